@@ -1,0 +1,127 @@
+"""Command line for content editors and developers.
+
+    python -m knowledge_base build              validate content and write Rasa training files
+    python -m knowledge_base check              validate content only
+    python -m knowledge_base try "text"         the route, confidence and answer for a message
+    python -m knowledge_base evaluate FILE.csv  accuracy on a `text,route` CSV (--json for JSON)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from knowledge_base.articles import ContentError, load_knowledge_base
+from knowledge_base.compiler import write_files
+from knowledge_base.evaluation import EvaluationFileError, read_examples, score
+from knowledge_base.routes import all_routes
+
+
+def _load_or_exit():
+    try:
+        return load_knowledge_base()
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_build(_: argparse.Namespace) -> int:
+    kb = _load_or_exit()
+    paths = write_files(kb)
+    print(f"{len(kb.articles)} articles valid; wrote {len(paths)} generated files under bot/")
+    return 0
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    kb = _load_or_exit()
+    print(f"{len(kb.articles)} articles valid")
+    return 0
+
+
+def _parser(model: str | None):
+    from knowledge_base.nlu_model import DEFAULT_MODEL, ModelNotFoundError, RouteParser
+
+    try:
+        return RouteParser(model or DEFAULT_MODEL)
+    except ModelNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_try(args: argparse.Namespace) -> int:
+    from knowledge_base.nlu_model import preview
+
+    kb = _load_or_exit()
+    parser = _parser(args.model)
+    routing = parser.route(args.text, kb)
+    reply = preview(routing, kb)
+    if args.json:
+        print(json.dumps({
+            "route": routing.route, "confidence": round(routing.confidence, 4),
+            "intent": routing.intent, "entities": list(routing.entities),
+            "answer": {"text": reply.text, "buttons": [b.__dict__ for b in reply.buttons], "handoff": reply.handoff},
+        }, indent=2))
+        return 0
+    print(f"route:      {routing.route}")
+    print(f"confidence: {routing.confidence:.2f}")
+    for entity in routing.entities:
+        print(f"entity:     {entity.get('entity')} = {entity.get('value')}")
+    print("answer:")
+    for line in reply.text.splitlines():
+        print(f"  {line}")
+    for button in reply.buttons:
+        print(f"  [button] {button.title} -> {button.payload}")
+    if reply.handoff:
+        print(f"  [handoff] {reply.handoff}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    kb = _load_or_exit()
+    try:
+        examples = read_examples(args.file, all_routes(kb.articles))
+    except EvaluationFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    parser = _parser(args.model)
+    routings = [parser.route(e.text, kb) for e in examples]
+    result = score(examples, [r.route for r in routings], [round(r.confidence, 4) for r in routings])
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"examples:  {len(examples)}")
+    print(f"accuracy:  {result['accuracy']:.1%}")
+    print(f"{'route':40} {'precision':>9} {'recall':>7} {'support':>7}")
+    for route, figures in result["per_route"].items():
+        print(f"{route:40} {figures['precision']:>9.2f} {figures['recall']:>7.2f} {figures['support']:>7}")
+    if result["errors"]:
+        print(f"\nmisrouted ({len(result['errors'])}):")
+        for error in result["errors"]:
+            print(f"  {error['text']!r}\n      expected {error['expected']}, got {error['predicted']} ({error['confidence']:.2f})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("build", help="validate content and write the Rasa training files").set_defaults(func=cmd_build)
+    sub.add_parser("check", help="validate content only").set_defaults(func=cmd_check)
+    p_try = sub.add_parser("try", help="show the route and answer for a message")
+    p_try.add_argument("text")
+    p_try.add_argument("--json", action="store_true")
+    p_try.add_argument("--model", help="model file (default models/front-desk.tar.gz)")
+    p_try.set_defaults(func=cmd_try)
+    p_eval = sub.add_parser("evaluate", help="route accuracy on a text,route CSV")
+    p_eval.add_argument("file", type=Path)
+    p_eval.add_argument("--json", action="store_true")
+    p_eval.add_argument("--model", help="model file (default models/front-desk.tar.gz)")
+    p_eval.set_defaults(func=cmd_evaluate)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

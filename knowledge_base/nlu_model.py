@@ -1,0 +1,82 @@
+"""Run resident messages through the trained Rasa model, exactly as the bot does.
+
+Rasa is imported lazily: it takes seconds, and `build`/`check` do not need it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.components.patterns import normalise_reference
+from knowledge_base.articles import KnowledgeBase
+from knowledge_base.replies import Reply, render_route
+from knowledge_base.routes import decide_route
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "front-desk.tar.gz"
+
+
+class ModelNotFoundError(Exception):
+    """No trained model where one was expected."""
+
+
+@dataclass(frozen=True)
+class Routing:
+    text: str
+    intent: str
+    confidence: float
+    route: str
+    entities: tuple[dict[str, Any], ...]
+
+    @property
+    def reference(self) -> str | None:
+        for entity in self.entities:
+            if entity.get("entity") == "reference":
+                return normalise_reference(str(entity.get("value", "")))
+        return None
+
+
+def routing_from_parse(parsed: dict[str, Any], kb: KnowledgeBase) -> Routing:
+    """Turn Rasa's parse result into a route (the same rule the action server applies)."""
+    route, intent, confidence = decide_route(parsed, kb.articles)
+    return Routing(
+        text=parsed.get("text", ""),
+        intent=intent,
+        confidence=confidence,
+        route=route,
+        entities=tuple(parsed.get("entities") or ()),
+    )
+
+
+class RouteParser:
+    """The trained model, loaded once, parsing one message at a time."""
+
+    def __init__(self, model_path: Path | str = DEFAULT_MODEL):
+        model_path = Path(os.environ.get("FRONT_DESK_MODEL", model_path))
+        if not model_path.exists():
+            raise ModelNotFoundError(
+                f"No trained model at {model_path}. Run `make model` (or `make up`) first."
+            )
+        logging.getLogger("rasa").setLevel(logging.ERROR)
+        from rasa.core.agent import Agent  # slow import, only when needed
+
+        self._loop = asyncio.new_event_loop()
+        self._agent = Agent.load(str(model_path))
+
+    def parse(self, text: str) -> dict[str, Any]:
+        return self._loop.run_until_complete(self._agent.parse_message(text))
+
+    def route(self, text: str, kb: KnowledgeBase) -> Routing:
+        return routing_from_parse(self.parse(text), kb)
+
+    def close(self) -> None:
+        self._loop.close()
+
+
+def preview(routing: Routing, kb: KnowledgeBase) -> Reply:
+    """The reply a resident would get to this message as their first message."""
+    return render_route(routing.route, kb, text=routing.text, reference=routing.reference)

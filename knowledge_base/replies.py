@@ -1,0 +1,105 @@
+"""What the bot says for a route: the same function for the chat and for editors' previews."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from knowledge_base.articles import Article, KnowledgeBase
+from knowledge_base.routes import OUT_OF_SCOPE, intent_for_route
+
+REPEATED_OUT_OF_SCOPE = "out_of_scope:repeated"
+TRACK_WITH_REFERENCE = "track_request:with_reference"
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot reply: Markdown-subset text, quick-reply buttons, optional handoff."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    handoff: dict[str, Any] | None = field(default=None)
+
+
+def _button(title: str, route: str) -> Button:
+    return Button(title=title, payload="/" + intent_for_route(route))
+
+
+def render_article(article: Article, kb: KnowledgeBase) -> Reply:
+    """The answer to an article, with its links and follow-up buttons."""
+    labels = kb.messages["labels"]
+    parts = [article.answer]
+    links_not_in_answer = [link for link in article.links if link.url not in article.answer]
+    if links_not_in_answer:
+        lines = "\n".join(f"- [{link.title}]({link.url})" for link in links_not_in_answer)
+        parts.append(f"{labels['more_information']}:\n{lines}")
+    buttons = [
+        _button(f"{labels['report_prefix']} {kb.messages.get('service_names', {}).get(code, code)}", f"request:{code}")
+        for code in article.related_requests
+    ]
+    if article.offer_advisor:
+        buttons.append(_button(labels["talk_to_advisor"], "handoff"))
+    return Reply(text="\n\n".join(parts), buttons=tuple(buttons))
+
+
+def _govuk_pointer(text: str, kb: KnowledgeBase) -> str | None:
+    lowered = " " + re.sub(r"[^a-z0-9]+", " ", text.lower()) + " "
+    for pointer in kb.messages.get("govuk_pointers", []):
+        if any(f" {kw.lower()} " in lowered for kw in pointer["keywords"]):
+            return f"[{pointer['title']}]({pointer['url']})"
+    return None
+
+
+def render_route(
+    route: str,
+    kb: KnowledgeBase,
+    *,
+    text: str = "",
+    reference: str | None = None,
+    misunderstandings: int = 0,
+) -> Reply:
+    """The reply for a route.
+
+    Args:
+        route: the route name, e.g. ``faq:council-tax-pay`` or ``urgent:emergency``.
+        kb: the loaded knowledge base.
+        text: the resident's message (used to point out-of-scope questions to GOV.UK).
+        reference: a request reference found in the message, if any.
+        misunderstandings: how many out-of-scope replies in a row came before this one.
+
+    Returns:
+        The reply to send.
+    """
+    if route.startswith("faq:"):
+        return render_article(kb.article(route[4:]), kb)
+
+    key = route
+    if route == OUT_OF_SCOPE and misunderstandings >= 1:
+        key = REPEATED_OUT_OF_SCOPE
+    if route == "track_request" and reference:
+        key = TRACK_WITH_REFERENCE
+    message = kb.messages["routes"][key]
+
+    values = {"reference": reference or ""}
+    if route.startswith("request:"):
+        code = route.split(":", 1)[1]
+        values.update(service_code=code, service_name=kb.messages.get("service_names", {}).get(code, code))
+    body = message["text"].strip()
+    for name, value in values.items():
+        body = body.replace("{" + name + "}", value)
+
+    if route == OUT_OF_SCOPE:
+        pointer = _govuk_pointer(text, kb)
+        if pointer:
+            body += f"\n\nThis may be answered on GOV.UK: {pointer}"
+
+    buttons = tuple(_button(b["title"], b["route"]) for b in message.get("buttons", []))
+    handoff = dict(message["handoff"]) if "handoff" in message else None
+    return Reply(text=body, buttons=buttons, handoff=handoff)
