@@ -77,6 +77,23 @@ class KnowledgeBase:
         return self.articles[article_id]
 
 
+def unwrap_paragraphs(text: str) -> str:
+    """Join hard-wrapped lines of a paragraph; keep list items and blank lines.
+
+    Editors wrap long lines in YAML for readability; residents' screens should not
+    show those line breaks.
+    """
+    out: list[str] = []
+    for line in text.strip().splitlines():
+        stripped = line.strip()
+        starts_item = stripped.startswith(("- ", "* ")) or (stripped[:3].rstrip(".").isdigit() and ". " in stripped[:4])
+        if out and stripped and out[-1] and not starts_item:
+            out[-1] = f"{out[-1]} {stripped}"
+        else:
+            out.append(stripped)
+    return "\n".join(out)
+
+
 def _load_schema(name: str) -> dict[str, Any]:
     return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
 
@@ -223,7 +240,7 @@ def load_knowledge_base(
             owner=data["owner"],
             last_reviewed=dt.date.fromisoformat(data["last_reviewed"]),
             questions=tuple(data["questions"]),
-            answer=data["answer"].strip(),
+            answer=unwrap_paragraphs(data["answer"]),
             links=tuple(Link(**link) for link in data.get("links", [])),
             related_requests=tuple(data.get("related_requests", [])),
             offer_advisor=bool(data.get("offer_advisor", False)),
@@ -238,6 +255,8 @@ def load_knowledge_base(
             found = _validate(data, jsonschema.Draft202012Validator(_load_schema("messages.schema.json")), label)
             problems.extend(found)
             if not found:
+                for message in data["routes"].values():
+                    message["text"] = unwrap_paragraphs(message["text"])
                 messages = data
     else:
         problems.append(ContentProblem(str(messages_file), "", "messages file not found"))

@@ -61,8 +61,10 @@ class RouteParser:
             raise ModelNotFoundError(
                 f"No trained model at {model_path}. Run `make model` (or `make up`) first."
             )
-        logging.getLogger("rasa").setLevel(logging.ERROR)
         from rasa.core.agent import Agent  # slow import, only when needed
+        from rasa.utils.log_utils import configure_structlog
+
+        configure_structlog(logging.ERROR)  # Rasa logs every parsed message at debug level
 
         self._loop = asyncio.new_event_loop()
         self._agent = Agent.load(str(model_path))

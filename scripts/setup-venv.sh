@@ -3,25 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-find_python() {
-  if [ -n "${PYTHON:-}" ]; then echo "$PYTHON"; return; fi
-  if command -v python3.10 >/dev/null 2>&1 && python3.10 --version >/dev/null 2>&1; then
-    command -v python3.10; return
-  fi
-  local root
-  root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
-  for candidate in "$root"/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do
-    if [ -x "$candidate" ]; then echo "$candidate"; return; fi
-  done
-  return 1
-}
-
 if [ ! -x .venv/bin/python ]; then
-  py=$(find_python) || {
-    echo "Python 3.10 is needed (Rasa 3.6 does not run on 3.11+)." >&2
-    echo "Install it (e.g. 'pyenv install 3.10') or set PYTHON=/path/to/python3.10." >&2
-    exit 1
-  }
+  py=$(bash scripts/find-python310.sh)
   echo "Creating .venv with $py"
   "$py" -m venv .venv
 fi

@@ -111,9 +111,8 @@ class UrgentPhraseMatcher(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            current = (message.get(INTENT) or {}).get("name")
-            if text.startswith("/") or current in URGENT_INTENTS:
-                continue  # button payloads and urgent predictions stand as they are
+            if text.startswith("/"):
+                continue  # button payloads name their intent themselves
             found = self.matcher.match(text)
             if not found:
                 continue

@@ -1,0 +1,53 @@
+# Front Desk. The two commands: `make up` (run) and `make test` (test).
+SHELL := /bin/bash
+PY := .venv/bin/python
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: up test venv build model kb-check evaluate lock benchmark clean
+
+## up: set up everything needed, train if inputs changed, start all processes
+up: model
+	$(PY) scripts/up.py
+
+## test: the whole test suite (unit, content, real Rasa and action servers, quality bars)
+test: model
+	$(PY) -m pytest
+
+venv: .venv/.installed
+.venv/.installed: requirements.txt constraints.txt scripts/setup-venv.sh
+	bash scripts/setup-venv.sh
+
+## build: validate content; generate Rasa files and the spaCy pipeline
+build: venv
+	$(PY) -m knowledge_base build
+	$(PY) -m bot.components.spacy_pipeline
+
+## model: train the Rasa model only if its inputs changed
+model: build
+	$(PY) scripts/train_if_needed.py
+
+## kb-check: validate the knowledge base files
+kb-check: venv
+	$(PY) -m knowledge_base check
+
+## evaluate: route accuracy on the held-out set and out-of-scope false acceptance
+evaluate: model
+	$(PY) -m knowledge_base evaluate tests/data/heldout_routes.csv
+	$(PY) scripts/oos_csv.py ../shared/eval/clinc150_oos_dev.txt > .run-oos.csv && \
+	  $(PY) -m knowledge_base evaluate .run-oos.csv; rm -f .run-oos.csv
+
+## benchmark: throughput and latency against Rasa's default configuration (minutes)
+benchmark: model
+	$(PY) benchmarks/bot/run.py
+
+## lock: re-resolve constraints.txt from requirements.txt (needs network to PyPI)
+lock:
+	rm -rf .lock-venv && $$(bash scripts/find-python310.sh) -m venv .lock-venv
+	.lock-venv/bin/pip install -q "pip==24.3.1" && .lock-venv/bin/pip install -q -r requirements.txt
+	(sed -n 1,2p constraints.txt; .lock-venv/bin/pip freeze) > constraints.txt.new && mv constraints.txt.new constraints.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf models bot/generated bot/domain/generated bot/data/generated results

@@ -1,0 +1,109 @@
+"""Start Front Desk's processes on 127.0.0.1, print where they are, stop them on Ctrl-C.
+
+Used by `make up`. Ports come from the environment (defaults in brackets):
+RASA_PORT (5005), ACTION_PORT (5055), HOST (127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+
+
+def wait_for(url: str, process: subprocess.Popen, name: str, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {process.returncode} while starting")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise RuntimeError(f"{name} did not answer on {url} within {timeout:.0f} s")
+
+
+def start(name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    print(f"Starting {name}...", flush=True)
+    # Own process group, so Ctrl-C in the terminal reaches us first and we stop children in order.
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def stop(processes: list[tuple[str, subprocess.Popen]]) -> None:
+    for name, process in reversed(processes):
+        if process.poll() is None:
+            print(f"Stopping {name}...", flush=True)
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for _, process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def main() -> int:
+    host = os.environ.get("HOST", "127.0.0.1")
+    rasa_port = os.environ.get("RASA_PORT", "5005")
+    action_port = os.environ.get("ACTION_PORT", "5055")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SANIC_HOST": host,
+        "ACTION_SERVER_URL": f"http://{host}:{action_port}/webhook",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+    processes: list[tuple[str, subprocess.Popen]] = []
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started in the background
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        actions = start("action server", [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+                                          "--port", action_port], env)
+        processes.append(("action server", actions))
+        wait_for(f"http://{host}:{action_port}/health", actions, "action server")
+        rasa = start("Rasa server", [
+            str(BIN / "rasa"), "run", "--model", "models/front-desk.tar.gz",
+            "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+            "--interface", host, "--port", rasa_port,
+        ], env)
+        processes.append(("Rasa server", rasa))
+        wait_for(f"http://{host}:{rasa_port}/webhooks/rest/", rasa, "Rasa server")
+        print(
+            "\nFront Desk is running. Press Ctrl-C to stop.\n"
+            f"  Rasa REST channel:  http://{host}:{rasa_port}/webhooks/rest/webhook\n"
+            f"  Action server:      http://{host}:{action_port}/health\n\n"
+            "Talk to the bot:\n"
+            f"  curl -s http://{host}:{rasa_port}/webhooks/rest/webhook \\\n"
+            "       -H 'Content-Type: application/json' \\\n"
+            "       -d '{\"sender\": \"resident-1\", \"message\": \"when is my bin day?\"}'\n"
+            "Preview a route without the servers:\n"
+            "  .venv/bin/python -m knowledge_base try \"when is my bin day?\"\n",
+            flush=True,
+        )
+        while all(p.poll() is None for _, p in processes):
+            time.sleep(1)
+        dead = [name for name, p in processes if p.poll() is not None]
+        print(f"{', '.join(dead)} stopped unexpectedly; stopping the rest.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print()
+        return 0
+    except RuntimeError as exc:
+        print(f"Could not start Front Desk: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stop(processes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
