@@ -1,0 +1,51 @@
+"""The content the council ships: all 41 articles, valid, and facts in the fictional ranges."""
+
+import re
+
+import pytest
+
+from knowledge_base import load_knowledge_base
+
+REQUIRED_ARTICLES = """
+council-tax-pay council-tax-discounts council-tax-support council-tax-moving-home
+council-tax-bands council-tax-arrears housing-benefit homelessness housing-repairs
+housing-register bin-collection-day recycling garden-waste bulky-waste recycling-centre
+noise-complaints pest-control food-hygiene parking-permits parking-fines blue-badge bus-pass
+register-birth register-death electoral-register school-admissions free-school-meals
+adult-social-care children-families planning-applications building-control business-rates
+licences contact-opening-hours customer-service-centres freedom-of-information libraries
+get-online-help accessibility-languages councillors jobs
+""".split()
+
+# Ofcom's drama ranges, plus 999/101/Text Relay prefix and the national numbers residents know.
+PHONE = re.compile(r"\b0\d{3,4}[ \d]{6,9}\d\b")
+DRAMA = re.compile(r"^(01632 960\d{3}|020 7946 0\d{3}|0808 157 0\d{3})$")
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge_base()
+
+
+def test_exactly_the_41_articles_are_shipped(kb):
+    assert sorted(kb.articles) == sorted(REQUIRED_ARTICLES)
+
+
+def test_every_article_has_at_least_ten_questions(kb):
+    short = {a.id: len(a.questions) for a in kb.articles.values() if len(a.questions) < 10}
+    assert short == {}
+
+
+def test_phone_numbers_come_only_from_the_drama_ranges(kb):
+    texts = [a.answer for a in kb.articles.values()] + [m["text"] for m in kb.messages["routes"].values()]
+    numbers = {m.group(0).strip() for t in texts for m in PHONE.finditer(t)}
+    assert numbers, "expected phone numbers in the content"
+    assert {n for n in numbers if not DRAMA.match(n)} == set()
+
+
+def test_links_point_to_the_fictional_council_or_real_public_services(kb):
+    allowed = ("https://www.northbridge.example", "https://www.gov.uk/", "https://www.lgo.org.uk",
+               "https://www.food.gov.uk", "https://ratings.food.gov.uk")
+    urls = [link.url for a in kb.articles.values() for link in a.links]
+    urls += re.findall(r"\]\((https?://[^)\s]+)\)", " ".join(a.answer for a in kb.articles.values()))
+    assert [u for u in urls if not u.startswith(allowed)] == []
