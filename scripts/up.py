@@ -11,30 +11,16 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def wait_for(url: str, process: subprocess.Popen, name: str, timeout: float = 180.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with code {process.returncode} while starting")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    raise RuntimeError(f"{name} did not answer on {url} within {timeout:.0f} s")
+from bot.processes import MODEL, ROOT, action_server_command, rasa_server_command, server_env, wait_until_up  # noqa: E402
 
 
 def start(name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
     print(f"Starting {name}...", flush=True)
-    # Own process group, so Ctrl-C in the terminal reaches us first and we stop children in order.
+    # Own process group, so we stop each server and its children together, in order.
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
 
 
@@ -53,31 +39,19 @@ def stop(processes: list[tuple[str, subprocess.Popen]]) -> None:
 
 def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
-    rasa_port = os.environ.get("RASA_PORT", "5005")
-    action_port = os.environ.get("ACTION_PORT", "5055")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "SANIC_HOST": host,
-        "ACTION_SERVER_URL": f"http://{host}:{action_port}/webhook",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    }
+    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
+    action_port = int(os.environ.get("ACTION_PORT", "5055"))
+    env = server_env(action_port, host)
     processes: list[tuple[str, subprocess.Popen]] = []
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started in the background
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        actions = start("action server", [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                                          "--port", action_port], env)
+        actions = start("action server", action_server_command(action_port), env)
         processes.append(("action server", actions))
-        wait_for(f"http://{host}:{action_port}/health", actions, "action server")
-        rasa = start("Rasa server", [
-            str(BIN / "rasa"), "run", "--model", "models/front-desk.tar.gz",
-            "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-            "--interface", host, "--port", rasa_port,
-        ], env)
+        wait_until_up(f"http://{host}:{action_port}/health", actions)
+        rasa = start("Rasa server", rasa_server_command(MODEL, rasa_port, host), env)
         processes.append(("Rasa server", rasa))
-        wait_for(f"http://{host}:{rasa_port}/webhooks/rest/", rasa, "Rasa server")
+        wait_until_up(f"http://{host}:{rasa_port}/webhooks/rest/", rasa)
         print(
             "\nFront Desk is running. Press Ctrl-C to stop.\n"
             f"  Rasa REST channel:  http://{host}:{rasa_port}/webhooks/rest/webhook\n"

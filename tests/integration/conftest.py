@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.servers import ROOT, start_servers
+from bot.processes import ROOT, start_servers
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 

@@ -1,0 +1,101 @@
+"""Start and stop the action server and Rasa server (for `make up`, tests and benchmarks)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+MODEL = ROOT / "models" / "front-desk.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(log: Path | None) -> str:
+    return f"; log:\n{log.read_text()[-3000:]}" if log else ""
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path | None = None, timeout: float = 180.0) -> None:
+    """Poll ``url`` until it answers; fail early if the process exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: process exited ({process.returncode}){_tail(log)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} not up after {timeout:.0f} s{_tail(log)}")
+
+
+@dataclass
+class Servers:
+    rasa_url: str
+    action_url: str
+    processes: list[subprocess.Popen]
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def server_env(action_port: int, host: str = "127.0.0.1") -> dict[str, str]:
+    """Environment for both servers: imports from the project, action server on loopback."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SANIC_HOST": host,
+        "ACTION_SERVER_URL": f"http://{host}:{action_port}/webhook",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+
+
+def action_server_command(port: int) -> list[str]:
+    return [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_server_command(model: Path, port: int, host: str = "127.0.0.1") -> list[str]:
+    return [str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", "bot/endpoints.yml",
+            "--credentials", "bot/credentials.yml", "--interface", host, "--port", str(port)]
+
+
+def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = None) -> Servers:
+    """Start an action server (unless ``action_url`` names a running one) and a Rasa server."""
+    if not model.exists():
+        raise RuntimeError(f"no trained model at {model}: run `make model` (make test does)")
+    action_port = int(action_url.rsplit(":", 1)[1]) if action_url else free_port()
+    rasa_port = free_port()
+    env = server_env(action_port)
+    processes: list[subprocess.Popen] = []
+    try:
+        if not action_url:
+            action_log = log_dir / "action-server.log"
+            processes.append(subprocess.Popen(action_server_command(action_port), cwd=ROOT, env=env,
+                                              stdout=action_log.open("w"), stderr=subprocess.STDOUT))
+            wait_until_up(f"http://127.0.0.1:{action_port}/health", processes[-1], action_log)
+        rasa_log = log_dir / f"rasa-server-{model.stem.split('.')[0]}.log"
+        processes.append(subprocess.Popen(rasa_server_command(model, rasa_port), cwd=ROOT, env=env,
+                                          stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", processes[-1], rasa_log)
+    except Exception:
+        Servers("", "", processes).stop()
+        raise
+    return Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", processes)
