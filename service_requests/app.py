@@ -1,0 +1,224 @@
+"""The Open311 GeoReport v2 HTTP API (aiohttp). Mount with ``add_subapp("/open311/v2/", app)``."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+import logging
+from typing import Any, AsyncIterator, Callable
+
+from aiohttp import web
+
+from bot.components.patterns import normalise_postcode
+from service_requests.catalogue import Service, load_catalogue
+from service_requests.errors import Open311Error
+from service_requests.settings import Settings
+from service_requests.statuses import EXTENDED_STATUSES
+from service_requests.store import CaseStore, Filters, NotFoundError
+from service_requests.validation import _clean, parse_datetime, validate_submission
+
+logger = logging.getLogger(__name__)
+SETTINGS = web.AppKey("settings", Settings)
+STORE = web.AppKey("store", CaseStore)
+CATALOGUE = web.AppKey("catalogue", dict)
+CLOCK = web.AppKey("clock", Callable)
+MAX_BODY = 64 * 1024
+PURGE_EVERY_SECONDS = 6 * 3600
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status)
+
+
+@web.middleware
+async def open311_errors(request: web.Request, handler) -> web.StreamResponse:
+    """Every error in the standard's shape: ``[{"code": ..., "description": ...}]``."""
+    try:
+        return await handler(request)
+    except Open311Error as exc:
+        return _json(exc.body(), exc.status)
+    except web.HTTPRequestEntityTooLarge:
+        return _json(Open311Error(413, f"request body too large (at most {MAX_BODY} bytes)").body(), 413)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        description = {404: "not found", 405: "method not allowed"}.get(exc.status, exc.reason)
+        return _json(Open311Error(exc.status, description).body(), exc.status)
+    except Exception:
+        logger.exception("Unexpected error in %s %s", request.method, request.path)
+        return _json(Open311Error(500, "internal error; nothing was stored").body(), 500)
+
+
+def _check_key(provided: str | None, allowed: frozenset[str], action: str) -> None:
+    if not provided:
+        raise Open311Error(403, f"api_key is required to {action}")
+    if not any(hmac.compare_digest(provided.encode(), key.encode()) for key in allowed):
+        raise Open311Error(403, "api_key is not valid")
+
+
+def _service(request: web.Request, code: str | None) -> Service:
+    if not code:
+        raise Open311Error(400, "service_code is required")
+    service = request.app[CATALOGUE].get(code)
+    if service is None:
+        raise Open311Error(404 if request.method == "GET" else 400, f"service_code {code!r} is not a service here")
+    return service
+
+
+def _check_jurisdiction(request: web.Request, value: str | None) -> None:
+    if value and value != request.app[SETTINGS].jurisdiction_id:
+        raise Open311Error(404, f"jurisdiction_id {value!r} is not served here")
+
+
+async def list_services(request: web.Request) -> web.Response:
+    _check_jurisdiction(request, request.query.get("jurisdiction_id"))
+    return _json([s.as_open311() for s in request.app[CATALOGUE].values()])
+
+
+async def service_definition(request: web.Request) -> web.Response:
+    _check_jurisdiction(request, request.query.get("jurisdiction_id"))
+    return _json(_service(request, request.match_info["code"]).definition())
+
+
+async def _form(request: web.Request) -> dict[str, str]:
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        raise Open311Error(400, "send the request form-encoded (application/x-www-form-urlencoded)")
+    form = await request.post()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+async def create_request(request: web.Request) -> web.Response:
+    form = await _form(request)
+    settings = request.app[SETTINGS]
+    _check_key(form.get("api_key"), settings.api_keys, "submit a request")
+    _check_jurisdiction(request, form.get("jurisdiction_id"))
+    service = _service(request, form.get("service_code"))
+    new = validate_submission(form, service, settings.max_description)
+    created = await asyncio.to_thread(request.app[STORE].create, new, service, request.app[CLOCK]())
+    logger.info("Request %s created (%s)", created["service_request_id"], service.service_code)
+    return _json([{"service_request_id": created["service_request_id"],
+                   "service_notice": created["service_notice"], "account_id": None}], 201)
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+async def list_requests(request: web.Request) -> web.Response:
+    query = request.query
+    _check_jurisdiction(request, query.get("jurisdiction_id"))
+    statuses = _csv(query.get("status"))
+    if any(s not in ("open", "closed") for s in statuses):
+        raise Open311Error(400, "status must be open, closed, or both separated by a comma")
+    codes = _csv(query.get("service_code"))
+    for code in codes:
+        _service(request, code)
+    start = parse_datetime("start_date", query["start_date"]) if query.get("start_date") else None
+    end = parse_datetime("end_date", query["end_date"]) if query.get("end_date") else None
+    if start and end and start > end:
+        raise Open311Error(400, "start_date must be before end_date")
+    zipcode = None
+    if query.get("zipcode"):
+        zipcode = normalise_postcode(query["zipcode"])
+        if not zipcode:
+            raise Open311Error(400, f"zipcode {query['zipcode']!r} is not a valid UK postcode")
+    filters = Filters(ids=_csv(query.get("service_request_id")), service_codes=codes, statuses=statuses,
+                      zipcode=zipcode, start=start, end=end)
+    return _json(await asyncio.to_thread(request.app[STORE].search, filters))
+
+
+async def get_request(request: web.Request) -> web.Response:
+    _check_jurisdiction(request, request.query.get("jurisdiction_id"))
+    try:
+        found = await asyncio.to_thread(request.app[STORE].get, request.match_info["id"])
+    except NotFoundError:
+        raise Open311Error(404, f"no service request {request.match_info['id']!r}") from None
+    return _json([found])
+
+
+async def get_token(request: web.Request) -> web.Response:
+    # Requests get their id at once (POST answers with service_request_id), so no tokens are issued.
+    raise Open311Error(404, f"no token {request.match_info['token']!r}")
+
+
+async def update_status(request: web.Request) -> web.Response:
+    """Back-office extension: change status, recorded with who and when."""
+    form = await _form(request)
+    _check_key(form.get("api_key"), request.app[SETTINGS].staff_keys, "change a request's status")
+    status = (form.get("extended_status") or "").strip().upper()
+    if status not in EXTENDED_STATUSES:
+        raise Open311Error(400, f"extended_status must be one of: {', '.join(EXTENDED_STATUSES)}")
+    by = _clean("updated_by", form.get("updated_by"), 100)
+    if not by:
+        raise Open311Error(400, "updated_by is required: the name of the person making the change")
+    notes = _clean("status_notes", form.get("status_notes"), request.app[SETTINGS].max_description)
+    try:
+        updated = await asyncio.to_thread(request.app[STORE].update_status, request.match_info["id"], status,
+                                          notes, by, request.app[CLOCK]())
+    except NotFoundError:
+        raise Open311Error(404, f"no service request {request.match_info['id']!r}") from None
+    logger.info("Request %s status %s", updated["service_request_id"], status)
+    return _json([updated])
+
+
+async def status_history(request: web.Request) -> web.Response:
+    _check_key(request.query.get("api_key"), request.app[SETTINGS].staff_keys, "see a request's history")
+    store = request.app[STORE]
+    try:
+        await asyncio.to_thread(store.get, request.match_info["id"])
+    except NotFoundError:
+        raise Open311Error(404, f"no service request {request.match_info['id']!r}") from None
+    return _json(await asyncio.to_thread(store.history, request.match_info["id"]))
+
+
+async def _purge_contact_details(app: web.Application) -> AsyncIterator[None]:
+    async def loop() -> None:
+        while True:
+            removed = await asyncio.to_thread(app[STORE].purge_contact_details, app[CLOCK](),
+                                              app[SETTINGS].contact_retention_days)
+            if removed:
+                logger.info("Removed contact details from %d closed requests", removed)
+            await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+
+
+def create_app(settings: Settings, *, store: CaseStore | None = None,
+               clock: Callable[[], dt.datetime] = utc_now) -> web.Application:
+    """The Open311 application; routes are relative to wherever it is mounted."""
+    app = web.Application(middlewares=[open311_errors], client_max_size=MAX_BODY)
+    app[SETTINGS] = settings
+    app[CATALOGUE] = load_catalogue(settings.services_file)
+    app[STORE] = store or CaseStore(settings.database, settings.reference_prefix)
+    app[CLOCK] = clock
+    app.cleanup_ctx.append(_purge_contact_details)
+    app.router.add_get("/services.json", list_services)
+    app.router.add_get("/services/{code}.json", service_definition)
+    app.router.add_post("/requests.json", create_request)
+    app.router.add_get("/requests.json", list_requests)
+    app.router.add_get("/requests/{id}.json", get_request)
+    app.router.add_post("/requests/{id}/status.json", update_status)
+    app.router.add_get("/requests/{id}/history.json", status_history)
+    app.router.add_get("/tokens/{token}.json", get_token)
+    return app
+
+
+MOUNT = "/open311/v2/"
+
+
+def create_standalone_app(settings: Settings) -> web.Application:
+    """A root app serving only the Open311 API at /open311/v2/ (the same URLs as the front door)."""
+    root = web.Application(client_max_size=MAX_BODY)
+    root.add_subapp(MOUNT, create_app(settings))
+    return root

@@ -1,0 +1,99 @@
+"""The services residents can report, loaded from services.yml (GeoReport v2 shapes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class CatalogueError(Exception):
+    """services.yml is unreadable or inconsistent; the message says where."""
+
+
+@dataclass(frozen=True)
+class Attribute:
+    code: str
+    description: str
+    datatype: str
+    required: bool
+    values: tuple[tuple[str, str], ...] = ()
+
+    def as_open311(self, order: int) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "variable": True,
+            "code": self.code,
+            "datatype": self.datatype,
+            "required": self.required,
+            "datatype_description": None,
+            "order": order,
+            "description": self.description,
+        }
+        if self.values:
+            out["values"] = [{"key": k, "name": n} for k, n in self.values]
+        return out
+
+
+@dataclass(frozen=True)
+class Service:
+    service_code: str
+    service_name: str
+    description: str
+    group: str
+    keywords: tuple[str, ...]
+    agency: str
+    expected_days: int
+    service_notice: str
+    attributes: tuple[Attribute, ...]
+
+    def as_open311(self) -> dict[str, Any]:
+        return {
+            "service_code": self.service_code,
+            "service_name": self.service_name,
+            "description": self.description,
+            "metadata": bool(self.attributes),
+            "type": "realtime",
+            "keywords": ",".join(self.keywords),
+            "group": self.group,
+        }
+
+    def definition(self) -> dict[str, Any]:
+        return {
+            "service_code": self.service_code,
+            "attributes": [a.as_open311(i) for i, a in enumerate(self.attributes, start=1)],
+        }
+
+
+DATATYPES = {"string", "text", "number", "singlevaluelist"}
+
+
+def load_catalogue(path: Path) -> dict[str, Service]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        services = {}
+        for i, raw in enumerate(data["services"]):
+            where = f"{path.name}: services[{i}]"
+            attributes = []
+            for a in raw.get("attributes", []):
+                if a["datatype"] not in DATATYPES:
+                    raise CatalogueError(f"{where}: attribute {a['code']}: datatype must be one of {sorted(DATATYPES)}")
+                values = tuple((str(v["key"]), str(v["name"])) for v in a.get("values", []))
+                if a["datatype"] == "singlevaluelist" and not values:
+                    raise CatalogueError(f"{where}: attribute {a['code']}: a singlevaluelist needs values")
+                attributes.append(Attribute(a["code"], a["description"], a["datatype"], bool(a["required"]), values))
+            service = Service(
+                service_code=str(raw["service_code"]), service_name=raw["service_name"],
+                description=raw["description"], group=raw["group"], keywords=tuple(raw.get("keywords", [])),
+                agency=raw["agency"], expected_days=int(raw["expected_days"]),
+                service_notice=raw["service_notice"], attributes=tuple(attributes),
+            )
+            if service.service_code in services:
+                raise CatalogueError(f"{where}: service_code {service.service_code!r} is used twice")
+            services[service.service_code] = service
+        return services
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, CatalogueError):
+            raise
+        raise CatalogueError(f"{path}: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,58 @@
+"""Settings for the Open311 service, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: Path
+    api_keys: frozenset[str]
+    staff_keys: frozenset[str]
+    services_file: Path = PACKAGE_DIR / "services.yml"
+    jurisdiction_id: str = "northbridge.example"
+    reference_prefix: str = "NB"
+    max_description: int = 2000
+    contact_retention_days: int = 90
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        """Read ``OPEN311_*`` variables.
+
+        OPEN311_DB: SQLite file (default var/service_requests.sqlite3).
+        OPEN311_API_KEYS: comma-separated keys allowed to POST requests (required).
+        OPEN311_STAFF_KEYS: comma-separated keys allowed to change a request's status (required).
+        OPEN311_CONTACT_RETENTION_DAYS: days to keep residents' contact details after closing (90).
+        """
+        env = dict(os.environ if env is None else env)
+
+        def keys(name: str) -> frozenset[str]:
+            raw = env.get(name, "")
+            found = frozenset(k.strip() for k in raw.split(",") if k.strip())
+            if not found:
+                raise SettingsError(f"{name} must list at least one key (comma-separated)")
+            if any(len(k) < 16 for k in found):
+                raise SettingsError(f"{name}: every key must be at least 16 characters")
+            return found
+
+        try:
+            retention = int(env.get("OPEN311_CONTACT_RETENTION_DAYS", "90"))
+        except ValueError:
+            raise SettingsError("OPEN311_CONTACT_RETENTION_DAYS must be a whole number of days") from None
+        if retention < 1:
+            raise SettingsError("OPEN311_CONTACT_RETENTION_DAYS must be at least 1")
+        return cls(
+            database=Path(env.get("OPEN311_DB", PACKAGE_DIR.parent / "var" / "service_requests.sqlite3")),
+            api_keys=keys("OPEN311_API_KEYS"),
+            staff_keys=keys("OPEN311_STAFF_KEYS"),
+            contact_retention_days=retention,
+        )

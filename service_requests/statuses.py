@@ -1,0 +1,17 @@
+"""Request statuses: Open311's open/closed plus FixMyStreet's extended statuses."""
+
+from __future__ import annotations
+
+OPEN_STATUSES = ("OPEN", "INVESTIGATING", "IN_PROGRESS", "ACTION_SCHEDULED")
+CLOSED_STATUSES = ("FIXED", "DUPLICATE", "NOT_COUNCILS_RESPONSIBILITY", "NO_FURTHER_ACTION",
+                   "INTERNAL_REFERRAL", "CLOSED")
+EXTENDED_STATUSES = OPEN_STATUSES + CLOSED_STATUSES
+
+
+def open311_status(extended: str) -> str:
+    """``open`` or ``closed`` for an extended status."""
+    if extended in OPEN_STATUSES:
+        return "open"
+    if extended in CLOSED_STATUSES:
+        return "closed"
+    raise ValueError(f"unknown status {extended!r}")

@@ -1,0 +1,223 @@
+"""Durable case store on SQLite: references never repeat, a restart loses nothing.
+
+Each call opens its own connection (SQLite in WAL mode serialises writers across
+threads and processes); callers in asyncio code run these functions in a thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from service_requests.catalogue import Service
+from service_requests.dates import add_working_days, to_open311
+from service_requests.statuses import EXTENDED_STATUSES, open311_status
+from service_requests.validation import NewRequest
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS counters (year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS requests (
+    id TEXT PRIMARY KEY,
+    service_code TEXT NOT NULL,
+    service_name TEXT NOT NULL,
+    agency TEXT,
+    service_notice TEXT,
+    extended_status TEXT NOT NULL,
+    status_notes TEXT,
+    description TEXT NOT NULL,
+    address TEXT,
+    zipcode TEXT,
+    lat REAL,
+    long REAL,
+    attributes TEXT NOT NULL,
+    email TEXT, phone TEXT, first_name TEXT, last_name TEXT,
+    requested TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    expected TEXT,
+    closed TEXT
+);
+CREATE INDEX IF NOT EXISTS requests_by_place ON requests (service_code, zipcode, requested);
+CREATE TABLE IF NOT EXISTS status_changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,
+    extended_status TEXT NOT NULL,
+    notes TEXT
+);
+"""
+
+
+class NotFoundError(Exception):
+    """No request with that id."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    ids: tuple[str, ...] = ()
+    service_codes: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    zipcode: str | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    limit: int = 1000
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def _parse(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+class CaseStore:
+    def __init__(self, path: Path, prefix: str = "NB"):
+        self.path = Path(path)
+        self.prefix = prefix
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=30000")
+        return db
+
+    def create(self, new: NewRequest, service: Service, now: dt.datetime) -> dict[str, Any]:
+        """Store a request and give it the next reference, in one transaction."""
+        with closing(self._connect()) as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                year = now.year
+                (last,) = db.execute(
+                    "INSERT INTO counters (year, last) VALUES (?, 1) "
+                    "ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last", (year,)
+                ).fetchone()
+                request_id = f"{self.prefix}-{year}-{last:06d}"
+                expected = add_working_days(now, service.expected_days)
+                db.execute(
+                    "INSERT INTO requests (id, service_code, service_name, agency, service_notice, extended_status,"
+                    " status_notes, description, address, zipcode, lat, long, attributes, email, phone, first_name,"
+                    " last_name, requested, updated, expected) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (request_id, service.service_code, service.service_name, service.agency, service.service_notice,
+                     "OPEN", None, new.description, new.address, new.zipcode, new.lat, new.long,
+                     json.dumps(new.attributes, sort_keys=True), new.email, new.phone, new.first_name,
+                     new.last_name, _iso(now), _iso(now), _iso(expected)),
+                )
+                db.execute("INSERT INTO status_changes (request_id, at, by, extended_status, notes) VALUES (?,?,?,?,?)",
+                           (request_id, _iso(now), "submitted", "OPEN", None))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return self.get(request_id)
+
+    def get(self, request_id: str) -> dict[str, Any]:
+        found = self.search(Filters(ids=(request_id,)))
+        if not found:
+            raise NotFoundError(request_id)
+        return found[0]
+
+    def search(self, filters: Filters) -> list[dict[str, Any]]:
+        where, args = [], []
+
+        def any_of(column: str, values: Iterable[str]) -> None:
+            values = list(values)
+            if values:
+                where.append(f"{column} IN ({','.join('?' * len(values))})")
+                args.extend(values)
+
+        any_of("id", filters.ids)
+        any_of("service_code", filters.service_codes)
+        if filters.statuses:
+            extended = [s for s in EXTENDED_STATUSES if open311_status(s) in filters.statuses]
+            any_of("extended_status", extended)
+        if filters.zipcode:
+            where.append("zipcode = ?")
+            args.append(filters.zipcode)
+        if filters.start:
+            where.append("requested >= ?")
+            args.append(_iso(filters.start))
+        if filters.end:
+            where.append("requested <= ?")
+            args.append(_iso(filters.end))
+        sql = "SELECT * FROM requests" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY requested DESC LIMIT ?"
+        args.append(filters.limit)
+        with closing(self._connect()) as db:
+            return [self._public(row) for row in db.execute(sql, args)]
+
+    def update_status(self, request_id: str, extended_status: str, notes: str | None, by: str,
+                      now: dt.datetime) -> dict[str, Any]:
+        """Change a request's status, recording who did it and when."""
+        if extended_status not in EXTENDED_STATUSES:
+            raise ValueError(f"unknown status {extended_status!r}")
+        closed = _iso(now) if open311_status(extended_status) == "closed" else None
+        with closing(self._connect()) as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                changed = db.execute(
+                    "UPDATE requests SET extended_status = ?, status_notes = ?, updated = ?, closed = ? WHERE id = ?",
+                    (extended_status, notes, _iso(now), closed, request_id),
+                ).rowcount
+                if not changed:
+                    raise NotFoundError(request_id)
+                db.execute("INSERT INTO status_changes (request_id, at, by, extended_status, notes) VALUES (?,?,?,?,?)",
+                           (request_id, _iso(now), by, extended_status, notes))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return self.get(request_id)
+
+    def history(self, request_id: str) -> list[dict[str, Any]]:
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT at, by, extended_status, notes FROM status_changes WHERE request_id = ? "
+                              "ORDER BY id", (request_id,)).fetchall()
+        return [{"at": to_open311(_parse(r["at"])), "by": r["by"], "extended_status": r["extended_status"],
+                 "notes": r["notes"]} for r in rows]
+
+    def purge_contact_details(self, now: dt.datetime, retention_days: int) -> int:
+        """Forget residents' contact details on requests closed more than ``retention_days`` ago."""
+        cutoff = _iso(now - dt.timedelta(days=retention_days))
+        with closing(self._connect()) as db:
+            return db.execute(
+                "UPDATE requests SET email = NULL, phone = NULL, first_name = NULL, last_name = NULL "
+                "WHERE closed IS NOT NULL AND closed < ? AND "
+                "(email IS NOT NULL OR phone IS NOT NULL OR first_name IS NOT NULL OR last_name IS NOT NULL)",
+                (cutoff,),
+            ).rowcount
+
+    @staticmethod
+    def _public(row: sqlite3.Row) -> dict[str, Any]:
+        """The Open311 shape: no contact details, ever."""
+        return {
+            "service_request_id": row["id"],
+            "status": open311_status(row["extended_status"]),
+            "extended_status": row["extended_status"],
+            "status_notes": row["status_notes"],
+            "service_name": row["service_name"],
+            "service_code": row["service_code"],
+            "description": row["description"],
+            "agency_responsible": row["agency"],
+            "service_notice": row["service_notice"],
+            "requested_datetime": to_open311(_parse(row["requested"])),
+            "updated_datetime": to_open311(_parse(row["updated"])),
+            "expected_datetime": to_open311(_parse(row["expected"])),
+            "address": row["address"],
+            "address_id": None,
+            "zipcode": row["zipcode"],
+            "lat": row["lat"],
+            "long": row["long"],
+            "media_url": None,
+            "attributes": json.loads(row["attributes"]),
+        }

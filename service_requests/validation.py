@@ -1,0 +1,128 @@
+"""Check a submitted service request against its service definition. Pure: no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from bot.components.patterns import normalise_postcode
+from service_requests.catalogue import Service
+from service_requests.errors import Open311Error
+
+HTML = re.compile(r"<\s*[a-zA-Z!/]|javascript:", re.IGNORECASE)
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
+ATTRIBUTE_FIELD = re.compile(r"^attribute\[([a-z0-9_]+)\]$")
+SHORT_TEXT = 200
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    service_code: str
+    description: str
+    address: str | None
+    zipcode: str | None
+    lat: float | None
+    long: float | None
+    attributes: dict[str, str] = field(default_factory=dict)
+    email: str | None = None
+    phone: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+def _clean(name: str, value: str | None, limit: int) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(value.split()) if limit <= SHORT_TEXT else value.strip()
+    if not value:
+        return None
+    if HTML.search(value):
+        raise Open311Error(400, f"{name} must not contain HTML or script; please use plain text")
+    if len(value) > limit:
+        raise Open311Error(400, f"{name} is too long: at most {limit} characters, got {len(value)}")
+    return value
+
+
+def _coordinate(name: str, value: str | None, low: float, high: float) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a decimal number") from None
+    if not low <= number <= high:
+        raise Open311Error(400, f"{name} must be between {low} and {high}")
+    return number
+
+
+def validate_submission(form: Mapping[str, str], service: Service, max_description: int) -> NewRequest:
+    """Return the cleaned request, or raise Open311Error(400) naming the first problem."""
+    description = _clean("description", form.get("description"), max_description)
+    if not description:
+        raise Open311Error(400, "description is required: say briefly what the problem is")
+
+    address = _clean("address_string", form.get("address_string"), SHORT_TEXT)
+    raw_postcode = _clean("zipcode", form.get("zipcode"), 10)
+    zipcode = None
+    if raw_postcode:
+        zipcode = normalise_postcode(raw_postcode)
+        if not zipcode:
+            raise Open311Error(400, f"zipcode {raw_postcode!r} is not a valid UK postcode")
+    lat = _coordinate("lat", form.get("lat"), -90, 90)
+    long = _coordinate("long", form.get("long"), -180, 180)
+    if (lat is None) != (long is None):
+        raise Open311Error(400, "lat and long must be given together")
+    if not (address or zipcode or lat is not None):
+        raise Open311Error(400, "a location is required: address_string, zipcode, or lat and long")
+
+    given = {}
+    for key, value in form.items():
+        match = ATTRIBUTE_FIELD.match(key)
+        if match:
+            given[match.group(1)] = value
+    known = {a.code for a in service.attributes}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise Open311Error(400, f"attribute[{unknown[0]}] is not a question of service {service.service_code}")
+    attributes: dict[str, str] = {}
+    for attribute in service.attributes:
+        limit = max_description if attribute.datatype == "text" else SHORT_TEXT
+        value = _clean(f"attribute[{attribute.code}]", given.get(attribute.code), limit)
+        if value is None:
+            if attribute.required:
+                raise Open311Error(400, f"attribute[{attribute.code}] is required: {attribute.description}")
+            continue
+        if attribute.values and value not in {k for k, _ in attribute.values}:
+            allowed = ", ".join(k for k, _ in attribute.values)
+            raise Open311Error(400, f"attribute[{attribute.code}] must be one of: {allowed}")
+        if attribute.datatype == "number":
+            try:
+                float(value)
+            except ValueError:
+                raise Open311Error(400, f"attribute[{attribute.code}] must be a number") from None
+        attributes[attribute.code] = value
+
+    email = _clean("email", form.get("email"), 254)
+    if email and not EMAIL.match(email):
+        raise Open311Error(400, "email is not a valid email address")
+    phone = _clean("phone", form.get("phone"), 20)
+    if phone and not PHONE.match(phone):
+        raise Open311Error(400, "phone is not a valid phone number")
+    return NewRequest(
+        service_code=service.service_code, description=description, address=address, zipcode=zipcode,
+        lat=lat, long=long, attributes=attributes, email=email, phone=phone,
+        first_name=_clean("first_name", form.get("first_name"), 100),
+        last_name=_clean("last_name", form.get("last_name"), 100),
+    )
+
+
+def parse_datetime(name: str, value: str) -> dt.datetime:
+    """An ISO-8601 date-time with zone (a date alone means midnight UTC)."""
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(400, f"{name} must be an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)

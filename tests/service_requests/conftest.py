@@ -1,0 +1,44 @@
+import datetime as dt
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from service_requests.app import create_standalone_app
+from service_requests.settings import Settings
+
+API_KEY = "chat-key-0123456789"
+STAFF_KEY = "staff-key-0123456789"
+SCHEMAS = Path(__file__).resolve().parents[2] / "contracts" / "open311"
+BASE = "/open311/v2"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings.from_env({"OPEN311_API_KEYS": API_KEY, "OPEN311_STAFF_KEYS": STAFF_KEY,
+                              "OPEN311_DB": str(tmp_path / "cases.sqlite3")})
+
+
+@pytest.fixture
+async def api(aiohttp_client, settings):
+    return await aiohttp_client(create_standalone_app(settings))
+
+
+def conforms(kind: str, body) -> None:
+    """Open311 conformance: every response is checked against the GeoReport v2 schema."""
+    schema = json.loads((SCHEMAS / f"{kind}.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(body)
+
+
+def pothole(**overrides):
+    form = {"api_key": API_KEY, "service_code": "pothole", "description": "Deep hole by the bus stop",
+            "address_string": "Station Road, outside number 12", "zipcode": "nb4 2qt",
+            "attribute[surface]": "road", "attribute[size]": "large"}
+    form.update(overrides)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+async def post(api, path, form):
+    response = await api.post(BASE + path, data=form)
+    return response.status, await response.json()
