@@ -6,17 +6,19 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clients.open311 import Open311RejectedError, Open311UnavailableError
 from actions.handoff import build_handoff
+from actions.reports import texts
+from actions.reports.actions import clear_report, track
+from actions.reports.service import knowledge_base, open311
 from bot.components.patterns import normalise_postcode, normalise_reference
-from knowledge_base.cache import KnowledgeBaseCache
 from knowledge_base.replies import render_route
 from knowledge_base.routes import HANDOFF, OUT_OF_SCOPE, decide_route
 
 logger = logging.getLogger(__name__)
-_knowledge_base = KnowledgeBaseCache()
 
 
 def _entity(tracker: Tracker, name: str) -> str | None:
@@ -33,7 +35,7 @@ class ActionRouteMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        kb = _knowledge_base.get()
+        kb = knowledge_base()
         message = tracker.latest_message or {}
         route, intent, confidence = decide_route(message, kb.articles)
         if route.startswith("faq:") and route[4:] not in kb.articles:
@@ -50,10 +52,18 @@ class ActionRouteMessage(Action):
         dispatcher.utter_message(json_message={
             "route": {"name": route, "intent": intent, "confidence": round(confidence, 4)}
         })
-        dispatcher.utter_message(
-            text=reply.text,
-            buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
-        )
+        events: List[Dict[Text, Any]] = []
+        status = await track(reference, message.get("text") or "") if route == "track_request" else None
+        if route.startswith("request:"):
+            events = await self._start_report(route.split(":", 1)[1], reply.text, dispatcher, tracker)
+        elif not (status and not reference):  # a mistyped reference gets its own explanation only
+            dispatcher.utter_message(
+                text=reply.text,
+                buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
+            )
+        if status:
+            dispatcher.utter_message(text=status, buttons=[{"title": "Talk to an advisor", "payload": "/handoff"}]
+                                     if status == texts.TRACK_UNAVAILABLE else [])
         if reply.handoff and route == HANDOFF:
             dispatcher.utter_message(json_message=build_handoff(
                 default_reason=reply.handoff["reason"],
@@ -62,11 +72,45 @@ class ActionRouteMessage(Action):
                 route=route,
                 intent=intent,
                 confidence=confidence,
-                details={"reference": reference or tracker.get_slot("reference") or "",
-                         "postcode": postcode or tracker.get_slot("postcode") or ""},
+                details=_details(tracker, reference, postcode),
                 events=tracker.events,
             ))
-        return [
+        return events + [
             SlotSet("route", route),
             SlotSet("misunderstandings", misunderstandings + 1 if route == OUT_OF_SCOPE else 0),
         ]
+
+    @staticmethod
+    async def _start_report(service_code: str, intro: str, dispatcher: CollectingDispatcher,
+                            tracker: Tracker) -> List[Dict[Text, Any]]:
+        """Start (or resume) the report form once the Open311 service has given its questions."""
+        try:
+            await open311().service_definition(service_code)
+        except (Open311UnavailableError, Open311RejectedError) as exc:
+            logger.warning("Cannot start a %s report: %s", service_code, exc)
+            dispatcher.utter_message(text=texts.UNAVAILABLE_AT_START,
+                                     buttons=[{"title": "Talk to an advisor", "payload": "/handoff"}])
+            return []
+        dispatcher.utter_message(text=intro)
+        events: List[Dict[Text, Any]] = []
+        if tracker.get_slot("report_service") != service_code:
+            # A different problem: start afresh, but keep what identifies the place.
+            keep = {s: tracker.get_slot(s) for s in ("report_postcode", "report_location", "report_contact")}
+            events += clear_report() + [SlotSet(k, v) for k, v in keep.items() if v]
+        events += [SlotSet("report_service", service_code), SlotSet("report_stopped", None),
+                   SlotSet("report_confirmation", None), FollowupAction("report_form")]
+        return events
+
+
+def _details(tracker: Tracker, reference: str | None, postcode: str | None) -> Dict[str, str]:
+    """What the resident already gave, for the advisor (never asked again)."""
+    details = {
+        "reference": reference or tracker.get_slot("reference") or "",
+        "postcode": postcode or tracker.get_slot("report_postcode") or tracker.get_slot("postcode") or "",
+        "report_service": tracker.get_slot("report_service") or "",
+        "report_location": tracker.get_slot("report_location") or "",
+        "report_description": tracker.get_slot("report_description") or "",
+    }
+    for code, value in (tracker.get_slot("report_answers") or {}).items():
+        details[f"report_{code}"] = str(value)
+    return details

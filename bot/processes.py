@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import time
@@ -41,12 +42,39 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path | None = None, 
 
 
 @dataclass
+class Open311Service:
+    """The built-in Open311 service as a process (stoppable, to test outages)."""
+
+    port: int
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/open311/v2/"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(open311_command(self.port), cwd=ROOT, env=self.env,
+                                        stdout=self.log.open("a"), stderr=subprocess.STDOUT)
+        wait_until_up(self.url + "services.json", self.process, self.log)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+@dataclass
 class Servers:
     rasa_url: str
     action_url: str
     processes: list[subprocess.Popen]
+    open311: Open311Service | None = None
 
     def stop(self) -> None:
+        if self.open311:
+            self.open311.stop()
         for process in reversed(self.processes):
             process.terminate()
         for process in self.processes:
@@ -56,20 +84,33 @@ class Servers:
                 process.kill()
 
 
-def server_env(action_port: int, host: str = "127.0.0.1") -> dict[str, str]:
-    """Environment for both servers: imports from the project, action server on loopback."""
+def server_env(action_port: int, host: str = "127.0.0.1", open311_port: int = 8311,
+               secrets: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for the servers: imports from the project, everything on loopback."""
     return {
         **os.environ,
+        **(secrets or {}),
         "PYTHONPATH": str(ROOT),
         "SANIC_HOST": host,
         "ACTION_SERVER_URL": f"http://{host}:{action_port}/webhook",
+        "OPEN311_URL": os.environ.get("OPEN311_URL", f"http://{host}:{open311_port}/open311/v2/"),
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     }
 
 
+def new_secrets() -> dict[str, str]:
+    """Fresh keys for the built-in Open311 service: one for the chat, one for staff."""
+    chat_key, staff_key = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    return {"OPEN311_API_KEYS": chat_key, "OPEN311_API_KEY": chat_key, "OPEN311_STAFF_KEYS": staff_key}
+
+
 def action_server_command(port: int) -> list[str]:
     return [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def open311_command(port: int, host: str = "127.0.0.1") -> list[str]:
+    return [str(BIN / "python"), "-m", "service_requests", "--host", host, "--port", str(port)]
 
 
 def rasa_server_command(model: Path, port: int, host: str = "127.0.0.1") -> list[str]:
@@ -78,15 +119,20 @@ def rasa_server_command(model: Path, port: int, host: str = "127.0.0.1") -> list
 
 
 def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = None) -> Servers:
-    """Start an action server (unless ``action_url`` names a running one) and a Rasa server."""
+    """Start the Open311 service and action server (unless ``action_url`` names a running
+    action server) and a Rasa server, on free ports, with cases in ``log_dir``."""
     if not model.exists():
         raise RuntimeError(f"no trained model at {model}: run `make model` (make test does)")
     action_port = int(action_url.rsplit(":", 1)[1]) if action_url else free_port()
-    rasa_port = free_port()
-    env = server_env(action_port)
+    rasa_port, open311_port = free_port(), free_port()
+    env = server_env(action_port, open311_port=open311_port, secrets=new_secrets())
+    env["OPEN311_DB"] = str(log_dir / f"cases-{open311_port}.sqlite3")
     processes: list[subprocess.Popen] = []
+    service = None
     try:
         if not action_url:
+            service = Open311Service(open311_port, env, log_dir / "open311.log")
+            service.start()
             action_log = log_dir / "action-server.log"
             processes.append(subprocess.Popen(action_server_command(action_port), cwd=ROOT, env=env,
                                               stdout=action_log.open("w"), stderr=subprocess.STDOUT))
@@ -96,6 +142,6 @@ def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = N
                                           stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
         wait_until_up(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", processes[-1], rasa_log)
     except Exception:
-        Servers("", "", processes).stop()
+        Servers("", "", processes, service).stop()
         raise
-    return Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", processes)
+    return Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", processes, service)

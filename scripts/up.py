@@ -1,7 +1,9 @@
 """Start Front Desk's processes on 127.0.0.1, print where they are, stop them on Ctrl-C.
 
 Used by `make up`. Ports come from the environment (defaults in brackets):
-RASA_PORT (5005), ACTION_PORT (5055), HOST (127.0.0.1).
+RASA_PORT (5005), ACTION_PORT (5055), OPEN311_PORT (8311), HOST (127.0.0.1).
+Set OPEN311_URL and OPEN311_API_KEY to use a council's own Open311 endpoint instead of
+the built-in service.
 """
 
 from __future__ import annotations
@@ -15,7 +17,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.processes import MODEL, ROOT, action_server_command, rasa_server_command, server_env, wait_until_up  # noqa: E402
+from bot.processes import (  # noqa: E402
+    MODEL, ROOT, action_server_command, new_secrets, open311_command, rasa_server_command, server_env, wait_until_up,
+)
+
+SECRETS = ROOT / "var" / "secrets.env"
+
+
+def local_secrets() -> dict[str, str]:
+    """Keys for the built-in Open311 service, created on first run and kept in var/ (not in git)."""
+    if not SECRETS.exists():
+        SECRETS.parent.mkdir(parents=True, exist_ok=True)
+        SECRETS.write_text("".join(f"{k}={v}\n" for k, v in new_secrets().items()))
+        SECRETS.chmod(0o600)
+    pairs = (line.split("=", 1) for line in SECRETS.read_text().splitlines() if "=" in line)
+    return {k.strip(): v.strip() for k, v in pairs}
 
 
 def start(name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -41,11 +57,17 @@ def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     action_port = int(os.environ.get("ACTION_PORT", "5055"))
-    env = server_env(action_port, host)
+    open311_port = int(os.environ.get("OPEN311_PORT", "8311"))
+    env = server_env(action_port, host, open311_port, {**local_secrets(), **{
+        k: v for k, v in os.environ.items() if k.startswith("OPEN311_")}})
     processes: list[tuple[str, subprocess.Popen]] = []
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started in the background
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        if "OPEN311_URL" not in os.environ:  # a council's own Open311 endpoint replaces the built-in one
+            cases = start("Open311 service", open311_command(open311_port, host), env)
+            processes.append(("Open311 service", cases))
+            wait_until_up(f"http://{host}:{open311_port}/open311/v2/services.json", cases)
         actions = start("action server", action_server_command(action_port), env)
         processes.append(("action server", actions))
         wait_until_up(f"http://{host}:{action_port}/health", actions)
@@ -55,7 +77,9 @@ def main() -> int:
         print(
             "\nFront Desk is running. Press Ctrl-C to stop.\n"
             f"  Rasa REST channel:  http://{host}:{rasa_port}/webhooks/rest/webhook\n"
-            f"  Action server:      http://{host}:{action_port}/health\n\n"
+            f"  Action server:      http://{host}:{action_port}/health\n"
+            f"  Open311 service:    {env['OPEN311_URL']}services.json\n"
+            f"  Open311 keys:       {SECRETS.relative_to(ROOT)}\n\n"
             "Talk to the bot:\n"
             f"  curl -s http://{host}:{rasa_port}/webhooks/rest/webhook \\\n"
             "       -H 'Content-Type: application/json' \\\n"

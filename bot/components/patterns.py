@@ -23,6 +23,11 @@ POSTCODE_IN_TEXT = re.compile(rf"(?<![A-Za-z0-9])(?:{OUTWARD}\s?{INWARD}|GIR\s?0
 REFERENCE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])NB[-\s]?(20[0-9]{2})[-\s]?([0-9]{6})(?![0-9])", re.IGNORECASE)
 
 
+# Something a resident meant as a reference, even if mistyped: "NB-2026-12", "nb 2026".
+# Checked after postcodes are removed: NB is also this council's postcode area.
+ATTEMPTED_REFERENCE = re.compile(r"(?<![A-Za-z0-9])NB[-\s]?20[0-9]{0,2}(?:[-\s]?[0-9]+)*(?![A-Za-z0-9])", re.IGNORECASE)
+
+
 def normalise_postcode(text: str) -> str | None:
     """``nb42qt`` / ``Nb4  2qt`` -> ``NB4 2QT``; None if it is not a valid UK postcode."""
     compact = re.sub(r"\s+", "", text).upper()
@@ -30,6 +35,11 @@ def normalise_postcode(text: str) -> str | None:
         return None
     candidate = f"{compact[:-3]} {compact[-3:]}"
     return candidate if POSTCODE_STRICT.match(candidate) else None
+
+
+def looks_like_a_reference(text: str) -> bool:
+    """True if the resident seems to have typed a reference, even a malformed one."""
+    return bool(ATTEMPTED_REFERENCE.search(POSTCODE_IN_TEXT.sub(" ", text or "")))
 
 
 def normalise_reference(text: str) -> str | None:
@@ -41,4 +51,5 @@ def normalise_reference(text: str) -> str | None:
 def mask_identifiers(text: str) -> str:
     """Replace references and postcodes with placeholder words for classification."""
     text = REFERENCE_IN_TEXT.sub(" zzreference ", text)
-    return POSTCODE_IN_TEXT.sub(" zzpostcode ", text)
+    text = POSTCODE_IN_TEXT.sub(" zzpostcode ", text)
+    return ATTEMPTED_REFERENCE.sub(" zzreference ", text)

@@ -41,3 +41,18 @@ def test_identifiers_are_masked_for_the_classifier():
     masked = mask_identifiers("any news on NB-2026-000123 at nb4 2qt?")
     assert "zzreference" in masked and "zzpostcode" in masked
     assert "000123" not in masked and "2qt" not in masked
+
+
+@pytest.mark.parametrize("typed", ["any news on NB-2026-12", "nb 2026", "ref NB2026-0001"])
+def test_mistyped_references_are_recognised_as_attempts(typed):
+    from bot.components.patterns import looks_like_a_reference
+
+    assert looks_like_a_reference(typed)
+    assert "zzreference" in mask_identifiers(typed)
+
+
+@pytest.mark.parametrize("typed", ["bin missed at NB4 2QT", "NB20 1AA", "my pothole"])
+def test_postcodes_in_the_nb_area_are_not_taken_for_references(typed):
+    from bot.components.patterns import looks_like_a_reference
+
+    assert not looks_like_a_reference(typed)

@@ -54,7 +54,7 @@ def test_tracking_uses_the_reference_when_given_and_asks_for_it_otherwise(kb):
 
 def test_each_service_request_says_what_happens_next(kb):
     reply = render_route("request:missed_bin", kb)
-    assert "a missed bin" in reply.text and "/report/missed_bin" in reply.text and "{" not in reply.text
+    assert "report a missed bin" in reply.text and "reference number" in reply.text and "{" not in reply.text
 
 
 def test_asking_for_a_person_carries_a_handoff(kb):

@@ -1,0 +1,94 @@
+"""Open311 GeoReport v2 client: the only way the action server reaches cases.
+
+Base URL and key come from settings, so a council can point Front Desk at its own CRM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+
+class Open311UnavailableError(Exception):
+    """The Open311 service did not answer in time, or answered with a server error."""
+
+
+class Open311RejectedError(Exception):
+    """The Open311 service refused the submission (4xx); ``description`` says why."""
+
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+@dataclass(frozen=True)
+class Open311Settings:
+    base_url: str
+    api_key: str
+    timeout_seconds: float = 5.0
+
+    @classmethod
+    def from_env(cls) -> "Open311Settings":
+        """OPEN311_URL (e.g. http://127.0.0.1:8311/open311/v2/), OPEN311_API_KEY, OPEN311_TIMEOUT."""
+        url = os.environ.get("OPEN311_URL", "http://127.0.0.1:8311/open311/v2/")
+        return cls(base_url=url.rstrip("/") + "/", api_key=os.environ.get("OPEN311_API_KEY", ""),
+                   timeout_seconds=float(os.environ.get("OPEN311_TIMEOUT", "5")))
+
+
+class Open311Client:
+    DEFINITION_TTL = 300.0
+
+    def __init__(self, settings: Open311Settings):
+        self.settings = settings
+        self._definitions: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        timeout = aiohttp.ClientTimeout(total=self.settings.timeout_seconds)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.request(method, self.settings.base_url + path, **kwargs) as response:
+                    if response.status >= 500:
+                        raise Open311UnavailableError(f"{method} {path}: HTTP {response.status}")
+                    try:
+                        body = await response.json(content_type=None)
+                    except ValueError:
+                        raise Open311UnavailableError(f"{method} {path}: not JSON") from None
+                    if response.status >= 400:
+                        description = body[0].get("description", "") if isinstance(body, list) and body else ""
+                        raise Open311RejectedError(response.status, description or f"HTTP {response.status}")
+                    return body
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise Open311UnavailableError(f"{method} {path}: {type(exc).__name__}") from exc
+
+    async def service_definition(self, service_code: str) -> dict[str, Any]:
+        cached = self._definitions.get(service_code)
+        if cached and time.monotonic() - cached[0] < self.DEFINITION_TTL:
+            return cached[1]
+        definition = await self._call("GET", f"services/{service_code}.json")
+        self._definitions[service_code] = (time.monotonic(), definition)
+        return definition
+
+    async def submit(self, form: dict[str, str]) -> dict[str, Any]:
+        body = await self._call("POST", "requests.json", data={**form, "api_key": self.settings.api_key})
+        return body[0]
+
+    async def get_request(self, request_id: str) -> dict[str, Any] | None:
+        try:
+            found = await self._call("GET", f"requests/{request_id}.json")
+        except Open311RejectedError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return found[0] if found else None
+
+    async def recent_open(self, service_code: str, zipcode: str, days: int, now: dt.datetime) -> list[dict[str, Any]]:
+        start = (now - dt.timedelta(days=days)).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return await self._call("GET", "requests.json", params={
+            "service_code": service_code, "zipcode": zipcode, "status": "open", "start_date": start})

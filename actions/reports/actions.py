@@ -1,0 +1,329 @@
+"""Rasa actions for reporting a problem and tracking it, over Open311."""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.clients.open311 import Open311RejectedError, Open311UnavailableError
+from actions.reports import flow, texts
+from actions.reports.service import knowledge_base, open311
+from knowledge_base.replies import render_route
+
+logger = logging.getLogger(__name__)
+DUPLICATE_DAYS = 14
+REPORT_SLOTS = ("report_postcode", "report_location", "report_description", "report_attribute",
+                "report_contact", "report_confirmation")
+
+
+def clear_report() -> List[EventType]:
+    return [SlotSet(s, None) for s in REPORT_SLOTS] + [
+        SlotSet("report_answers", None), SlotSet("report_service", None), SlotSet("report_stopped", None)]
+
+
+def _is_stop(text: str) -> bool:
+    return (text or "").strip().lower().strip(".! ") in texts.STOP_WORDS
+
+
+URGENT_INTENTS = {"urgent_safeguarding": "urgent:safeguarding", "urgent_emergency": "urgent:emergency"}
+
+
+def urgent_route_during_form(message: Dict[str, Any]) -> str | None:
+    """An urgent route for a message typed while a report is in progress, if there is one.
+
+    Short form answers ("road", "large") can look urgent to the classifier, so during a form
+    only an urgent phrase, or a confident prediction on a real sentence, interrupts it.
+    """
+    intent = (message.get("intent") or {}).get("name")
+    if intent not in URGENT_INTENTS:
+        return None
+    confident = float((message.get("intent") or {}).get("confidence") or 0) >= 0.9
+    sentence = len((message.get("text") or "").split()) >= 4
+    if message.get("urgent_phrase") or (confident and sentence):
+        return URGENT_INTENTS[intent]
+    return None
+
+
+class ValidateReportForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_report_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        route = urgent_route_during_form(tracker.latest_message or {})
+        if route:
+            reply = render_route(route, knowledge_base())
+            dispatcher.utter_message(json_message={"route": {
+                "name": route, "intent": tracker.latest_message["intent"]["name"],
+                "confidence": round(float(tracker.latest_message["intent"]["confidence"]), 4)}})
+            dispatcher.utter_message(text=reply.text, buttons=[{"title": b.title, "payload": b.payload}
+                                                                for b in reply.buttons])
+            requested = tracker.get_slot("requested_slot")
+            # requested_slot None ends the form; action_submit_report then says nothing was sent.
+            return [SlotSet("report_stopped", True), SlotSet("route", route)] + (
+                [SlotSet(requested, None)] if requested else []) + [SlotSet("requested_slot", None)]
+        return await super().run(dispatcher, tracker, domain)
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> List[Text]:
+        if tracker.get_slot("report_stopped"):
+            return []
+        try:
+            definition = await open311().service_definition(tracker.get_slot("report_service") or "")
+        except (Open311UnavailableError, Open311RejectedError):
+            return domain_slots  # the questions are asked again once the service answers
+        pending = flow.next_question(definition, tracker.get_slot("report_answers") or {})
+        return [s for s in domain_slots if s != "report_attribute" or pending is not None]
+
+    async def _stop_or(self, value: Any, slot: str, check, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        if value is None:  # cleared on purpose (a new report, or a correction): nothing to check
+            return {slot: None}
+        if _is_stop(value):
+            return {slot: None, "report_stopped": True}
+        cleaned, problem = check(value)
+        if problem:
+            dispatcher.utter_message(text=problem)
+            return {slot: None}
+        return {slot: cleaned}
+
+    async def validate_report_postcode(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: DomainDict) -> Dict[Text, Any]:
+        result = await self._stop_or(value, "report_postcode", flow.check_postcode, dispatcher)
+        postcode = result.get("report_postcode")
+        if postcode:
+            await self._mention_recent_reports(tracker.get_slot("report_service"), postcode, dispatcher)
+        return result
+
+    async def _mention_recent_reports(self, service_code: str, postcode: str,
+                                      dispatcher: CollectingDispatcher) -> None:
+        try:
+            recent = await open311().recent_open(service_code, postcode, DUPLICATE_DAYS,
+                                                 dt.datetime.now(dt.timezone.utc))
+        except (Open311UnavailableError, Open311RejectedError):
+            return  # not knowing about duplicates must not stop a report
+        if recent:
+            references = ", ".join(f"{r['service_request_id']} ({flow.STATUS_TEXT.get(r['extended_status'], r['status'])})"
+                                   for r in recent[:3])
+            dispatcher.utter_message(text=texts.ALREADY_REPORTED.format(postcode=postcode, references=references))
+
+    async def validate_report_location(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: DomainDict) -> Dict[Text, Any]:
+        return await self._stop_or(value, "report_location", flow.check_location, dispatcher)
+
+    async def validate_report_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                          domain: DomainDict) -> Dict[Text, Any]:
+        return await self._stop_or(value, "report_description", flow.check_description, dispatcher)
+
+    async def validate_report_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:
+            return {"report_contact": None}
+        if _is_stop(value):
+            return {"report_contact": None, "report_stopped": True}
+        cleaned, problem = flow.check_contact(value)
+        if problem:
+            dispatcher.utter_message(text=problem)
+            return {"report_contact": None}
+        return {"report_contact": cleaned}
+
+    async def validate_report_attribute(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> Dict[Text, Any]:
+        if value is None or value == "done":
+            return {"report_attribute": value}
+        if _is_stop(value):
+            return {"report_attribute": None, "report_stopped": True}
+        answers = dict(tracker.get_slot("report_answers") or {})
+        try:
+            definition = await open311().service_definition(tracker.get_slot("report_service") or "")
+        except (Open311UnavailableError, Open311RejectedError):
+            dispatcher.utter_message(text=texts.UNAVAILABLE_AT_START)
+            return {"report_attribute": None, "report_stopped": True}
+        question = flow.next_question(definition, answers)
+        if question is None:
+            return {"report_attribute": "done"}
+        answer, problem = flow.answer_question(question, value)
+        if problem:
+            dispatcher.utter_message(text=problem)
+            return {"report_attribute": None}
+        answers[question["code"]] = answer
+        # Cleared again so the form asks the next question (required_slots decides if there is one).
+        return {"report_attribute": None if flow.next_question(definition, answers) else "done",
+                "report_answers": answers}
+
+    async def validate_report_confirmation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                           domain: DomainDict) -> Dict[Text, Any]:
+        if value is None or value in ("send", "cancel"):
+            return {"report_confirmation": value}
+        choice, field = flow.interpret_confirmation(value)
+        if choice == "send":
+            return {"report_confirmation": "send"}
+        if choice == "cancel":
+            return {"report_confirmation": "cancel"}
+        if choice == "change" and field:
+            return self._reopen(field, tracker)
+        if choice == "change":
+            dispatcher.utter_message(text=texts.CHANGE_WHICH, buttons=self._change_buttons(tracker))
+            return {"report_confirmation": None}
+        dispatcher.utter_message(text=texts.UNCLEAR_CONFIRMATION)
+        return {"report_confirmation": None}
+
+    @staticmethod
+    def _change_buttons(tracker: Tracker) -> List[Dict[str, str]]:
+        buttons = [{"title": f"Change {label.lower()}", "payload": f"change {slot.removeprefix('report_')}"}
+                   for slot, label in flow.FIXED_FIELDS.items()]
+        for code in (tracker.get_slot("report_answers") or {}):
+            buttons.append({"title": f"Change {code.replace('_', ' ')}", "payload": f"change {code}"})
+        return buttons
+
+    @staticmethod
+    def _reopen(field: str, tracker: Tracker) -> Dict[Text, Any]:
+        field = field.replace(" ", "_")
+        answers = dict(tracker.get_slot("report_answers") or {})
+        if f"report_{field}" in flow.FIXED_FIELDS:
+            return {f"report_{field}": None, "report_confirmation": None}
+        if field in answers:
+            answers.pop(field)
+            return {"report_answers": answers, "report_attribute": None, "report_confirmation": None}
+        return {"report_confirmation": None}
+
+
+class _AskFixedQuestion(Action, abc.ABC):
+    """Asks one of the questions every report has; subclasses name the slot and the text."""
+
+    question: str = ""
+    buttons: tuple[tuple[str, str], ...] = ()
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        """The ``action_ask_<slot>`` name Rasa's form calls."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text=self.question, buttons=[{"title": t, "payload": p} for t, p in self.buttons])
+        return []
+
+
+class ActionAskReportPostcode(_AskFixedQuestion):
+    question = texts.ASK_POSTCODE
+
+    def name(self) -> Text:
+        return "action_ask_report_postcode"
+
+
+class ActionAskReportLocation(_AskFixedQuestion):
+    question = texts.ASK_LOCATION
+
+    def name(self) -> Text:
+        return "action_ask_report_location"
+
+
+class ActionAskReportDescription(_AskFixedQuestion):
+    question = texts.ASK_DESCRIPTION
+
+    def name(self) -> Text:
+        return "action_ask_report_description"
+
+
+class ActionAskReportContact(_AskFixedQuestion):
+    question = texts.ASK_CONTACT
+    buttons = (("No thanks", "no thanks"),)
+
+    def name(self) -> Text:
+        return "action_ask_report_contact"
+
+
+class ActionAskReportAttribute(Action):
+    def name(self) -> Text:
+        return "action_ask_report_attribute"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            definition = await open311().service_definition(tracker.get_slot("report_service") or "")
+        except (Open311UnavailableError, Open311RejectedError):
+            dispatcher.utter_message(text=texts.UNAVAILABLE_AT_START, buttons=[
+                {"title": "Talk to an advisor", "payload": "/handoff"}])
+            return [SlotSet("report_stopped", True)]
+        question = flow.next_question(definition, tracker.get_slot("report_answers") or {})
+        if question is None:
+            return []
+        buttons = [{"title": v["name"], "payload": v["key"]} for v in question.get("values") or []]
+        if not question.get("required") and not buttons:
+            buttons = [{"title": "Skip", "payload": "skip"}]
+        dispatcher.utter_message(text=question["description"], buttons=buttons)
+        return []
+
+
+class ActionAskReportConfirmation(Action):
+    def name(self) -> Text:
+        return "action_ask_report_confirmation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        service_code = tracker.get_slot("report_service") or ""
+        try:
+            definition = await open311().service_definition(service_code)
+        except (Open311UnavailableError, Open311RejectedError):
+            definition = {"attributes": []}
+        name = service_code.replace("_", " ").capitalize()
+        lines = flow.summary_lines(name, tracker.current_slot_values(), definition)
+        dispatcher.utter_message(
+            text="\n\n".join([texts.SUMMARY_INTRO, "\n".join(lines), texts.SUMMARY_OUTRO]),
+            buttons=[{"title": "Send report", "payload": "send"},
+                     {"title": "Change an answer", "payload": "change"},
+                     {"title": "Cancel", "payload": "cancel"}],
+        )
+        return []
+
+
+class ActionSubmitReport(Action):
+    def name(self) -> Text:
+        return "action_submit_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("report_stopped"):
+            dispatcher.utter_message(text=texts.STOPPED)
+            return [SlotSet("report_stopped", None), SlotSet("report_confirmation", None),
+                    SlotSet("requested_slot", None)]
+        if tracker.get_slot("report_confirmation") == "cancel":
+            dispatcher.utter_message(text=texts.CANCELLED)
+            return clear_report()
+        service_code = tracker.get_slot("report_service") or ""
+        form = flow.submission(service_code, tracker.current_slot_values())
+        try:
+            created = await open311().submit(form)
+        except Open311UnavailableError as exc:
+            logger.warning("Report not sent, Open311 unavailable: %s", exc)
+            dispatcher.utter_message(text=texts.NOT_SENT, buttons=[
+                {"title": "Try again", "payload": f"/request_{service_code}"},
+                {"title": "Talk to an advisor", "payload": "/handoff"}])
+            return [SlotSet("report_confirmation", None)]
+        except Open311RejectedError as exc:
+            dispatcher.utter_message(text=texts.REJECTED.format(reason=exc.description), buttons=[
+                {"title": "Talk to an advisor", "payload": "/handoff"}])
+            return [SlotSet("report_confirmation", None)]
+        reference = created["service_request_id"]
+        parts = [texts.SUBMITTED.format(reference=reference)]
+        if created.get("service_notice"):
+            parts.append(f"What happens next: {created['service_notice']}")
+        if service_code in ("missed_bin", "bin_replacement"):
+            parts.append(texts.ASSISTED_COLLECTION)
+        dispatcher.utter_message(text="\n\n".join(parts))
+        dispatcher.utter_message(json_message={"case": {"service_request_id": reference, "service_code": service_code}})
+        return clear_report() + [SlotSet("reference", reference)]
+
+
+async def track(reference: str | None, text: str) -> str | None:
+    """The tracking reply for a message, or None when the resident gave no reference."""
+    if not reference:
+        return texts.TRACK_MALFORMED if flow.looks_like_a_reference(text) else None
+    try:
+        found = await open311().get_request(reference)
+    except (Open311UnavailableError, Open311RejectedError):
+        return texts.TRACK_UNAVAILABLE
+    if found is None:
+        return texts.TRACK_NOT_FOUND.format(reference=reference)
+    return flow.status_in_plain_english(found)

@@ -1,0 +1,206 @@
+"""The report conversation, as pure functions: which question is next, what an answer
+means, what the summary says. The questions come from the Open311 service definition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from bot.components.patterns import looks_like_a_reference, normalise_postcode  # noqa: F401 (re-exported)
+
+HTML = re.compile(r"<\s*[a-zA-Z!/]|javascript:", re.IGNORECASE)
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+PHONE = re.compile(r"^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$|^0\d{2,4}\s?\d{3,4}\s?\d{3,4}$")
+SKIP_WORDS = {"skip", "no", "none", "dont know", "don't know", "not sure", "no thanks", "no thank you", "n/a", "na"}
+MAX_DESCRIPTION = 500
+SKIPPED = ""
+
+FIXED_FIELDS = {
+    "report_postcode": "Postcode",
+    "report_location": "Where",
+    "report_description": "What",
+    "report_contact": "Updates to",
+}
+
+
+def _plain(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def _has_html(text: str) -> bool:
+    return bool(HTML.search(text or ""))
+
+
+def check_postcode(text: str) -> tuple[str | None, str | None]:
+    """(postcode, None) or (None, what to tell the resident)."""
+    postcode = normalise_postcode(text or "")
+    if postcode:
+        return postcode, None
+    return None, ("That doesn't look like a UK postcode. Please type the postcode where the problem is, "
+                  "for example NB4 2QT.")
+
+
+def check_location(text: str) -> tuple[str | None, str | None]:
+    text = _plain(text)
+    if _has_html(text):
+        return None, "Please use plain words, without < or > symbols."
+    if len(text) < 3:
+        return None, "Please tell me the street name, or a landmark such as a shop or bus stop."
+    if len(text) > 200:
+        return None, "That's a bit long. Please give just the street name or a nearby landmark (up to 200 characters)."
+    return text, None
+
+
+def check_description(text: str) -> tuple[str | None, str | None]:
+    text = _plain(text)
+    if _has_html(text):
+        return None, "Please describe it in plain words, without < or > symbols."
+    if len(text) < 3:
+        return None, "Please say in a few words what the problem is."
+    if len(text) > MAX_DESCRIPTION:
+        return None, (f"That's a bit long for a report (up to {MAX_DESCRIPTION} characters). "
+                      "Please describe the problem in a sentence or two.")
+    return text, None
+
+
+def check_contact(text: str) -> tuple[str | None, str | None]:
+    """An email address, a UK phone number, or SKIPPED (the resident wants no updates)."""
+    text = _plain(text)
+    if text.lower().strip(".! ") in SKIP_WORDS:
+        return SKIPPED, None
+    if EMAIL.match(text):
+        return text, None
+    if PHONE.match(text):
+        return re.sub(r"\s+", " ", text), None
+    return None, ("Please give an email address or a UK phone number, or say \"no thanks\" if you "
+                  "don't want updates.")
+
+
+def questions(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    """The service's own questions, in their order."""
+    return sorted(definition.get("attributes", []), key=lambda a: a.get("order", 0))
+
+
+def next_question(definition: dict[str, Any], answers: dict[str, str]) -> dict[str, Any] | None:
+    for attribute in questions(definition):
+        if attribute["code"] not in answers:
+            return attribute
+    return None
+
+
+def answer_question(attribute: dict[str, Any], text: str) -> tuple[str | None, str | None]:
+    """Interpret a reply to one of the service's questions: (value, None) or (None, message)."""
+    text = _plain(text)
+    if _has_html(text):
+        return None, "Please use plain words, without < or > symbols."
+    values = attribute.get("values") or []
+    if values:
+        lowered = text.lower().strip(".! ")
+        for i, value in enumerate(values, start=1):
+            if lowered in (value["key"].lower(), value["name"].lower(), str(i)):
+                return value["key"], None
+        for value in values:  # "the grey one", "grey bin please"
+            if re.search(rf"\b{re.escape(value['key'].lower())}\b", lowered):
+                return value["key"], None
+        options = "; ".join(v["name"] for v in values)
+        return None, f"Please choose one of: {options}."
+    if not attribute.get("required") and text.lower().strip(".! ") in SKIP_WORDS:
+        return SKIPPED, None
+    if not text:
+        return None, "Please type an answer."
+    if len(text) > 200:
+        return None, "Please keep this answer under 200 characters."
+    return text, None
+
+
+def answer_label(attribute: dict[str, Any], value: str) -> str:
+    for option in attribute.get("values") or []:
+        if option["key"] == value:
+            return option["name"]
+    return value or "(not given)"
+
+
+def summary_lines(service_name: str, slots: dict[str, Any], definition: dict[str, Any]) -> list[str]:
+    lines = [f"- **Problem**: {service_name}",
+             f"- **Postcode**: {slots.get('report_postcode')}",
+             f"- **Where**: {slots.get('report_location')}",
+             f"- **What**: {slots.get('report_description')}"]
+    answers = slots.get("report_answers") or {}
+    for attribute in questions(definition):
+        if attribute["code"] in answers:
+            question = attribute["description"].split("?")[0].split("(")[0].strip()
+            lines.append(f"- **{question}**: {answer_label(attribute, answers[attribute['code']])}")
+    contact = slots.get("report_contact")
+    lines.append(f"- **Updates**: {contact if contact else 'none'}")
+    return lines
+
+
+CHANGE = re.compile(r"^change[: ]+(.+)$", re.IGNORECASE)
+
+
+def interpret_confirmation(text: str) -> tuple[str, str | None]:
+    """What the resident wants at the summary: ("send"|"cancel"|"change"|"unclear", field)."""
+    lowered = _plain(text).lower().strip(".! ")
+    match = CHANGE.match(lowered)
+    if match:
+        return "change", match.group(1).strip()
+    if lowered in {"send", "yes", "y", "yes please", "send it", "send report", "submit", "confirm", "correct",
+                   "that's right", "thats right", "ok", "okay"}:
+        return "send", None
+    if lowered in {"cancel", "no", "stop", "cancel report", "don't send", "dont send", "forget it"}:
+        return "cancel", None
+    if lowered in {"change", "change an answer", "edit", "wrong", "something's wrong"}:
+        return "change", None
+    return "unclear", None
+
+
+def submission(service_code: str, slots: dict[str, Any]) -> dict[str, str]:
+    """The Open311 POST form for the collected answers."""
+    form = {
+        "service_code": service_code,
+        "zipcode": slots["report_postcode"],
+        "address_string": slots["report_location"],
+        "description": slots["report_description"],
+    }
+    for code, value in (slots.get("report_answers") or {}).items():
+        if value != SKIPPED:
+            form[f"attribute[{code}]"] = value
+    contact = slots.get("report_contact") or ""
+    if "@" in contact:
+        form["email"] = contact
+    elif contact:
+        form["phone"] = contact
+    return form
+
+
+STATUS_TEXT = {
+    "OPEN": "We have your report and it is waiting to be looked at.",
+    "INVESTIGATING": "We are looking into it.",
+    "IN_PROGRESS": "Work on it is in progress.",
+    "ACTION_SCHEDULED": "Work is booked in.",
+    "FIXED": "It has been fixed.",
+    "DUPLICATE": "It was already reported by someone else, so we are dealing with it under that report.",
+    "NOT_COUNCILS_RESPONSIBILITY": "It is not something the council looks after, so we have passed it on or told the owner.",
+    "NO_FURTHER_ACTION": "We looked at it and no further action is needed.",
+    "INTERNAL_REFERRAL": "We have passed it to another council team.",
+    "CLOSED": "It is closed.",
+}
+
+
+def status_in_plain_english(request: dict[str, Any]) -> str:
+    """What is happening with a request, for a resident."""
+    lines = [f"**{request['service_request_id']}** ({request.get('service_name', 'report')}): "
+             + STATUS_TEXT.get(request.get("extended_status", ""), f"Status: {request.get('status')}.")]
+    if request.get("status_notes"):
+        lines.append(f"Latest note: {request['status_notes']}")
+    if request.get("status") == "open" and request.get("expected_datetime"):
+        lines.append(f"We aim to deal with it by {_friendly_date(request['expected_datetime'])}.")
+    return "\n\n".join(lines)
+
+
+def _friendly_date(iso: str) -> str:
+    moment = dt.datetime.fromisoformat(iso)
+    return moment.strftime("%A %-d %B %Y")
+

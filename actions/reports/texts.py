@@ -1,0 +1,54 @@
+"""What the bot says while taking a report (wording in one place)."""
+
+UNAVAILABLE_AT_START = (
+    "Sorry, our reporting system isn't answering just now, so I can't take the report in this chat. "
+    "Please try again in a few minutes, or talk to an advisor, who can take it for you."
+)
+NOT_SENT = (
+    "Sorry, your report has **not** been sent: our reporting system isn't answering just now. "
+    "I've kept everything you told me, so you won't need to give it again. You can try again, "
+    "or an advisor can take it from here."
+)
+REJECTED = "Sorry, the reporting system could not accept this report: {reason}. An advisor can help."
+STOPPED = (
+    "OK, I've stopped. Nothing has been sent. If you come back to this report, I'll remember what "
+    "you've told me so far."
+)
+CANCELLED = "OK, I've cancelled that report. Nothing has been sent."
+ALREADY_REPORTED = (
+    "This may already be reported near {postcode}: {references}. You can still add your report, "
+    "and it helps us to know how many people are affected."
+)
+SUMMARY_INTRO = "Here is your report. Please check it:"
+SUMMARY_OUTRO = "Shall I send it?"
+CHANGE_WHICH = "Which answer would you like to change?"
+UNCLEAR_CONFIRMATION = "Please choose \"Send report\", \"Change an answer\" or \"Cancel\"."
+SUBMITTED = (
+    "Thank you. Your report has been sent. Your reference is **{reference}**. "
+    "Keep it to check progress: just ask me \"what's happening with {reference}\"."
+)
+ASSISTED_COLLECTION = (
+    "If it's hard for you to get your bins out, you may be able to get an "
+    "[assisted bin collection](https://www.northbridge.example/bins/assisted-collection)."
+)
+TRACK_NOT_FOUND = (
+    "I can't find a report with the reference {reference}. Please check it against the email or text "
+    "we sent you. References look like NB-2026-000123."
+)
+TRACK_MALFORMED = (
+    "That doesn't look quite like one of our references. They look like NB-2026-000123: NB, the year "
+    "and six numbers. Please check the email or text we sent you."
+)
+TRACK_UNAVAILABLE = (
+    "Sorry, I can't check reports just now because our reporting system isn't answering. Please try "
+    "again later, or an advisor can look it up for you."
+)
+STOP_WORDS = {"stop", "cancel", "quit", "never mind", "nevermind", "forget it", "exit", "i want to stop"}
+
+ASK_POSTCODE = "What is the postcode where the problem is? (For example NB4 2QT.) You can say \"stop\" at any time."
+ASK_LOCATION = "Which street is it on, or what is it near (a house number, shop, bus stop or other landmark)?"
+ASK_DESCRIPTION = "In a sentence or two, what is the problem?"
+ASK_CONTACT = (
+    "Would you like updates? Type an email address or a UK phone number, or say \"no thanks\". "
+    "We use it only to tell you about this report, and delete it 90 days after the report is closed."
+)
