@@ -53,10 +53,10 @@ class ActionRouteMessage(Action):
             "route": {"name": route, "intent": intent, "confidence": round(confidence, 4)}
         })
         events: List[Dict[Text, Any]] = []
-        status = await track(reference, message.get("text") or "") if route == "track_request" else None
+        status = await track(reference) if route == "track_request" and reference else None
         if route.startswith("request:"):
             events = await self._start_report(route.split(":", 1)[1], reply.text, dispatcher, tracker)
-        elif not (status and not reference):  # a mistyped reference gets its own explanation only
+        else:
             dispatcher.utter_message(
                 text=reply.text,
                 buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
@@ -85,7 +85,7 @@ class ActionRouteMessage(Action):
                             tracker: Tracker) -> List[Dict[Text, Any]]:
         """Start (or resume) the report form once the Open311 service has given its questions."""
         try:
-            await open311().service_definition(service_code)
+            await open311().service_definition(service_code, fresh=True)
         except (Open311UnavailableError, Open311RejectedError) as exc:
             logger.warning("Cannot start a %s report: %s", service_code, exc)
             dispatcher.utter_message(text=texts.UNAVAILABLE_AT_START,

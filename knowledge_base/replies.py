@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.components.patterns import looks_like_a_reference
 from knowledge_base.articles import Article, KnowledgeBase
 from knowledge_base.routes import OUT_OF_SCOPE, intent_for_route
 
 REPEATED_OUT_OF_SCOPE = "out_of_scope:repeated"
 TRACK_WITH_REFERENCE = "track_request:with_reference"
+TRACK_MALFORMED = "track_request:malformed"
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ def render_route(
         key = REPEATED_OUT_OF_SCOPE
     if route == "track_request" and reference:
         key = TRACK_WITH_REFERENCE
+    elif route == "track_request" and looks_like_a_reference(text):
+        key = TRACK_MALFORMED
     message = kb.messages["routes"][key]
 
     values = {"reference": reference or ""}

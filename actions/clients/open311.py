@@ -67,9 +67,11 @@ class Open311Client:
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise Open311UnavailableError(f"{method} {path}: {type(exc).__name__}") from exc
 
-    async def service_definition(self, service_code: str) -> dict[str, Any]:
+    async def service_definition(self, service_code: str, fresh: bool = False) -> dict[str, Any]:
+        """The service's definition; cached for a few minutes unless ``fresh`` (which also
+        checks the service is answering)."""
         cached = self._definitions.get(service_code)
-        if cached and time.monotonic() - cached[0] < self.DEFINITION_TTL:
+        if cached and not fresh and time.monotonic() - cached[0] < self.DEFINITION_TTL:
             return cached[1]
         definition = await self._call("GET", f"services/{service_code}.json")
         self._definitions[service_code] = (time.monotonic(), definition)

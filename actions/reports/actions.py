@@ -316,10 +316,8 @@ class ActionSubmitReport(Action):
         return clear_report() + [SlotSet("reference", reference)]
 
 
-async def track(reference: str | None, text: str) -> str | None:
-    """The tracking reply for a message, or None when the resident gave no reference."""
-    if not reference:
-        return texts.TRACK_MALFORMED if flow.looks_like_a_reference(text) else None
+async def track(reference: str) -> str:
+    """What is happening with a reported problem, from the Open311 service."""
     try:
         found = await open311().get_request(reference)
     except (Open311UnavailableError, Open311RejectedError):

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from bot.components.patterns import looks_like_a_reference, normalise_postcode  # noqa: F401 (re-exported)
+from bot.components.patterns import normalise_postcode
 
 HTML = re.compile(r"<\s*[a-zA-Z!/]|javascript:", re.IGNORECASE)
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -16,6 +16,7 @@ PHONE = re.compile(r"^(\+44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}$|^0\d{2,4}\s?\d{3,
 SKIP_WORDS = {"skip", "no", "none", "dont know", "don't know", "not sure", "no thanks", "no thank you", "n/a", "na"}
 MAX_DESCRIPTION = 500
 SKIPPED = ""
+NO_CONTACT = "none"  # not empty: an empty slot would count as unanswered
 
 FIXED_FIELDS = {
     "report_postcode": "Postcode",
@@ -66,10 +67,10 @@ def check_description(text: str) -> tuple[str | None, str | None]:
 
 
 def check_contact(text: str) -> tuple[str | None, str | None]:
-    """An email address, a UK phone number, or SKIPPED (the resident wants no updates)."""
+    """An email address, a UK phone number, or NO_CONTACT (the resident wants no updates)."""
     text = _plain(text)
     if text.lower().strip(".! ") in SKIP_WORDS:
-        return SKIPPED, None
+        return NO_CONTACT, None
     if EMAIL.match(text):
         return text, None
     if PHONE.match(text):
@@ -132,8 +133,8 @@ def summary_lines(service_name: str, slots: dict[str, Any], definition: dict[str
         if attribute["code"] in answers:
             question = attribute["description"].split("?")[0].split("(")[0].strip()
             lines.append(f"- **{question}**: {answer_label(attribute, answers[attribute['code']])}")
-    contact = slots.get("report_contact")
-    lines.append(f"- **Updates**: {contact if contact else 'none'}")
+    contact = slots.get("report_contact") or NO_CONTACT
+    lines.append(f"- **Updates**: {contact}")
     return lines
 
 
@@ -167,10 +168,10 @@ def submission(service_code: str, slots: dict[str, Any]) -> dict[str, str]:
     for code, value in (slots.get("report_answers") or {}).items():
         if value != SKIPPED:
             form[f"attribute[{code}]"] = value
-    contact = slots.get("report_contact") or ""
+    contact = slots.get("report_contact") or NO_CONTACT
     if "@" in contact:
         form["email"] = contact
-    elif contact:
+    elif contact != NO_CONTACT:
         form["phone"] = contact
     return form
 

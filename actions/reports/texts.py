@@ -35,10 +35,6 @@ TRACK_NOT_FOUND = (
     "I can't find a report with the reference {reference}. Please check it against the email or text "
     "we sent you. References look like NB-2026-000123."
 )
-TRACK_MALFORMED = (
-    "That doesn't look quite like one of our references. They look like NB-2026-000123: NB, the year "
-    "and six numbers. Please check the email or text we sent you."
-)
 TRACK_UNAVAILABLE = (
     "Sorry, I can't check reports just now because our reporting system isn't answering. Please try "
     "again later, or an advisor can look it up for you."

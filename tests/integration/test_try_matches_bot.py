@@ -24,8 +24,14 @@ def test_try_route_and_answer_equal_the_bots_for_a_sample_of_messages(servers, r
         routing = route_parser.route(text, kb)
         bot_route = route_of(messages)
         assert (routing.route, round(routing.confidence, 4)) == (bot_route["name"], bot_route["confidence"]), text
-        # Rasa splits paragraphs into separate messages unless there are buttons.
-        assert " ".join(preview(routing, kb).text.split()) == " ".join(text_of(messages).split()), text
+        # Rasa splits paragraphs into separate messages unless there are buttons. Reports go on
+        # with the form's first question, and tracking with the live status, after this reply.
+        expected = " ".join(preview(routing, kb).text.split())
+        said = " ".join(text_of(messages).split())
+        if routing.route.startswith("request:") or routing.route == "track_request":
+            assert said.startswith(expected), text
+        else:
+            assert said == expected, text
 
 
 def test_try_command_prints_route_confidence_and_answer():

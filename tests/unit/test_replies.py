@@ -59,3 +59,8 @@ def test_each_service_request_says_what_happens_next(kb):
 
 def test_asking_for_a_person_carries_a_handoff(kb):
     assert render_route("handoff", kb).handoff == {"reason": "resident_asked", "priority": "normal"}
+
+
+def test_a_mistyped_reference_gets_an_explanation_of_the_format(kb):
+    reply = render_route("track_request", kb, text="any news on NB-2026-12")
+    assert "NB, the year and six numbers" in reply.text

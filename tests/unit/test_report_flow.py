@@ -1,6 +1,7 @@
 import pytest
 
 from actions.reports.flow import (
+    NO_CONTACT,
     SKIPPED,
     answer_question,
     check_contact,
@@ -8,7 +9,6 @@ from actions.reports.flow import (
     check_location,
     check_postcode,
     interpret_confirmation,
-    looks_like_a_reference,
     next_question,
     status_in_plain_english,
     submission,
@@ -73,7 +73,7 @@ def test_descriptions_must_be_short_and_not_empty():
 
 
 @pytest.mark.parametrize("typed, expected", [
-    ("ann@example.com", "ann@example.com"), ("07700 900123", "07700 900123"), ("no thanks", SKIPPED),
+    ("ann@example.com", "ann@example.com"), ("07700 900123", "07700 900123"), ("no thanks", NO_CONTACT),
     ("01632 960123", "01632 960123")])
 def test_contact_is_an_email_a_phone_or_no_thanks(typed, expected):
     assert check_contact(typed) == (expected, None)
@@ -116,8 +116,3 @@ def test_status_is_explained_in_plain_english():
         "extended_status": "ACTION_SCHEDULED", "status_notes": "Repair booked",
         "expected_datetime": "2026-12-04T17:00:00+00:00"})
     assert "Work is booked in" in text and "Repair booked" in text and "Friday 4 December 2026" in text
-
-
-def test_malformed_references_are_recognised_as_attempts():
-    assert looks_like_a_reference("what about NB-2026-12")
-    assert not looks_like_a_reference("what about my pothole")
