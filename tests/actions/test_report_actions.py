@@ -1,0 +1,82 @@
+"""Actions run on golden trackers (tests/data/trackers) against the real Open311 service."""
+
+import json
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import route_message
+from actions.clients.open311 import Open311Client, Open311Settings
+from actions.reports import actions as report_actions
+from service_requests.app import create_standalone_app
+from service_requests.settings import Settings
+
+TRACKERS = Path(__file__).resolve().parents[1] / "data" / "trackers"
+KEY = "chat-key-0123456789"
+
+
+def golden(name: str, **replace: str) -> Tracker:
+    text = (TRACKERS / f"{name}.json").read_text()
+    for old, new in replace.items():
+        text = text.replace(old, new)
+    return Tracker.from_dict(json.loads(text))
+
+
+@pytest.fixture
+async def open311(aiohttp_server, tmp_path, monkeypatch):
+    settings = Settings.from_env({"OPEN311_API_KEYS": KEY, "OPEN311_STAFF_KEYS": "staff-key-0123456789",
+                                  "OPEN311_DB": str(tmp_path / "cases.sqlite3")})
+    server = await aiohttp_server(create_standalone_app(settings))
+    client = Open311Client(Open311Settings(str(server.make_url("/open311/v2/")), KEY))
+    monkeypatch.setattr(report_actions, "open311", lambda: client)
+    monkeypatch.setattr(route_message, "open311", lambda: client)
+    return client
+
+
+@pytest.fixture
+def open311_down(monkeypatch, unused_tcp_port):
+    client = Open311Client(Open311Settings(f"http://127.0.0.1:{unused_tcp_port}/open311/v2/", KEY, 1.0))
+    monkeypatch.setattr(report_actions, "open311", lambda: client)
+    monkeypatch.setattr(route_message, "open311", lambda: client)
+    return client
+
+
+async def test_submitting_a_confirmed_report_stores_it_and_gives_the_reference(open311):
+    dispatcher = CollectingDispatcher()
+    events = await report_actions.ActionSubmitReport().run(dispatcher, golden("report_ready_to_send"), {})
+    reference = next(e["value"] for e in events if e.get("name") == "reference")
+    assert any(f"Your reference is **{reference}**" in (m.get("text") or "") for m in dispatcher.messages)
+    stored = await open311.get_request(reference)
+    assert stored["attributes"] == {"surface": "road", "size": "large"}
+    assert stored["description"] == "Deep hole in the left lane"
+    cleared = {e["name"] for e in events if e.get("event") == "slot" and e["value"] is None}
+    assert {"report_postcode", "report_answers", "report_contact"} <= cleared
+
+
+async def test_when_open311_is_down_nothing_is_claimed_and_the_answers_are_kept(open311_down):
+    dispatcher = CollectingDispatcher()
+    events = await report_actions.ActionSubmitReport().run(dispatcher, golden("report_ready_to_send"), {})
+    assert "has **not** been sent" in dispatcher.messages[0]["text"]
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/request_pothole", "/handoff"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "report_confirmation", "value": None}]
+
+
+async def test_a_recent_report_at_the_same_postcode_is_mentioned_while_validating(open311):
+    await report_actions.ActionSubmitReport().run(CollectingDispatcher(), golden("report_ready_to_send"), {})
+    dispatcher = CollectingDispatcher()
+    result = await report_actions.ValidateReportForm().validate_report_postcode(
+        "nb42qt", dispatcher, golden("report_ready_to_send"), {})
+    assert result == {"report_postcode": "NB4 2QT"}
+    assert "may already be reported near NB4 2QT" in dispatcher.messages[0]["text"]
+
+
+async def test_tracking_a_stored_reference_reads_its_status(open311):
+    events = await report_actions.ActionSubmitReport().run(CollectingDispatcher(), golden("report_ready_to_send"), {})
+    reference = next(e["value"] for e in events if e.get("name") == "reference")
+    dispatcher = CollectingDispatcher()
+    await route_message.ActionRouteMessage().run(dispatcher, golden("track_known_reference", REFERENCE=reference), {})
+    texts = [m.get("text") or "" for m in dispatcher.messages]
+    assert f"Let me check {reference} for you." in texts
+    assert any("We have your report and it is waiting to be looked at" in t for t in texts)
