@@ -3,7 +3,9 @@
 import json
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.integration.conftest import Conversation, buttons_of, handoff_of, route_of, text_of
@@ -48,10 +50,14 @@ def case(servers, reference: str) -> dict:
         return json.loads(response.read())[0]
 
 
+CASE_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "contracts" / "schemas" / "bot_case.schema.json").read_text())
+
+
 def reference_in(reply: list[dict]) -> str:
-    cases = [m["custom"]["case"] for m in reply if "case" in (m.get("custom") or {})]
+    cases = [m["custom"] for m in reply if "case" in (m.get("custom") or {})]
     assert len(cases) == 1, reply
-    return cases[0]["service_request_id"]
+    jsonschema.validate(cases[0], CASE_SCHEMA)
+    return cases[0]["case"]["service_request_id"]
 
 
 @pytest.mark.parametrize("code", SERVICE_CODES)

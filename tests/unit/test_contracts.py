@@ -9,7 +9,7 @@ import pytest
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 
 
-@pytest.mark.parametrize("name", ["bot_route", "bot_handoff"])
+@pytest.mark.parametrize("name", ["bot_route", "bot_handoff", "bot_case"])
 def test_example_is_valid_against_its_schema(name):
     schema = json.loads((CONTRACTS / "schemas" / f"{name}.schema.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
