@@ -309,8 +309,15 @@ class ActionSubmitReport(Action):
         parts = [texts.SUBMITTED.format(reference=reference)]
         if created.get("service_notice"):
             parts.append(f"What happens next: {created['service_notice']}")
-        if service_code in ("missed_bin", "bin_replacement"):
-            parts.append(texts.ASSISTED_COLLECTION)
+        try:
+            stored = await open311().get_request(reference)
+        except (Open311UnavailableError, Open311RejectedError):
+            stored = None  # the report is made; only the target date is missing
+        if stored and flow.expected_by(stored):
+            parts.append(flow.expected_by(stored))
+        related = flow.related_service(service_code, tracker.get_slot("report_description") or "")
+        if related:
+            parts.append(related)
         dispatcher.utter_message(text="\n\n".join(parts))
         dispatcher.utter_message(json_message={"case": {"service_request_id": reference, "service_code": service_code}})
         return clear_report() + [SlotSet("reference", reference)]

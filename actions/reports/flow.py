@@ -196,8 +196,8 @@ def status_in_plain_english(request: dict[str, Any]) -> str:
              + STATUS_TEXT.get(request.get("extended_status", ""), f"Status: {request.get('status')}.")]
     if request.get("status_notes"):
         lines.append(f"Latest note: {request['status_notes']}")
-    if request.get("status") == "open" and request.get("expected_datetime"):
-        lines.append(f"We aim to deal with it by {_friendly_date(request['expected_datetime'])}.")
+    if expected_by(request):
+        lines.append(expected_by(request))
     return "\n\n".join(lines)
 
 
@@ -205,3 +205,33 @@ def _friendly_date(iso: str) -> str:
     moment = dt.datetime.fromisoformat(iso)
     return moment.strftime("%A %-d %B %Y")
 
+
+
+DIFFICULTY = re.compile(
+    r"\b(disab\w*|wheelchair|mobility|elderly|frail|can.?t (lift|carry|push|pull|manage)|struggl\w*|"
+    r"difficult\w*|hard for me|bad back|arthritis|too heavy|poorly|ill health)\b", re.IGNORECASE)
+ASSISTED_COLLECTION = (
+    "If it's hard for you to get your bins out, you may be able to get an "
+    "[assisted bin collection](https://www.northbridge.example/bins/assisted-collection), where the crew "
+    "collects them from your property."
+)
+BULKY_WASTE = (
+    "Need to get rid of large items yourself? You can book a "
+    "[bulky waste collection](https://www.northbridge.example/bins/bulky-waste)."
+)
+
+
+def related_service(service_code: str, description: str) -> str | None:
+    """One related service to mention after a report, where it helps."""
+    if service_code in ("missed_bin", "bin_replacement") and DIFFICULTY.search(description or ""):
+        return ASSISTED_COLLECTION
+    if service_code == "fly_tipping":
+        return BULKY_WASTE
+    return None
+
+
+def expected_by(request: dict[str, Any]) -> str | None:
+    """"We aim to deal with it by <date>." for an open request with a target date."""
+    if request.get("status") == "open" and request.get("expected_datetime"):
+        return f"We aim to deal with it by {_friendly_date(request['expected_datetime'])}."
+    return None

@@ -27,10 +27,6 @@ SUBMITTED = (
     "Thank you. Your report has been sent. Your reference is **{reference}**. "
     "Keep it to check progress: just ask me \"what's happening with {reference}\"."
 )
-ASSISTED_COLLECTION = (
-    "If it's hard for you to get your bins out, you may be able to get an "
-    "[assisted bin collection](https://www.northbridge.example/bins/assisted-collection)."
-)
 TRACK_NOT_FOUND = (
     "I can't find a report with the reference {reference}. Please check it against the email or text "
     "we sent you. References look like NB-2026-000123."

@@ -116,3 +116,12 @@ def test_status_is_explained_in_plain_english():
         "extended_status": "ACTION_SCHEDULED", "status_notes": "Repair booked",
         "expected_datetime": "2026-12-04T17:00:00+00:00"})
     assert "Work is booked in" in text and "Repair booked" in text and "Friday 4 December 2026" in text
+
+
+def test_assisted_collection_is_offered_only_to_someone_who_mentions_difficulty():
+    from actions.reports.flow import related_service
+
+    assert "assisted bin collection" in related_service("missed_bin", "I'm disabled and can't lift the bin")
+    assert related_service("missed_bin", "the grey bin was not emptied") is None
+    assert "bulky waste" in related_service("fly_tipping", "sofa dumped")
+    assert related_service("pothole", "I struggle to walk round it") is None
