@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_eval_file(name: str) -> Path:
+    """A file of the shared evaluation data (``../shared/eval`` next to the project, or
+    ``FRONT_DESK_EVAL_DIR``); the first candidate if none exists, so errors name a path."""
+    candidates = [Path(d) for d in (os.environ.get("FRONT_DESK_EVAL_DIR", ""),) if d]
+    candidates += [PROJECT_ROOT.parent / "shared" / "eval", Path("/work/shared/eval")]
+    return next((d / name for d in candidates if (d / name).exists()), candidates[0] / name)
 
 
 class EvaluationFileError(Exception):

@@ -34,15 +34,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bot.processes import MODEL, Servers, start_servers  # noqa: E402
+from knowledge_base.evaluation import shared_eval_file  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 BASELINE_CONFIG = HERE / "rasa_init_config.yml"
 BASELINE_MODEL = RESULTS / "models" / "rasa-init.tar.gz"
 HELDOUT = ROOT / "tests" / "data" / "heldout_routes.csv"
-EVAL_DIRS = [os.environ.get("FRONT_DESK_EVAL_DIR", ""), ROOT.parent / "shared" / "eval", "/work/shared/eval"]
-CLINC = next((Path(d) / "clinc150_oos_dev.txt" for d in EVAL_DIRS if d and (Path(d) / "clinc150_oos_dev.txt").exists()),
-             ROOT.parent / "shared" / "eval" / "clinc150_oos_dev.txt")
+CLINC = shared_eval_file("clinc150_oos_dev.txt")
 MESSAGES_PER_CONVERSATION = 5
 
 

@@ -1,22 +1,17 @@
 """Quality bars on data the model never trained on (tests/data/heldout_routes.csv and the
 CLINC150 out-of-scope dev lines in ../shared/eval)."""
 
-import os
 from pathlib import Path
 
 import pytest
 
 from knowledge_base import load_knowledge_base
-from knowledge_base.evaluation import read_examples, score
+from knowledge_base.evaluation import read_examples, score, shared_eval_file
 from knowledge_base.routes import all_routes
 from tests.integration.conftest import ROOT
 
 HELDOUT = ROOT / "tests" / "data" / "heldout_routes.csv"
-EVAL_DIRS = [os.environ.get("FRONT_DESK_EVAL_DIR", ""), ROOT.parent / "shared" / "eval", "/work/shared/eval"]
-CLINC_OOS = next(
-    (Path(d) / "clinc150_oos_dev.txt" for d in EVAL_DIRS if d and (Path(d) / "clinc150_oos_dev.txt").exists()),
-    ROOT.parent / "shared" / "eval" / "clinc150_oos_dev.txt",
-)
+CLINC_OOS = shared_eval_file("clinc150_oos_dev.txt")
 
 
 @pytest.fixture(scope="module")
