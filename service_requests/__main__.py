@@ -7,10 +7,18 @@ import logging
 import sys
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from service_requests.app import MOUNT, create_standalone_app
 from service_requests.catalogue import CatalogueError
 from service_requests.settings import Settings, SettingsError
+
+
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """Access log without query strings: they can hold keys and postcodes."""
+
+    def log(self, request, response, time: float) -> None:  # noqa: D102
+        self.logger.info("%s %s %s %.1fms", request.method, request.path, response.status, time * 1000)
 
 
 def main() -> int:
@@ -26,7 +34,7 @@ def main() -> int:
         print(f"Cannot start the Open311 service: {exc}", file=sys.stderr)
         return 2
     print(f"Open311 service on http://{args.host}:{args.port}{MOUNT} (cases in {settings.database})", flush=True)
-    web.run_app(app, host=args.host, port=args.port, print=None)
+    web.run_app(app, host=args.host, port=args.port, print=None, access_log_class=PathOnlyAccessLogger)
     return 0
 
 

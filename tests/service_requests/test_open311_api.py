@@ -163,3 +163,19 @@ async def test_a_restart_loses_nothing_and_numbering_continues(aiohttp_client, s
     assert found[0]["description"] == "Deep hole by the bus stop"
     _, again = await post(second, "/requests.json", pothole())
     assert int(again[0]["service_request_id"][-6:]) == int(body[0]["service_request_id"][-6:]) + 1
+
+
+def test_the_access_log_never_records_keys_or_postcodes(caplog):
+    import logging
+
+    from service_requests.__main__ import PathOnlyAccessLogger
+
+    class Request:
+        method, path = "GET", "/open311/v2/requests/NB-2026-000001/history.json"
+
+    class Response:
+        status = 200
+
+    with caplog.at_level(logging.INFO):
+        PathOnlyAccessLogger(logging.getLogger("access"), "").log(Request(), Response(), 0.002)
+    assert caplog.text.strip().endswith("GET /open311/v2/requests/NB-2026-000001/history.json 200 2.0ms")
