@@ -16,6 +16,7 @@ from actions.clients.open311 import Open311RejectedError, Open311UnavailableErro
 from actions.reports import flow, texts
 from actions.reports.service import knowledge_base, open311
 from knowledge_base.replies import render_route
+from knowledge_base.routes import route_for_intent
 
 logger = logging.getLogger(__name__)
 DUPLICATE_DAYS = 14
@@ -51,14 +52,37 @@ def urgent_route_during_form(message: Dict[str, Any]) -> str | None:
     return None
 
 
+QUESTION_START = ("when ", "what ", "how ", "where ", "who ", "why ", "can ", "could ", "do ", "does ", "is ",
+                  "are ", "will ", "which ")
+
+
+def other_topic_during_form(message: Dict[str, Any]) -> str | None:
+    """The intent of a confident question about something else (an article, a complaint,
+    tracking) asked in the middle of a report, so it can be answered instead of taken as
+    an answer. Only questions count: a description of the problem is not a new topic."""
+    intent = (message.get("intent") or {}).get("name") or ""
+    confidence = float((message.get("intent") or {}).get("confidence") or 0)
+    text = (message.get("text") or "").strip().lower()
+    is_question = text.endswith("?") or text.startswith(QUESTION_START)
+    wanted = intent.startswith("faq_") or intent in ("complaint", "track_request")
+    if wanted and confidence >= 0.8 and is_question and len(text.split()) >= 3:
+        return intent
+    return None
+
+
 class ValidateReportForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_report_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        route = urgent_route_during_form(tracker.latest_message or {})
+        message = tracker.latest_message or {}
+        route = urgent_route_during_form(message)
+        other = None if route else other_topic_during_form(message)
+        if other:
+            kb = knowledge_base()
+            route = route_for_intent(other, kb.articles)
         if route:
-            reply = render_route(route, knowledge_base())
+            reply = render_route(route, knowledge_base(), text=message.get("text") or "")
             dispatcher.utter_message(json_message={"route": {
                 "name": route, "intent": tracker.latest_message["intent"]["name"],
                 "confidence": round(float(tracker.latest_message["intent"]["confidence"]), 4)}})
@@ -285,7 +309,8 @@ class ActionSubmitReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if tracker.get_slot("report_stopped"):
-            dispatcher.utter_message(text=texts.STOPPED)
+            dispatcher.utter_message(text=texts.STOPPED, buttons=[
+                {"title": "Carry on with the report", "payload": f"/request_{tracker.get_slot('report_service')}"}])
             return [SlotSet("report_stopped", None), SlotSet("report_confirmation", None),
                     SlotSet("requested_slot", None)]
         if tracker.get_slot("report_confirmation") == "cancel":

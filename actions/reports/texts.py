@@ -11,7 +11,7 @@ NOT_SENT = (
 )
 REJECTED = "Sorry, the reporting system could not accept this report: {reason}. An advisor can help."
 STOPPED = (
-    "OK, I've stopped. Nothing has been sent. If you come back to this report, I'll remember what "
+    "I've paused your report. Nothing has been sent yet. If you come back to it, I'll remember what "
     "you've told me so far."
 )
 CANCELLED = "OK, I've cancelled that report. Nothing has been sent."

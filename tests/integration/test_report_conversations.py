@@ -97,6 +97,7 @@ def test_stopping_mid_report_and_coming_back_keeps_the_answers(conversation):
     conversation.say("nb4 2qt")
     stopped = conversation.say("stop")
     assert "Nothing has been sent" in text_of(stopped)
+    assert {"title": "Carry on with the report", "payload": "/request_pothole"} in buttons_of(stopped)
     resumed = conversation.say("I want to report a pothole")
     assert "Which street is it on" in text_of(resumed)  # the postcode is not asked again
 
@@ -177,3 +178,13 @@ def test_when_open311_is_down_the_resident_is_told_and_nothing_given_is_lost(ser
     retry = conversation.say("/request_missed_bin")
     assert "Here is your report" in text_of(retry)  # nothing asked again
     assert reference_in(conversation.say("send")).startswith("NB-")
+
+
+def test_a_question_about_something_else_mid_report_is_answered_and_the_report_waits(conversation):
+    conversation.say("report a pothole")
+    conversation.say("nb4 2qt")
+    reply = conversation.say("when is my bin collection day?")
+    assert route_of(reply)["name"] == "faq:bin-collection-day"
+    assert "Nothing has been sent" in text_of(reply)
+    resumed = conversation.say("/request_pothole")
+    assert "Which street is it on" in text_of(resumed)
