@@ -35,8 +35,8 @@ kb-check: venv
 ## evaluate: route accuracy on the held-out set and out-of-scope false acceptance
 evaluate: model
 	$(PY) -m knowledge_base evaluate tests/data/heldout_routes.csv
-	$(PY) scripts/oos_csv.py ../shared/eval/clinc150_oos_dev.txt > .run-oos.csv && \
-	  $(PY) -m knowledge_base evaluate .run-oos.csv; rm -f .run-oos.csv
+	$(PY) scripts/oos_csv.py > .run-oos.csv
+	$(PY) -m knowledge_base evaluate .run-oos.csv; status=$$?; rm -f .run-oos.csv; exit $$status
 
 ## benchmark: throughput and latency against Rasa's default configuration (minutes)
 benchmark: model

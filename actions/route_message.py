@@ -12,20 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clients.open311 import Open311RejectedError, Open311UnavailableError
 from actions.handoff import build_handoff
 from actions.reports import texts
-from actions.reports.actions import clear_report, track
+from actions.reports.actions import MAYBE_SENT, clear_report, entity_value, track
 from actions.reports.service import knowledge_base, open311
 from bot.components.patterns import normalise_postcode, normalise_reference
 from knowledge_base.replies import render_route
 from knowledge_base.routes import HANDOFF, OUT_OF_SCOPE, decide_route
 
 logger = logging.getLogger(__name__)
-
-
-def _entity(tracker: Tracker, name: str) -> str | None:
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") == name and entity.get("value"):
-            return str(entity["value"])
-    return None
 
 
 class ActionRouteMessage(Action):
@@ -42,8 +35,8 @@ class ActionRouteMessage(Action):
             # The model knows an article that editors have since removed.
             route = OUT_OF_SCOPE
         misunderstandings = int(tracker.get_slot("misunderstandings") or 0)
-        reference = normalise_reference(_entity(tracker, "reference") or "")
-        postcode = normalise_postcode(_entity(tracker, "postcode") or "")
+        reference = normalise_reference(entity_value(message, "reference") or message.get("text") or "")
+        postcode = normalise_postcode(entity_value(message, "postcode") or "")
         reply = render_route(
             route, kb, text=message.get("text") or "", reference=reference,
             misunderstandings=misunderstandings,
@@ -97,8 +90,10 @@ class ActionRouteMessage(Action):
             # A different problem: start afresh, but keep what identifies the place.
             keep = {s: tracker.get_slot(s) for s in ("report_postcode", "report_location", "report_contact")}
             events += clear_report() + [SlotSet(k, v) for k, v in keep.items() if v]
-        events += [SlotSet("report_service", service_code), SlotSet("report_stopped", None),
-                   SlotSet("report_confirmation", None), FollowupAction("report_form")]
+        events += [SlotSet("report_service", service_code), SlotSet("report_stopped", None)]
+        if tracker.get_slot("report_confirmation") != MAYBE_SENT:  # otherwise the retry checks, then sends
+            events.append(SlotSet("report_confirmation", None))
+        events.append(FollowupAction("report_form"))
         return events
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -86,7 +87,7 @@ def unwrap_paragraphs(text: str) -> str:
     out: list[str] = []
     for line in text.strip().splitlines():
         stripped = line.strip()
-        starts_item = stripped.startswith(("- ", "* ")) or (stripped[:3].rstrip(".").isdigit() and ". " in stripped[:4])
+        starts_item = stripped.startswith(("- ", "* ")) or bool(re.match(r"\d+\.\s", stripped))
         if out and stripped and out[-1] and not starts_item:
             out[-1] = f"{out[-1]} {stripped}"
         else:
@@ -169,6 +170,33 @@ def _validate(data: Any, validator: jsonschema.Draft202012Validator, label: str)
         ContentProblem(label, _field_path(e), _friendly(e))
         for e in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     ]
+
+
+def _check_messages(data: dict[str, Any], article_ids: set[str], label: str) -> list[ContentProblem]:
+    """Every route the bot can take has its message; every button leads somewhere real."""
+    from knowledge_base.routes import SERVICE_CODES, all_routes, intent_for_route
+
+    needed = {r for r in all_routes(article_ids) if not r.startswith("faq:")}
+    needed |= {"out_of_scope:repeated", "track_request:with_reference", "track_request:malformed"}
+    needed |= {f"request:{code}" for code in SERVICE_CODES}
+    routes = data["routes"]
+    problems = [ContentProblem(label, f"routes.{key}", "is missing; the bot needs a message for it")
+                for key in sorted(needed - set(routes))]
+    for key, message in routes.items():
+        for i, button in enumerate(message.get("buttons", [])):
+            target = button["route"]
+            known = target[4:] in article_ids if target.startswith("faq:") else target in needed
+            try:
+                intent_for_route(target)
+            except KeyError:
+                known = False
+            if not known:
+                problems.append(ContentProblem(label, f"routes.{key}.buttons.{i}.route",
+                                               f"{target!r} is not a route the bot knows"))
+    if "handoff" in routes and "handoff" not in routes["handoff"]:
+        problems.append(ContentProblem(label, "routes.handoff.handoff",
+                                       "is missing; without it the conversation is never passed to an advisor"))
+    return problems
 
 
 def _article_files(content_dir: Path) -> Iterable[Path]:
@@ -254,6 +282,9 @@ def load_knowledge_base(
         if data is not None:
             found = _validate(data, jsonschema.Draft202012Validator(_load_schema("messages.schema.json")), label)
             problems.extend(found)
+            if not found:
+                found = _check_messages(data, set(articles), label)
+                problems.extend(found)
             if not found:
                 for message in data["routes"].values():
                     message["text"] = unwrap_paragraphs(message["text"])

@@ -27,9 +27,10 @@ SECRETS = ROOT / "var" / "secrets.env"
 def local_secrets() -> dict[str, str]:
     """Keys for the built-in Open311 service, created on first run and kept in var/ (not in git)."""
     if not SECRETS.exists():
-        SECRETS.parent.mkdir(parents=True, exist_ok=True)
-        SECRETS.write_text("".join(f"{k}={v}\n" for k, v in new_secrets().items()))
-        SECRETS.chmod(0o600)
+        SECRETS.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(SECRETS, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)  # never readable by others
+        with os.fdopen(fd, "w") as handle:
+            handle.write("".join(f"{k}={v}\n" for k, v in new_secrets().items()))
     pairs = (line.split("=", 1) for line in SECRETS.read_text().splitlines() if "=" in line)
     return {k.strip(): v.strip() for k, v in pairs}
 
@@ -54,6 +55,9 @@ def stop(processes: list[tuple[str, subprocess.Popen]]) -> None:
 
 
 def main() -> int:
+    if os.environ.get("OPEN311_URL") and not os.environ.get("OPEN311_API_KEY"):
+        print("OPEN311_URL is set but OPEN311_API_KEY is not: the chat could not submit reports.", file=sys.stderr)
+        return 2
     host = os.environ.get("HOST", "127.0.0.1")
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     action_port = int(os.environ.get("ACTION_PORT", "5055"))

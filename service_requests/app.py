@@ -116,8 +116,9 @@ async def list_requests(request: web.Request) -> web.Response:
     if any(s not in ("open", "closed") for s in statuses):
         raise Open311Error(400, "status must be open, closed, or both separated by a comma")
     codes = _csv(query.get("service_code"))
-    for code in codes:
-        _service(request, code)
+    unknown = [c for c in codes if c not in request.app[CATALOGUE]]
+    if unknown:
+        raise Open311Error(400, f"service_code {unknown[0]!r} is not a service here")
     start = parse_datetime("start_date", query["start_date"]) if query.get("start_date") else None
     end = parse_datetime("end_date", query["end_date"]) if query.get("end_date") else None
     if start and end and start > end:
@@ -179,10 +180,13 @@ async def status_history(request: web.Request) -> web.Response:
 async def _purge_contact_details(app: web.Application) -> AsyncIterator[None]:
     async def loop() -> None:
         while True:
-            removed = await asyncio.to_thread(app[STORE].purge_contact_details, app[CLOCK](),
-                                              app[SETTINGS].contact_retention_days)
-            if removed:
-                logger.info("Removed contact details from %d closed requests", removed)
+            try:
+                removed = await asyncio.to_thread(app[STORE].purge_contact_details, app[CLOCK](),
+                                                  app[SETTINGS].contact_retention_days)
+                if removed:
+                    logger.info("Removed contact details from %d closed requests", removed)
+            except Exception:  # a locked database must not end retention for good: try again later
+                logger.exception("Removing old contact details failed; will retry")
             await asyncio.sleep(PURGE_EVERY_SECONDS)
 
     task = asyncio.create_task(loop())

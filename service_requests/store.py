@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -80,16 +81,21 @@ class CaseStore:
     def __init__(self, path: Path, prefix: str = "NB"):
         self.path = Path(path)
         self.prefix = prefix
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Residents' contact details live here: readable by this service's user only.
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        self.path.chmod(0o600)
         with closing(self._connect()) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        # Shorter than the chat's Open311 timeout (5 s), so a busy database gives a clear error
+        # before the chat gives up, rather than a case stored after the resident was told it failed.
+        db = sqlite3.connect(self.path, timeout=3, isolation_level=None)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA busy_timeout=30000")
+        db.execute("PRAGMA busy_timeout=3000")
         return db
 
     def create(self, new: NewRequest, service: Service, now: dt.datetime) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -14,9 +15,14 @@ from typing import Any
 
 import aiohttp
 
+logger = logging.getLogger(__name__)
 
 class Open311UnavailableError(Exception):
     """The Open311 service did not answer in time, or answered with a server error."""
+
+
+class Open311UncertainError(Open311UnavailableError):
+    """A submission timed out or the connection dropped after it was sent: it may have arrived."""
 
 
 class Open311RejectedError(Exception):
@@ -33,13 +39,15 @@ class Open311Settings:
     base_url: str
     api_key: str
     timeout_seconds: float = 5.0
+    contact_retention_days: int = 90
 
     @classmethod
     def from_env(cls) -> "Open311Settings":
         """OPEN311_URL (e.g. http://127.0.0.1:8311/open311/v2/), OPEN311_API_KEY, OPEN311_TIMEOUT."""
         url = os.environ.get("OPEN311_URL", "http://127.0.0.1:8311/open311/v2/")
         return cls(base_url=url.rstrip("/") + "/", api_key=os.environ.get("OPEN311_API_KEY", ""),
-                   timeout_seconds=float(os.environ.get("OPEN311_TIMEOUT", "5")))
+                   timeout_seconds=float(os.environ.get("OPEN311_TIMEOUT", "5")),
+                   contact_retention_days=int(os.environ.get("OPEN311_CONTACT_RETENTION_DAYS", "90")))
 
 
 class Open311Client:
@@ -56,6 +64,10 @@ class Open311Client:
                 async with session.request(method, self.settings.base_url + path, **kwargs) as response:
                     if response.status >= 500:
                         raise Open311UnavailableError(f"{method} {path}: HTTP {response.status}")
+                    if response.status in (401, 403):
+                        # A configuration fault (OPEN311_API_KEY), not something the resident did.
+                        logger.error("Open311 refused our key for %s %s: check OPEN311_API_KEY", method, path)
+                        raise Open311UnavailableError(f"{method} {path}: HTTP {response.status}")
                     try:
                         body = await response.json(content_type=None)
                     except ValueError:
@@ -64,7 +76,11 @@ class Open311Client:
                         description = body[0].get("description", "") if isinstance(body, list) and body else ""
                         raise Open311RejectedError(response.status, description or f"HTTP {response.status}")
                     return body
+        except aiohttp.ClientConnectorError as exc:  # never reached the service: nothing was sent
+            raise Open311UnavailableError(f"{method} {path}: {type(exc).__name__}") from exc
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            if method == "POST":
+                raise Open311UncertainError(f"{method} {path}: {type(exc).__name__}") from exc
             raise Open311UnavailableError(f"{method} {path}: {type(exc).__name__}") from exc
 
     async def service_definition(self, service_code: str, fresh: bool = False) -> dict[str, Any]:

@@ -12,14 +12,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients.open311 import Open311RejectedError, Open311UnavailableError
+from actions.clients.open311 import Open311RejectedError, Open311UncertainError, Open311UnavailableError
 from actions.reports import flow, texts
 from actions.reports.service import knowledge_base, open311
+from actions.reports.interruptions import CONTINUE, interruption
+from bot.components.patterns import normalise_reference
 from knowledge_base.replies import render_route
-from knowledge_base.routes import route_for_intent
 
 logger = logging.getLogger(__name__)
 DUPLICATE_DAYS = 14
+MAYBE_SENT = "maybe_sent"  # report_confirmation after a submission whose fate is unknown
 REPORT_SLOTS = ("report_postcode", "report_location", "report_description", "report_attribute",
                 "report_contact", "report_confirmation")
 
@@ -29,45 +31,16 @@ def clear_report() -> List[EventType]:
         SlotSet("report_answers", None), SlotSet("report_service", None), SlotSet("report_stopped", None)]
 
 
+def entity_value(message: Dict[str, Any], name: str) -> str | None:
+    """The first value of an entity in a parsed message."""
+    for entity in message.get("entities") or []:
+        if entity.get("entity") == name and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
 def _is_stop(text: str) -> bool:
     return (text or "").strip().lower().strip(".! ") in texts.STOP_WORDS
-
-
-URGENT_INTENTS = {"urgent_safeguarding": "urgent:safeguarding", "urgent_emergency": "urgent:emergency"}
-
-
-def urgent_route_during_form(message: Dict[str, Any]) -> str | None:
-    """An urgent route for a message typed while a report is in progress, if there is one.
-
-    Short form answers ("road", "large") can look urgent to the classifier, so during a form
-    only an urgent phrase, or a confident prediction on a real sentence, interrupts it.
-    """
-    intent = (message.get("intent") or {}).get("name")
-    if intent not in URGENT_INTENTS:
-        return None
-    confident = float((message.get("intent") or {}).get("confidence") or 0) >= 0.9
-    sentence = len((message.get("text") or "").split()) >= 4
-    if message.get("urgent_phrase") or (confident and sentence):
-        return URGENT_INTENTS[intent]
-    return None
-
-
-QUESTION_START = ("when ", "what ", "how ", "where ", "who ", "why ", "can ", "could ", "do ", "does ", "is ",
-                  "are ", "will ", "which ")
-
-
-def other_topic_during_form(message: Dict[str, Any]) -> str | None:
-    """The intent of a confident question about something else (an article, a complaint,
-    tracking) asked in the middle of a report, so it can be answered instead of taken as
-    an answer. Only questions count: a description of the problem is not a new topic."""
-    intent = (message.get("intent") or {}).get("name") or ""
-    confidence = float((message.get("intent") or {}).get("confidence") or 0)
-    text = (message.get("text") or "").strip().lower()
-    is_question = text.endswith("?") or text.startswith(QUESTION_START)
-    wanted = intent.startswith("faq_") or intent in ("complaint", "track_request")
-    if wanted and confidence >= 0.8 and is_question and len(text.split()) >= 3:
-        return intent
-    return None
 
 
 class ValidateReportForm(FormValidationAction):
@@ -76,23 +49,27 @@ class ValidateReportForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         message = tracker.latest_message or {}
-        route = urgent_route_during_form(message)
-        other = None if route else other_topic_during_form(message)
-        if other:
-            kb = knowledge_base()
-            route = route_for_intent(other, kb.articles)
-        if route:
-            reply = render_route(route, knowledge_base(), text=message.get("text") or "")
-            dispatcher.utter_message(json_message={"route": {
-                "name": route, "intent": tracker.latest_message["intent"]["name"],
-                "confidence": round(float(tracker.latest_message["intent"]["confidence"]), 4)}})
-            dispatcher.utter_message(text=reply.text, buttons=[{"title": b.title, "payload": b.payload}
-                                                                for b in reply.buttons])
-            requested = tracker.get_slot("requested_slot")
-            # requested_slot None ends the form; action_submit_report then says nothing was sent.
-            return [SlotSet("report_stopped", True), SlotSet("route", route)] + (
-                [SlotSet(requested, None)] if requested else []) + [SlotSet("requested_slot", None)]
-        return await super().run(dispatcher, tracker, domain)
+        kb = knowledge_base()
+        route = interruption(message, tracker.get_slot("report_service"), kb.articles)
+        requested = tracker.get_slot("requested_slot")
+        clear_answer = [SlotSet(requested, None)] if requested else []
+        if route == CONTINUE:
+            return clear_answer  # the same question is asked again
+        if not route:
+            return await super().run(dispatcher, tracker, domain)
+        text = message.get("text") or ""
+        reference = normalise_reference(entity_value(message, "reference") or text)
+        reply = render_route(route, kb, text=text, reference=reference)
+        dispatcher.utter_message(json_message={"route": {
+            "name": route, "intent": (message.get("intent") or {}).get("name", ""),
+            "confidence": round(float((message.get("intent") or {}).get("confidence") or 0), 4)}})
+        dispatcher.utter_message(text=reply.text, buttons=[{"title": b.title, "payload": b.payload}
+                                                            for b in reply.buttons])
+        if route == "track_request" and reference:
+            dispatcher.utter_message(text=await track(reference))
+        # requested_slot None ends the form; action_submit_report then says the report is paused.
+        return [SlotSet("report_stopped", True), SlotSet("route", route)] + clear_answer + [
+            SlotSet("requested_slot", None)]
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> List[Text]:
@@ -182,8 +159,10 @@ class ValidateReportForm(FormValidationAction):
 
     async def validate_report_confirmation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                            domain: DomainDict) -> Dict[Text, Any]:
-        if value is None or value in ("send", "cancel"):
+        if value is None or value in ("send", "cancel", MAYBE_SENT):
             return {"report_confirmation": value}
+        if _is_stop(value):
+            return {"report_confirmation": None, "report_stopped": True}
         choice, field = flow.interpret_confirmation(value)
         if choice == "send":
             return {"report_confirmation": "send"}
@@ -254,8 +233,11 @@ class ActionAskReportDescription(_AskFixedQuestion):
 
 
 class ActionAskReportContact(_AskFixedQuestion):
-    question = texts.ASK_CONTACT
     buttons = (("No thanks", "no thanks"),)
+
+    @property
+    def question(self) -> str:  # type: ignore[override]
+        return flow.contact_question(open311().settings.contact_retention_days)
 
     def name(self) -> Text:
         return "action_ask_report_contact"
@@ -317,18 +299,26 @@ class ActionSubmitReport(Action):
             dispatcher.utter_message(text=texts.CANCELLED)
             return clear_report()
         service_code = tracker.get_slot("report_service") or ""
-        form = flow.submission(service_code, tracker.current_slot_values())
+        slots = tracker.current_slot_values()
+        form = flow.submission(service_code, slots)
+        retry = [{"title": "Try again", "payload": f"/request_{service_code}"},
+                 {"title": "Talk to an advisor", "payload": "/handoff"}]
         try:
-            created = await open311().submit(form)
+            created = None
+            if tracker.get_slot("report_confirmation") == MAYBE_SENT:
+                created = await self._already_arrived(service_code, form)
+            created = created or await open311().submit(form)
+        except Open311UncertainError as exc:
+            logger.warning("Report may or may not have arrived: %s", exc)
+            dispatcher.utter_message(text=texts.MAYBE_SENT, buttons=retry)
+            return [SlotSet("report_confirmation", MAYBE_SENT)]  # so a retry checks before sending
         except Open311UnavailableError as exc:
             logger.warning("Report not sent, Open311 unavailable: %s", exc)
-            dispatcher.utter_message(text=texts.NOT_SENT, buttons=[
-                {"title": "Try again", "payload": f"/request_{service_code}"},
-                {"title": "Talk to an advisor", "payload": "/handoff"}])
+            dispatcher.utter_message(text=texts.NOT_SENT, buttons=retry)
             return [SlotSet("report_confirmation", None)]
         except Open311RejectedError as exc:
-            dispatcher.utter_message(text=texts.REJECTED.format(reason=exc.description), buttons=[
-                {"title": "Talk to an advisor", "payload": "/handoff"}])
+            logger.error("Open311 refused a report (HTTP %s): %s", exc.status, exc.description)
+            dispatcher.utter_message(text=texts.REJECTED, buttons=retry[1:])
             return [SlotSet("report_confirmation", None)]
         reference = created["service_request_id"]
         parts = [texts.SUBMITTED.format(reference=reference)]
@@ -346,6 +336,17 @@ class ActionSubmitReport(Action):
         dispatcher.utter_message(text="\n\n".join(parts))
         dispatcher.utter_message(json_message={"case": {"service_request_id": reference, "service_code": service_code}})
         return clear_report() + [SlotSet("reference", reference)]
+
+
+    @staticmethod
+    async def _already_arrived(service_code: str, form: Dict[str, str]) -> Dict[str, Any] | None:
+        """After an uncertain submission: the same report, if it did arrive (same place and words)."""
+        recent = await open311().recent_open(service_code, form["zipcode"], 1, dt.datetime.now(dt.timezone.utc))
+        for request in recent:
+            if (request.get("description"), request.get("address")) == (form["description"], form["address_string"]):
+                return {"service_request_id": request["service_request_id"],
+                        "service_notice": request.get("service_notice")}
+        return None
 
 
 async def track(reference: str) -> str:

@@ -66,6 +66,12 @@ def check_description(text: str) -> tuple[str | None, str | None]:
     return text, None
 
 
+def contact_question(retention_days: int) -> str:
+    return ("Would you like updates? Type an email address or a UK phone number, or say \"no thanks\". "
+            f"We use it only to tell you about this report, and delete it {retention_days} days after the "
+            "report is closed.")
+
+
 def check_contact(text: str) -> tuple[str | None, str | None]:
     """An email address, a UK phone number, or NO_CONTACT (the resident wants no updates)."""
     text = _plain(text)
@@ -150,7 +156,7 @@ def interpret_confirmation(text: str) -> tuple[str, str | None]:
     if lowered in {"send", "yes", "y", "yes please", "send it", "send report", "submit", "confirm", "correct",
                    "that's right", "thats right", "ok", "okay"}:
         return "send", None
-    if lowered in {"cancel", "no", "stop", "cancel report", "don't send", "dont send", "forget it"}:
+    if lowered in {"cancel", "no", "cancel report", "don't send", "dont send", "cancel it"}:
         return "cancel", None
     if lowered in {"change", "change an answer", "edit", "wrong", "something's wrong"}:
         return "change", None
@@ -201,8 +207,12 @@ def status_in_plain_english(request: dict[str, Any]) -> str:
     return "\n\n".join(lines)
 
 
-def _friendly_date(iso: str) -> str:
-    moment = dt.datetime.fromisoformat(iso)
+def _friendly_date(iso: str) -> str | None:
+    """"Friday 4 December 2026" for an ISO 8601 date-time (any zone form), None if unreadable."""
+    try:
+        moment = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return None
     return moment.strftime("%A %-d %B %Y")
 
 
@@ -233,5 +243,6 @@ def related_service(service_code: str, description: str) -> str | None:
 def expected_by(request: dict[str, Any]) -> str | None:
     """"We aim to deal with it by <date>." for an open request with a target date."""
     if request.get("status") == "open" and request.get("expected_datetime"):
-        return f"We aim to deal with it by {_friendly_date(request['expected_datetime'])}."
+        day = _friendly_date(request["expected_datetime"])
+        return f"We aim to deal with it by {day}." if day else None
     return None

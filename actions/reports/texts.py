@@ -9,7 +9,15 @@ NOT_SENT = (
     "I've kept everything you told me, so you won't need to give it again. You can try again, "
     "or an advisor can take it from here."
 )
-REJECTED = "Sorry, the reporting system could not accept this report: {reason}. An advisor can help."
+REJECTED = (
+    "Sorry, the reporting system could not accept this report. I've kept everything you told me; "
+    "an advisor can take it from here."
+)
+MAYBE_SENT = (
+    "Sorry, our reporting system was too slow to answer, so I can't tell whether your report arrived. "
+    "I've kept everything you told me. Try again and I'll check first that it isn't already there, or "
+    "an advisor can check for you."
+)
 STOPPED = (
     "I've paused your report. Nothing has been sent yet. If you come back to it, I'll remember what "
     "you've told me so far."
@@ -40,7 +48,3 @@ STOP_WORDS = {"stop", "cancel", "quit", "never mind", "nevermind", "forget it", 
 ASK_POSTCODE = "What is the postcode where the problem is? (For example NB4 2QT.) You can say \"stop\" at any time."
 ASK_LOCATION = "Which street is it on, or what is it near (a house number, shop, bus stop or other landmark)?"
 ASK_DESCRIPTION = "In a sentence or two, what is the problem?"
-ASK_CONTACT = (
-    "Would you like updates? Type an email address or a UK phone number, or say \"no thanks\". "
-    "We use it only to tell you about this report, and delete it 90 days after the report is closed."
-)

@@ -69,7 +69,10 @@ class LinearIntentModel:
             C=c, class_weight="balanced", max_iter=3000, random_state=seed, multi_class="multinomial"
         )
         clf.fit(features, list(labels))
-        return cls(word, char, clf.classes_, clf.coef_, clf.intercept_)
+        coef, intercept = clf.coef_, clf.intercept_
+        if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row; make it one per class
+            coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+        return cls(word, char, clf.classes_, coef, intercept)
 
     def _features(self, texts: Sequence[str]) -> csr_matrix:
         normalised = [normalise_text(t) for t in texts]

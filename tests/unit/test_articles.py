@@ -1,6 +1,6 @@
 """Loading and validating content: every problem names the file, the field and what is wrong."""
 
-import shutil
+import re
 from pathlib import Path
 
 import pytest
@@ -40,8 +40,14 @@ def write(folder: Path, topic: str, article_id: str, text: str) -> Path:
 @pytest.fixture
 def kb_dir(tmp_path):
     write(tmp_path, "topic-a", "first", GOOD.format(id="first", topic="topic-a", questions=questions("first")))
-    shutil.copy(DEFAULT_MESSAGES_FILE, tmp_path / "messages.yml")
+    copy_messages(tmp_path)
     return tmp_path
+
+
+def copy_messages(folder: Path) -> None:
+    """The shipped messages, with article buttons pointing at the test article."""
+    text = re.sub(r'route: "faq:[a-z0-9-]+"', 'route: "faq:first"', DEFAULT_MESSAGES_FILE.read_text())
+    (folder / "messages.yml").write_text(text)
 
 
 def load(folder: Path):
@@ -136,3 +142,23 @@ def test_broken_messages_file_is_reported(kb_dir):
 def test_paragraph_unwrapping_keeps_lists_and_blank_lines():
     text = "First line\nsecond line.\n\nIntro:\n- item one\n- item two\ncontinues\n"
     assert unwrap_paragraphs(text) == "First line second line.\n\nIntro:\n- item one\n- item two continues"
+
+
+def test_a_messages_file_missing_an_urgent_route_is_refused(kb_dir):
+    path = kb_dir / "messages.yml"
+    path.write_text(path.read_text().replace('"urgent:safeguarding":', '"urgent:safeguardin":'))
+    found = problems_of(kb_dir)
+    assert "messages.yml (field: routes.urgent:safeguarding): is missing; the bot needs a message for it" in found
+
+
+def test_a_button_to_an_unknown_route_or_article_is_refused(kb_dir):
+    path = kb_dir / "messages.yml"
+    text = path.read_text().replace('route: "faq:first"', 'route: "faq:no-such-article"', 1)
+    path.write_text(text.replace("route: handoff}", "route: smalltalk:hello}", 1))
+    found = problems_of(kb_dir)
+    assert any("'faq:no-such-article' is not a route the bot knows" in p for p in found)
+    assert any("'smalltalk:hello' is not a route the bot knows" in p for p in found)
+
+
+def test_numbered_lists_keep_their_lines():
+    assert unwrap_paragraphs("Steps:\n1. Apply online\n2. Upload proof") == "Steps:\n1. Apply online\n2. Upload proof"

@@ -1,19 +1,18 @@
 """Answer edits are picked up without a restart; a broken edit never takes answers away."""
 
 import os
-import shutil
 
 import pytest
 
-from knowledge_base.articles import DEFAULT_MESSAGES_FILE, ContentError
+from knowledge_base.articles import ContentError
 from knowledge_base.cache import KnowledgeBaseCache
-from tests.unit.test_articles import GOOD, questions, write
+from tests.unit.test_articles import GOOD, copy_messages, questions, write
 
 
 @pytest.fixture
 def folder(tmp_path):
     write(tmp_path, "topic-a", "first", GOOD.format(id="first", topic="topic-a", questions=questions("first")))
-    shutil.copy(DEFAULT_MESSAGES_FILE, tmp_path / "messages.yml")
+    copy_messages(tmp_path)
     return tmp_path
 
 

@@ -26,3 +26,12 @@ def test_saved_and_loaded_model_gives_identical_probabilities_without_pickle(tmp
     probe = ["paying my council tax", "bins?", "good morning"]
     np.testing.assert_allclose(loaded.predict_proba(probe), model.predict_proba(probe))
     assert np.allclose(loaded.predict_proba(probe).sum(axis=1), 1.0)
+
+
+def test_two_intents_give_two_real_probabilities():
+    model = LinearIntentModel.train(["pay council tax", "council tax payment", "hello", "hi there"],
+                                    ["pay", "pay", "greet", "greet"])
+    probabilities = model.predict_proba(["pay my council tax", "hello"])
+    assert probabilities.shape == (2, 2)
+    assert list(model.classes[probabilities.argmax(axis=1)]) == ["pay", "greet"]
+    assert 0.5 < probabilities.max(axis=1).min() < 1.0

@@ -18,7 +18,7 @@ get-online-help accessibility-languages councillors jobs
 """.split()
 
 # Ofcom's drama ranges, plus 999/101/Text Relay prefix and the national numbers residents know.
-PHONE = re.compile(r"\b0\d{3,4}[ \d]{6,9}\d\b")
+PHONE = re.compile(r"\b0\d{2,4}[ \d]{6,9}\d\b")
 DRAMA = re.compile(r"^(01632 960\d{3}|020 7946 0\d{3}|0808 157 0\d{3})$")
 
 
