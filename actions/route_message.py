@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clients.open311 import Open311RejectedError, Open311UnavailableError
 from actions.handoff import build_handoff
 from actions.reports import texts
-from actions.reports.actions import MAYBE_SENT, clear_report, entity_value, track
+from actions.reports.actions import MAYBE_SENT, entity_value, switch_report, track
 from actions.reports.service import knowledge_base, open311
 from bot.components.patterns import normalise_postcode, normalise_reference
 from knowledge_base.replies import render_route
@@ -87,11 +87,11 @@ class ActionRouteMessage(Action):
         dispatcher.utter_message(text=intro)
         events: List[Dict[Text, Any]] = []
         if tracker.get_slot("report_service") != service_code:
-            # A different problem: start afresh, but keep what identifies the place.
-            keep = {s: tracker.get_slot(s) for s in ("report_postcode", "report_location", "report_contact")}
-            events += clear_report() + [SlotSet(k, v) for k, v in keep.items() if v]
-        events += [SlotSet("report_service", service_code), SlotSet("report_stopped", None)]
-        if tracker.get_slot("report_confirmation") != MAYBE_SENT:  # otherwise the retry checks, then sends
+            events += switch_report(tracker, service_code)  # a different problem: start afresh
+        events.append(SlotSet("report_stopped", None))
+        retrying = (tracker.get_slot("report_confirmation") == MAYBE_SENT
+                    and (tracker.latest_message or {}).get("text") == f"/request_{service_code}")
+        if not retrying:  # a retry after an uncertain submission checks first, then sends
             events.append(SlotSet("report_confirmation", None))
         events.append(FollowupAction("report_form"))
         return events

@@ -28,9 +28,11 @@ def local_secrets() -> dict[str, str]:
     """Keys for the built-in Open311 service, created on first run and kept in var/ (not in git)."""
     if not SECRETS.exists():
         SECRETS.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(SECRETS, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)  # never readable by others
+        staging = SECRETS.with_suffix(".new")
+        fd = os.open(staging, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)  # never readable by others
         with os.fdopen(fd, "w") as handle:
             handle.write("".join(f"{k}={v}\n" for k, v in new_secrets().items()))
+        os.replace(staging, SECRETS)  # complete or absent, never half-written
     pairs = (line.split("=", 1) for line in SECRETS.read_text().splitlines() if "=" in line)
     return {k.strip(): v.strip() for k, v in pairs}
 

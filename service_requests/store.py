@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import sqlite3
 from contextlib import closing
@@ -19,6 +20,8 @@ from service_requests.catalogue import Service
 from service_requests.dates import add_working_days, to_open311
 from service_requests.statuses import EXTENDED_STATUSES, open311_status
 from service_requests.validation import NewRequest
+
+logger = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
@@ -54,6 +57,15 @@ CREATE TABLE IF NOT EXISTS status_changes (
 """
 
 
+def _restrict(path: Path) -> None:
+    """Make a file we own private (0600); leave a shared file as it is, with a warning."""
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        path.chmod(0o600)
+    elif info.st_mode & 0o077:
+        logger.warning("%s is readable by others and not ours to change: residents' details are in it", path)
+
+
 class NotFoundError(Exception):
     """No request with that id."""
 
@@ -84,7 +96,7 @@ class CaseStore:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Residents' contact details live here: readable by this service's user only.
         os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-        self.path.chmod(0o600)
+        _restrict(self.path)
         with closing(self._connect()) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)

@@ -47,7 +47,15 @@ class Open311Settings:
         url = os.environ.get("OPEN311_URL", "http://127.0.0.1:8311/open311/v2/")
         return cls(base_url=url.rstrip("/") + "/", api_key=os.environ.get("OPEN311_API_KEY", ""),
                    timeout_seconds=float(os.environ.get("OPEN311_TIMEOUT", "5")),
-                   contact_retention_days=int(os.environ.get("OPEN311_CONTACT_RETENTION_DAYS", "90")))
+                   contact_retention_days=_days(os.environ.get("OPEN311_CONTACT_RETENTION_DAYS", "90")))
+
+
+def _days(value: str) -> int:
+    try:
+        return max(1, int(value))
+    except ValueError:
+        logger.error("OPEN311_CONTACT_RETENTION_DAYS=%r is not a number of days; telling residents 90", value)
+        return 90
 
 
 class Open311Client:
@@ -63,7 +71,9 @@ class Open311Client:
             async with aiohttp.ClientSession(timeout=timeout) as session:
                 async with session.request(method, self.settings.base_url + path, **kwargs) as response:
                     if response.status >= 500:
-                        raise Open311UnavailableError(f"{method} {path}: HTTP {response.status}")
+                        # A gateway error after a POST may hide a request that was processed.
+                        error = Open311UncertainError if method == "POST" else Open311UnavailableError
+                        raise error(f"{method} {path}: HTTP {response.status}")
                     if response.status in (401, 403):
                         # A configuration fault (OPEN311_API_KEY), not something the resident did.
                         logger.error("Open311 refused our key for %s %s: check OPEN311_API_KEY", method, path)
@@ -71,7 +81,8 @@ class Open311Client:
                     try:
                         body = await response.json(content_type=None)
                     except ValueError:
-                        raise Open311UnavailableError(f"{method} {path}: not JSON") from None
+                        error = Open311UncertainError if method == "POST" else Open311UnavailableError
+                        raise error(f"{method} {path}: not JSON") from None
                     if response.status >= 400:
                         description = body[0].get("description", "") if isinstance(body, list) and body else ""
                         raise Open311RejectedError(response.status, description or f"HTTP {response.status}")
@@ -94,7 +105,12 @@ class Open311Client:
         return definition
 
     async def submit(self, form: dict[str, str]) -> dict[str, Any]:
+        """``{"service_request_id", "service_notice"}``, or with only a ``token`` if the service
+        assigns ids later (GeoReport v2 allows both)."""
         body = await self._call("POST", "requests.json", data={**form, "api_key": self.settings.api_key})
+        if not (isinstance(body, list) and body and isinstance(body[0], dict)
+                and (body[0].get("service_request_id") or body[0].get("token"))):
+            raise Open311UncertainError(f"POST requests.json: unexpected answer {str(body)[:200]!r}")
         return body[0]
 
     async def get_request(self, request_id: str) -> dict[str, Any] | None:
@@ -106,7 +122,10 @@ class Open311Client:
             raise
         return found[0] if found else None
 
-    async def recent_open(self, service_code: str, zipcode: str, days: int, now: dt.datetime) -> list[dict[str, Any]]:
+    async def recent(self, service_code: str, zipcode: str, days: int, now: dt.datetime,
+                     statuses: str = "open") -> list[dict[str, Any]]:
+        """Requests of one service at one postcode in the last ``days`` days."""
         start = (now - dt.timedelta(days=days)).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return await self._call("GET", "requests.json", params={
-            "service_code": service_code, "zipcode": zipcode, "status": "open", "start_date": start})
+        body = await self._call("GET", "requests.json", params={
+            "service_code": service_code, "zipcode": zipcode, "status": statuses, "start_date": start})
+        return [r for r in body if isinstance(r, dict)] if isinstance(body, list) else []

@@ -26,6 +26,13 @@ REPORT_SLOTS = ("report_postcode", "report_location", "report_description", "rep
                 "report_contact", "report_confirmation")
 
 
+def switch_report(tracker: Tracker, service_code: str) -> List[EventType]:
+    """Start a report of another kind, keeping what identifies the place and the contact."""
+    keep = {s: tracker.get_slot(s) for s in ("report_postcode", "report_location", "report_contact")}
+    return clear_report() + [SlotSet(k, v) for k, v in keep.items() if v] + [
+        SlotSet("report_service", service_code)]
+
+
 def clear_report() -> List[EventType]:
     return [SlotSet(s, None) for s in REPORT_SLOTS] + [
         SlotSet("report_answers", None), SlotSet("report_service", None), SlotSet("report_stopped", None)]
@@ -53,11 +60,19 @@ class ValidateReportForm(FormValidationAction):
         route = interruption(message, tracker.get_slot("report_service"), kb.articles)
         requested = tracker.get_slot("requested_slot")
         clear_answer = [SlotSet(requested, None)] if requested else []
+        if tracker.get_slot("report_stopped"):
+            # The form is ending (the Open311 service stopped answering mid-report): whatever
+            # Rasa took from this message is not an answer to keep.
+            return clear_answer + [SlotSet("requested_slot", None)]
         if route == CONTINUE:
             return clear_answer  # the same question is asked again
         if not route:
             return await super().run(dispatcher, tracker, domain)
         text = message.get("text") or ""
+        if route.startswith("request:"):  # a "Report ..." button from an earlier message: switch report
+            service_code = route.split(":", 1)[1]
+            dispatcher.utter_message(text=render_route(route, kb).text)
+            return switch_report(tracker, service_code) + [SlotSet("requested_slot", None)]
         reference = normalise_reference(entity_value(message, "reference") or text)
         reply = render_route(route, kb, text=text, reference=reference)
         dispatcher.utter_message(json_message={"route": {
@@ -104,13 +119,14 @@ class ValidateReportForm(FormValidationAction):
     async def _mention_recent_reports(self, service_code: str, postcode: str,
                                       dispatcher: CollectingDispatcher) -> None:
         try:
-            recent = await open311().recent_open(service_code, postcode, DUPLICATE_DAYS,
+            recent = await open311().recent(service_code, postcode, DUPLICATE_DAYS,
                                                  dt.datetime.now(dt.timezone.utc))
         except (Open311UnavailableError, Open311RejectedError):
             return  # not knowing about duplicates must not stop a report
-        if recent:
-            references = ", ".join(f"{r['service_request_id']} ({flow.STATUS_TEXT.get(r['extended_status'], r['status'])})"
-                                   for r in recent[:3])
+        if recent and any(r.get("service_request_id") for r in recent):
+            references = ", ".join(
+                f"{r.get('service_request_id')} ({flow.STATUS_TEXT.get(r.get('extended_status', ''), r.get('status', 'open'))})"
+                for r in recent[:3] if r.get("service_request_id"))
             dispatcher.utter_message(text=texts.ALREADY_REPORTED.format(postcode=postcode, references=references))
 
     async def validate_report_location(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -293,8 +309,11 @@ class ActionSubmitReport(Action):
         if tracker.get_slot("report_stopped"):
             dispatcher.utter_message(text=texts.STOPPED, buttons=[
                 {"title": "Carry on with the report", "payload": f"/request_{tracker.get_slot('report_service')}"}])
-            return [SlotSet("report_stopped", None), SlotSet("report_confirmation", None),
-                    SlotSet("requested_slot", None)]
+            events = [SlotSet("report_stopped", None), SlotSet("report_confirmation", None),
+                      SlotSet("requested_slot", None)]
+            if tracker.get_slot("report_attribute") != "done":
+                events.append(SlotSet("report_attribute", None))
+            return events
         if tracker.get_slot("report_confirmation") == "cancel":
             dispatcher.utter_message(text=texts.CANCELLED)
             return clear_report()
@@ -303,10 +322,16 @@ class ActionSubmitReport(Action):
         form = flow.submission(service_code, slots)
         retry = [{"title": "Try again", "payload": f"/request_{service_code}"},
                  {"title": "Talk to an advisor", "payload": "/handoff"}]
-        try:
-            created = None
-            if tracker.get_slot("report_confirmation") == MAYBE_SENT:
+        created = None
+        if tracker.get_slot("report_confirmation") == MAYBE_SENT:
+            try:
                 created = await self._already_arrived(service_code, form)
+            except (Open311UnavailableError, Open311RejectedError) as exc:
+                # Not knowing whether the first one arrived, sending again could duplicate it.
+                logger.warning("Could not check whether an uncertain report arrived: %s", exc)
+                dispatcher.utter_message(text=texts.MAYBE_SENT, buttons=retry)
+                return [SlotSet("report_confirmation", MAYBE_SENT)]
+        try:
             created = created or await open311().submit(form)
         except Open311UncertainError as exc:
             logger.warning("Report may or may not have arrived: %s", exc)
@@ -320,7 +345,10 @@ class ActionSubmitReport(Action):
             logger.error("Open311 refused a report (HTTP %s): %s", exc.status, exc.description)
             dispatcher.utter_message(text=texts.REJECTED, buttons=retry[1:])
             return [SlotSet("report_confirmation", None)]
-        reference = created["service_request_id"]
+        reference = created.get("service_request_id")
+        if not reference:  # accepted, but the service gives the reference later (an Open311 token)
+            dispatcher.utter_message(text=texts.RECEIVED_NO_REFERENCE)
+            return clear_report()
         parts = [texts.SUBMITTED.format(reference=reference)]
         if created.get("service_notice"):
             parts.append(f"What happens next: {created['service_notice']}")
@@ -341,7 +369,8 @@ class ActionSubmitReport(Action):
     @staticmethod
     async def _already_arrived(service_code: str, form: Dict[str, str]) -> Dict[str, Any] | None:
         """After an uncertain submission: the same report, if it did arrive (same place and words)."""
-        recent = await open311().recent_open(service_code, form["zipcode"], 1, dt.datetime.now(dt.timezone.utc))
+        recent = await open311().recent(service_code, form["zipcode"], DUPLICATE_DAYS,
+                                        dt.datetime.now(dt.timezone.utc), statuses="open,closed")
         for request in recent:
             if (request.get("description"), request.get("address")) == (form["description"], form["address_string"]):
                 return {"service_request_id": request["service_request_id"],

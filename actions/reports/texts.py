@@ -48,3 +48,7 @@ STOP_WORDS = {"stop", "cancel", "quit", "never mind", "nevermind", "forget it", 
 ASK_POSTCODE = "What is the postcode where the problem is? (For example NB4 2QT.) You can say \"stop\" at any time."
 ASK_LOCATION = "Which street is it on, or what is it near (a house number, shop, bus stop or other landmark)?"
 ASK_DESCRIPTION = "In a sentence or two, what is the problem?"
+RECEIVED_NO_REFERENCE = (
+    "Thank you. Your report has been received. The council's system will give it a reference "
+    "shortly; an advisor can tell you what it is."
+)

@@ -1,5 +1,6 @@
 """Actions run on golden trackers (tests/data/trackers) against the real Open311 service."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -17,11 +18,13 @@ TRACKERS = Path(__file__).resolve().parents[1] / "data" / "trackers"
 KEY = "chat-key-0123456789"
 
 
-def golden(name: str, **replace: str) -> Tracker:
+def golden(name: str, replacements: dict[str, str] | None = None, **slots) -> Tracker:
     text = (TRACKERS / f"{name}.json").read_text()
-    for old, new in replace.items():
+    for old, new in (replacements or {}).items():
         text = text.replace(old, new)
-    return Tracker.from_dict(json.loads(text))
+    state = json.loads(text)
+    state["slots"].update(slots)
+    return Tracker.from_dict(state)
 
 
 @pytest.fixture
@@ -76,7 +79,56 @@ async def test_tracking_a_stored_reference_reads_its_status(open311):
     events = await report_actions.ActionSubmitReport().run(CollectingDispatcher(), golden("report_ready_to_send"), {})
     reference = next(e["value"] for e in events if e.get("name") == "reference")
     dispatcher = CollectingDispatcher()
-    await route_message.ActionRouteMessage().run(dispatcher, golden("track_known_reference", REFERENCE=reference), {})
+    await route_message.ActionRouteMessage().run(dispatcher, golden("track_known_reference", {"REFERENCE": reference}), {})
     texts = [m.get("text") or "" for m in dispatcher.messages]
     assert f"Let me check {reference} for you." in texts
     assert any("We have your report and it is waiting to be looked at" in t for t in texts)
+
+
+async def test_a_retry_after_an_uncertain_submission_finds_the_report_that_did_arrive(open311):
+    first = await report_actions.ActionSubmitReport().run(CollectingDispatcher(), golden("report_ready_to_send"), {})
+    reference = next(e["value"] for e in first if e.get("name") == "reference")
+    dispatcher = CollectingDispatcher()
+    retried = golden("report_ready_to_send", report_confirmation=report_actions.MAYBE_SENT)
+    events = await report_actions.ActionSubmitReport().run(dispatcher, retried, {})
+    assert next(e["value"] for e in events if e.get("name") == "reference") == reference
+    stored = await open311.recent("pothole", "NB4 2QT", 1, dt.datetime.now(dt.timezone.utc), statuses="open,closed")
+    assert len(stored) == 1  # not sent twice
+
+
+async def test_a_retry_that_cannot_check_keeps_the_uncertainty_and_sends_nothing(open311_down):
+    dispatcher = CollectingDispatcher()
+    retried = golden("report_ready_to_send", report_confirmation=report_actions.MAYBE_SENT)
+    events = await report_actions.ActionSubmitReport().run(dispatcher, retried, {})
+    assert "can't tell whether your report arrived" in dispatcher.messages[0]["text"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "report_confirmation",
+                       "value": report_actions.MAYBE_SENT}]
+
+
+async def test_try_again_after_an_uncertain_submission_keeps_the_check(open311):
+    tracker = golden("report_ready_to_send", report_confirmation=report_actions.MAYBE_SENT)
+    tracker.latest_message = {"text": "/request_pothole", "intent": {"name": "request_pothole", "confidence": 1.0},
+                              "intent_ranking": [], "entities": []}
+    events = await route_message.ActionRouteMessage().run(CollectingDispatcher(), tracker, {})
+    assert {"event": "slot", "timestamp": None, "name": "report_confirmation", "value": None} not in events
+    assert {"event": "followup", "timestamp": None, "name": "report_form"} in events
+
+
+async def test_a_question_about_something_else_mid_report_is_answered_and_not_kept_as_an_answer(open311):
+    tracker = golden("report_ready_to_send", requested_slot="report_location", report_location="when is my bin day?",
+                     report_confirmation=None)
+    tracker.latest_message = {"text": "when is my bin day?",
+                              "intent": {"name": "faq_bin_collection_day", "confidence": 0.97},
+                              "intent_ranking": [{"name": "faq_bin_collection_day", "confidence": 0.97}],
+                              "entities": []}
+    dispatcher = CollectingDispatcher()
+    events = await report_actions.ValidateReportForm().run(dispatcher, tracker, {})
+    assert {"event": "slot", "timestamp": None, "name": "report_location", "value": None} in events
+    assert {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None} in events
+    assert dispatcher.messages[0]["custom"]["route"]["name"] == "faq:bin-collection-day"
+
+
+async def test_stop_at_the_summary_pauses_rather_than_deletes(open311):
+    result = await report_actions.ValidateReportForm().validate_report_confirmation(
+        "stop", CollectingDispatcher(), golden("report_ready_to_send"), {})
+    assert result == {"report_confirmation": None, "report_stopped": True}

@@ -48,3 +48,11 @@ def test_references_restart_at_one_each_year_and_expected_dates_skip_bank_holida
     next_year = store.create(new_request(), service, dt.datetime(2027, 1, 4, 9, tzinfo=dt.timezone.utc))
     assert next_year["service_request_id"] == "NB-2027-000001"
     assert len(store.search(Filters(zipcode="NB7 5HD"))) == 2
+
+
+def test_an_existing_case_file_readable_by_others_is_made_private(tmp_path):
+    path = tmp_path / "cases.sqlite3"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    CaseStore(path)
+    assert path.stat().st_mode & 0o777 == 0o600
