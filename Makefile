@@ -28,9 +28,9 @@ build: venv
 model: build
 	$(PY) scripts/train_if_needed.py
 
-## kb-check: validate the knowledge base files
-kb-check: venv
-	$(PY) -m knowledge_base check
+## kb-check: validate the knowledge base and list what to improve (duplicates, links, reviews, readability, routing)
+kb-check: model
+	$(PY) -m knowledge_base check --routing
 
 ## evaluate: route accuracy on the held-out set and out-of-scope false acceptance
 evaluate: model

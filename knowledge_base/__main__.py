@@ -1,7 +1,8 @@
 """Command line for content editors and developers.
 
     python -m knowledge_base build              validate content and write Rasa training files
-    python -m knowledge_base check              validate content only
+    python -m knowledge_base check [--routing]  validate content; near-duplicate questions, links,
+                                                review dates, readability (and routing, with the model)
     python -m knowledge_base try "text"         the route, confidence and answer for a message
     python -m knowledge_base evaluate FILE.csv  accuracy on a `text,route` CSV (--json for JSON)
 """
@@ -34,10 +35,23 @@ def cmd_build(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check(_: argparse.Namespace) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from knowledge_base import checks
+
     kb = _load_or_exit()
     print(f"{len(kb.articles)} articles valid")
-    return 0
+    findings = (checks.near_duplicate_questions(kb) + checks.link_problems(kb)
+                + checks.stale_articles(kb, dt.date.today()) + checks.hard_to_read(kb))
+    if args.routing:
+        parser = _parser(args.model)
+        findings += checks.misrouted_questions(kb, lambda text: parser.route(text, kb).route)
+    for finding in findings:
+        print(f"  - {finding}")
+    checked = "questions, links, review dates, readability" + (", routing" if args.routing else "")
+    print(f"{len(findings)} thing(s) to look at ({checked})" if findings else f"no problems found ({checked})")
+    return 1 if findings and args.strict else 0
 
 
 def _parser(model: str | None):
@@ -108,7 +122,11 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("build", help="validate content and write the Rasa training files").set_defaults(func=cmd_build)
-    sub.add_parser("check", help="validate content only").set_defaults(func=cmd_check)
+    p_check = sub.add_parser("check", help="validate content and report what to improve")
+    p_check.add_argument("--routing", action="store_true", help="also check the trained model routes every question home")
+    p_check.add_argument("--strict", action="store_true", help="exit 1 if anything is found")
+    p_check.add_argument("--model", help="model file (default models/front-desk.tar.gz)")
+    p_check.set_defaults(func=cmd_check)
     p_try = sub.add_parser("try", help="show the route and answer for a message")
     p_try.add_argument("text")
     p_try.add_argument("--json", action="store_true")

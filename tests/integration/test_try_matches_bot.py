@@ -66,3 +66,10 @@ def test_evaluate_command_rejects_a_malformed_file_clearly(tmp_path):
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "first line must be exactly 'text,route'" in result.stderr
+
+
+def test_kb_check_with_routing_finds_nothing_to_improve_in_the_shipped_content():
+    result = subprocess.run([sys.executable, "-m", "knowledge_base", "check", "--routing", "--strict"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no problems found (questions, links, review dates, readability, routing)" in result.stdout
