@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable
 from urllib.parse import urlparse
 
 import readability
 
-from knowledge_base.articles import KnowledgeBase
+from knowledge_base.articles import ContentProblem, KnowledgeBase
 
 WORD = re.compile(r"[a-z0-9']+")
 MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
@@ -23,14 +22,8 @@ MINIMUM_READING_EASE = 50.0   # Flesch reading ease; 60+ is plain English, below
 REVIEW_MONTHS = 12
 
 
-@dataclass(frozen=True)
-class Finding:
-    file: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file} (field: {self.field}): {self.message}"
+# A finding has the same shape as a schema problem: the file, the field, what to improve.
+Finding = ContentProblem
 
 
 def _words(text: str) -> frozenset[str]:
