@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import time
@@ -71,6 +72,7 @@ class Servers:
     action_url: str
     processes: list[subprocess.Popen]
     open311: Open311Service | None = None
+    content_dir: Path | None = None
 
     def stop(self) -> None:
         if self.open311:
@@ -129,6 +131,12 @@ def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = N
     rasa_port, open311_port = free_port(), free_port()
     env = server_env(action_port, open311_port=open311_port, secrets=new_secrets())
     env["OPEN311_DB"] = str(log_dir / f"cases-{open311_port}.sqlite3")
+    # The action server reads a private copy of the content, so tests may edit it live.
+    content = log_dir / f"content-{open311_port}"
+    shutil.copytree(ROOT / "knowledge_base" / "content", content / "content")
+    shutil.copy(ROOT / "knowledge_base" / "messages.yml", content / "messages.yml")
+    env["FRONT_DESK_CONTENT_DIR"] = str(content / "content")
+    env["FRONT_DESK_MESSAGES_FILE"] = str(content / "messages.yml")
     processes: list[subprocess.Popen] = []
     service = None
     try:
@@ -146,4 +154,5 @@ def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = N
     except Exception:
         Servers("", "", processes, service).stop()
         raise
-    return Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", processes, service)
+    return Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", processes, service,
+                   Path(env["FRONT_DESK_CONTENT_DIR"]))

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import os
+from pathlib import Path
+
 from actions.clients.open311 import Open311Client, Open311Settings
 from knowledge_base import KnowledgeBase
+from knowledge_base.articles import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
 from knowledge_base.cache import KnowledgeBaseCache
 
-_knowledge_base = KnowledgeBaseCache()
+# FRONT_DESK_CONTENT_DIR / FRONT_DESK_MESSAGES_FILE: serve content from elsewhere (a
+# council's content checkout; the tests' own copy).
+_knowledge_base = KnowledgeBaseCache(
+    Path(os.environ.get("FRONT_DESK_CONTENT_DIR", DEFAULT_CONTENT_DIR)),
+    Path(os.environ.get("FRONT_DESK_MESSAGES_FILE", DEFAULT_MESSAGES_FILE)),
+)
 
 
 def knowledge_base() -> KnowledgeBase:

@@ -3,7 +3,7 @@
 import jsonschema
 
 from knowledge_base import load_knowledge_base
-from tests.integration.conftest import buttons_of, handoff_of, route_of, text_of
+from tests.integration.conftest import Conversation, buttons_of, handoff_of, route_of, text_of
 
 
 def test_a_question_gets_the_article_answer_and_its_route(conversation, schemas):
@@ -98,3 +98,21 @@ def test_an_empty_or_huge_message_still_gets_a_kind_answer(conversation):
     assert route_of(blank)["name"] == "out_of_scope" and "can't help with that" in text_of(blank)
     huge = conversation.say("please help me with my council tax bill " * 500)  # 20,000 characters
     assert route_of(huge)["name"] and text_of(huge)
+
+
+def test_an_answer_edited_by_an_editor_reaches_residents_without_a_restart(servers):
+    path = servers.content_dir / "bins-recycling" / "garden-waste.yml"
+    original = path.read_text()
+    try:
+        edited = original.replace("answer: |\n", "answer: |\n  NEW: brown bin collections restart on 2 March.\n\n", 1)
+        assert edited != original
+        path.write_text(edited)
+        reply = Conversation(servers.rasa_url).say("how much is the brown bin garden waste subscription")
+        assert route_of(reply)["name"] == "faq:garden-waste"
+        assert "NEW: brown bin collections restart on 2 March." in text_of(reply)
+
+        path.write_text("id: garden-waste\nanswer: [broken")  # a broken edit keeps the last good answer
+        kept = Conversation(servers.rasa_url).say("how much is the brown bin garden waste subscription")
+        assert "NEW: brown bin collections restart on 2 March." in text_of(kept)
+    finally:
+        path.write_text(original)
