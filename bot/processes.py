@@ -73,6 +73,7 @@ class Servers:
     processes: list[subprocess.Popen]
     open311: Open311Service | None = None
     content_dir: Path | None = None
+    rasa_token: str = ""
 
     def stop(self) -> None:
         if self.open311:
@@ -115,11 +116,16 @@ def open311_command(port: int, host: str = "127.0.0.1") -> list[str]:
     return [str(BIN / "python"), "-m", "service_requests", "--host", host, "--port", str(port)]
 
 
-def rasa_server_command(model: Path, port: int, host: str = "127.0.0.1", stock: bool = False) -> list[str]:
-    """The Rasa server; through bot.serve (faster action calls) unless ``stock``."""
+def rasa_server_command(model: Path, port: int, host: str = "127.0.0.1", stock: bool = False,
+                        api_token: str = "") -> list[str]:
+    """The Rasa server; through bot.serve (faster action calls) unless ``stock``.
+
+    With ``api_token``, Rasa's HTTP API is on (token required): the relay records the
+    advisors' part of a conversation in the tracker through it."""
     rasa = [str(BIN / "rasa")] if stock else [str(BIN / "python"), "-m", "bot.serve"]
+    api = ["--enable-api", "--auth-token", api_token] if api_token else []
     return rasa + ["run", "--model", str(model), "--endpoints", "bot/endpoints.yml",
-                   "--credentials", "bot/credentials.yml", "--interface", host, "--port", str(port)]
+                   "--credentials", "bot/credentials.yml", "--interface", host, "--port", str(port)] + api
 
 
 def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = None, stock: bool = False) -> Servers:
@@ -129,6 +135,7 @@ def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = N
         raise RuntimeError(f"no trained model at {model}: run `make model` (make test does)")
     action_port = int(action_url.rsplit(":", 1)[1]) if action_url else free_port()
     rasa_port, open311_port = free_port(), free_port()
+    rasa_token = secrets.token_urlsafe(24)
     env = server_env(action_port, open311_port=open311_port, secrets=new_secrets())
     env["OPEN311_DB"] = str(log_dir / f"cases-{open311_port}.sqlite3")
     # The action server reads a private copy of the content, so tests may edit it live.
@@ -148,11 +155,12 @@ def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = N
                                               stdout=action_log.open("w"), stderr=subprocess.STDOUT))
             wait_until_up(f"http://127.0.0.1:{action_port}/health", processes[-1], action_log)
         rasa_log = log_dir / f"rasa-server-{model.stem.split('.')[0]}{'-stock' if stock else ''}.log"
-        processes.append(subprocess.Popen(rasa_server_command(model, rasa_port, stock=stock), cwd=ROOT, env=env,
+        processes.append(subprocess.Popen(rasa_server_command(model, rasa_port, stock=stock, api_token=rasa_token),
+                                          cwd=ROOT, env=env,
                                           stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
         wait_until_up(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", processes[-1], rasa_log)
     except Exception:
         Servers("", "", processes, service).stop()
         raise
     return Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", processes, service,
-                   Path(env["FRONT_DESK_CONTENT_DIR"]))
+                   Path(env["FRONT_DESK_CONTENT_DIR"]), rasa_token)

@@ -47,6 +47,9 @@ class Service:
     expected_days: int
     service_notice: str
     attributes: tuple[Attribute, ...]
+    # Not part of GeoReport v2 (never in the JSON): false for a service that is not about a
+    # place, such as a message for the contact centre, so a request needs no location.
+    needs_location: bool = True
 
     def as_open311(self) -> dict[str, Any]:
         return {
@@ -83,11 +86,15 @@ def load_catalogue(path: Path) -> dict[str, Service]:
                 if a["datatype"] == "singlevaluelist" and not values:
                     raise CatalogueError(f"{where}: attribute {a['code']}: a singlevaluelist needs values")
                 attributes.append(Attribute(a["code"], a["description"], a["datatype"], bool(a["required"]), values))
+            needs_location = raw.get("needs_location", True)
+            if not isinstance(needs_location, bool):
+                raise CatalogueError(f"{where}: needs_location must be true or false, got {needs_location!r}")
             service = Service(
                 service_code=str(raw["service_code"]), service_name=raw["service_name"],
                 description=raw["description"], group=raw["group"], keywords=tuple(raw.get("keywords", [])),
                 agency=raw["agency"], expected_days=int(raw["expected_days"]),
                 service_notice=raw["service_notice"], attributes=tuple(attributes),
+                needs_location=needs_location,
             )
             if service.service_code in services:
                 raise CatalogueError(f"{where}: service_code {service.service_code!r} is used twice")

@@ -75,7 +75,7 @@ def validate_submission(form: Mapping[str, str], service: Service, max_descripti
     long = _coordinate("long", form.get("long"), -180, 180)
     if (lat is None) != (long is None):
         raise Open311Error(400, "lat and long must be given together")
-    if not (address or zipcode or lat is not None):
+    if service.needs_location and not (address or zipcode or lat is not None):
         raise Open311Error(400, "a location is required: address_string, zipcode, or lat and long")
 
     given = {}

@@ -5,17 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.processes import ROOT, start_servers
-
-ARTIFACTS = ROOT / "tests" / "artifacts"
-
-
-@pytest.fixture(scope="session")
-def servers():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    running = start_servers(ARTIFACTS)
-    yield running
-    running.stop()
+from bot.processes import ROOT
 
 
 class Conversation:

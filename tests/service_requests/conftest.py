@@ -39,6 +39,15 @@ def pothole(**overrides):
     return {k: v for k, v in form.items() if v is not None}
 
 
+def contact_message(**overrides):
+    """A message left in the web chat out of hours: a service that needs no location."""
+    form = {"api_key": API_KEY, "service_code": "contact_centre_message",
+            "description": "Please call me about my council tax bill", "attribute[call_back]": "yes",
+            "attribute[conversation_id]": "conv-20261123-0042"}
+    form.update(overrides)
+    return {k: v for k, v in form.items() if v is not None}
+
+
 async def post(api, path, form):
     response = await api.post(BASE + path, data=form)
     return response.status, await response.json()

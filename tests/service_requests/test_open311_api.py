@@ -5,13 +5,13 @@ import asyncio
 import pytest
 
 from service_requests.app import create_standalone_app
-from tests.service_requests.conftest import API_KEY, BASE, STAFF_KEY, conforms, post, pothole
+from tests.service_requests.conftest import API_KEY, BASE, STAFF_KEY, conforms, contact_message, post, pothole
 
 SERVICE_CODES = ["missed_bin", "pothole", "street_light", "fly_tipping", "graffiti", "dog_fouling",
-                 "abandoned_vehicle", "bin_replacement"]
+                 "abandoned_vehicle", "bin_replacement", "contact_centre_message"]
 
 
-async def test_the_eight_services_are_listed(api):
+async def test_the_services_are_listed(api):
     response = await api.get(f"{BASE}/services.json")
     body = await response.json()
     conforms("services", body)
@@ -46,6 +46,72 @@ async def test_a_valid_report_gets_a_reference_and_can_be_read_back(api):
     assert found[0]["zipcode"] == "NB4 2QT"
     assert found[0]["attributes"] == {"size": "large", "surface": "road"}
     assert found[0]["expected_datetime"] > found[0]["requested_datetime"]
+
+
+async def test_a_contact_centre_message_needs_no_location_and_reads_back_without_one(api):
+    status, body = await post(api, "/requests.json", contact_message())
+    assert status == 201
+    conforms("request_created", body)
+    reference = body[0]["service_request_id"]
+    assert reference.startswith("NB-")
+    assert body[0]["service_notice"] == "An advisor will reply on the next working day."
+
+    found = await (await api.get(f"{BASE}/requests/{reference}.json")).json()
+    conforms("requests", found)
+    assert found[0]["service_code"] == "contact_centre_message"
+    assert (found[0]["address"], found[0]["zipcode"], found[0]["lat"], found[0]["long"]) == (None, None, None, None)
+    assert found[0]["attributes"] == {"call_back": "yes", "conversation_id": "conv-20261123-0042"}
+    assert found[0]["expected_datetime"] > found[0]["requested_datetime"]
+
+    listed = await (await api.get(f"{BASE}/requests.json?service_code=contact_centre_message")).json()
+    conforms("requests", listed)
+    assert [r["service_request_id"] for r in listed] == [reference]
+    assert await (await api.get(f"{BASE}/requests.json?zipcode=NB42QT")).json() == []
+
+
+async def test_a_contact_centre_message_questions_can_all_be_skipped(api):
+    status, body = await post(api, "/requests.json", contact_message(**{
+        "attribute[call_back]": None, "attribute[conversation_id]": None}))
+    assert status == 201
+    found = await (await api.get(f"{BASE}/requests/{body[0]['service_request_id']}.json")).json()
+    conforms("requests", found)
+    assert found[0]["attributes"] == {}
+
+
+async def test_a_contact_centre_message_location_if_given_is_kept(api):
+    status, body = await post(api, "/requests.json", contact_message(zipcode="nb4 2qt"))
+    assert status == 201
+    found = await (await api.get(f"{BASE}/requests/{body[0]['service_request_id']}.json")).json()
+    assert found[0]["zipcode"] == "NB4 2QT"
+
+
+async def test_a_pothole_without_a_location_is_still_refused(api):
+    status, body = await post(api, "/requests.json", pothole(zipcode=None, address_string=None))
+    assert status == 400
+    conforms("errors", body)
+    assert body[0]["description"] == "a location is required: address_string, zipcode, or lat and long"
+    assert await (await api.get(f"{BASE}/requests.json")).json() == []
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"attribute[call_back]": "maybe"}, "attribute[call_back] must be one of: yes, no"),
+        ({"attribute[call_back]": "Yes please"}, "attribute[call_back] must be one of: yes, no"),
+        ({"zipcode": "NB99 ZZZ"}, "is not a valid UK postcode"),
+        ({"lat": "52.1"}, "lat and long must be given together"),
+        ({"lat": "95", "long": "0"}, "lat must be between -90 and 90"),
+        ({"address_string": "<b>here</b>"}, "address_string must not contain HTML"),
+        ({"description": ""}, "description is required"),
+        ({"attribute[postcode]": "NB4 2QT"}, "attribute[postcode] is not a question of service contact_centre_message"),
+    ],
+)
+async def test_a_contact_centre_message_is_still_checked(api, overrides, message):
+    status, body = await post(api, "/requests.json", contact_message(**overrides))
+    assert status == 400
+    conforms("errors", body)
+    assert message in body[0]["description"]
+    assert await (await api.get(f"{BASE}/requests.json")).json() == []
 
 
 async def test_contact_details_are_stored_but_never_shown(api):

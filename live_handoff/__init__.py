@@ -1,0 +1,1 @@
+"""The handoff relay: the front door residents and advisors connect to."""

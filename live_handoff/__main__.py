@@ -1,0 +1,103 @@
+"""Manage the people who log in to the front door.
+
+    python -m live_handoff user add USERNAME --name "Sam Patel" [--role advisor] [--capacity 3]
+    python -m live_handoff user passwd USERNAME
+    python -m live_handoff user list
+    python -m live_handoff user remove USERNAME
+
+Passwords are read from the terminal (or stdin when piped), or generated with
+--generate-password and printed once. REDIS_URL says which Redis holds the accounts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import secrets
+import sys
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from live_handoff import auth
+from live_handoff.store import Store
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.generate_password:
+        return secrets.token_urlsafe(12)
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password (12 characters or more): ")
+    if getpass.getpass("Same again: ") != first:
+        raise auth.AuthError("The two passwords were different.")
+    return first
+
+
+async def _run(args: argparse.Namespace) -> int:
+    redis = Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), decode_responses=True)
+    store = Store(redis, os.environ.get("RELAY_KEY_PREFIX", "fd"))
+    try:
+        if args.command == "list":
+            for username in await store.advisors():
+                user = await store.advisor(username) or {}
+                print(f"{username}\t{user.get('name', '')}\t{user.get('roles', '')}\tcapacity {user.get('capacity', '')}")
+            return 0
+        if args.command == "remove":
+            if not await store.remove_advisor(args.username):
+                print(f"No user called {args.username}.", file=sys.stderr)
+                return 1
+            print(f"Removed {args.username}.")
+            return 0
+        existing = await store.advisor(args.username)
+        if args.command == "add" and existing:
+            print(f"{args.username} already exists; use `user passwd` to change the password.", file=sys.stderr)
+            return 1
+        if args.command == "passwd" and not existing:
+            print(f"No user called {args.username}.", file=sys.stderr)
+            return 1
+        password = _password(args)
+        if args.command == "add":
+            await auth.add_user(store, args.username, args.name, password, set(args.role or ["advisor"]), args.capacity)
+        else:
+            await store.set_advisor_field(args.username, password=auth.hash_password(password))
+        if args.generate_password:
+            print(f"username: {args.username}\npassword: {password}")
+        else:
+            print(f"Saved {args.username}.")
+        return 0
+    except auth.AuthError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except (RedisError, OSError) as exc:
+        print(f"Cannot reach Redis ({type(exc).__name__}): is REDIS_URL right and the server running?", file=sys.stderr)
+        return 3
+    finally:
+        await redis.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m live_handoff", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="group", required=True)
+    user = sub.add_parser("user", help="advisor, editor and manager accounts")
+    commands = user.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="full name; residents see the first name")
+    add.add_argument("--role", action="append", choices=sorted(auth.ROLES), help="repeat for several (default advisor)")
+    add.add_argument("--capacity", type=int, default=3, help="chats at once (default 3)")
+    add.add_argument("--generate-password", action="store_true")
+    passwd = commands.add_parser("passwd")
+    passwd.add_argument("username")
+    passwd.add_argument("--generate-password", action="store_true")
+    commands.add_parser("list")
+    remove = commands.add_parser("remove")
+    remove.add_argument("username")
+    return asyncio.run(_run(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""The relay's application factory: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from typing import AsyncIterator
+
+import aiohttp
+from aiohttp import WSCloseCode, web
+from redis.asyncio import Redis
+
+from live_handoff import http_api
+from live_handoff.advisor_ws import advisor_socket
+from live_handoff.bot_client import BotClient
+from live_handoff.cases import CaseClient, Outbox
+from live_handoff.conversations import Relay
+from live_handoff.hub import Hub
+from live_handoff.keys import HUB, METRICS, REDIS, RELAY, SETTINGS, SOCKETS, STORE
+from live_handoff.metrics import Metrics
+from live_handoff.resident_ws import resident_socket
+from live_handoff.settings import Settings
+from live_handoff.store import Store
+
+log = logging.getLogger(__name__)
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    redis = Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=15,
+                           socket_connect_timeout=2, socket_keepalive=True, retry_on_timeout=True)
+    session = aiohttp.ClientSession()
+    store = Store(redis, settings.key_prefix, settings.retention_seconds)
+    hub = Hub(store)
+    cases = CaseClient(session, settings.open311_url, settings.open311_api_key)
+    outbox = Outbox(redis, store.key("outbox"), cases)
+    app[REDIS], app[STORE], app[HUB] = redis, store, hub
+    app[RELAY] = Relay(settings, store, hub, BotClient(session, settings.rasa_url, settings.rasa_token,
+                                                       settings.bot_timeout_seconds), cases, outbox, app[METRICS])
+    tasks = [asyncio.create_task(hub.listen()), asyncio.create_task(outbox.run())]
+    try:
+        await asyncio.wait_for(hub.connected.wait(), timeout=5)
+    except asyncio.TimeoutError:
+        log.warning("Redis at %s is not answering yet; the relay will keep trying", settings.redis_url)
+    yield
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await session.close()
+    await redis.close()
+
+
+async def _close_sockets(app: web.Application) -> None:
+    for ws in list(app[SOCKETS]):
+        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"relay shutting down")
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The relay: websockets for residents and advisors, HTTP API, metrics."""
+    app = web.Application(middlewares=[http_api.json_errors], client_max_size=64 * 1024)
+    app[SETTINGS] = settings
+    app[METRICS] = Metrics()
+    app[SOCKETS] = weakref.WeakSet()
+    app.cleanup_ctx.append(_resources)
+    app.on_shutdown.append(_close_sockets)
+    app.router.add_get("/ws/resident", resident_socket)
+    app.router.add_get("/ws/advisor", advisor_socket)
+    app.add_routes(http_api.routes())
+    return app

@@ -1,0 +1,61 @@
+"""Advisors' and editors' logins: Argon2id password hashes, expiring sessions, CSRF tokens."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from live_handoff.store import Store
+
+USERNAME = re.compile(r"^[a-z0-9._-]{2,40}$")
+ROLES = frozenset({"advisor", "editor", "manager"})
+MIN_PASSWORD = 12
+MAX_FAILURES = 5  # per username, per 15 minutes
+_hasher = PasswordHasher()
+# A real hash to check against when the username is unknown, so timing does not tell.
+_DUMMY = _hasher.hash("not-a-real-password-at-all")
+
+
+class AuthError(Exception):
+    """A login or account change that cannot go ahead; the message is safe to show."""
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AuthError(f"Passwords must be at least {MIN_PASSWORD} characters.")
+    return _hasher.hash(password)
+
+
+def check_password(stored_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash or _DUMMY, password) and stored_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+async def add_user(store: Store, username: str, name: str, password: str, roles: set[str], capacity: int) -> None:
+    if not USERNAME.match(username):
+        raise AuthError("Usernames are 2-40 lower-case letters, digits, dots, dashes or underscores.")
+    if not roles or not roles <= ROLES:
+        raise AuthError(f"Roles must be some of: {', '.join(sorted(ROLES))}.")
+    if not 1 <= capacity <= 20:
+        raise AuthError("Capacity (concurrent chats) must be between 1 and 20.")
+    if not name.strip():
+        raise AuthError("Give the person's name (residents see the first name).")
+    await store.save_advisor(username, name.strip(), hash_password(password), ",".join(sorted(roles)), capacity)
+
+
+async def login(store: Store, username: str, password: str, session_seconds: int) -> tuple[str, str, dict[str, str]]:
+    """Check a password; a new session id and CSRF token, or AuthError (same message for
+    unknown users and wrong passwords)."""
+    if await store.failed_logins(username) >= MAX_FAILURES:
+        raise AuthError("Too many failed attempts. Wait 15 minutes and try again, or ask a supervisor.")
+    user = await store.advisor(username) if USERNAME.match(username) else None
+    if not check_password(user.get("password") if user else None, password):
+        await store.count_failed_login(username)
+        raise AuthError("Wrong username or password.")
+    await store.clear_failed_logins(username)
+    sid, csrf = await store.new_session(username, session_seconds)
+    return sid, csrf, user

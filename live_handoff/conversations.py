@@ -1,0 +1,539 @@
+"""What the relay does with each frame: the bot while it is in charge, the queue, advisors.
+
+Handlers in ``resident_ws`` / ``advisor_ws`` parse frames and call these methods; the
+decisions (opening hours, queue order and waits, reply translation) are pure functions
+in their own modules; all state is in Redis through ``Store``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import weakref
+from datetime import datetime, timezone
+from statistics import median
+from typing import Any
+
+from live_handoff import hours, queueing, texts
+from live_handoff.bot_client import BotClient, BotUnavailableError
+from live_handoff.bot_replies import BotTurn
+from live_handoff.cases import CaseClient, CaseError, Outbox
+from live_handoff.hub import Hub, Peer
+from live_handoff.metrics import Metrics
+from live_handoff.protocol import FrameError
+from live_handoff.settings import Settings
+from live_handoff.store import Store, TransitionError, now_ms
+
+log = logging.getLogger(__name__)
+
+REQUEST_ADVISOR = {"title": "Talk to an advisor", "action": "request_advisor"}
+LEAVE_MESSAGE = {"title": "Leave a message", "action": "leave_message"}
+TRY_AGAIN = {"title": "Try again", "action": "retry"}
+CANCEL_WAIT = {"title": "Stop waiting", "action": "cancel_wait"}
+TRANSITION_MESSAGES = {
+    "unknown_conversation": "That conversation does not exist or has expired.",
+    "wrong_mode": "That can't be done in this conversation now.",
+    "not_yours": "That conversation is with another advisor.",
+    "at_capacity": "You have as many chats as your capacity allows. Close or hand one back first.",
+    "already_claimed": "Another advisor has already taken that conversation.",
+}
+
+
+def iso(ms: int | str | None) -> str:
+    if ms in (None, ""):
+        ms = now_ms()
+    return datetime.fromtimestamp(int(ms) / 1000, timezone.utc).isoformat(timespec="seconds")
+
+
+def first_name(name: str) -> str:
+    return (name or "An advisor").split(" ", 1)[0]
+
+
+class Relay:
+    """The relay's behaviour, shared by every connection of this process."""
+
+    def __init__(self, settings: Settings, store: Store, hub: Hub, bot: BotClient, cases: CaseClient,
+                 outbox: Outbox, metrics: Metrics) -> None:
+        self.settings = settings
+        self.store = store
+        self.hub = hub
+        self.bot = bot
+        self.cases = cases
+        self.outbox = outbox
+        self.metrics = metrics
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        hub.on_queue_changed = self.broadcast_queue
+        hub.on_advisor_changed = self.send_chats
+
+    def lock(self, cid: str) -> asyncio.Lock:
+        """Messages of one conversation reach the bot one at a time, in order."""
+        found = self._locks.get(cid)
+        if found is None:
+            found = self._locks[cid] = asyncio.Lock()
+        return found
+
+    # Contact centre ------------------------------------------------------------
+
+    def open_now(self) -> tuple[bool, str]:
+        when = datetime.now(timezone.utc)
+        is_open = hours.is_open(self.settings.opening_hours, when)
+        try:
+            later = hours.describe_opening(self.settings.opening_hours, when)
+        except ValueError:
+            later = "soon"
+        return is_open, later
+
+    # Resident side ------------------------------------------------------------
+
+    async def resident_hello(self, peer: Peer, hello: dict[str, Any]) -> None:
+        """Start or resume the resident's conversation and replay what they missed."""
+        page = (hello.get("page") or {}).get("url", "")
+        cid = hello.get("conversation_id")
+        token = None
+        if cid:
+            if not await self.store.check_token(cid, hello["resume_token"]):
+                raise FrameError("unknown_conversation", "That conversation has ended or expired. "
+                                 "Send hello without an id to start a new one.")
+            conversation = await self.store.conversation(cid) or {}
+            resumed = True
+            last_seen = hello.get("last_seen", "0-0")
+        else:
+            cid, token = await self.store.create_conversation(page)
+            conversation = {"mode": "bot"}
+            resumed = False
+            last_seen = "0-0"
+            self.metrics.started.inc()
+            await self.store.record("conversation_started", conversation_id=cid, page=page[:300])
+        peer.conversation_id = cid
+        open_now, later = self.open_now()
+        welcome: dict[str, Any] = {
+            "type": "welcome", "conversation_id": cid, "mode": conversation.get("mode", "bot"), "resumed": resumed,
+            "limits": {"max_text_chars": self.settings.max_text_chars,
+                       "messages_per_minute": self.settings.messages_per_minute},
+            "contact_centre": {"open": open_now, "text": texts.contact_centre_status(open_now, later)},
+        }
+        if token:
+            welcome["resume_token"] = token
+        await peer.send(welcome)
+        self.hub.follow(peer, cid, last_seen)
+        if conversation.get("mode") == "queued":
+            await self.send_position(cid, [peer])
+
+    async def resident_message(self, peer: Peer, frame: dict[str, Any]) -> None:
+        cid = peer.conversation_id
+        event = {"type": "message", "at": iso(None), "from": "resident", "text": frame["text"]}
+        stream_id, new = await self.store.append(cid, event, frame["client_id"])
+        await peer.send({"type": "ack", "client_id": frame["client_id"], "id": stream_id})
+        if not new:
+            return  # a resend after a reconnect: already logged and handled
+        self.metrics.messages.labels("resident").inc()
+        conversation = await self.store.conversation(cid) or {}
+        mode = conversation.get("mode")
+        if mode == "closed":
+            await self.store.transition(cid, ("closed",), "bot", {
+                "type": "status", "at": iso(None), "mode": "bot", "change": "handed_back",
+                "text": "You're chatting with the assistant again."})
+            mode = "bot"
+        if mode == "bot":
+            await self.ask_bot(cid, frame.get("payload") or frame["text"], conversation)
+
+    async def ask_bot(self, cid: str, text: str, conversation: dict[str, str]) -> None:
+        """Send to Rasa; after ``bot_notice_seconds`` without an answer, tell the resident."""
+        async with self.lock(cid):
+            metadata = {"channel": "web", "page_url": conversation.get("page", "")}
+            started = time.monotonic()
+            await self.store.publish_typing(cid, "bot", True)
+            call = asyncio.create_task(self.bot.send(cid, text, metadata))
+            done, _ = await asyncio.wait({call}, timeout=self.settings.bot_notice_seconds)
+            if not done:
+                await self.system(cid, texts.BOT_SLOW, [REQUEST_ADVISOR])
+            try:
+                turn = await call
+            except BotUnavailableError as exc:
+                log.warning("bot unavailable for %s: %s", cid, exc)
+                self.metrics.errors.labels("bot_unavailable").inc()
+                await self.store.set_fields(cid, retry_text=text)
+                await self.store.record("bot_unavailable", conversation_id=cid)
+                await self.store.publish_typing(cid, "bot", False)
+                await self.system(cid, texts.BOT_UNAVAILABLE, [TRY_AGAIN, REQUEST_ADVISOR])
+                return
+            self.metrics.bot_latency.observe(time.monotonic() - started)
+            await self.store.publish_typing(cid, "bot", False)
+            await self.apply_turn(cid, turn)
+
+    async def apply_turn(self, cid: str, turn: BotTurn) -> None:
+        if turn.route:
+            await self.store.set_fields(cid, route=json.dumps(turn.route))
+            await self.store.record("route", conversation_id=cid, route=turn.route.get("name"),
+                                    confidence=turn.route.get("confidence"))
+        if turn.case:
+            await self.store.record("case_created", conversation_id=cid,
+                                    service_code=turn.case.get("service_code"),
+                                    reference=turn.case.get("service_request_id"))
+        for message in turn.messages:
+            event = {"type": "message", "at": iso(None), "from": "bot", **message}
+            await self.store.append(cid, event)
+            self.metrics.messages.labels("bot").inc()
+        if turn.handoff:
+            handoff = turn.handoff
+            await self.request_advisor(cid, handoff.get("reason", "resident_asked"), handoff.get("priority", "normal"),
+                                       handoff.get("summary"))
+
+    async def system(self, cid: str, text: str, buttons: list[dict[str, str]] | None = None) -> str:
+        event: dict[str, Any] = {"type": "message", "at": iso(None), "from": "system", "text": text}
+        if buttons:
+            event["buttons"] = buttons
+        stream_id, _ = await self.store.append(cid, event)
+        return stream_id
+
+    async def retry(self, cid: str) -> None:
+        conversation = await self.store.conversation(cid) or {}
+        text = conversation.get("retry_text")
+        if conversation.get("mode") != "bot" or not text:
+            raise FrameError("not_allowed", "There is nothing to try again.")
+        await self.store.set_fields(cid, retry_text="")
+        await self.ask_bot(cid, text, conversation)
+
+    async def summary_from_log(self, cid: str, conversation: dict[str, str]) -> dict[str, Any]:
+        """What the bot learnt, for a handoff the relay starts (the resident pressed a button)."""
+        route = json.loads(conversation.get("route") or "null") or {}
+        turns = []
+        for logged in await self.store.events_after(cid, "0-0", 500):
+            event = logged.event
+            if event.get("type") == "message" and event.get("from") in ("resident", "bot"):
+                turns.append({"from": event["from"], "text": event["text"][:1000]})
+        return {"route": route.get("name", "handoff"), "intent": route.get("intent", "handoff"),
+                "confidence": float(route.get("confidence", 1.0)), "details": {}, "last_turns": turns[-6:]}
+
+    async def request_advisor(self, cid: str, reason: str, priority: str, summary: dict[str, Any] | None) -> None:
+        """Queue for an advisor, or say why not and offer a message instead."""
+        conversation = await self.store.conversation(cid) or {}
+        mode = conversation.get("mode")
+        if mode == "queued":
+            await self.system(cid, texts.STILL_QUEUED, [CANCEL_WAIT])
+            return
+        if mode == "advisor":
+            await self.system(cid, texts.ALREADY_WITH_ADVISOR)
+            return
+        if summary is None:
+            summary = await self.summary_from_log(cid, conversation)
+        open_now, later = self.open_now()
+        available = await self.store.available_advisors() if open_now else []
+        if not open_now or not available:
+            outcome = "closed" if not open_now else "no_advisor"
+            self.metrics.handoffs.labels(reason, outcome).inc()
+            await self.store.record("handoff", conversation_id=cid, reason=reason, priority=priority, outcome=outcome)
+            await self.store.set_fields(cid, reason=reason, priority=priority, summary=json.dumps(summary))
+            await self.system(cid, texts.no_advisor(reason, open_now, later), [LEAVE_MESSAGE])
+            return
+        queued_at = now_ms()
+        try:
+            await self.store.transition(
+                cid, ("bot", "closed"), "queued",
+                {"type": "status", "at": iso(queued_at), "mode": "queued", "change": "queued", "reason": reason,
+                 "text": texts.QUEUED},
+                fields={"reason": reason, "priority": priority, "summary": json.dumps(summary),
+                        "queued_at": str(queued_at), "advisor": "", "claimed_at": ""},
+                queue="add", score=queueing.queue_score(priority, queued_at))
+        except TransitionError:
+            return  # another process queued it a moment ago
+        self.metrics.handoffs.labels(reason, "queued").inc()
+        await self.store.record("handoff", conversation_id=cid, reason=reason, priority=priority, outcome="queued")
+        await self.store.notify_queue()
+
+    async def cancel_wait(self, cid: str) -> None:
+        try:
+            await self.store.transition(cid, ("queued",), "bot", {
+                "type": "status", "at": iso(None), "mode": "bot", "change": "wait_cancelled",
+                "text": texts.WAIT_CANCELLED}, fields={"queued_at": ""}, queue="rem")
+        except TransitionError as exc:
+            raise FrameError("not_allowed", "You're not waiting for an advisor.") from exc
+        await self.store.record("wait_cancelled", conversation_id=cid)
+        await self.store.notify_queue()
+
+    async def end_chat(self, cid: str) -> None:
+        conversation = await self.store.conversation(cid) or {}
+        advisor = conversation.get("advisor", "")
+        try:
+            await self.store.transition(cid, ("bot", "queued", "advisor"), "closed", {
+                "type": "status", "at": iso(None), "mode": "closed", "change": "closed",
+                "text": texts.CLOSED_BY_RESIDENT}, fields={"closed_at": str(now_ms())},
+                queue="rem" if conversation.get("mode") == "queued" else "", chats_from=advisor)
+        except TransitionError as exc:
+            raise FrameError("closed", "This chat has already ended.") from exc
+        await self._finished(cid, conversation, "resident")
+
+    async def leave_message(self, peer: Peer, frame: dict[str, Any]) -> None:
+        cid = peer.conversation_id
+        message = {"conversation_id": cid, "text": frame["text"], "name": frame.get("name", ""),
+                   "email": frame.get("email", ""), "phone": frame.get("phone", ""),
+                   "call_back": bool(frame.get("call_back"))}
+        # Log that a message was left (not its contact details) before anything can fail.
+        stream_id, new = await self.store.append(cid, {
+            "type": "message", "at": iso(None), "from": "resident",
+            "text": f"(Message left for the contact centre) {frame['text']}"}, frame["client_id"])
+        await peer.send({"type": "ack", "client_id": frame["client_id"], "id": stream_id})
+        if not new:
+            return
+        try:
+            reference = await self.cases.create(message)
+            text = texts.MESSAGE_LEFT.format(reference=reference)
+            await self.store.record("message_left", conversation_id=cid, reference=reference, queued=False)
+        except CaseError as exc:
+            log.warning("message left in %s kept for later: %s", cid, exc)
+            await self.outbox.keep(message)
+            text = texts.MESSAGE_SAVED
+            await self.store.record("message_left", conversation_id=cid, queued=True)
+        await self.system(cid, text)
+
+    async def rate(self, cid: str, score: int, comment: str) -> None:
+        conversation = await self.store.conversation(cid) or {}
+        if conversation.get("mode") != "closed":
+            raise FrameError("not_allowed", "You can rate the chat once it has ended.")
+        await self.store.set_fields(cid, rating=str(score), comment=comment[:1000])
+        await self.store.record("rating", conversation_id=cid, score=score, advisor=conversation.get("advisor_last", ""))
+        self.metrics.ratings.labels(str(score)).inc()
+        await self.system(cid, texts.RATING_THANKS)
+
+    async def resident_typing(self, cid: str, active: bool) -> None:
+        conversation = await self.store.conversation(cid) or {}
+        if conversation.get("mode") == "advisor":
+            await self.store.publish_typing(cid, "resident", active)
+
+    # Queue news -----------------------------------------------------------------
+
+    async def estimate(self, position: int) -> int | None:
+        available = await self.store.available_advisors()
+        free = sum(max(0, capacity - chats) for _, capacity, chats in available)
+        recent = await self.store.recent_handling()
+        handling = median(recent) if recent else self.settings.handling_seconds_default
+        return queueing.estimate_wait_seconds(position, free, len(available), handling)
+
+    async def send_position(self, cid: str, peers: list[Peer] | None = None) -> None:
+        position = await self.store.queue_position(cid)
+        if position is None:
+            return
+        wait = await self.estimate(position)
+        ahead = "You're next." if position == 1 else f"You're number {position} in the queue."
+        frame = {"type": "queue", "position": position, "estimated_wait_seconds": wait,
+                 "text": f"{ahead} " + (f"Expected wait: {queueing.describe_wait(wait)}." if wait is not None
+                                         else queueing.describe_wait(wait) + ".")}
+        for peer in peers if peers is not None else self.hub.peers(cid, "resident"):
+            await peer.send(frame)
+
+    async def summaries(self, cids: list[str], positions: bool = False) -> list[dict[str, Any]]:
+        out = []
+        for index, cid in enumerate(cids, start=1):
+            conversation = await self.store.conversation(cid)
+            if not conversation:
+                continue
+            item: dict[str, Any] = {
+                "conversation_id": cid, "mode": conversation.get("mode", "bot"),
+                "reason": conversation.get("reason") or None, "priority": conversation.get("priority") or None,
+                "summary": json.loads(conversation.get("summary") or "null"),
+                "created_at": iso(conversation.get("created_at")),
+            }
+            if conversation.get("queued_at"):
+                item["queued_at"] = iso(conversation["queued_at"])
+            if conversation.get("advisor"):
+                item["advisor"] = conversation["advisor"]
+            if conversation.get("page"):
+                item["page"] = conversation["page"]
+            if positions:
+                item["position"] = index
+            out.append(item)
+        return out
+
+    async def broadcast_queue(self) -> None:
+        """Everyone on this process who cares hears the new queue."""
+        advisors = self.hub.advisor_peers()
+        if advisors:
+            frame = {"type": "queue", "items": await self.summaries(await self.store.queue(), positions=True)}
+            for peer in advisors:
+                await peer.send(frame)
+        for cid in self.hub.resident_conversations():
+            await self.send_position(cid)
+
+    async def send_chats(self, username: str) -> None:
+        peers = self.hub.advisor_peers(username)
+        if peers:
+            frame = {"type": "chats", "items": await self.summaries(await self.store.chats(username))}
+            for peer in peers:
+                await peer.send(frame)
+
+    # Advisor side -------------------------------------------------------------
+
+    async def advisor_welcome(self, peer: Peer, advisor: dict[str, str]) -> None:
+        await peer.send({
+            "type": "welcome",
+            "advisor": {"username": peer.username, "name": advisor.get("name", peer.username),
+                        "presence": advisor.get("presence", "away"), "capacity": int(advisor.get("capacity", 1))},
+            "queue": await self.summaries(await self.store.queue(), positions=True),
+            "chats": await self.summaries(await self.store.chats(peer.username)),
+        })
+
+    async def open_for_advisor(self, peer: Peer, cid: str, last_seen: str) -> None:
+        items = await self.summaries([cid])
+        if not items:
+            raise FrameError("unknown_conversation", "That conversation does not exist or has expired.")
+        await peer.send({"type": "conversation", "conversation": items[0]})
+        self.hub.follow(peer, cid, last_seen)
+
+    async def claim(self, peer: Peer, cid: str) -> None:
+        advisor = await self.store.advisor(peer.username) or {}
+        name = first_name(advisor.get("name", ""))
+        claimed_at = now_ms()
+        try:
+            await self.store.transition(
+                cid, ("queued",), "advisor",
+                {"type": "status", "at": iso(claimed_at), "mode": "advisor", "change": "joined", "advisor": name,
+                 "text": texts.JOINED.format(name=name)},
+                fields={"advisor": peer.username, "advisor_name": name, "claimed_at": str(claimed_at),
+                        "advisor_last": peer.username},
+                queue="rem", chats_to=peer.username, capacity=int(advisor.get("capacity", 1)))
+        except TransitionError as exc:
+            code = "at_capacity" if exc.code == "at_capacity" else (
+                "unknown_conversation" if exc.code == "unknown_conversation" else "already_claimed")
+            raise FrameError(code, TRANSITION_MESSAGES.get(exc.code, TRANSITION_MESSAGES["already_claimed"])) from exc
+        conversation = await self.store.conversation(cid) or {}
+        waited = (claimed_at - int(conversation.get("queued_at") or claimed_at)) / 1000
+        self.metrics.waiting.observe(waited)
+        await self.store.record("claimed", conversation_id=cid, advisor=peer.username, waited_seconds=round(waited, 1),
+                                reason=conversation.get("reason"), priority=conversation.get("priority"))
+        await self.store.notify_queue()
+        await self.store.notify_advisor(peer.username)
+        await self.open_for_advisor(peer, cid, "0-0")
+
+    async def _own(self, peer: Peer, cid: str) -> dict[str, str]:
+        conversation = await self.store.conversation(cid)
+        if not conversation:
+            raise FrameError("unknown_conversation", "That conversation does not exist or has expired.")
+        if conversation.get("mode") != "advisor" or conversation.get("advisor") != peer.username:
+            raise FrameError("not_allowed", "Claim the conversation before writing in it.")
+        return conversation
+
+    async def advisor_message(self, peer: Peer, frame: dict[str, Any]) -> None:
+        cid = frame["conversation_id"]
+        conversation = await self._own(peer, cid)
+        event = {"type": "message", "at": iso(None), "from": "advisor",
+                 "author": conversation.get("advisor_name", ""), "text": frame["text"]}
+        stream_id, new = await self.store.append(cid, event, frame["client_id"])
+        await peer.send({"type": "ack", "client_id": frame["client_id"], "id": stream_id, "conversation_id": cid})
+        if new:
+            self.metrics.messages.labels("advisor").inc()
+
+    async def note(self, peer: Peer, frame: dict[str, Any]) -> None:
+        cid = frame["conversation_id"]
+        if not await self.store.conversation(cid):
+            raise FrameError("unknown_conversation", "That conversation does not exist or has expired.")
+        advisor = await self.store.advisor(peer.username) or {}
+        event = {"type": "note", "at": iso(None), "author": advisor.get("name", peer.username), "text": frame["text"]}
+        stream_id, _ = await self.store.append(cid, event, frame["client_id"], audience="advisors")
+        await peer.send({"type": "ack", "client_id": frame["client_id"], "id": stream_id, "conversation_id": cid})
+
+    async def advisor_typing(self, peer: Peer, cid: str, active: bool) -> None:
+        await self._own(peer, cid)
+        await self.store.publish_typing(cid, "advisor", active)
+
+    async def transfer(self, peer: Peer, cid: str, to: str) -> None:
+        await self._own(peer, cid)
+        target = await self.store.advisor(to)
+        if not target or to == peer.username:
+            raise FrameError("invalid", f"There is no other advisor called {to!r}.")
+        if to not in {user for user, _, _ in await self.store.available_advisors()}:
+            raise FrameError("not_allowed", f"{target.get('name', to)} is not available to take chats now.")
+        name = first_name(target.get("name", ""))
+        try:
+            await self.store.transition(
+                cid, ("advisor",), "advisor",
+                {"type": "status", "at": iso(None), "mode": "advisor", "change": "transferred", "advisor": name,
+                 "text": texts.TRANSFERRED.format(name=name)},
+                fields={"advisor": to, "advisor_name": name, "advisor_last": to},
+                chats_from=peer.username, chats_to=to, capacity=int(target.get("capacity", 1)),
+                require_advisor=peer.username)
+        except TransitionError as exc:
+            raise FrameError("at_capacity" if exc.code == "at_capacity" else "not_allowed",
+                             TRANSITION_MESSAGES.get(exc.code, "That transfer is not possible now.")) from exc
+        await self.store.record("transferred", conversation_id=cid, advisor=peer.username, to=to)
+        self.hub.unfollow(peer, cid)
+        await self.store.notify_advisor(peer.username)
+        await self.store.notify_advisor(to)
+
+    async def handback(self, peer: Peer, cid: str) -> None:
+        conversation = await self._own(peer, cid)
+        name = conversation.get("advisor_name", "")
+        try:
+            _, status_id = await self.store.transition(
+                cid, ("advisor",), "bot",
+                {"type": "status", "at": iso(None), "mode": "bot", "change": "handed_back",
+                 "text": texts.HANDED_BACK.format(name=name)},
+                fields={"advisor": "", "claimed_at": "", "queued_at": ""}, chats_from=peer.username,
+                require_advisor=peer.username)
+        except TransitionError as exc:
+            raise FrameError("not_allowed", TRANSITION_MESSAGES.get(exc.code, "Not possible now.")) from exc
+        await self._finished(cid, conversation, "handed_back")
+        self.hub.unfollow(peer, cid)
+        await self.store.notify_advisor(peer.username)
+        await self.record_in_tracker(cid, conversation)
+
+    async def close(self, peer: Peer, cid: str) -> None:
+        conversation = await self._own(peer, cid)
+        name = conversation.get("advisor_name", "")
+        try:
+            await self.store.transition(
+                cid, ("advisor",), "closed",
+                {"type": "status", "at": iso(None), "mode": "closed", "change": "closed",
+                 "text": texts.CLOSED_BY_ADVISOR.format(name=name)},
+                fields={"advisor": "", "closed_at": str(now_ms())}, chats_from=peer.username,
+                require_advisor=peer.username)
+        except TransitionError as exc:
+            raise FrameError("not_allowed", TRANSITION_MESSAGES.get(exc.code, "Not possible now.")) from exc
+        await self._finished(cid, conversation, "advisor")
+        self.hub.unfollow(peer, cid)
+        await self.store.notify_advisor(peer.username)
+
+    async def _finished(self, cid: str, conversation: dict[str, str], how: str) -> None:
+        """Measure the end of an advisor's part (or of a conversation)."""
+        if conversation.get("claimed_at"):
+            handled = (now_ms() - int(conversation["claimed_at"])) / 1000
+            self.metrics.handling.observe(handled)
+            await self.store.record_handling(handled)
+            await self.store.record("advisor_finished", conversation_id=cid, how=how,
+                                    advisor=conversation.get("advisor"), handled_seconds=round(handled, 1))
+        if how != "handed_back":
+            await self.store.record("closed", conversation_id=cid, by=how)
+        if conversation.get("mode") == "queued":
+            await self.store.notify_queue()
+        if how == "resident" and conversation.get("advisor"):
+            await self.store.notify_advisor(conversation["advisor"])
+
+    async def record_in_tracker(self, cid: str, conversation: dict[str, str]) -> None:
+        """Tell Rasa what happened while an advisor had the chat, so the bot carries on sensibly:
+        any half-finished form is ended, and the advisor's part appears in the tracker."""
+        since = conversation.get("claimed_at") or "0"
+        events: list[dict[str, Any]] = [{"event": "active_loop", "name": None},
+                                        {"event": "slot", "name": "requested_slot", "value": None}]
+        for logged in await self.store.events_after(cid, f"{since}-0", 1000):
+            event = logged.event
+            if event.get("type") != "message" or event.get("from") not in ("resident", "advisor"):
+                continue
+            if event["from"] == "advisor":
+                events.append({"event": "bot", "text": event["text"],
+                               "metadata": {"from_advisor": event.get("author", "")}})
+            else:
+                events.append({"event": "action", "name": "action_listen"})
+                events.append({"event": "user", "text": event["text"],
+                               "parse_data": {"intent": {"name": "handoff", "confidence": 1.0}, "entities": []},
+                               "metadata": {"during_handoff": True}})
+        events.append({"event": "action", "name": "action_listen"})
+        try:
+            await self.bot.append_events(cid, events)
+        except BotUnavailableError as exc:
+            log.warning("could not record the advisor's part of %s in Rasa: %s", cid, exc)
+
+    async def set_presence(self, peer: Peer, status: str) -> None:
+        await self.store.set_advisor_field(peer.username, presence=status)
+        await self.store.record("presence", advisor=peer.username, status=status)
+        await self.store.notify_queue()  # waits change with who is available

@@ -1,0 +1,274 @@
+"""Contact-centre opening hours: when a live advisor can be offered, and how to say when.
+
+Hours are configured as short strings (``"Mon-Fri 08:30-17:00"``) so they can live in
+environment variables; closures are England and Wales bank holidays plus any dates the
+council adds (Christmas shutdown, training days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from govuk_bank_holidays.bank_holidays import BankHolidays
+
+LONDON = ZoneInfo("Europe/London")
+
+# How far next_opening looks before giving up: longer than any plausible closure, short
+# enough that a misconfiguration (no open days at all) fails fast rather than looping.
+SEARCH_DAYS = 60
+
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAYS = {**{name[:3]: i for i, name in enumerate(_DAY_NAMES)}, **{name: i for i, name in enumerate(_DAY_NAMES)}}
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+
+_RULE = re.compile(r"^(?P<days>.+?)\s+(?P<open>\d{1,2}:\d{2})\s*-\s*(?P<close>\d{1,2}:\d{2})$")
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """When the contact centre takes live chats.
+
+    Attributes:
+        weekly: Weekday (0 = Monday) to (open, close) local times; a missing day is closed.
+        closed_dates: Local dates with no service at all (bank holidays and closures).
+        zone: The zone the times above are in.
+    """
+
+    weekly: Mapping[int, tuple[dt.time, dt.time]]
+    closed_dates: frozenset[dt.date]
+    zone: ZoneInfo = LONDON
+
+
+def _parse_day(token: str, part: str) -> int:
+    day = _DAYS.get(token.strip().lower())
+    if day is None:
+        raise ValueError(f"unknown day {token.strip()!r} in {part!r} (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)")
+    return day
+
+
+def _parse_days(text: str, part: str) -> list[int]:
+    days: list[int] = []
+    for item in text.split(","):
+        if not item.strip():
+            raise ValueError(f"empty day in {part!r}")
+        if "-" in item:
+            first, _, last = item.partition("-")
+            start, end = _parse_day(first, part), _parse_day(last, part)
+            if end < start:
+                # Wrap-around ranges (Sat-Mon) are more likely a typo than intended.
+                raise ValueError(f"day range {item.strip()!r} in {part!r} runs backwards")
+            days.extend(range(start, end + 1))
+        else:
+            days.append(_parse_day(item, part))
+    return days
+
+
+def _parse_time(text: str, part: str) -> dt.time:
+    hour, _, minute = text.partition(":")
+    try:
+        return dt.time(int(hour), int(minute))
+    except ValueError:
+        raise ValueError(f"bad time {text!r} in {part!r} (use 24-hour HH:MM)") from None
+
+
+def parse_weekly(spec: str) -> dict[int, tuple[dt.time, dt.time]]:
+    """Parse weekly opening hours.
+
+    Args:
+        spec: Rules separated by ``;``, each days then a time range, e.g.
+            ``"Mon-Fri 08:30-17:00; Sat 09:00-12:30"`` or ``"Mon,Wed 09:00-12:00"``.
+            Day names are case-insensitive.
+
+    Returns:
+        Weekday (0 = Monday) to (open, close).
+
+    Raises:
+        ValueError: If any rule is malformed, quoting the offending part.
+    """
+    weekly: dict[int, tuple[dt.time, dt.time]] = {}
+    for raw in spec.split(";"):
+        part = raw.strip()
+        if not part:
+            continue
+        match = _RULE.match(part)
+        if not match:
+            raise ValueError(f"cannot read opening hours {part!r} (expected e.g. 'Mon-Fri 08:30-17:00')")
+        opens, closes = _parse_time(match["open"], part), _parse_time(match["close"], part)
+        if closes <= opens:
+            raise ValueError(f"closing time is not after opening time in {part!r}")
+        for day in _parse_days(match["days"], part):
+            if day in weekly:
+                # Two rules for one day would silently let the later one win.
+                raise ValueError(f"{_DAY_NAMES[day].title()} is given more than once (at {part!r})")
+            weekly[day] = (opens, closes)
+    if not weekly:
+        # A contact centre that is never open is a configuration mistake, not a policy.
+        raise ValueError(f"no opening hours in {spec!r}")
+    return weekly
+
+
+def _parse_date(text: str, item: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"bad date {text.strip()!r} in {item!r} (use YYYY-MM-DD)") from None
+
+
+def parse_dates(spec: str) -> frozenset[dt.date]:
+    """Parse closure dates.
+
+    Args:
+        spec: Comma-separated ISO dates and inclusive ranges, e.g.
+            ``"2026-12-24, 2026-12-29..2026-12-31"``. Empty means none.
+
+    Returns:
+        Every date named or covered by a range.
+
+    Raises:
+        ValueError: If an item is not a date or a range runs backwards, naming the item.
+    """
+    dates: set[dt.date] = set()
+    for raw in spec.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        if ".." in item:
+            first, _, last = item.partition("..")
+            start, end = _parse_date(first, item), _parse_date(last, item)
+            if end < start:
+                raise ValueError(f"date range {item!r} runs backwards")
+            dates.update(start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+        else:
+            dates.add(_parse_date(item, item))
+    return frozenset(dates)
+
+
+@functools.lru_cache(maxsize=None)
+def bank_holidays() -> frozenset[dt.date]:
+    """England and Wales bank holidays known to the installed ``govuk-bank-holidays``.
+
+    Uses the copy bundled with the package, so it never goes online; the list only runs
+    a couple of years ahead, so upgrading the package keeps it current.
+
+    Returns:
+        All known England and Wales bank holiday dates, substitute days included.
+    """
+    holidays = BankHolidays(use_cached_holidays=True).get_holidays(division=BankHolidays.ENGLAND_AND_WALES)
+    return frozenset(holiday["date"] for holiday in holidays)
+
+
+def build(weekly_spec: str = "Mon-Fri 08:30-17:00", closures_spec: str = "") -> OpeningHours:
+    """Opening hours from configuration strings, with bank holidays closed.
+
+    Args:
+        weekly_spec: See :func:`parse_weekly`.
+        closures_spec: Council closure dates; see :func:`parse_dates`.
+
+    Returns:
+        The combined opening hours in Europe/London.
+
+    Raises:
+        ValueError: If either spec is malformed.
+    """
+    weekly = MappingProxyType(parse_weekly(weekly_spec))
+    return OpeningHours(weekly=weekly, closed_dates=bank_holidays() | parse_dates(closures_spec))
+
+
+def _local(hours: OpeningHours, when: dt.datetime) -> dt.datetime:
+    if when.tzinfo is None or when.utcoffset() is None:
+        # A naive time could be UTC or local; guessing wrong is an hour off half the year.
+        raise ValueError(f"when must be timezone-aware, got {when!r}")
+    return when.astimezone(hours.zone)
+
+
+def _hours_on(hours: OpeningHours, day: dt.date) -> tuple[dt.time, dt.time] | None:
+    if day in hours.closed_dates:
+        return None
+    return hours.weekly.get(day.weekday())
+
+
+def is_open(hours: OpeningHours, when: dt.datetime) -> bool:
+    """Whether live chat is open at a moment.
+
+    Args:
+        hours: The opening hours.
+        when: A timezone-aware moment.
+
+    Returns:
+        True if ``when`` falls on an open day, from opening time up to (not including) closing.
+
+    Raises:
+        ValueError: If ``when`` is naive.
+    """
+    local = _local(hours, when)
+    today = _hours_on(hours, local.date())
+    return today is not None and today[0] <= local.time() < today[1]
+
+
+def next_opening(hours: OpeningHours, when: dt.datetime) -> dt.datetime:
+    """The first moment at or after ``when`` that live chat is open.
+
+    Args:
+        hours: The opening hours.
+        when: A timezone-aware moment.
+
+    Returns:
+        ``when`` itself (in ``hours.zone``) if open, otherwise the next opening time.
+
+    Raises:
+        ValueError: If ``when`` is naive, or nothing opens within 60 days.
+    """
+    local = _local(hours, when)
+    if is_open(hours, local):
+        return local
+    for offset in range(SEARCH_DAYS + 1):
+        day = local.date() + dt.timedelta(days=offset)
+        times = _hours_on(hours, day)
+        if times is None:
+            continue
+        opening = dt.datetime.combine(day, times[0], tzinfo=hours.zone)
+        if opening > local:
+            return opening
+    raise ValueError(f"no opening time within {SEARCH_DAYS} days of {local.isoformat()}")
+
+
+def _clock(moment: dt.datetime) -> str:
+    hour = moment.hour % 12 or 12
+    suffix = "am" if moment.hour < 12 else "pm"
+    return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
+
+
+def describe_opening(hours: OpeningHours, when: dt.datetime) -> str:
+    """When live chat next opens, in words a resident reads after "We're next open ...".
+
+    Args:
+        hours: The opening hours.
+        when: A timezone-aware moment the wording is relative to.
+
+    Returns:
+        ``"now"`` if open at ``when``; otherwise ``"today at 8:30am"``,
+        ``"tomorrow at 9am"`` or ``"on Tuesday 29 December at 8:30am"``.
+
+    Raises:
+        ValueError: As for :func:`next_opening`.
+    """
+    local = _local(hours, when)
+    opening = next_opening(hours, local)
+    if opening == local:
+        # "today at 10:17am" for the current minute would read as a mistake.
+        return "now"
+    days_ahead = (opening.date() - local.date()).days
+    if days_ahead == 0:
+        return f"today at {_clock(opening)}"
+    if days_ahead == 1:
+        return f"tomorrow at {_clock(opening)}"
+    # Built by hand: strftime's %-d (no leading zero) is not portable and %A/%B follow the locale.
+    day = f"{_DAY_NAMES[opening.weekday()].title()} {opening.day} {_MONTH_NAMES[opening.month - 1]}"
+    return f"on {day} at {_clock(opening)}"

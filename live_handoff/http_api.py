@@ -1,0 +1,122 @@
+"""The relay's HTTP endpoints (contracts/README.md, "Relay HTTP"): logins, transcripts,
+health and metrics. Errors are JSON: {"error": {"code", "message"}}."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+from redis.exceptions import RedisError
+
+from live_handoff import auth, transcript
+from live_handoff.keys import METRICS, RELAY, SETTINGS, STORE
+from live_handoff.origins import origin_allowed
+from live_handoff.sessions import COOKIE, csrf_ok, current_user
+
+CONVERSATION = re.compile(r"^c_[A-Za-z0-9_-]{22}$")
+
+
+def error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler):
+    """No stack traces for anyone; Redis trouble is a clear 503."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status >= 400 and exc.content_type != "application/json" and request.path.startswith("/api/"):
+            return error(exc.status, "http_" + str(exc.status), exc.reason)
+        raise
+    except RedisError:
+        return error(503, "unavailable", "The service cannot reach its storage. Try again shortly.")
+
+
+async def login(request: web.Request) -> web.Response:
+    if not origin_allowed(request, frozenset()):
+        return error(403, "not_allowed", "Log in from the relay's own address.")
+    try:
+        body = await request.json()
+        username, password = str(body["username"]).strip().lower(), str(body["password"])
+    except (ValueError, KeyError, TypeError):
+        return error(400, "invalid", 'Send JSON: {"username": "...", "password": "..."}.')
+    settings = request.app[SETTINGS]
+    try:
+        sid, csrf, user = await auth.login(request.app[STORE], username, password, int(settings.session_hours * 3600))
+    except auth.AuthError as exc:
+        status = 429 if "Too many" in str(exc) else 401
+        return error(status, "too_many_attempts" if status == 429 else "bad_credentials", str(exc))
+    response = web.json_response({"username": username, "name": user.get("name", ""),
+                                  "roles": user.get("roles", "").split(","), "csrf_token": csrf})
+    response.set_cookie(COOKIE, sid, httponly=True, samesite="Strict", secure=settings.secure_cookies, path="/",
+                        max_age=int(settings.session_hours * 3600))
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    if user is None:
+        return error(401, "not_logged_in", "You are not logged in.")
+    if not csrf_ok(request, user):
+        return error(403, "csrf", "Missing or wrong X-CSRF-Token header.")
+    await request.app[STORE].end_session(request.cookies[COOKIE])
+    response = web.Response(status=204)
+    response.del_cookie(COOKIE, path="/")
+    return response
+
+
+async def me(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    if user is None:
+        return error(401, "not_logged_in", "Please log in.")
+    return web.json_response({"username": user["username"], "name": user["name"],
+                              "roles": user["roles"].split(","), "csrf_token": user["csrf"]})
+
+
+async def transcript_download(request: web.Request) -> web.Response:
+    """The resident (resume token as a Bearer token) or a logged-in advisor."""
+    cid = request.match_info["cid"]
+    store = request.app[STORE]
+    if not CONVERSATION.match(cid):
+        return error(404, "unknown_conversation", "No such conversation.")
+    header = request.headers.get("Authorization", "")
+    allowed = False
+    if header.startswith("Bearer "):
+        allowed = await store.check_token(cid, header[7:].strip())
+    else:
+        user = await current_user(request)
+        allowed = user is not None and "advisor" in user["roles"].split(",")
+    if not allowed:
+        return error(404, "unknown_conversation", "No such conversation, or it is not yours.")
+    text = transcript.render(cid, await store.events_after(cid, "0-0", 10_000))
+    return web.Response(text=text, content_type="text/plain", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="northbridge-chat-{cid[2:10]}.txt"',
+                                 "Cache-Control": "no-store"})
+
+
+async def health(request: web.Request) -> web.Response:
+    store, relay = request.app[STORE], request.app[RELAY]
+    try:
+        redis_ok = bool(await store.redis.ping())
+    except (RedisError, OSError):
+        redis_ok = False
+    bot_ok = await relay.bot.healthy()
+    body = {"status": "ok" if redis_ok else "unavailable", "redis": redis_ok, "bot": bot_ok}
+    return web.json_response(body, status=200 if redis_ok else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = await request.app[METRICS].render(request.app[STORE])
+    return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.post("/api/advisor/login", login),
+        web.post("/api/advisor/logout", logout),
+        web.get("/api/advisor/me", me),
+        web.get("/api/conversations/{cid}/transcript", transcript_download),
+        web.get("/health", health),
+        web.get("/metrics", metrics),
+    ]

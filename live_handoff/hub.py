@@ -1,0 +1,199 @@
+"""Delivery inside one relay process: who is connected here, and what they should see.
+
+Every logged event is announced on Redis pub/sub ("cid id"); each process wakes the
+feeds of its own connections, and each feed reads the log from the last id it sent.
+So the order is the log's order, a reconnecting client gets exactly the gap, and a
+notification lost while Redis was away is made good by the next wake-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import weakref
+from collections import defaultdict
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+from redis.exceptions import RedisError
+
+from live_handoff.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Peer:
+    """One websocket connection, resident or advisor."""
+
+    def __init__(self, ws: web.WebSocketResponse, role: str, username: str = "") -> None:
+        self.ws = ws
+        self.role = role  # "resident" | "advisor"
+        self.username = username
+        self.conversation_id = ""
+
+    @property
+    def closed(self) -> bool:
+        return self.ws.closed
+
+    async def send(self, frame: dict[str, Any]) -> bool:
+        """Send a frame; False if the socket has gone (its owner cleans up)."""
+        if self.ws.closed:
+            return False
+        try:
+            await self.ws.send_str(json.dumps(frame, ensure_ascii=False))
+            return True
+        except (ConnectionResetError, RuntimeError):
+            return False
+
+
+class Feed:
+    """Streams one conversation's log to one peer, in order, each event once."""
+
+    BATCH = 200
+
+    def __init__(self, store: Store, peer: Peer, cid: str, last_sent: str) -> None:
+        self.store = store
+        self.peer = peer
+        self.cid = cid
+        self.last_sent = last_sent
+        self._wake = asyncio.Event()
+        self._task = asyncio.create_task(self._pump())
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def close(self) -> None:
+        self._task.cancel()
+
+    async def _pump(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                while True:
+                    events = await self.store.events_after(self.cid, self.last_sent, self.BATCH)
+                    for logged in events:
+                        self.last_sent = logged.id
+                        if logged.audience != "all" and self.peer.role == "resident":
+                            continue
+                        frame = {**logged.event, "id": logged.id}
+                        if self.peer.role == "advisor":
+                            frame["conversation_id"] = self.cid
+                        if not await self.peer.send(frame):
+                            return
+                    if len(events) < self.BATCH:
+                        break
+            except RedisError as exc:
+                log.warning("feed %s: Redis unavailable (%s); retrying", self.cid, type(exc).__name__)
+                await asyncio.sleep(0.5)
+                self._wake.set()
+
+
+class Hub:
+    """This process's connections and its subscription to the other processes' news."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.feeds: dict[str, set[Feed]] = defaultdict(set)
+        self.advisors: dict[str, weakref.WeakSet[Peer]] = defaultdict(weakref.WeakSet)
+        self.on_queue_changed: Callable[[], Awaitable[None]] | None = None
+        self.on_advisor_changed: Callable[[str], Awaitable[None]] | None = None
+        self.connected = asyncio.Event()
+
+    # Local registrations --------------------------------------------------------
+
+    def follow(self, peer: Peer, cid: str, last_sent: str) -> Feed:
+        """Start streaming ``cid`` to ``peer`` from after ``last_sent``; replaces an older feed."""
+        self.unfollow(peer, cid)
+        feed = Feed(self.store, peer, cid, last_sent)
+        self.feeds[cid].add(feed)
+        feed.kick()
+        return feed
+
+    def unfollow(self, peer: Peer, cid: str | None = None) -> None:
+        for conversation in ([cid] if cid else list(self.feeds)):
+            for feed in [f for f in self.feeds.get(conversation, ()) if f.peer is peer]:
+                feed.close()
+                self.feeds[conversation].discard(feed)
+            if conversation in self.feeds and not self.feeds[conversation]:
+                del self.feeds[conversation]
+
+    def peers(self, cid: str, role: str | None = None) -> list[Peer]:
+        return [f.peer for f in self.feeds.get(cid, ()) if role is None or f.peer.role == role]
+
+    def resident_conversations(self) -> list[str]:
+        return [cid for cid, feeds in self.feeds.items() if any(f.peer.role == "resident" for f in feeds)]
+
+    def add_advisor(self, peer: Peer) -> None:
+        self.advisors[peer.username].add(peer)
+
+    def remove_advisor(self, peer: Peer) -> None:
+        self.unfollow(peer)
+        self.advisors[peer.username].discard(peer)
+        if not self.advisors[peer.username]:
+            del self.advisors[peer.username]
+
+    def advisor_peers(self, username: str | None = None) -> list[Peer]:
+        if username is not None:
+            return list(self.advisors.get(username, ()))
+        return [p for group in self.advisors.values() for p in group]
+
+    def kick_all(self) -> None:
+        for feeds in self.feeds.values():
+            for feed in feeds:
+                feed.kick()
+
+    # Cross-process news --------------------------------------------------------
+
+    async def _dispatch(self, channel: str, data: str) -> None:
+        if channel == self.store.conv_channel:
+            cid = data.split(" ", 1)[0]
+            for feed in self.feeds.get(cid, ()):
+                feed.kick()
+        elif channel == self.store.typing_channel:
+            news = json.loads(data)
+            for peer in self.peers(news["cid"]):
+                if peer.role == news["from"] or (peer.role == "advisor" and news["from"] == "bot"):
+                    continue
+                frame = {"type": "typing", "from": news["from"], "active": bool(news["active"])}
+                if peer.role == "advisor":
+                    frame["conversation_id"] = news["cid"]
+                await peer.send(frame)
+        elif channel == self.store.queue_channel and self.on_queue_changed:
+            await self.on_queue_changed()
+        elif channel == self.store.advisor_channel and self.on_advisor_changed:
+            await self.on_advisor_changed(data)
+
+    async def listen(self) -> None:
+        """Follow the channels for ever, resubscribing after Redis restarts."""
+        channels = (self.store.conv_channel, self.store.typing_channel, self.store.queue_channel,
+                    self.store.advisor_channel)
+        delay = 0.2
+        while True:
+            pubsub = self.store.redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(*channels)
+                self.connected.set()
+                delay = 0.2
+                # Whatever happened while we were not listening is in the log: catch up.
+                self.kick_all()
+                if self.on_queue_changed:
+                    await self.on_queue_changed()
+                while True:
+                    message = await pubsub.get_message(timeout=5.0)
+                    if message and message.get("type") == "message":
+                        try:
+                            await self._dispatch(message["channel"], message["data"])
+                        except (ValueError, KeyError):
+                            log.warning("ignored a malformed notification on %s", message["channel"])
+            except (RedisError, ConnectionError, OSError) as exc:
+                self.connected.clear()
+                log.warning("lost the Redis subscription (%s); reconnecting in %.1f s", type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            finally:
+                try:
+                    await pubsub.reset()
+                except (RedisError, ConnectionError, OSError):
+                    pass

@@ -1,0 +1,22 @@
+"""Typed keys for what the application shares between handlers."""
+
+from __future__ import annotations
+
+import weakref
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from live_handoff.conversations import Relay
+from live_handoff.hub import Hub
+from live_handoff.metrics import Metrics
+from live_handoff.settings import Settings
+from live_handoff.store import Store
+
+SETTINGS = web.AppKey("settings", Settings)
+REDIS = web.AppKey("redis", Redis)
+STORE = web.AppKey("store", Store)
+HUB = web.AppKey("hub", Hub)
+RELAY = web.AppKey("relay", Relay)
+METRICS = web.AppKey("metrics", Metrics)
+SOCKETS = web.AppKey("sockets", weakref.WeakSet)

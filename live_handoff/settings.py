@@ -1,0 +1,110 @@
+"""The relay's settings, read once from the environment, failing fast with the variable's name."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Callable, TypeVar
+
+from live_handoff import hours as opening
+
+T = TypeVar("T")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = ""
+    open311_url: str = ""
+    open311_api_key: str = ""
+    allowed_origins: frozenset[str] = frozenset()
+    key_prefix: str = "fd"
+    retention_days: int = 90
+    max_text_chars: int = 2000
+    max_frame_bytes: int = 16_384
+    messages_per_minute: int = 30
+    burst: int = 8
+    bot_notice_seconds: float = 2.0
+    bot_timeout_seconds: float = 15.0
+    hello_timeout_seconds: float = 10.0
+    session_hours: float = 8.0
+    handling_seconds_default: float = 360.0
+    opening_hours: opening.OpeningHours = field(default_factory=opening.build)
+    secure_cookies: bool = False
+
+    @property
+    def retention_seconds(self) -> int:
+        return self.retention_days * 86_400
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        """Read the ``RELAY_*`` variables (and ``REDIS_URL``, ``RASA_URL``, ``OPEN311_*``).
+
+        REDIS_URL: Redis holding conversations, the queue and sessions.
+        RASA_URL: the Rasa server (REST channel and HTTP API); RASA_TOKEN its API token.
+        OPEN311_URL, OPEN311_API_KEY: where messages left out of hours become cases.
+        RELAY_ALLOWED_ORIGINS: comma-separated origins allowed to open websockets (e.g.
+            ``https://www.northbridge.example``); the relay's own origin is always allowed.
+        RELAY_RETENTION_DAYS (90): days conversation records are kept after their last event.
+        RELAY_MAX_TEXT_CHARS (2000), RELAY_MAX_FRAME_BYTES (16384): message and frame limits.
+        RELAY_MESSAGES_PER_MINUTE (30), RELAY_BURST (8): per-connection flood control.
+        RELAY_BOT_NOTICE_SECONDS (2), RELAY_BOT_TIMEOUT_SECONDS (15): when residents are told
+            the bot is slow, and when it counts as unavailable.
+        RELAY_OPENING_HOURS ("Mon-Fri 08:30-17:00"), RELAY_CLOSURES (ISO dates and
+            ``a..b`` ranges): the contact centre's hours; England and Wales bank holidays
+            are always closed.
+        RELAY_SESSION_HOURS (8): advisors' sessions expire after this long without use.
+        RELAY_SECURE_COOKIES (0): set to 1 behind HTTPS.
+        """
+        env = dict(os.environ if env is None else env)
+
+        def read(name: str, default: T, convert: Callable[[str], T], check: Callable[[T], bool] = lambda _: True,
+                 explain: str = "") -> T:
+            raw = env.get(name)
+            if raw is None or raw.strip() == "":
+                return default
+            try:
+                value = convert(raw.strip())
+            except ValueError as exc:
+                raise SettingsError(f"{name}: {explain or exc}") from None
+            if not check(value):
+                raise SettingsError(f"{name}: {explain}")
+            return value
+
+        positive = "must be a positive number"
+        try:
+            hours = opening.build(env.get("RELAY_OPENING_HOURS") or "Mon-Fri 08:30-17:00",
+                                  env.get("RELAY_CLOSURES", ""))
+        except ValueError as exc:
+            raise SettingsError(f"RELAY_OPENING_HOURS / RELAY_CLOSURES: {exc}") from None
+        origins = frozenset(o.strip().rstrip("/") for o in env.get("RELAY_ALLOWED_ORIGINS", "").split(",") if o.strip())
+        for origin in origins:
+            if not origin.startswith(("http://", "https://")):
+                raise SettingsError(f"RELAY_ALLOWED_ORIGINS: {origin!r} must start with http:// or https://")
+        open311_url = env.get("OPEN311_URL", "")
+        if open311_url and not open311_url.endswith("/"):
+            open311_url += "/"
+        return cls(
+            redis_url=env.get("REDIS_URL", cls.redis_url),
+            rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
+            rasa_token=env.get("RASA_TOKEN", ""),
+            open311_url=open311_url,
+            open311_api_key=env.get("OPEN311_API_KEY", ""),
+            allowed_origins=origins,
+            key_prefix=env.get("RELAY_KEY_PREFIX", "fd"),
+            retention_days=read("RELAY_RETENTION_DAYS", 90, int, lambda v: v >= 1, "must be a whole number of days, at least 1"),
+            max_text_chars=read("RELAY_MAX_TEXT_CHARS", 2000, int, lambda v: 1 <= v <= 10_000, "must be between 1 and 10000"),
+            max_frame_bytes=read("RELAY_MAX_FRAME_BYTES", 16_384, int, lambda v: v >= 1024, "must be at least 1024"),
+            messages_per_minute=read("RELAY_MESSAGES_PER_MINUTE", 30, int, lambda v: v >= 1, positive),
+            burst=read("RELAY_BURST", 8, int, lambda v: v >= 1, positive),
+            bot_notice_seconds=read("RELAY_BOT_NOTICE_SECONDS", 2.0, float, lambda v: v > 0, positive),
+            bot_timeout_seconds=read("RELAY_BOT_TIMEOUT_SECONDS", 15.0, float, lambda v: v > 0, positive),
+            session_hours=read("RELAY_SESSION_HOURS", 8.0, float, lambda v: v > 0, positive),
+            opening_hours=hours,
+            secure_cookies=env.get("RELAY_SECURE_COOKIES", "0") == "1",
+        )

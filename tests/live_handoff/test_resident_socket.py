@@ -1,0 +1,105 @@
+"""A resident's websocket against a real Redis (bot down: Rasa not running)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tests.live_handoff.conftest import kind, resident
+
+
+async def test_a_new_conversation_gets_an_id_and_a_resume_token(settings, make_client):
+    client = await make_client(settings)
+    sock, welcome = await resident(client)
+    assert welcome["conversation_id"].startswith("c_") and len(welcome["resume_token"]) == 43
+    assert welcome["resumed"] is False and welcome["mode"] == "bot"
+
+
+async def test_a_message_is_acknowledged_and_the_resident_is_told_when_the_bot_is_down(settings, make_client):
+    client = await make_client(settings)
+    sock, _ = await resident(client)
+    await sock.send({"type": "message", "client_id": "m1", "text": "when is my bin collected"})
+    ack = await sock.next(kind("ack", client_id="m1"))
+    echoed = await sock.next(kind("message", **{"from": "resident"}))
+    assert echoed["id"] == ack["id"] and echoed["text"] == "when is my bin collected"
+    notice = await sock.next(kind("message", **{"from": "system"}), timeout=5)
+    assert "isn't working" in notice["text"]
+    assert {b.get("action") for b in notice["buttons"]} == {"retry", "request_advisor"}
+
+
+async def test_malformed_frames_get_clear_errors_and_the_socket_stays_open(settings, make_client):
+    client = await make_client(settings)
+    sock, _ = await resident(client)
+    for raw, code in [("not json", "bad_json"), ("[1]", "bad_json"), ('{"type": "dance"}', "unknown_type"),
+                      ('{"type": "message", "text": "hi"}', "invalid"),
+                      ('{"type": "rating", "score": 11}', "invalid"),
+                      ('{"type": "message", "client_id": "m2", "text": "' + "x" * 2001 + '"}', "too_large")]:
+        await sock.send(raw)
+        error = await sock.next(kind("error"))
+        assert error["code"] == code, (raw[:40], error)
+    await sock.send({"type": "ping"})
+    assert await sock.next(kind("pong"))
+
+
+async def test_a_frame_over_the_size_limit_closes_with_1009(settings, make_client):
+    client = await make_client(replace(settings, max_frame_bytes=2048))
+    sock, _ = await resident(client)
+    await sock.send({"type": "message", "client_id": "big", "text": "y" * 5000})
+    msg = await sock.ws.receive(timeout=5)
+    assert msg.type.name in ("CLOSE", "CLOSED", "CLOSING")
+    assert sock.ws.close_code == 1009
+
+
+async def test_a_flood_is_refused_with_retry_after_and_nothing_is_silently_dropped(settings, make_client):
+    client = await make_client(replace(settings, messages_per_minute=60, burst=3))
+    sock, _ = await resident(client)
+    for i in range(6):
+        await sock.send({"type": "typing", "active": i % 2 == 0})
+    errors = [f for f in await sock.quiet(0.5) if f["type"] == "error"]
+    assert errors and all(e["code"] == "rate_limited" and e["retry_after"] > 0 for e in errors)
+
+
+async def test_a_websocket_from_another_website_is_refused(settings, make_client):
+    client = await make_client(replace(settings, allowed_origins=frozenset({"https://www.northbridge.example"})))
+    ws = await client.ws_connect("/ws/resident", headers={"Origin": "https://evil.example"})
+    msg = await ws.receive(timeout=5)
+    assert msg.json()["code"] == "not_allowed"
+    await ws.receive(timeout=5)
+    assert ws.close_code == 4403
+    ok = await client.ws_connect("/ws/resident", headers={"Origin": "https://www.northbridge.example"})
+    await ok.send_json({"type": "hello"})
+    assert (await ok.receive_json(timeout=5))["type"] == "welcome"
+
+
+async def test_a_resident_resumes_with_the_gap_replayed_once_and_in_order(settings, make_client):
+    client = await make_client(settings)
+    sock, welcome = await resident(client)
+    await sock.send({"type": "message", "client_id": "a", "text": "first"})
+    first = await sock.next(kind("ack", client_id="a"))
+    await sock.next(kind("message", **{"from": "system"}))
+    await sock.ws.close()
+    again, resumed = await resident(client, {"conversation_id": welcome["conversation_id"],
+                                             "resume_token": welcome["resume_token"], "last_seen": first["id"]})
+    assert resumed["resumed"] is True and "resume_token" not in resumed
+    replayed = [f for f in await again.quiet(0.5) if "id" in f]
+    assert [f["from"] for f in replayed] == ["system"]  # only what came after "first"
+    await again.send({"type": "message", "client_id": "a", "text": "first"})  # resent after the drop
+    ack = await again.next(kind("ack", client_id="a"))
+    assert ack["id"] == first["id"]
+    assert not [f for f in await again.quiet(0.5) if f.get("type") == "message"], "a resend must not log twice"
+
+
+async def test_a_wrong_resume_token_reveals_nothing(settings, make_client):
+    client = await make_client(settings)
+    _, welcome = await resident(client)
+    ws = await client.ws_connect("/ws/resident")
+    await ws.send_json({"type": "hello", "conversation_id": welcome["conversation_id"], "resume_token": "x" * 43})
+    reply = await ws.receive_json(timeout=5)
+    assert reply["code"] == "unknown_conversation"
+
+
+async def test_frames_before_hello_are_refused(settings, make_client):
+    client = await make_client(settings)
+    ws = await client.ws_connect("/ws/resident")
+    await ws.send_json({"type": "message", "client_id": "z", "text": "hi"})
+    reply = await ws.receive_json(timeout=5)
+    assert reply["code"] == "hello_first" and reply["client_id"] == "z"
