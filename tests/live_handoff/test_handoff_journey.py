@@ -1,0 +1,213 @@
+"""Residents and advisors over real websockets and a real Redis: queue, claim, chat, close."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from live_handoff.keys import RELAY
+from tests.live_handoff.conftest import NEVER_OPEN, PASSWORD, add_advisor, advisor, kind, resident
+
+
+async def queued_resident(client):
+    sock, welcome = await resident(client)
+    await sock.send({"type": "request_advisor", "client_id": "r1"})
+    status = await sock.next(kind("status", mode="queued"))
+    assert status["reason"] == "resident_asked"
+    return sock, welcome
+
+
+async def test_the_whole_advisor_part_of_a_conversation(settings, store, make_client):
+    await add_advisor(store)
+    client = await make_client(settings)
+    console = await advisor(client)
+    sock, welcome = await queued_resident(client)
+    cid = welcome["conversation_id"]
+    position = await sock.next(kind("queue"))
+    assert position["position"] == 1 and "next" in position["text"]
+    queue = await console.next(lambda f: f["type"] == "queue" and f["items"])
+    assert queue["items"][0]["conversation_id"] == cid and queue["items"][0]["summary"]["route"] == "handoff"
+
+    await console.send({"type": "claim", "conversation_id": cid})
+    joined = await sock.next(kind("status", mode="advisor"))
+    assert joined["advisor"] == "Sam" and joined["text"] == "Sam has joined the chat."
+    await console.next(kind("conversation"))
+    await console.next(kind("status", mode="advisor"))
+
+    await sock.send({"type": "typing", "active": True})
+    assert (await console.next(kind("typing")))["from"] == "resident"
+    await sock.send({"type": "message", "client_id": "r2", "text": "my neighbour's dog barks all night"})
+    got = await console.next(kind("message", text="my neighbour's dog barks all night"))
+    assert got["conversation_id"] == cid and got["from"] == "resident"
+
+    await console.send({"type": "typing", "conversation_id": cid, "active": True})
+    assert (await sock.next(kind("typing")))["from"] == "advisor"
+    await console.send({"type": "message", "conversation_id": cid, "client_id": "a1", "text": "Sorry to hear that."})
+    reply = await sock.next(kind("message", **{"from": "advisor"}))
+    assert reply["author"] == "Sam" and reply["text"] == "Sorry to hear that."
+
+    await console.send({"type": "note", "conversation_id": cid, "client_id": "n1", "text": "Refer to EH team"})
+    assert (await console.next(kind("note")))["text"] == "Refer to EH team"
+
+    await console.send({"type": "close", "conversation_id": cid})
+    closed = await sock.next(kind("status", mode="closed"))
+    assert "ended the chat" in closed["text"]
+    await sock.send({"type": "rating", "client_id": "rate", "score": 5, "comment": "quick and kind"})
+    await sock.next(kind("ack", client_id="rate"))
+    conversation = await store.conversation(cid)
+    assert conversation["rating"] == "5" and conversation["comment"] == "quick and kind"
+    assert not [f for f in sock.frames if f["type"] == "note"], "residents never see private notes"
+
+    response = await client.get(f"/api/conversations/{cid}/transcript",
+                                headers={"Authorization": f"Bearer {welcome['resume_token']}"})
+    text = await response.text()
+    assert response.status == 200 and "Sam (advisor): Sorry to hear that." in text and "EH team" not in text
+    kinds = [e["kind"] for e in await store.analytics()]
+    for expected in ("conversation_started", "handoff", "claimed", "advisor_finished", "closed", "rating"):
+        assert expected in kinds
+
+
+async def test_two_advisors_claiming_one_conversation_exactly_one_wins(settings, store, make_client):
+    await add_advisor(store, "sam")
+    await add_advisor(store, "priya", "Priya Shah")
+    client = await make_client(settings)
+    sam, priya = await advisor(client, "sam"), await advisor(client, "priya")
+    _, welcome = await queued_resident(client)
+    cid = welcome["conversation_id"]
+    await asyncio.gather(sam.send({"type": "claim", "conversation_id": cid}),
+                         priya.send({"type": "claim", "conversation_id": cid}))
+    outcomes = await asyncio.gather(
+        sam.next(lambda f: f["type"] == "conversation" or (f["type"] == "error" and f["code"] == "already_claimed")),
+        priya.next(lambda f: f["type"] == "conversation" or (f["type"] == "error" and f["code"] == "already_claimed")))
+    assert sorted(o["type"] for o in outcomes) == ["conversation", "error"]
+    assert (await store.conversation(cid))["mode"] == "advisor"
+    assert len(await store.chats("sam")) + len(await store.chats("priya")) == 1
+
+
+async def test_the_queue_serves_safeguarding_before_earlier_ordinary_requests(settings, store, make_client):
+    await add_advisor(store)
+    client = await make_client(settings)
+    await advisor(client)
+    ordinary, _ = await queued_resident(client)
+    urgent, welcome = await resident(client)
+    await client.app[RELAY].request_advisor(welcome["conversation_id"], "safeguarding", "urgent", None)
+    assert (await urgent.next(kind("queue")))["position"] == 1
+    assert (await ordinary.next(lambda f: f["type"] == "queue" and f["position"] == 2))["position"] == 2
+
+
+async def test_an_advisor_at_capacity_cannot_claim_more(settings, store, make_client):
+    await add_advisor(store, capacity=1)
+    client = await make_client(settings)
+    console = await advisor(client)
+    _, first = await queued_resident(client)
+    _, second = await queued_resident(client)
+    await console.send({"type": "claim", "conversation_id": first["conversation_id"]})
+    await console.next(kind("conversation"))
+    await console.send({"type": "claim", "conversation_id": second["conversation_id"]})
+    assert (await console.next(kind("error")))["code"] == "at_capacity"
+    assert await store.queue_position(second["conversation_id"]) == 1
+
+
+async def test_stopping_the_wait_goes_back_to_the_bot(settings, store, make_client):
+    await add_advisor(store)
+    client = await make_client(settings)
+    await advisor(client)
+    sock, welcome = await queued_resident(client)
+    await sock.send({"type": "cancel_wait", "client_id": "c"})
+    assert (await sock.next(kind("status", mode="bot")))["change"] == "wait_cancelled"
+    assert await store.queue_position(welcome["conversation_id"]) is None
+
+
+async def test_a_transfer_moves_the_chat_and_the_resident_is_told(settings, store, make_client):
+    await add_advisor(store, "sam")
+    await add_advisor(store, "priya", "Priya Shah")
+    client = await make_client(settings)
+    sam, priya = await advisor(client, "sam"), await advisor(client, "priya")
+    sock, welcome = await queued_resident(client)
+    cid = welcome["conversation_id"]
+    await sam.send({"type": "claim", "conversation_id": cid})
+    await sam.next(kind("conversation"))
+    await sam.send({"type": "transfer", "conversation_id": cid, "to": "priya"})
+    moved = await sock.next(kind("status", change="transferred"))
+    assert moved["advisor"] == "Priya" and moved["text"] == "You're now chatting with Priya."
+    assert cid in [c["conversation_id"] for c in (await priya.next(lambda f: f["type"] == "chats" and f["items"]))["items"]]
+    await sam.send({"type": "message", "conversation_id": cid, "client_id": "late", "text": "still here?"})
+    assert (await sam.next(kind("error")))["code"] == "not_allowed"
+
+
+async def test_out_of_hours_nobody_is_queued_and_a_message_can_be_left(settings, store, make_client):
+    await add_advisor(store)
+    client = await make_client(replace(settings, opening_hours=NEVER_OPEN))
+    await advisor(client)
+    sock, welcome = await resident(client)
+    assert welcome["contact_centre"]["open"] is False
+    await client.app[RELAY].request_advisor(welcome["conversation_id"], "safeguarding", "urgent", None)
+    told = await sock.next(kind("message", **{"from": "system"}))
+    assert "not available right now" in told["text"] and "01632 960500" in told["text"] and "999" in told["text"]
+    assert told["buttons"] == [{"title": "Leave a message", "action": "leave_message"}]
+    assert await store.queue() == []
+    await sock.send({"type": "leave_message", "client_id": "lm", "text": "Please call me back about my neighbour",
+                     "phone": "01632 960123", "call_back": True})
+    await sock.next(kind("ack", client_id="lm"))
+    saved = await sock.next(lambda f: f["type"] == "message" and f["from"] == "system" and "Thank you" in f["text"])
+    assert "saved" in saved["text"]  # Open311 not configured here: kept in the outbox, not lost
+    assert await client.app[RELAY].outbox.pending() == 1
+
+
+async def test_when_no_advisor_is_logged_in_the_resident_is_not_queued_into_the_void(settings, store, make_client):
+    client = await make_client(settings)
+    sock, welcome = await resident(client)
+    await sock.send({"type": "request_advisor"})
+    told = await sock.next(kind("message", **{"from": "system"}))
+    assert "no advisors are free" in told["text"] and await store.queue() == []
+
+
+async def test_advisor_login_refuses_wrong_passwords_and_locks_after_five(settings, store, make_client):
+    await add_advisor(store)
+    client = await make_client(settings)
+    for _ in range(5):
+        response = await client.post("/api/advisor/login", json={"username": "sam", "password": "wrong password!"})
+        assert response.status == 401 and (await response.json())["error"]["code"] == "bad_credentials"
+    response = await client.post("/api/advisor/login", json={"username": "sam", "password": PASSWORD})
+    assert response.status == 429
+    unknown = await client.post("/api/advisor/login", json={"username": "nobody", "password": PASSWORD})
+    assert unknown.status == 401
+
+
+async def test_advisor_endpoints_refuse_anyone_not_logged_in(settings, make_client):
+    client = await make_client(settings)
+    ws = await client.ws_connect("/ws/advisor")
+    assert (await ws.receive_json(timeout=5))["code"] == "not_allowed"
+    await ws.receive(timeout=5)
+    assert ws.close_code == 4401
+    assert (await client.get("/api/advisor/me")).status == 401
+
+
+async def test_logout_needs_the_csrf_token(settings, store, make_client):
+    await add_advisor(store)
+    client = await make_client(settings)
+    login = await client.post("/api/advisor/login", json={"username": "sam", "password": PASSWORD})
+    token = (await login.json())["csrf_token"]
+    assert (await client.post("/api/advisor/logout")).status == 403
+    assert (await client.post("/api/advisor/logout", headers={"X-CSRF-Token": token})).status == 204
+    assert (await client.get("/api/advisor/me")).status == 401
+
+
+async def test_a_resident_cannot_read_another_residents_transcript(settings, make_client):
+    client = await make_client(settings)
+    _, mine = await resident(client)
+    _, theirs = await resident(client)
+    response = await client.get(f"/api/conversations/{theirs['conversation_id']}/transcript",
+                                headers={"Authorization": f"Bearer {mine['resume_token']}"})
+    assert response.status == 404
+
+
+async def test_metrics_report_conversations_queue_and_handoffs(settings, store, make_client):
+    await add_advisor(store)
+    client = await make_client(settings)
+    await advisor(client)
+    await queued_resident(client)
+    body = await (await client.get("/metrics")).text()
+    assert "frontdesk_queue_length 1.0" in body
+    assert 'frontdesk_handoffs_total{outcome="queued",reason="resident_asked"} 1.0' in body
+    assert 'frontdesk_conversations{mode="queued"} 1.0' in body
