@@ -84,8 +84,8 @@ async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
             try:
                 await store.mark_offline(peer.username)
                 await store.notify_queue()
-            except RedisError:
-                pass
+            except (RedisError, RuntimeError, ConnectionError):
+                pass  # Redis away or the relay shutting down: the online flag expires by itself
     return ws
 
 

@@ -1,0 +1,117 @@
+"""The relay in front of the real Rasa server and action server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from live_handoff.keys import RELAY
+from tests.live_handoff.conftest import add_advisor, advisor, kind, resident, with_rasa
+
+pytestmark = pytest.mark.servers
+
+
+async def test_an_faq_is_answered_through_the_relay_without_the_bots_private_payloads(settings, servers, make_client):
+    client = await make_client(with_rasa(settings, servers))
+    sock, _ = await resident(client, {"page": {"url": "https://www.northbridge.example/bins"}})
+    await sock.send({"type": "message", "client_id": "q1", "text": "when is my bin collected"})
+    answer = await sock.next(kind("message", **{"from": "bot"}), timeout=15)
+    assert "bin" in answer["text"].lower()
+    await sock.quiet(0.5)
+    assert not any("custom" in f or "route" in f for f in sock.frames)
+    assert [f["type"] for f in sock.frames].count("error") == 0
+
+
+async def test_a_bot_handoff_carries_its_summary_to_the_advisor_and_hand_back_reaches_rasa(settings, store, servers,
+                                                                                          make_client):
+    await add_advisor(store)
+    client = await make_client(with_rasa(settings, servers))
+    console = await advisor(client)
+    sock, welcome = await resident(client)
+    cid = welcome["conversation_id"]
+    await sock.send({"type": "message", "client_id": "h1", "text": "I want to make a complaint about the council"})
+    await sock.next(kind("message", **{"from": "bot"}), timeout=15)
+    handoff = [b for f in sock.frames for b in f.get("buttons", []) if b.get("payload") == "/handoff"]
+    await sock.send({"type": "message", "client_id": "h2", "text": "Talk to an advisor",
+                     "payload": handoff[0]["payload"] if handoff else "/handoff"})
+    await sock.next(kind("status", mode="queued"), timeout=15)
+    queue = await console.next(lambda f: f["type"] == "queue" and f["items"])
+    summary = queue["items"][0]["summary"]
+    assert summary["last_turns"] and any("complaint" in t["text"] for t in summary["last_turns"])
+
+    await console.send({"type": "claim", "conversation_id": cid})
+    await sock.next(kind("status", mode="advisor"))
+    await sock.send({"type": "message", "client_id": "h3", "text": "the bins were left in the road"})
+    await console.next(kind("message", text="the bins were left in the road"))
+    await console.send({"type": "message", "conversation_id": cid, "client_id": "a1", "text": "I've logged that."})
+    await sock.next(kind("message", **{"from": "advisor"}))
+    await console.send({"type": "handback", "conversation_id": cid})
+    await sock.next(kind("status", mode="bot"))
+
+    async with aiohttp.ClientSession() as http:
+        await asyncio.sleep(0.5)
+        async with http.get(f"{servers.rasa_url}/conversations/{cid}/tracker",
+                            params={"token": servers.rasa_token}) as response:
+            tracker = await response.json()
+    texts = [e.get("text") for e in tracker["events"]]
+    assert "I've logged that." in texts and "the bins were left in the road" in texts
+    assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name")
+
+    await sock.send({"type": "message", "client_id": "h4", "text": "how do I pay my council tax"})
+    answer = await sock.next(lambda f: f["type"] == "message" and f["from"] == "bot" and "council tax" in f["text"].lower(),
+                             timeout=15)
+    assert answer
+
+
+@pytest.fixture
+async def slow_rasa(servers):
+    """A proxy in front of the real Rasa that holds each reply for 3 seconds."""
+    async def forward(request: web.Request) -> web.Response:
+        body = await request.read()
+        await asyncio.sleep(3)
+        async with aiohttp.ClientSession() as http:
+            async with http.post(servers.rasa_url + request.path, data=body,
+                                 headers={"Content-Type": "application/json"}) as response:
+                return web.Response(body=await response.read(), status=response.status,
+                                    content_type="application/json")
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", forward)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+async def test_a_slow_bot_is_announced_within_two_seconds_and_its_answer_still_arrives(settings, servers, slow_rasa,
+                                                                                        make_client):
+    client = await make_client(replace(settings, rasa_url=slow_rasa))
+    sock, _ = await resident(client)
+    loop = asyncio.get_running_loop()
+    sent = loop.time()
+    await sock.send({"type": "message", "client_id": "s1", "text": "when is my bin collected"})
+    notice = await sock.next(kind("message", **{"from": "system"}), timeout=2.5)
+    assert loop.time() - sent < 2.3 and "taking longer" in notice["text"]
+    assert notice["buttons"] == [{"title": "Talk to an advisor", "action": "request_advisor"}]
+    answer = await sock.next(kind("message", **{"from": "bot"}), timeout=10)
+    assert "bin" in answer["text"].lower()
+
+
+async def test_after_the_bot_was_down_try_again_sends_the_saved_message(settings, servers, make_client):
+    client = await make_client(settings)  # Rasa address that refuses connections
+    sock, _ = await resident(client)
+    await sock.send({"type": "message", "client_id": "d1", "text": "when is my bin collected"})
+    await sock.next(lambda f: f.get("from") == "system" and "isn't working" in f["text"])
+    relay_settings = with_rasa(settings, servers)
+    client.app[RELAY].bot.base_url = relay_settings.rasa_url
+    await sock.send({"type": "retry", "client_id": "d2"})
+    answer = await sock.next(kind("message", **{"from": "bot"}), timeout=15)
+    assert "bin" in answer["text"].lower()
+    assert json.dumps(sock.frames).count("when is my bin collected") == 1, "the message is logged once"
