@@ -18,11 +18,10 @@ import os
 import secrets
 import sys
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from live_handoff import auth
-from live_handoff.store import Store
+from live_handoff.store import Store, connect_redis
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -37,7 +36,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    redis = Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), decode_responses=True)
+    redis = connect_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     store = Store(redis, os.environ.get("RELAY_KEY_PREFIX", "fd"))
     try:
         if args.command == "list":

@@ -22,15 +22,14 @@ from live_handoff.keys import HUB, METRICS, REDIS, RELAY, SETTINGS, SOCKETS, STO
 from live_handoff.metrics import Metrics
 from live_handoff.resident_ws import resident_socket
 from live_handoff.settings import Settings
-from live_handoff.store import Store
+from live_handoff.store import Store, connect_redis
 
 log = logging.getLogger(__name__)
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    redis = Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=15,
-                           socket_connect_timeout=2, socket_keepalive=True, retry_on_timeout=True)
+    redis = connect_redis(settings.redis_url)
     session = aiohttp.ClientSession()
     store = Store(redis, settings.key_prefix, settings.retention_seconds)
     hub = Hub(store)

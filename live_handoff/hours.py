@@ -71,6 +71,8 @@ def _parse_days(text: str, part: str) -> list[int]:
 
 
 def _parse_time(text: str, part: str) -> dt.time:
+    if text == "24:00":  # open until midnight: the last moment of the day
+        return dt.time.max
     hour, _, minute = text.partition(":")
     try:
         return dt.time(int(hour), int(minute))

@@ -32,6 +32,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 APPEND = """
 local existing = false
@@ -84,6 +88,14 @@ redis.call('EXPIRE', KEYS[2], ARGV[6])
 redis.call('PUBLISH', ARGV[7], ARGV[1] .. ' ' .. id)
 return {'ok', mode, id}
 """
+
+
+def connect_redis(url: str) -> Redis:
+    """A client that rides out a Redis restart: a command on a dropped connection is
+    retried on a new one (appends are idempotent by client id; Lua scripts are atomic)."""
+    return Redis.from_url(url, decode_responses=True, health_check_interval=15, socket_connect_timeout=2,
+                          socket_keepalive=True, retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 4),
+                          retry_on_error=[RedisConnectionError, RedisTimeoutError, OSError])
 
 
 class TransitionError(Exception):

@@ -9,13 +9,12 @@ from dataclasses import replace
 from typing import Any, Callable
 
 import pytest
-from redis.asyncio import Redis
 
 from live_handoff import auth, hours
 from live_handoff.app import create_app
 from live_handoff.protocol import check_outgoing
 from live_handoff.settings import Settings
-from live_handoff.store import Store
+from live_handoff.store import Store, connect_redis
 
 ALWAYS_OPEN = hours.OpeningHours(weekly={d: (hours.dt.time(0, 0), hours.dt.time(23, 59, 59)) for d in range(7)},
                                  closed_dates=frozenset())
@@ -32,7 +31,7 @@ def settings(redis_server) -> Settings:
 
 @pytest.fixture
 async def store(settings):
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    redis = connect_redis(settings.redis_url)
     yield Store(redis, settings.key_prefix, settings.retention_seconds)
     await redis.close()
 

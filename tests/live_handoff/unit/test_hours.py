@@ -217,3 +217,10 @@ def test_no_closures_is_an_empty_set():
 def test_bad_closure_dates_are_refused_naming_the_item(spec, message):
     with pytest.raises(ValueError, match=message):
         parse_dates(spec)
+
+
+def test_24_00_means_open_until_midnight():
+    weekly = hours.parse_weekly("Mon-Sun 00:00-24:00")
+    built = hours.OpeningHours(weekly=weekly, closed_dates=frozenset())
+    late = dt.datetime(2026, 11, 23, 23, 59, 59, tzinfo=LONDON)
+    assert hours.is_open(built, late)
