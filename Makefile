@@ -5,15 +5,19 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: up test venv build model kb-check evaluate lock benchmark clean
+.PHONY: up test system venv build model kb-check evaluate lock benchmark clean
 
 ## up: set up everything needed, train if inputs changed, start all processes
-up: model
+up: system model
 	$(PY) scripts/up.py
 
 ## test: the whole test suite (unit, content, real Rasa and action servers, quality bars)
-test: model
+test: system model
 	$(PY) -m pytest
+
+## system: Debian packages the servers need (redis-server), installed only if missing
+system:
+	bash scripts/install-system-packages.sh
 
 venv: .venv/.installed
 .venv/.installed: requirements.txt constraints.txt scripts/setup-venv.sh

@@ -1,14 +1,16 @@
 """Start Front Desk's processes on 127.0.0.1, print where they are, stop them on Ctrl-C.
 
 Used by `make up`. Ports come from the environment (defaults in brackets):
-RASA_PORT (5005), ACTION_PORT (5055), OPEN311_PORT (8311), HOST (127.0.0.1).
+FRONT_DOOR_PORT (8080), RASA_PORT (5005), ACTION_PORT (5055), REDIS_PORT (6380, the
+private Redis started when REDIS_URL is not set), HOST (127.0.0.1).
 Set OPEN311_URL and OPEN311_API_KEY to use a council's own Open311 endpoint instead of
-the built-in service.
+the built-in service (mounted in the front door at /open311/v2/).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -18,8 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.processes import (  # noqa: E402
-    MODEL, ROOT, action_server_command, new_secrets, open311_command, rasa_server_command, server_env, wait_until_up,
+    MODEL, ROOT, action_server_command, new_secrets, rasa_server_command, server_env, wait_until_up,
 )
+from front_door.processes import PYTHON, RedisServer  # noqa: E402
 
 SECRETS = ROOT / "var" / "secrets.env"
 
@@ -34,7 +37,16 @@ def local_secrets() -> dict[str, str]:
             handle.write("".join(f"{k}={v}\n" for k, v in new_secrets().items()))
         os.replace(staging, SECRETS)  # complete or absent, never half-written
     pairs = (line.split("=", 1) for line in SECRETS.read_text().splitlines() if "=" in line)
-    return {k.strip(): v.strip() for k, v in pairs}
+    found = {k.strip(): v.strip() for k, v in pairs}
+    if "RASA_TOKEN" not in found:  # added after the first release: give older secrets files one
+        found["RASA_TOKEN"] = secrets.token_urlsafe(24)
+        with SECRETS.open("a") as handle:
+            handle.write(f"RASA_TOKEN={found['RASA_TOKEN']}\n")
+    return found
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)
 
 
 def start(name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -56,6 +68,25 @@ def stop(processes: list[tuple[str, subprocess.Popen]]) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def first_advisor(env: dict[str, str]) -> tuple[str, str]:
+    """Create the first advisor account if there is none; its password lives in var/secrets.env."""
+    secrets_now = local_secrets()
+    username = "advisor"
+    password = secrets_now.get("FIRST_ADVISOR_PASSWORD")
+    listed = subprocess.run([str(PYTHON), "-m", "live_handoff", "user", "list"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=True).stdout
+    if listed.strip():
+        return (username, password) if password and listed.startswith(username + "\t") else ("", "")
+    password = password or new_password()
+    subprocess.run([str(PYTHON), "-m", "live_handoff", "user", "add", username, "--name", "Alex Advisor",
+                    "--role", "advisor", "--role", "editor", "--role", "manager"], cwd=ROOT, env=env,
+                   input=password + "\n", capture_output=True, text=True, check=True)
+    if "FIRST_ADVISOR_PASSWORD" not in secrets_now:
+        with SECRETS.open("a") as handle:
+            handle.write(f"FIRST_ADVISOR_PASSWORD={password}\n")
+    return username, password
+
+
 def main() -> int:
     if os.environ.get("OPEN311_URL") and not os.environ.get("OPEN311_API_KEY"):
         print("OPEN311_URL is set but OPEN311_API_KEY is not: the chat could not submit reports.", file=sys.stderr)
@@ -63,30 +94,51 @@ def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     action_port = int(os.environ.get("ACTION_PORT", "5055"))
-    open311_port = int(os.environ.get("OPEN311_PORT", "8311"))
-    env = server_env(action_port, host, open311_port, {**local_secrets(), **{
+    door_port = int(os.environ.get("FRONT_DOOR_PORT", "8080"))
+    redis_port = int(os.environ.get("REDIS_PORT", "6380"))
+    secrets_now = local_secrets()
+    # The built-in Open311 service is mounted in the front door; a council's own replaces it.
+    env = server_env(action_port, host, door_port, {**secrets_now, **{
         k: v for k, v in os.environ.items() if k.startswith("OPEN311_")}})
+    if "OPEN311_URL" in os.environ:
+        env.pop("OPEN311_API_KEYS", None)  # nothing to mount
+    env["RASA_URL"] = f"http://{host}:{rasa_port}"
+    env["RASA_TOKEN"] = secrets_now["RASA_TOKEN"]
+    env["FRONT_DOOR_PORT"] = str(door_port)
     processes: list[tuple[str, subprocess.Popen]] = []
+    redis = None
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started in the background
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        if "OPEN311_URL" not in os.environ:  # a council's own Open311 endpoint replaces the built-in one
-            cases = start("Open311 service", open311_command(open311_port, host), env)
-            processes.append(("Open311 service", cases))
-            wait_until_up(f"http://{host}:{open311_port}/open311/v2/services.json", cases)
+        if "REDIS_URL" in os.environ:
+            env["REDIS_URL"] = os.environ["REDIS_URL"]
+        else:
+            print("Starting Redis...", flush=True)
+            redis = RedisServer(ROOT / "var" / "redis", port=redis_port).start()
+            env["REDIS_URL"] = redis.url
+        username, password = first_advisor(env)
+        door = start("front door", [str(PYTHON), "-m", "front_door", "--host", host, "--port", str(door_port)], env)
+        processes.append(("front door", door))
+        wait_until_up(f"http://{host}:{door_port}/health", door)
         actions = start("action server", action_server_command(action_port), env)
         processes.append(("action server", actions))
         wait_until_up(f"http://{host}:{action_port}/health", actions)
-        rasa = start("Rasa server", rasa_server_command(MODEL, rasa_port, host), env)
+        rasa = start("Rasa server", rasa_server_command(MODEL, rasa_port, host, api_token=env["RASA_TOKEN"]), env)
         processes.append(("Rasa server", rasa))
         wait_until_up(f"http://{host}:{rasa_port}/webhooks/rest/", rasa)
+        login = (f"  First advisor:      {username} / {password}  (add more: .venv/bin/python -m live_handoff user add)\n"
+                 if password else "")
         print(
             "\nFront Desk is running. Press Ctrl-C to stop.\n"
-            f"  Rasa REST channel:  http://{host}:{rasa_port}/webhooks/rest/webhook\n"
-            f"  Action server:      http://{host}:{action_port}/health\n"
+            f"  Front door:         http://{host}:{door_port}/  (health: /health, metrics: /metrics)\n"
+            f"  Resident websocket: ws://{host}:{door_port}/ws/resident\n"
+            f"  Advisor websocket:  ws://{host}:{door_port}/ws/advisor  (log in: POST /api/advisor/login)\n"
+            f"{login}"
             f"  Open311 service:    {env['OPEN311_URL']}services.json\n"
-            f"  Open311 keys:       {SECRETS.relative_to(ROOT)}\n\n"
-            "Talk to the bot:\n"
+            f"  Rasa REST channel:  http://{host}:{rasa_port}/webhooks/rest/webhook\n"
+            f"  Redis:              {env['REDIS_URL']}\n"
+            f"  Keys and passwords: {SECRETS.relative_to(ROOT)}\n\n"
+            "Talk to the bot directly:\n"
             f"  curl -s http://{host}:{rasa_port}/webhooks/rest/webhook \\\n"
             "       -H 'Content-Type: application/json' \\\n"
             "       -d '{\"sender\": \"resident-1\", \"message\": \"when is my bin day?\"}'\n"
@@ -94,19 +146,23 @@ def main() -> int:
             "  .venv/bin/python -m knowledge_base try \"when is my bin day?\"\n",
             flush=True,
         )
-        while all(p.poll() is None for _, p in processes):
+        while all(p.poll() is None for _, p in processes) and (redis is None or redis.process.poll() is None):
             time.sleep(1)
-        dead = [name for name, p in processes if p.poll() is not None]
+        dead = [name for name, p in processes if p.poll() is not None] or ["Redis"]
         print(f"{', '.join(dead)} stopped unexpectedly; stopping the rest.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print()
         return 0
-    except RuntimeError as exc:
-        print(f"Could not start Front Desk: {exc}", file=sys.stderr)
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", "") or ""
+        print(f"Could not start Front Desk: {exc} {detail}", file=sys.stderr)
         return 1
     finally:
         stop(processes)
+        if redis:
+            print("Stopping Redis...", flush=True)
+            redis.stop()
 
 
 if __name__ == "__main__":
