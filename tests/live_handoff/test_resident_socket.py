@@ -103,3 +103,15 @@ async def test_frames_before_hello_are_refused(settings, make_client):
     await ws.send_json({"type": "message", "client_id": "z", "text": "hi"})
     reply = await ws.receive_json(timeout=5)
     assert reply["code"] == "hello_first" and reply["client_id"] == "z"
+
+
+async def test_conversation_records_expire_after_the_retention_period(settings, store, make_client):
+    client = await make_client(replace(settings, retention_days=2))
+    sock, welcome = await resident(client)
+    await sock.send({"type": "message", "client_id": "t", "text": "hello"})
+    await sock.next(kind("ack"))
+    cid = welcome["conversation_id"]
+    for key in (f"{settings.key_prefix}:conv:{cid}", f"{settings.key_prefix}:log:{cid}",
+                f"{settings.key_prefix}:cids:{cid}"):
+        ttl = await store.redis.ttl(key)
+        assert 0 < ttl <= 2 * 86_400, (key, ttl)
