@@ -64,6 +64,7 @@ class Relay:
         self.outbox = outbox
         self.metrics = metrics
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._tasks: set[asyncio.Task] = set()
         hub.on_queue_changed = self.broadcast_queue
         hub.on_advisor_changed = self.send_chats
 
@@ -137,7 +138,24 @@ class Relay:
                 "text": "You're chatting with the assistant again."})
             mode = "bot"
         if mode == "bot":
-            await self.ask_bot(cid, frame.get("payload") or frame["text"], conversation)
+            # In the background, so a resident can still press "Talk to an advisor" or
+            # type while the bot thinks; the per-conversation lock keeps turns in order.
+            self.spawn(self.ask_bot(cid, frame.get("payload") or frame["text"], conversation))
+
+    def spawn(self, work) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished_task)
+
+    def _finished_task(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background work failed: %s", type(task.exception()).__name__)
+
+    async def drain(self) -> None:
+        """Let bot turns in progress finish (on shutdown)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=10)
 
     async def ask_bot(self, cid: str, text: str, conversation: dict[str, str]) -> None:
         """Send to Rasa; after ``bot_notice_seconds`` without an answer, tell the resident."""
@@ -194,7 +212,7 @@ class Relay:
         if conversation.get("mode") != "bot" or not text:
             raise FrameError("not_allowed", "There is nothing to try again.")
         await self.store.set_fields(cid, retry_text="")
-        await self.ask_bot(cid, text, conversation)
+        self.spawn(self.ask_bot(cid, text, conversation))
 
     async def summary_from_log(self, cid: str, conversation: dict[str, str]) -> dict[str, Any]:
         """What the bot learnt, for a handoff the relay starts (the resident pressed a button)."""
