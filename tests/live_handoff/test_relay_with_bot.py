@@ -66,6 +66,11 @@ async def test_a_bot_handoff_carries_its_summary_to_the_advisor_and_hand_back_re
     answer = await sock.next(lambda f: f["type"] == "message" and f["from"] == "bot" and "council tax" in f["text"].lower(),
                              timeout=15)
     assert answer
+    await sock.send({"type": "end_chat", "client_id": "end"})
+    await sock.next(kind("status", mode="closed"))
+    await sock.send({"type": "rating", "client_id": "rated", "score": 4, "comment": "sorted in the end"})
+    await sock.next(kind("ack", client_id="rated"))
+    assert (await store.conversation(cid))["rating"] == "4"
 
 
 @pytest.fixture
