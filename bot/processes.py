@@ -9,6 +9,7 @@ import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,21 +117,32 @@ def open311_command(port: int, host: str = "127.0.0.1") -> list[str]:
     return [str(BIN / "python"), "-m", "service_requests", "--host", host, "--port", str(port)]
 
 
+def redis_env(redis_url: str, ttl_seconds: int = 90 * 86_400) -> dict[str, str]:
+    """The variables bot/endpoints.redis.yml reads, from a redis:// URL."""
+    parsed = urllib.parse.urlsplit(redis_url)
+    return {"REDIS_HOST": parsed.hostname or "127.0.0.1", "REDIS_PORT": str(parsed.port or 6379),
+            "REDIS_DB": (parsed.path or "/0").lstrip("/") or "0", "REDIS_PASSWORD": parsed.password or "",
+            "TRACKER_TTL_SECONDS": str(ttl_seconds)}
+
+
 def rasa_server_command(model: Path, port: int, host: str = "127.0.0.1", stock: bool = False,
-                        api_token: str = "") -> list[str]:
+                        api_token: str = "", redis: bool = False) -> list[str]:
     """The Rasa server; through bot.serve (faster action calls) unless ``stock``.
 
     With ``api_token``, Rasa's HTTP API is on (token required): the relay records the
     advisors' part of a conversation in the tracker through it."""
     rasa = [str(BIN / "rasa")] if stock else [str(BIN / "python"), "-m", "bot.serve"]
     api = ["--enable-api", "--auth-token", api_token] if api_token else []
-    return rasa + ["run", "--model", str(model), "--endpoints", "bot/endpoints.yml",
+    endpoints = "bot/endpoints.redis.yml" if redis else "bot/endpoints.yml"
+    return rasa + ["run", "--model", str(model), "--endpoints", endpoints,
                    "--credentials", "bot/credentials.yml", "--interface", host, "--port", str(port)] + api
 
 
-def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = None, stock: bool = False) -> Servers:
+def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = None, stock: bool = False,
+                  redis_url: str | None = None) -> Servers:
     """Start the Open311 service and action server (unless ``action_url`` names a running
-    action server) and a Rasa server, on free ports, with cases in ``log_dir``."""
+    action server) and a Rasa server, on free ports, with cases in ``log_dir``; Rasa keeps
+    its trackers in Redis when ``redis_url`` is given, in memory otherwise."""
     if not model.exists():
         raise RuntimeError(f"no trained model at {model}: run `make model` (make test does)")
     action_port = int(action_url.rsplit(":", 1)[1]) if action_url else free_port()
@@ -138,6 +150,8 @@ def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = N
     rasa_token = secrets.token_urlsafe(24)
     env = server_env(action_port, open311_port=open311_port, secrets=new_secrets())
     env["OPEN311_DB"] = str(log_dir / f"cases-{open311_port}.sqlite3")
+    if redis_url:
+        env.update(redis_env(redis_url))
     # The action server reads a private copy of the content, so tests may edit it live.
     content = log_dir / f"content-{open311_port}"
     shutil.copytree(ROOT / "knowledge_base" / "content", content / "content")
@@ -155,7 +169,8 @@ def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = N
                                               stdout=action_log.open("w"), stderr=subprocess.STDOUT))
             wait_until_up(f"http://127.0.0.1:{action_port}/health", processes[-1], action_log)
         rasa_log = log_dir / f"rasa-server-{model.stem.split('.')[0]}{'-stock' if stock else ''}.log"
-        processes.append(subprocess.Popen(rasa_server_command(model, rasa_port, stock=stock, api_token=rasa_token),
+        processes.append(subprocess.Popen(rasa_server_command(model, rasa_port, stock=stock, api_token=rasa_token,
+                                                              redis=bool(redis_url)),
                                           cwd=ROOT, env=env,
                                           stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
         wait_until_up(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", processes[-1], rasa_log)

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.processes import (  # noqa: E402
-    MODEL, ROOT, action_server_command, new_secrets, rasa_server_command, server_env, wait_until_up,
+    MODEL, ROOT, action_server_command, new_secrets, rasa_server_command, redis_env, server_env, wait_until_up,
 )
 from front_door.processes import PYTHON, RedisServer  # noqa: E402
 
@@ -116,6 +116,7 @@ def main() -> int:
             print("Starting Redis...", flush=True)
             redis = RedisServer(ROOT / "var" / "redis", port=redis_port).start()
             env["REDIS_URL"] = redis.url
+        env.update(redis_env(env["REDIS_URL"], 86_400 * int(os.environ.get("RELAY_RETENTION_DAYS", "90"))))
         username, password = first_advisor(env)
         door = start("front door", [str(PYTHON), "-m", "front_door", "--host", host, "--port", str(door_port)], env)
         processes.append(("front door", door))
@@ -123,7 +124,7 @@ def main() -> int:
         actions = start("action server", action_server_command(action_port), env)
         processes.append(("action server", actions))
         wait_until_up(f"http://{host}:{action_port}/health", actions)
-        rasa = start("Rasa server", rasa_server_command(MODEL, rasa_port, host, api_token=env["RASA_TOKEN"]), env)
+        rasa = start("Rasa server", rasa_server_command(MODEL, rasa_port, host, api_token=env["RASA_TOKEN"], redis=True), env)
         processes.append(("Rasa server", rasa))
         wait_until_up(f"http://{host}:{rasa_port}/webhooks/rest/", rasa)
         login = (f"  First advisor:      {username} / {password}  (add more: .venv/bin/python -m live_handoff user add)\n"

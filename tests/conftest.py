@@ -10,9 +10,9 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="session")
-def servers():
+def servers(redis_server):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    running = start_servers(ARTIFACTS)
+    running = start_servers(ARTIFACTS, redis_url=redis_server.url)
     yield running
     running.stop()
 

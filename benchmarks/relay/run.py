@@ -288,6 +288,17 @@ async def part_connections(args: argparse.Namespace, redis_url: str, prefix: str
                                      "relay_alive": relay.process.poll() is None}
                 break
 
+        # Hold the sockets past the relay's 20 s websocket heartbeat: idle ones must survive it.
+        if args.hold > 0 and not result["failure"]:
+            await asyncio.sleep(args.hold)
+            dropped = [c for c in conns if c.ended]
+            result["after_hold"] = {"seconds": args.hold, "open": len(conns) - len(dropped), "dropped": len(dropped),
+                                    "rss_kb": rss_kb(pid), "first_drop": dropped[0].ended if dropped else None}
+            print(f"[connections] after holding {args.hold:g} s: {result['after_hold']}", flush=True)
+            if dropped:
+                result["failure"] = {"step": len(conns), "failed": 0, "dropped": len(dropped),
+                                     "first_error": dropped[0].ended, "relay_alive": relay.process.poll() is None}
+
         # At the top step: does the relay still answer a fresh resident quickly?
         probes = []
         for i in range(args.probes):
@@ -410,15 +421,20 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
         # Everyone asks for an advisor at once, then the advisors claim (round robin).
         t_queue = time.monotonic()
         queued = [r.expect(kind("status", mode="queued")) for r in residents]
+        asked: list[int] = []
         for i, r in enumerate(residents):
+            asked.append(time.monotonic_ns())
             await r.send({"type": "request_advisor", "client_id": f"q{i}"})
-        await asyncio.wait_for(asyncio.gather(*queued), args.setup_timeout)
+        seen = await asyncio.wait_for(asyncio.gather(*queued), args.setup_timeout)
         result["queue_all_seconds"] = round(time.monotonic() - t_queue, 2)
+        # How late the resident hears of its own change while queue news is being broadcast.
+        result["request_to_queued_status_ms"] = summary_ms([ms(now - asked[i]) for i, (_, now) in enumerate(seen)])
         print(f"[delivery] all {chats} queued in {result['queue_all_seconds']} s", flush=True)
 
         t_claim = time.monotonic()
         joined = [r.expect(kind("status", mode="advisor")) for r in residents]
         owner = {r.cid: usernames[i % advisors_n] for i, r in enumerate(residents)}
+        claimed_at: dict[str, int] = {}
 
         async def claim_all(username: str) -> None:
             conn = advisors[username]
@@ -429,6 +445,7 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
                 done = conn.expect(lambda f, cid=cid: (f.get("type") == "conversation"
                                                        and f["conversation"]["conversation_id"] == cid)
                                    or (f.get("type") == "error" and f.get("conversation_id") == cid))
+                claimed_at[cid] = time.monotonic_ns()
                 await conn.send({"type": "claim", "conversation_id": cid})
                 frame, _ = await asyncio.wait_for(done, args.setup_timeout)
                 if frame["type"] == "error":
@@ -436,8 +453,11 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
 
         await asyncio.wait_for(asyncio.gather(*(claim_all(u) for u in usernames)), args.setup_timeout)
         result["claim_all_seconds"] = round(time.monotonic() - t_claim, 2)
-        await asyncio.wait_for(asyncio.gather(*joined), args.setup_timeout)
+        claims_done = time.monotonic_ns()
+        seen = await asyncio.wait_for(asyncio.gather(*joined), args.setup_timeout)
         result["residents_see_advisor_seconds"] = round(time.monotonic() - t_claim, 2)
+        result["claim_to_joined_status_ms"] = summary_ms([ms(now - claimed_at[r.cid])
+                                                          for r, (_, now) in zip(residents, seen)])
         print(f"[delivery] all claimed in {result['claim_all_seconds']} s; residents told in "
               f"{result['residents_see_advisor_seconds']} s", flush=True)
 
@@ -447,7 +467,8 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
             if time.monotonic_ns() - last_queue_frame[0] > 2e9:
                 break
             await asyncio.sleep(0.2)
-        result["settle_seconds"] = round(time.monotonic() - t_settle, 2)
+        # Seconds after the last claim was confirmed until the last queue frame arrived.
+        result["settle_seconds"] = round(max(0, last_queue_frame[0] - claims_done) / 1e9, 2)
         result["setup_seconds"] = round(time.monotonic() - t_setup, 2)
         result["setup_frames_to_advisors"] = sum(advisors[u].count for u in usernames)
         result["setup_bytes_to_advisors"] = sum(advisors[u].bytes for u in usernames)
@@ -519,7 +540,7 @@ class TimingProxy:
 
     def __init__(self, rasa_url: str) -> None:
         self.rasa_url = rasa_url
-        self.seen: dict[str, list[int]] = defaultdict(list)  # sender -> [inner ns]
+        self.seen: dict[str, list[tuple[int, int]]] = defaultdict(list)  # sender -> [(request in, answer out) ns]
         self.port = free_port()
         self.session: aiohttp.ClientSession | None = None
         self.runner: web.AppRunner | None = None
@@ -529,13 +550,13 @@ class TimingProxy:
         return f"http://127.0.0.1:{self.port}"
 
     async def forward(self, request: web.Request) -> web.Response:
-        body = await request.read()
         started = time.monotonic_ns()
+        body = await request.read()
         async with self.session.post(self.rasa_url + "/webhooks/rest/webhook", data=body,
                                      headers={"Content-Type": "application/json"}) as response:
             answer = await response.read()
             status = response.status
-        self.seen[json.loads(body).get("sender", "")].append(time.monotonic_ns() - started)
+        self.seen[json.loads(body).get("sender", "")].append((started, time.monotonic_ns()))
         return web.Response(body=answer, status=status, content_type="application/json")
 
     async def health(self, request: web.Request) -> web.Response:
@@ -609,7 +630,7 @@ async def part_bot(args: argparse.Namespace, redis_url: str, prefix: str, workdi
             await conn.send({"type": "message", "client_id": "t", "text": text})
             await asyncio.wait_for(done, 15)
             _, t_ack = await asyncio.wait_for(ack, 1)
-            return {"cid": conn.cid, "first_bot_ms": ms(bots[0] - t0), "last_bot_ms": ms(bots[-1] - t0),
+            return {"cid": conn.cid, "t0": t0, "first_bot_ms": ms(bots[0] - t0), "last_bot_ms": ms(bots[-1] - t0),
                     "ack_ms": ms(t_ack - t0), "bot_messages": len(bots)}
         finally:
             await conn.close()
@@ -649,9 +670,15 @@ async def part_bot(args: argparse.Namespace, redis_url: str, prefix: str, workdi
                         sample = await through(relay if leg == "relay" else proxied, text)
                         if leg == "proxied":
                             inner = proxy.seen.get(sample["cid"], [])
-                            sample["rasa_ms"] = ms(inner[0]) if len(inner) == 1 else None
-                            if sample["rasa_ms"] is not None:
+                            if len(inner) == 1:
+                                (t_in, t_out), t0 = inner[0], sample["t0"]
+                                sample["rasa_ms"] = ms(t_out - t_in)
                                 sample["relay_own_ms"] = sample["last_bot_ms"] - sample["rasa_ms"]
+                                sample["relay_before_rasa_ms"] = ms(t_in - t0)
+                                sample["relay_after_rasa_ms"] = sample["last_bot_ms"] - ms(t_out - t0)
+                            else:
+                                problems.append(f"turn {i}: the proxy saw {len(inner)} calls for one message")
+                        sample.pop("t0")
                     samples[leg].append(sample)
                 except Exception as exc:  # noqa: BLE001 - counted and reported
                     problems.append(f"turn {i} {leg}: {type(exc).__name__}: {exc}")
@@ -671,6 +698,8 @@ async def part_bot(args: argparse.Namespace, redis_url: str, prefix: str, workdi
             "proxied_last_bot_ms": summary_ms(col("proxied", "last_bot_ms")),
             "proxied_rasa_ms": summary_ms(col("proxied", "rasa_ms")),
             "relay_own_ms": summary_ms(col("proxied", "relay_own_ms")),
+            "relay_before_rasa_ms": summary_ms(col("proxied", "relay_before_rasa_ms")),
+            "relay_after_rasa_ms": summary_ms(col("proxied", "relay_after_rasa_ms")),
             "problems": problems,
         })
         print(f"[bot] direct {result['direct_ms']}\n[bot] relay {result['relay_last_bot_ms']}\n"
@@ -697,7 +726,7 @@ def fmt(value: Any, digits: int = 1) -> str:
 
 def report(results: dict[str, Any]) -> str:
     out = [f"Relay benchmark, {results['date']}, commit `{results['commit']}`, {results['machine']['cpus']} CPUs, "
-           f"Python {results['machine']['python']}", ""]
+           f"Python {results['machine']['python']}, Redis appendfsync {results['redis_appendfsync']}", ""]
     c = results.get("connections")
     if c:
         out += ["| idle resident sockets (one relay) | relay RSS MB | KB per socket | hellos/s | failed | dropped |",
@@ -706,6 +735,10 @@ def report(results: dict[str, Any]) -> str:
         for row in c["steps"]:
             out.append(f"| {row['open']:,} | {row['rss_kb'] / 1024:.1f} | {row['kb_per_connection']:.1f} | "
                        f"{row['hellos_per_second']:.0f} | {row['failed']} | {row['dropped']} |")
+        if c.get("after_hold"):
+            h = c["after_hold"]
+            out.append(f"| {h['open']:,} after {h['seconds']:g} s idle | {h['rss_kb'] / 1024:.1f} | "
+                       f"{(h['rss_kb'] - c['rss_before_kb']) / max(1, h['open']):.1f} | - | - | {h['dropped']} |")
         out.append("")
         if c.get("failure"):
             out += [f"First failure: {c['failure']}", ""]
@@ -727,8 +760,12 @@ def report(results: dict[str, Any]) -> str:
                   f"{d['sent']:,} / {d['received']:,} / {d['missing']} / {d['duplicates']} / "
                   f"{d['wrong_advisor_or_conversation']}", "all once"),
                  ("resident send → ack, p50 / p99 ms", f"{fmt(d['ack_ms']['p50'], 2)} / {fmt(d['ack_ms']['p99'], 2)}", ""),
-                 ("setup: queue all / claim all / queue broadcasts settle, s",
-                  f"{d['queue_all_seconds']} / {d['claim_all_seconds']} / {d['settle_seconds']}", ""),
+                 (f"setup, {d['chats']} at once: all queued / all claimed / residents all told / last queue frame, s",
+                  f"{d['queue_all_seconds']} / {d['claim_all_seconds']} / {d['residents_see_advisor_seconds']} / "
+                  f"{d['settle_seconds']}", ""),
+                 ("during setup: request → own `queued` status; claim → resident's `joined` status, p50 / max ms",
+                  f"{fmt(d['request_to_queued_status_ms']['p50'])} / {fmt(d['request_to_queued_status_ms']['max'])}; "
+                  f"{fmt(d['claim_to_joined_status_ms']['p50'])} / {fmt(d['claim_to_joined_status_ms']['max'])}", ""),
                  ("CPU % during measurement (relay A / relay B / Redis / client)",
                   " / ".join(fmt(d["cpu_percent_during_measurement"][k]) for k in ("relay_A", "relay_B", "redis", "client")),
                   "")]
@@ -745,6 +782,10 @@ def report(results: dict[str, Any]) -> str:
                  ("(c) relay's own time per turn (paired, timing proxy), p50 / p99 / max ms",
                   f"{fmt(bt['relay_own_ms']['p50'], 2)} / {fmt(bt['relay_own_ms']['p99'], 2)} / "
                   f"{fmt(bt['relay_own_ms']['max'], 2)}", "p99 < 5 ms"),
+                 ("(c) of which before Rasa (send → request reaches Rasa) / after (answer → last bot frame), "
+                  "p50 / p99 ms",
+                  f"{fmt(bt['relay_before_rasa_ms']['p50'], 2)} / {fmt(bt['relay_before_rasa_ms']['p99'], 2)}; "
+                  f"{fmt(bt['relay_after_rasa_ms']['p50'], 2)} / {fmt(bt['relay_after_rasa_ms']['p99'], 2)}", ""),
                  ("turns with problems", str(len(bt["problems"])), "0")]
     if rows:
         out += ["| figure | measured | target |", "|---|---:|---|"]
@@ -762,6 +803,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--steps", default="500,1000,2000,3000", help="idle sockets to hold, cumulative steps")
     parser.add_argument("--open-concurrency", type=int, default=100, help="sockets being opened at once")
     parser.add_argument("--settle", type=float, default=2.0, help="seconds to wait before reading RSS")
+    parser.add_argument("--hold", type=float, default=25.0,
+                        help="seconds to hold the top step (past the relay's 20 s heartbeat); 0 to skip")
     parser.add_argument("--probes", type=int, default=20, help="fresh hello+message probes at the top step")
     parser.add_argument("--chats", type=int, default=200)
     parser.add_argument("--advisors", type=int, default=10)
@@ -770,11 +813,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--setup-timeout", type=float, default=180.0)
     parser.add_argument("--turns", type=int, default=200, help="bot turns per leg")
     parser.add_argument("--bot-warmup", type=int, default=2, help="untimed rounds over the questions")
+    parser.add_argument("--appendfsync", choices=("always", "everysec"), default="always",
+                        help="Redis fsync policy; `always` is what front_door.processes.RedisServer (make up) uses")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.steps, args.probes, args.chats, args.advisors = "100,200", 5, 20, 2
+        args.steps, args.probes, args.chats, args.advisors, args.hold = "100,200", 5, 20, 2, 0.0
         args.duration, args.turns, args.bot_warmup = 5.0, 20, 1
     args.steps = [int(s) for s in str(args.steps).split(",")]
     args.parts = [p.strip() for p in args.parts.split(",") if p.strip()]
@@ -790,12 +835,15 @@ async def run(args: argparse.Namespace, redis: RedisServer, workdir: Path, resul
     for part, function in (("connections", part_connections), ("delivery", part_delivery), ("bot", part_bot)):
         if part in args.parts:
             started = time.monotonic()
+            load = os.getloadavg()[0]
             try:
                 results[part] = await function(args, redis.url, f"{run_prefix}{part[0]}", workdir)
             except Exception as exc:  # noqa: BLE001 - one part failing should not lose the others
                 results[part] = {"error": f"{type(exc).__name__}: {exc}"}
                 print(f"[{part}] FAILED: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
             results[part]["seconds"] = round(time.monotonic() - started, 1)
+            # Load average (1 min) before and after: other work on the machine shows here.
+            results[part]["loadavg_1min"] = [round(load, 2), round(os.getloadavg()[0], 2)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -805,6 +853,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "commit": git_commit(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "redis_appendfsync": args.appendfsync,
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
     }
     started = time.monotonic()
@@ -812,6 +861,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         redis = RedisServer(workdir / "redis").start()
         STARTED.append(redis)
+        if args.appendfsync != "always":
+            import redis as redis_sync
+            client = redis_sync.Redis.from_url(redis.url)
+            client.config_set("appendfsync", args.appendfsync)
+            client.close()
         asyncio.run(run(args, redis, workdir, results))
         failed = any("error" in results.get(p, {}) for p in args.parts)
     except KeyboardInterrupt:

@@ -133,3 +133,13 @@ async def test_while_the_bot_is_slow_the_resident_can_still_ask_for_an_advisor(s
     await sock.send({"type": "request_advisor", "client_id": "now"})
     queued = await sock.next(lambda f: f["type"] == "status" or (f["type"] == "message" and f["from"] == "bot"))
     assert queued["type"] == "status" and queued["mode"] == "queued", "queued before the slow answer arrived"
+
+
+async def test_rasa_keeps_trackers_in_redis_and_they_expire(settings, store, servers, make_client):
+    client = await make_client(with_rasa(settings, servers))
+    sock, welcome = await resident(client)
+    await sock.send({"type": "message", "client_id": "t1", "text": "how do I pay my council tax"})
+    await sock.next(kind("message", **{"from": "bot"}), timeout=15)
+    key = f"frontdesk:tracker:{welcome['conversation_id']}"
+    assert await store.redis.exists(key)
+    assert 0 < await store.redis.ttl(key) <= 90 * 86_400
