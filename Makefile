@@ -12,12 +12,17 @@ up: system model
 	$(PY) scripts/up.py
 
 ## test: the whole test suite (unit, content, real Rasa and action servers, quality bars)
-test: system model
+test: system model node_modules/.installed
 	$(PY) -m pytest
 
 ## system: Debian packages the servers need (redis-server), installed only if missing
 system:
 	bash scripts/install-system-packages.sh
+
+## browser test tools from npm (axe-core), exactly as package-lock.json says
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 venv: .venv/.installed
 .venv/.installed: requirements.txt constraints.txt scripts/setup-venv.sh

@@ -16,8 +16,8 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from live_handoff import masking
-from live_handoff.app import create_app
-from live_handoff.settings import Settings, SettingsError
+from front_door.app import build_app
+from live_handoff.settings import SettingsError
 
 
 class PathOnlyAccessLogger(AbstractAccessLogger):
@@ -25,15 +25,6 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
 
     def log(self, request, response, time: float) -> None:  # noqa: D102
         self.logger.info("%s %s %s %.1fms", request.method, request.path, response.status, time * 1000)
-
-
-def build() -> web.Application:
-    app = create_app(Settings.from_env())
-    if os.environ.get("OPEN311_API_KEYS"):
-        from service_requests.app import MOUNT, create_app as create_open311
-        from service_requests.settings import Settings as Open311Settings
-        app.add_subapp(MOUNT, create_open311(Open311Settings.from_env()))
-    return app
 
 
 def main() -> int:
@@ -44,7 +35,7 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     masking.install()
     try:
-        app = build()
+        app = build_app()
     except (SettingsError, ValueError) as exc:
         print(f"Cannot start the front door: {exc}", file=sys.stderr)
         return 2

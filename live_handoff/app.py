@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import weakref
+from pathlib import Path
 from typing import AsyncIterator
 
 import aiohttp
@@ -18,13 +20,22 @@ from live_handoff.bot_client import BotClient
 from live_handoff.cases import CaseClient, Outbox
 from live_handoff.conversations import Relay
 from live_handoff.hub import Hub
-from live_handoff.keys import HUB, METRICS, REDIS, RELAY, SETTINGS, SOCKETS, STORE
+from live_handoff.case_api import CaseDesk
+from live_handoff.keys import CASES, HUB, KNOWLEDGE, METRICS, REDIS, RELAY, SETTINGS, SOCKETS, STORE
 from live_handoff.metrics import Metrics
 from live_handoff.resident_ws import resident_socket
 from live_handoff.settings import Settings
 from live_handoff.store import Store, connect_redis
+from knowledge_base.cache import KnowledgeBaseCache
 
 log = logging.getLogger(__name__)
+
+
+def knowledge_paths():
+    """The content the bot answers from (FRONT_DESK_CONTENT_DIR / _MESSAGES_FILE, as the action server)."""
+    from knowledge_base.cache import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
+    return (Path(os.environ.get("FRONT_DESK_CONTENT_DIR", DEFAULT_CONTENT_DIR)),
+            Path(os.environ.get("FRONT_DESK_MESSAGES_FILE", DEFAULT_MESSAGES_FILE)))
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
@@ -36,6 +47,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     cases = CaseClient(session, settings.open311_url, settings.open311_api_key)
     outbox = Outbox(redis, store.key("outbox"), cases)
     app[REDIS], app[STORE], app[HUB] = redis, store, hub
+    app[CASES] = CaseDesk(session, settings.open311_url, settings.open311_api_key, settings.open311_staff_key)
     app[RELAY] = Relay(settings, store, hub, BotClient(session, settings.rasa_url, settings.rasa_token,
                                                        settings.bot_timeout_seconds), cases, outbox, app[METRICS])
     tasks = [asyncio.create_task(hub.listen()), asyncio.create_task(outbox.run())]
@@ -65,6 +77,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[SOCKETS] = weakref.WeakSet()
+    app[KNOWLEDGE] = KnowledgeBaseCache(*knowledge_paths())
     app.cleanup_ctx.append(_resources)
     app.on_shutdown.append(_close_sockets)
     app.router.add_get("/ws/resident", resident_socket)

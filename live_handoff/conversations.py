@@ -187,6 +187,11 @@ class Relay:
             await self.store.record("route", conversation_id=cid, route=turn.route.get("name"),
                                     confidence=turn.route.get("confidence"))
         if turn.case:
+            conversation = await self.store.conversation(cid) or {}
+            references = json.loads(conversation.get("cases") or "[]")
+            if turn.case.get("service_request_id") not in references:
+                references.append(turn.case.get("service_request_id"))
+                await self.store.set_fields(cid, cases=json.dumps(references[-20:]))
             await self.store.record("case_created", conversation_id=cid,
                                     service_code=turn.case.get("service_code"),
                                     reference=turn.case.get("service_request_id"))
@@ -359,6 +364,8 @@ class Relay:
                 item["advisor"] = conversation["advisor"]
             if conversation.get("page"):
                 item["page"] = conversation["page"]
+            if conversation.get("cases"):
+                item["cases"] = json.loads(conversation["cases"])
             if positions:
                 item["position"] = index
             out.append(item)

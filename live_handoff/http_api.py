@@ -8,8 +8,10 @@ import re
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from live_handoff import answers as answer_search
 from live_handoff import auth, transcript
-from live_handoff.keys import METRICS, RELAY, SETTINGS, STORE
+from live_handoff.case_api import CaseApiError
+from live_handoff.keys import CASES, KNOWLEDGE, METRICS, RELAY, SETTINGS, STORE
 from live_handoff.origins import origin_allowed
 from live_handoff.sessions import COOKIE, csrf_ok, current_user
 
@@ -111,11 +113,56 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
 
 
+async def _advisor(request: web.Request, state_changing: bool = False) -> dict[str, str]:
+    user = await current_user(request)
+    if user is None or "advisor" not in user["roles"].split(","):
+        raise web.HTTPUnauthorized(text='{"error": {"code": "not_logged_in", "message": "Please log in."}}',
+                                   content_type="application/json")
+    if state_changing and not csrf_ok(request, user):
+        raise web.HTTPForbidden(text='{"error": {"code": "csrf", "message": "Missing or wrong X-CSRF-Token header."}}',
+                                content_type="application/json")
+    return user
+
+
+async def answers(request: web.Request) -> web.Response:
+    await _advisor(request)
+    query = request.query.get("q", "")[:200]
+    found = answer_search.search(request.app[KNOWLEDGE].get(), query)
+    return web.json_response({"answers": [{"id": a.id, "title": a.title, "answer": a.answer} for a in found]})
+
+
+async def case(request: web.Request) -> web.Response:
+    await _advisor(request)
+    try:
+        return web.json_response(await request.app[CASES].get(request.match_info["ref"]))
+    except CaseApiError as exc:
+        return error(exc.status, exc.code, exc.message)
+
+
+async def case_status(request: web.Request) -> web.Response:
+    user = await _advisor(request, state_changing=True)
+    try:
+        body = await request.json()
+        status, note = str(body["extended_status"]).upper(), str(body.get("note", ""))
+    except (ValueError, KeyError, TypeError):
+        return error(400, "invalid", 'Send JSON: {"extended_status": "...", "note": "..."}.')
+    try:
+        updated = await request.app[CASES].update(request.match_info["ref"], status, note, user["name"] or user["username"])
+    except CaseApiError as exc:
+        return error(exc.status, exc.code, exc.message)
+    await request.app[STORE].record("case_status_changed", reference=updated["service_request_id"],
+                                    extended_status=status, advisor=user["username"])
+    return web.json_response(updated)
+
+
 def routes() -> list[web.RouteDef]:
     return [
         web.post("/api/advisor/login", login),
         web.post("/api/advisor/logout", logout),
         web.get("/api/advisor/me", me),
+        web.get("/api/advisor/answers", answers),
+        web.get("/api/advisor/cases/{ref}", case),
+        web.post("/api/advisor/cases/{ref}/status", case_status),
         web.get("/api/conversations/{cid}/transcript", transcript_download),
         web.get("/health", health),
         web.get("/metrics", metrics),

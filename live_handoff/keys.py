@@ -7,6 +7,8 @@ import weakref
 from aiohttp import web
 from redis.asyncio import Redis
 
+from knowledge_base.cache import KnowledgeBaseCache
+from live_handoff.case_api import CaseDesk
 from live_handoff.conversations import Relay
 from live_handoff.hub import Hub
 from live_handoff.metrics import Metrics
@@ -20,3 +22,5 @@ HUB = web.AppKey("hub", Hub)
 RELAY = web.AppKey("relay", Relay)
 METRICS = web.AppKey("metrics", Metrics)
 SOCKETS = web.AppKey("sockets", weakref.WeakSet)
+CASES = web.AppKey("cases", CaseDesk)
+KNOWLEDGE = web.AppKey("knowledge", KnowledgeBaseCache)

@@ -22,6 +22,7 @@ class Settings:
     rasa_token: str = ""
     open311_url: str = ""
     open311_api_key: str = ""
+    open311_staff_key: str = ""
     allowed_origins: frozenset[str] = frozenset()
     key_prefix: str = "fd"
     retention_days: int = 90
@@ -48,6 +49,7 @@ class Settings:
         REDIS_URL: Redis holding conversations, the queue and sessions.
         RASA_URL: the Rasa server (REST channel and HTTP API); RASA_TOKEN its API token.
         OPEN311_URL, OPEN311_API_KEY: where messages left out of hours become cases.
+        OPEN311_STAFF_KEY (or the first of OPEN311_STAFF_KEYS): advisors' case status changes.
         RELAY_ALLOWED_ORIGINS: comma-separated origins allowed to open websockets (e.g.
             ``https://www.northbridge.example``); the relay's own origin is always allowed.
         RELAY_RETENTION_DAYS (90): days conversation records are kept after their last event.
@@ -95,6 +97,7 @@ class Settings:
             rasa_token=env.get("RASA_TOKEN", ""),
             open311_url=open311_url,
             open311_api_key=env.get("OPEN311_API_KEY", ""),
+            open311_staff_key=env.get("OPEN311_STAFF_KEY") or env.get("OPEN311_STAFF_KEYS", "").split(",")[0].strip(),
             allowed_origins=origins,
             key_prefix=env.get("RELAY_KEY_PREFIX", "fd"),
             retention_days=read("RELAY_RETENTION_DAYS", 90, int, lambda v: v >= 1, "must be a whole number of days, at least 1"),

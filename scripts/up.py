@@ -114,7 +114,8 @@ def main() -> int:
             env["REDIS_URL"] = os.environ["REDIS_URL"]
         else:
             print("Starting Redis...", flush=True)
-            redis = RedisServer(ROOT / "var" / "redis", port=redis_port).start()
+            folder = "redis" if redis_port == 6380 else f"redis-{redis_port}"  # one data folder per server
+            redis = RedisServer(ROOT / "var" / folder, port=redis_port).start()
             env["REDIS_URL"] = redis.url
         env.update(redis_env(env["REDIS_URL"], 86_400 * int(os.environ.get("RELAY_RETENTION_DAYS", "90"))))
         username, password = first_advisor(env)

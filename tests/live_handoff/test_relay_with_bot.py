@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from live_handoff.keys import RELAY
-from tests.live_handoff.conftest import add_advisor, advisor, kind, resident, with_rasa
+from tests.live_handoff.conftest import PASSWORD, add_advisor, advisor, kind, resident, with_rasa
 
 pytestmark = pytest.mark.servers
 
@@ -143,3 +143,48 @@ async def test_rasa_keeps_trackers_in_redis_and_they_expire(settings, store, ser
     key = f"frontdesk:tracker:{welcome['conversation_id']}"
     assert await store.redis.exists(key)
     assert 0 < await store.redis.ttl(key) <= 90 * 86_400
+
+
+async def test_advisors_search_canned_answers_and_update_a_residents_case(settings, store, servers, make_client):
+    open311 = servers.open311
+    relay_settings = replace(with_rasa(settings, servers), open311_url=open311.url,
+                             open311_api_key=open311.env["OPEN311_API_KEY"],
+                             open311_staff_key=open311.env["OPEN311_STAFF_KEYS"])
+    await add_advisor(store)
+    client = await make_client(relay_settings)
+    assert (await client.get("/api/advisor/answers", params={"q": "council tax"})).status == 401
+    login = await client.post("/api/advisor/login", json={"username": "sam", "password": PASSWORD})
+    csrf = (await login.json())["csrf_token"]
+    found = await (await client.get("/api/advisor/answers", params={"q": "pay council tax"})).json()
+    assert found["answers"][0]["id"] == "council-tax-pay" and found["answers"][0]["answer"]
+
+    async with aiohttp.ClientSession() as http:
+        async with http.post(open311.url + "requests.json", data={
+                "api_key": open311.env["OPEN311_API_KEY"], "service_code": "pothole", "description": "deep hole",
+                "zipcode": "NB1 1AA", "attribute[surface]": "road", "attribute[size]": "large"}) as made:
+            reference = (await made.json())[0]["service_request_id"]
+    got = await client.get(f"/api/advisor/cases/{reference}")
+    assert got.status == 200 and (await got.json())["extended_status"] == "OPEN"
+    refused = await client.post(f"/api/advisor/cases/{reference}/status", json={"extended_status": "FIXED"})
+    assert refused.status == 403  # no CSRF token
+    changed = await client.post(f"/api/advisor/cases/{reference}/status", headers={"X-CSRF-Token": csrf},
+                                json={"extended_status": "ACTION_SCHEDULED", "note": "Crew booked for Friday"})
+    body = await changed.json()
+    assert changed.status == 200 and body["extended_status"] == "ACTION_SCHEDULED"
+    assert body["status_notes"] == "Crew booked for Friday"
+    assert (await client.get("/api/advisor/cases/NB-2026-999999")).status == 404
+
+
+async def test_a_case_made_in_the_chat_is_listed_with_the_conversation(settings, store, make_client):
+    from live_handoff.bot_replies import BotTurn
+    await add_advisor(store)
+    client = await make_client(settings)
+    console = await advisor(client)
+    sock, welcome = await resident(client)
+    cid = welcome["conversation_id"]
+    relay = client.app[RELAY]
+    await relay.apply_turn(cid, BotTurn(messages=[{"text": "Your reference is NB-2026-000042."}],
+                                        case={"service_request_id": "NB-2026-000042", "service_code": "pothole"}))
+    await relay.request_advisor(cid, "resident_asked", "normal", None)
+    queue = await console.next(lambda f: f["type"] == "queue" and f["items"])
+    assert queue["items"][0]["cases"] == ["NB-2026-000042"]

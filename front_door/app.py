@@ -1,0 +1,56 @@
+"""The front door as one aiohttp application: the relay, the widget and its demo page,
+the advisor console, and (when configured) the built-in Open311 service."""
+
+from __future__ import annotations
+
+import os
+
+from aiohttp import web
+
+from live_handoff.app import create_app
+from live_handoff.settings import Settings
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WIDGET = os.path.join(ROOT, "webchat_widget")
+CONSOLE = os.path.join(ROOT, "advisor_console")
+
+# The console and demo page load nothing from elsewhere and run no inline script.
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "connect-src 'self' ws: wss:; media-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+               "form-action 'self'")
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.content_type == "text/html":
+        response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+    if request.path.startswith("/widget/"):
+        # Council pages on other origins load the widget script and stylesheet.
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        response.headers.setdefault("Cache-Control", "public, max-age=300")
+    return response
+
+
+def _page(path: str):
+    async def serve(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
+    return serve
+
+
+def build_app(settings: Settings | None = None) -> web.Application:
+    app = create_app(settings or Settings.from_env())
+    app.middlewares.append(security_headers)
+    app.router.add_get("/", _page(os.path.join(WIDGET, "demo", "index.html")))
+    app.router.add_static("/demo/", os.path.join(WIDGET, "demo"))
+    app.router.add_static("/widget/", os.path.join(WIDGET, "src"))
+    app.router.add_get("/console", lambda request: web.HTTPFound("/console/"))
+    app.router.add_get("/console/", _page(os.path.join(CONSOLE, "index.html")))
+    app.router.add_static("/console/", CONSOLE)
+    if os.environ.get("OPEN311_API_KEYS"):
+        from service_requests.app import MOUNT, create_app as create_open311
+        from service_requests.settings import Settings as Open311Settings
+        app.add_subapp(MOUNT, create_open311(Open311Settings.from_env()))
+    return app
