@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from statistics import median
 from typing import Any
 
-from live_handoff import hours, queueing, texts
+from live_handoff import hours, masking, queueing, texts
 from live_handoff.bot_client import BotClient, BotUnavailableError
 from live_handoff.bot_replies import BotTurn
 from live_handoff.cases import CaseClient, CaseError, Outbox
@@ -179,13 +179,16 @@ class Relay:
                 return
             self.metrics.bot_latency.observe(time.monotonic() - started)
             await self.store.publish_typing(cid, "bot", False)
-            await self.apply_turn(cid, turn)
+            await self.apply_turn(cid, turn, text)
 
-    async def apply_turn(self, cid: str, turn: BotTurn) -> None:
+    async def apply_turn(self, cid: str, turn: BotTurn, asked: str = "") -> None:
         if turn.route:
             await self.store.set_fields(cid, route=json.dumps(turn.route))
             await self.store.record("route", conversation_id=cid, route=turn.route.get("name"),
                                     confidence=turn.route.get("confidence"))
+            if turn.route.get("name") == "out_of_scope" and asked and not asked.startswith("/"):
+                # What the bot could not answer, masked, so editors can write new articles.
+                await self.store.record("unanswered", conversation_id=cid, text=masking.mask(asked)[:300])
         if turn.case:
             conversation = await self.store.conversation(cid) or {}
             references = json.loads(conversation.get("cases") or "[]")

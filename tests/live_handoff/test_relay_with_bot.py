@@ -188,3 +188,14 @@ async def test_a_case_made_in_the_chat_is_listed_with_the_conversation(settings,
     await relay.request_advisor(cid, "resident_asked", "normal", None)
     queue = await console.next(lambda f: f["type"] == "queue" and f["items"])
     assert queue["items"][0]["cases"] == ["NB-2026-000042"]
+
+
+async def test_what_the_bot_could_not_answer_is_kept_masked_for_editors(settings, store, servers, make_client):
+    client = await make_client(with_rasa(settings, servers))
+    sock, _ = await resident(client)
+    await sock.send({"type": "message", "client_id": "u1",
+                     "text": "what is the best recipe for banana bread, email me at jo@example.com"})
+    await sock.next(kind("message", **{"from": "bot"}), timeout=15)
+    unanswered = [e for e in await store.analytics() if e["kind"] == "unanswered"]
+    assert len(unanswered) == 1 and "banana bread" in unanswered[0]["text"]
+    assert "jo@example.com" not in unanswered[0]["text"] and "[email]" in unanswered[0]["text"]

@@ -1,0 +1,96 @@
+"""Browser tests: Python Playwright driving Debian's Chromium against a real front door
+(its own process), the real Rasa server, action server, Open311 service and Redis."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from bot.processes import ROOT
+from front_door.processes import PYTHON, FrontDoor
+
+SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "correct horse battery"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def add_user(env: dict[str, str], username: str, name: str, roles=("advisor",)) -> None:
+    command = [str(PYTHON), "-m", "live_handoff", "user", "add", username, "--name", name]
+    for role in roles:
+        command += ["--role", role]
+    subprocess.run(command, input=PASSWORD + "\n", text=True, check=True, capture_output=True,
+                   env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def door_env(redis_server, servers) -> dict[str, str]:
+    import os
+    open311 = servers.open311
+    return {**os.environ, "REDIS_URL": redis_server.url, "RASA_URL": servers.rasa_url, "RASA_TOKEN": servers.rasa_token,
+            "RELAY_KEY_PREFIX": f"e{uuid.uuid4().hex[:8]}", "RELAY_OPENING_HOURS": "Mon-Sun 00:00-24:00",
+            "OPEN311_URL": open311.url, "OPEN311_API_KEY": open311.env["OPEN311_API_KEY"],
+            "OPEN311_STAFF_KEY": open311.env["OPEN311_STAFF_KEYS"], "OPEN311_API_KEYS": "",
+            "RELAY_MESSAGES_PER_MINUTE": "120", "RELAY_BURST": "20"}
+
+
+@pytest.fixture(scope="session")
+def front_door(door_env, tmp_path_factory):
+    add_user(door_env, "sam", "Sam Patel")
+    add_user(door_env, "priya", "Priya Shah")
+    door = FrontDoor(door_env, tmp_path_factory.mktemp("door") / "front-door.log").start()
+    yield door
+    door.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def resident_page(browser: Browser, front_door):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def advisor_page(browser: Browser, front_door):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def axe_violations(page: Page, include: str | None = None) -> list[dict]:
+    """Serious and critical axe-core violations on the page (or inside ``include``)."""
+    page.add_script_tag(path=str(AXE))
+    context = json.dumps({"include": [include]}) if include else "document"
+    result = page.evaluate(f"async () => await axe.run({context}, {{resultTypes: ['violations']}})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def shoot(page: Page, name: str) -> Path:
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
