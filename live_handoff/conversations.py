@@ -8,7 +8,10 @@ in their own modules; all state is in Redis through ``Store``.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
+import re
 import logging
 import time
 import weakref
@@ -16,6 +19,7 @@ from datetime import datetime, timezone
 from statistics import median
 from typing import Any
 
+from bot.components.patterns import normalise_reference as reference_in
 from live_handoff import hours, masking, queueing, texts
 from live_handoff.bot_client import BotClient, BotUnavailableError
 from live_handoff.bot_replies import BotTurn
@@ -45,6 +49,14 @@ def iso(ms: int | str | None) -> str:
     if ms in (None, ""):
         ms = now_ms()
     return datetime.fromtimestamp(int(ms) / 1000, timezone.utc).isoformat(timespec="seconds")
+
+
+def contact_key(message: dict[str, Any], secret: str) -> str:
+    """A keyed one-way code for the resident's phone or email, so reports can count the
+    same person contacting again without holding their details (keyed, so nobody can
+    recover a phone number by trying them all)."""
+    raw = (message.get("email") or "").strip().lower() or re.sub(r"\D", "", message.get("phone") or "")
+    return hmac.new(secret.encode(), raw.encode(), hashlib.sha256).hexdigest()[:16] if raw else ""
 
 
 def first_name(name: str) -> str:
@@ -130,6 +142,9 @@ class Relay:
         if not new:
             return  # a resend after a reconnect: already logged and handled
         self.metrics.messages.labels("resident").inc()
+        reference = reference_in(frame["text"])
+        if reference:  # a resident coming back about a case: repeat contact, for the reports
+            await self.store.record("reference_mentioned", conversation_id=cid, reference=reference)
         conversation = await self.store.conversation(cid) or {}
         mode = conversation.get("mode")
         if mode == "closed":
@@ -306,12 +321,14 @@ class Relay:
         try:
             reference = await self.cases.create(message)
             text = texts.MESSAGE_LEFT.format(reference=reference)
-            await self.store.record("message_left", conversation_id=cid, reference=reference, queued=False)
+            await self.store.record("message_left", conversation_id=cid, reference=reference, queued=False,
+                                    contact=contact_key(message, await self.store.secret("contact")))
         except CaseError as exc:
             log.warning("message left in %s kept for later: %s", cid, exc)
             await self.outbox.keep(message)
             text = texts.MESSAGE_SAVED
-            await self.store.record("message_left", conversation_id=cid, queued=True)
+            await self.store.record("message_left", conversation_id=cid, queued=True,
+                                    contact=contact_key(message, await self.store.secret("contact")))
         await self.system(cid, text)
 
     async def rate(self, cid: str, score: int, comment: str) -> None:

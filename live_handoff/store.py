@@ -348,6 +348,12 @@ class Store:
     async def clear_failed_logins(self, username: str) -> None:
         await self.redis.delete(self.key("login_failures", username))
 
+    async def secret(self, name: str) -> str:
+        """A random secret shared by every relay process, made on first use."""
+        key = self.key("secret", name)
+        await self.redis.set(key, secrets.token_urlsafe(32), nx=True)
+        return await self.redis.get(key)
+
     # Measurement ------------------------------------------------------------------
 
     async def record(self, kind: str, **fields: Any) -> None:
