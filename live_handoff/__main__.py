@@ -62,6 +62,7 @@ async def _run(args: argparse.Namespace) -> int:
             await auth.add_user(store, args.username, args.name, password, set(args.role or ["advisor"]), args.capacity)
         else:
             await store.set_advisor_field(args.username, password=auth.hash_password(password))
+            await store.end_all_sessions(args.username)  # everyone logged in as them must log in again
         if args.generate_password:
             print(f"username: {args.username}\npassword: {password}")
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 
 from aiohttp import WSMsgType, web
 from redis.exceptions import RedisError
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_ORIGIN = 4403
 ONLINE_SECONDS = 60
+SESSION_CHECK_SECONDS = 20
 
 
 async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
@@ -37,14 +39,15 @@ async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
         await probe.send({"type": "error", "code": "not_allowed", "message": "Please log in as an advisor."})
         await ws.close(code=CLOSE_NOT_LOGGED_IN, message=b"not logged in")
         return ws
-    peer = Peer(ws, "advisor", user["username"])
+    peer = Peer(ws, "advisor", user["username"], transport=request.transport)
+    peer.connection = secrets.token_hex(8)
     request.app[SOCKETS].add(ws)
     hub.add_advisor(peer)
     metrics.connections.labels("advisor").inc()
-    heartbeat = asyncio.create_task(_stay_online(store, peer))
+    heartbeat = asyncio.create_task(_stay_online(request, peer))
     bucket = TokenBucket(settings.messages_per_minute * 4 / 60.0, settings.burst * 4)
     try:
-        await store.mark_online(peer.username, ONLINE_SECONDS)
+        await store.mark_online(peer.username, peer.connection, ONLINE_SECONDS)
         await relay.advisor_welcome(peer, await store.advisor(peer.username) or {})
         await store.notify_queue()
         async for msg in ws:
@@ -80,12 +83,11 @@ async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
         hub.remove_advisor(peer)
         request.app[SOCKETS].discard(ws)
         metrics.connections.labels("advisor").dec()
-        if not hub.advisor_peers(peer.username):
-            try:
-                await store.mark_offline(peer.username)
-                await store.notify_queue()
-            except (RedisError, RuntimeError, ConnectionError):
-                pass  # Redis away or the relay shutting down: the online flag expires by itself
+        try:
+            await store.mark_offline(peer.username, peer.connection)
+            await store.notify_queue()
+        except (RedisError, RuntimeError, ConnectionError):
+            pass  # Redis away or the relay shutting down: the online entry expires by itself
     return ws
 
 
@@ -99,11 +101,19 @@ def _cid(raw: str) -> str | None:
     return value if isinstance(value, str) and re.fullmatch(r"c_[A-Za-z0-9_-]{22}", value) else None
 
 
-async def _stay_online(store, peer: Peer) -> None:
+async def _stay_online(request: web.Request, peer: Peer) -> None:
+    """Keep the advisor counted as online while their session lasts; an expired, ended or
+    removed session closes the console within SESSION_CHECK_SECONDS."""
+    store = request.app[STORE]
     while True:
-        await asyncio.sleep(ONLINE_SECONDS / 3)
+        await asyncio.sleep(SESSION_CHECK_SECONDS)
         try:
-            await store.mark_online(peer.username, ONLINE_SECONDS)
+            if await current_user(request) is None:
+                await peer.send({"type": "error", "code": "not_allowed",
+                                 "message": "Your session has ended. Please log in again."})
+                await peer.ws.close(code=CLOSE_NOT_LOGGED_IN, message=b"session ended")
+                return
+            await store.mark_online(peer.username, peer.connection, ONLINE_SECONDS)
         except RedisError:
             pass
 

@@ -347,22 +347,24 @@ class Relay:
 
     # Queue news -----------------------------------------------------------------
 
-    async def estimate(self, position: int) -> int | None:
+    async def _wait_inputs(self) -> tuple[int, int, float]:
         available = await self.store.available_advisors()
         free = sum(max(0, capacity - chats) for _, capacity, chats in available)
         recent = await self.store.recent_handling()
-        handling = median(recent) if recent else self.settings.handling_seconds_default
-        return queueing.estimate_wait_seconds(position, free, len(available), handling)
+        return free, len(available), (median(recent) if recent else self.settings.handling_seconds_default)
+
+    def _position_frame(self, position: int, inputs: tuple[int, int, float]) -> dict[str, Any]:
+        wait = queueing.estimate_wait_seconds(position, *inputs)
+        ahead = "You're next." if position == 1 else f"You're number {position} in the queue."
+        return {"type": "queue", "position": position, "estimated_wait_seconds": wait,
+                "text": f"{ahead} " + (f"Expected wait: {queueing.describe_wait(wait)}." if wait is not None
+                                         else queueing.describe_wait(wait) + ".")}
 
     async def send_position(self, cid: str, peers: list[Peer] | None = None) -> None:
         position = await self.store.queue_position(cid)
         if position is None:
             return
-        wait = await self.estimate(position)
-        ahead = "You're next." if position == 1 else f"You're number {position} in the queue."
-        frame = {"type": "queue", "position": position, "estimated_wait_seconds": wait,
-                 "text": f"{ahead} " + (f"Expected wait: {queueing.describe_wait(wait)}." if wait is not None
-                                         else queueing.describe_wait(wait) + ".")}
+        frame = self._position_frame(position, await self._wait_inputs())
         for peer in peers if peers is not None else self.hub.peers(cid, "resident"):
             await peer.send(frame)
 
@@ -396,10 +398,15 @@ class Relay:
         advisors = self.hub.advisor_peers()
         if advisors:
             frame = {"type": "queue", "items": await self.summaries(await self.store.queue(), positions=True)}
-            for peer in advisors:
-                await peer.send(frame)
-        for cid in self.hub.resident_conversations():
-            await self.send_position(cid)
+            await asyncio.gather(*(peer.send(frame) for peer in advisors))
+        local = set(self.hub.resident_conversations())
+        queue = await self.store.queue()
+        waiting = [(position, cid) for position, cid in enumerate(queue, start=1) if cid in local]
+        if waiting:
+            inputs = await self._wait_inputs()
+            for position, cid in waiting:
+                frame = self._position_frame(position, inputs)
+                await asyncio.gather(*(peer.send(frame) for peer in self.hub.peers(cid, "resident")))
 
     async def send_chats(self, username: str) -> None:
         peers = self.hub.advisor_peers(username)

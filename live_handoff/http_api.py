@@ -45,10 +45,12 @@ async def login(request: web.Request) -> web.Response:
         return error(400, "invalid", 'Send JSON: {"username": "...", "password": "..."}.')
     settings = request.app[SETTINGS]
     try:
-        sid, csrf, user = await auth.login(request.app[STORE], username, password, int(settings.session_hours * 3600))
+        sid, csrf, user = await auth.login(request.app[STORE], username, password, int(settings.session_hours * 3600),
+                                           request.remote or "")
+    except auth.TooManyAttemptsError as exc:
+        return error(429, "too_many_attempts", str(exc))
     except auth.AuthError as exc:
-        status = 429 if "Too many" in str(exc) else 401
-        return error(status, "too_many_attempts" if status == 429 else "bad_credentials", str(exc))
+        return error(401, "bad_credentials", str(exc))
     response = web.json_response({"username": username, "name": user.get("name", ""),
                                   "roles": user.get("roles", "").split(","), "csrf_token": csrf})
     response.set_cookie(COOKIE, sid, httponly=True, samesite="Strict", secure=settings.secure_cookies, path="/",

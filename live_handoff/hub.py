@@ -26,11 +26,15 @@ log = logging.getLogger(__name__)
 class Peer:
     """One websocket connection, resident or advisor."""
 
-    def __init__(self, ws: web.WebSocketResponse, role: str, username: str = "") -> None:
+    SEND_TIMEOUT = 2.0
+
+    def __init__(self, ws: web.WebSocketResponse, role: str, username: str = "", transport=None) -> None:
         self.ws = ws
+        self.transport = transport
         self.role = role  # "resident" | "advisor"
         self.username = username
         self.conversation_id = ""
+        self.connection = ""
 
     @property
     def closed(self) -> bool:
@@ -41,8 +45,15 @@ class Peer:
         if self.ws.closed:
             return False
         try:
-            await self.ws.send_str(json.dumps(frame, ensure_ascii=False))
+            await asyncio.wait_for(self.ws.send_str(json.dumps(frame, ensure_ascii=False)), self.SEND_TIMEOUT)
             return True
+        except asyncio.TimeoutError:
+            # A client that stops reading must not hold up anyone else: drop it; it
+            # reconnects and gets what it missed from the log.
+            log.info("dropping a %s connection that stopped reading", self.role)
+            if self.transport is not None:
+                self.transport.abort()
+            return False
         except (ConnectionResetError, RuntimeError):
             return False
 
@@ -88,6 +99,8 @@ class Feed:
                 log.warning("feed %s: Redis unavailable (%s); retrying", self.cid, type(exc).__name__)
                 await asyncio.sleep(0.5)
                 self._wake.set()
+            except (ValueError, KeyError):
+                log.exception("feed %s: unreadable log entry after %s; skipped", self.cid, self.last_sent)
 
 
 class Hub:
@@ -100,6 +113,8 @@ class Hub:
         self.on_queue_changed: Callable[[], Awaitable[None]] | None = None
         self.on_advisor_changed: Callable[[str], Awaitable[None]] | None = None
         self.connected = asyncio.Event()
+        self._queue_news = asyncio.Event()
+        self._queue_task: asyncio.Task | None = None
 
     # Local registrations --------------------------------------------------------
 
@@ -159,11 +174,29 @@ class Hub:
                 frame = {"type": "typing", "from": news["from"], "active": bool(news["active"])}
                 if peer.role == "advisor":
                     frame["conversation_id"] = news["cid"]
-                await peer.send(frame)
-        elif channel == self.store.queue_channel and self.on_queue_changed:
-            await self.on_queue_changed()
+                asyncio.create_task(peer.send(frame))  # never wait on one client here
+        elif channel == self.store.queue_channel:
+            self.queue_changed()
         elif channel == self.store.advisor_channel and self.on_advisor_changed:
             await self.on_advisor_changed(data)
+
+    def queue_changed(self) -> None:
+        """Queue news is coalesced: however many changes arrive while a broadcast runs,
+        one more broadcast follows with the latest queue."""
+        self._queue_news.set()
+        if self._queue_task is None or self._queue_task.done():
+            self._queue_task = asyncio.create_task(self._broadcast_queue())
+
+    async def _broadcast_queue(self) -> None:
+        while self._queue_news.is_set():
+            self._queue_news.clear()
+            if self.on_queue_changed:
+                try:
+                    await self.on_queue_changed()
+                except RedisError as exc:
+                    log.warning("queue news not sent (%s); next change will resend", type(exc).__name__)
+                except Exception:  # noqa: BLE001 - must never kill delivery; logged with traceback
+                    log.exception("queue broadcast failed")
 
     async def listen(self) -> None:
         """Follow the channels for ever, resubscribing after Redis restarts."""
@@ -178,8 +211,7 @@ class Hub:
                 delay = 0.2
                 # Whatever happened while we were not listening is in the log: catch up.
                 self.kick_all()
-                if self.on_queue_changed:
-                    await self.on_queue_changed()
+                self.queue_changed()
                 while True:
                     message = await pubsub.get_message(timeout=5.0)
                     if message and message.get("type") == "message":
@@ -187,7 +219,9 @@ class Hub:
                             await self._dispatch(message["channel"], message["data"])
                         except (ValueError, KeyError):
                             log.warning("ignored a malformed notification on %s", message["channel"])
-            except (RedisError, ConnectionError, OSError) as exc:
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - Redis errors and anything else: keep delivering
                 self.connected.clear()
                 log.warning("lost the Redis subscription (%s); reconnecting in %.1f s", type(exc).__name__, delay)
                 await asyncio.sleep(delay)

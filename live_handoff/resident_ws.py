@@ -25,7 +25,7 @@ async def resident_socket(request: web.Request) -> web.WebSocketResponse:
     relay, hub, metrics = request.app[RELAY], request.app[HUB], request.app[METRICS]
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=settings.max_frame_bytes)
     await ws.prepare(request)
-    peer = Peer(ws, "resident")
+    peer = Peer(ws, "resident", transport=request.transport)
     if not origin_allowed(request, settings.allowed_origins):
         metrics.errors.labels("origin").inc()
         await peer.send({"type": "error", "code": "not_allowed",

@@ -275,6 +275,7 @@ class Store:
         return sorted(await self.redis.smembers(self.key("advisors")))
 
     async def remove_advisor(self, username: str) -> bool:
+        await self.end_all_sessions(username)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.delete(self.key("advisor", username))
             pipe.srem(self.key("advisors"), username)
@@ -287,11 +288,19 @@ class Store:
     async def chats(self, username: str) -> list[str]:
         return sorted(await self.redis.smembers(self.key("chats", username)))
 
-    async def mark_online(self, username: str, seconds: int = 60) -> None:
-        await self.redis.set(self.key("online", username), "1", ex=seconds)
+    async def mark_online(self, username: str, connection: str, seconds: int = 60) -> None:
+        """One entry per open console, so closing one of two consoles keeps the advisor online."""
+        key = self.key("online", username)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {connection: now_ms() + seconds * 1000})
+            pipe.expire(key, seconds)
+            await pipe.execute()
 
-    async def mark_offline(self, username: str) -> None:
-        await self.redis.delete(self.key("online", username))
+    async def mark_offline(self, username: str, connection: str) -> None:
+        await self.redis.zrem(self.key("online", username), connection)
+
+    async def is_online(self, username: str) -> bool:
+        return bool(await self.redis.zcount(self.key("online", username), now_ms(), "+inf"))
 
     async def available_advisors(self) -> list[tuple[str, int, int]]:
         """(username, capacity, chats) of advisors online and available."""
@@ -300,7 +309,7 @@ class Store:
             return []
         async with self.redis.pipeline(transaction=False) as pipe:
             for user in users:
-                pipe.exists(self.key("online", user))
+                pipe.zcount(self.key("online", user), now_ms(), "+inf")
                 pipe.hmget(self.key("advisor", user), "presence", "capacity")
                 pipe.scard(self.key("chats", user))
             rows = await pipe.execute()
@@ -319,8 +328,16 @@ class Store:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={"user": username, "csrf": csrf})
             pipe.expire(key, seconds)
+            pipe.sadd(self.key("sessions", username), key)  # so a password change ends them all
+            pipe.expire(self.key("sessions", username), 30 * 86_400)
             await pipe.execute()
         return sid, csrf
+
+    async def end_all_sessions(self, username: str) -> None:
+        keys = await self.redis.smembers(self.key("sessions", username))
+        if keys:
+            await self.redis.delete(*keys)
+        await self.redis.delete(self.key("sessions", username))
 
     async def session(self, sid: str, seconds: int) -> dict[str, str] | None:
         """The session, its expiry pushed back (sessions expire after ``seconds`` unused)."""

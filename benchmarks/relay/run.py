@@ -70,6 +70,7 @@ PARTS = ("connections", "delivery", "bot")
 
 # Everything started, so that an error or Ctrl-C still stops it (stop() is idempotent).
 STARTED: list[Any] = []
+INTERRUPTED = False
 
 
 # Helpers ----------------------------------------------------------------------------
@@ -104,6 +105,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu() -> dict[str, float]:
+    """CPU seconds the whole machine spent busy and waiting for the disk (all cores), so far."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle, iowait = values[3], values[4]
+    tick = os.sysconf("SC_CLK_TCK")
+    return {"busy": (sum(values[:8]) - idle - iowait) / tick, "iowait": iowait / tick}
+
+
+def others_cpu(before: dict[str, float], ours: float, seconds: float) -> dict[str, float]:
+    """The machine's CPU use during a measurement, in per cent of one core: all of it, ours
+    (the processes this benchmark started, and itself), and everyone else's."""
+    after = machine_cpu()
+    busy = 100 * (after["busy"] - before["busy"]) / seconds
+    return {"machine_busy": round(busy, 1), "ours": round(ours, 1), "others": round(busy - ours, 1),
+            "iowait": round(100 * (after["iowait"] - before["iowait"]) / seconds, 1)}
+
+
 def git_commit() -> str:
     """The checked-out commit, read from .git without running git."""
     git = ROOT / ".git"
@@ -135,11 +153,25 @@ def start_relay(env: dict[str, str], log: Path) -> FrontDoor:
     return door.start()
 
 
+def stop(thing: Any) -> None:
+    """Stop a process we started; after Ctrl-C, relays are killed rather than drained (their
+    graceful shutdown waits for every websocket to close, which takes long with nobody reading)."""
+    with contextlib.suppress(Exception):
+        if INTERRUPTED and isinstance(thing, FrontDoor):
+            thing.kill()
+        else:
+            thing.stop()
+
+
 def stop_all() -> None:
     while STARTED:
-        thing = STARTED.pop()
-        with contextlib.suppress(Exception):
-            thing.stop()
+        stop(STARTED.pop())
+
+
+def interrupted(signum: int, frame: Any) -> None:
+    global INTERRUPTED
+    INTERRUPTED = True
+    raise KeyboardInterrupt
 
 
 def ms(ns: int) -> float:
@@ -330,7 +362,7 @@ async def part_connections(args: argparse.Namespace, redis_url: str, prefix: str
     finally:
         await asyncio.gather(*(c.close() for c in conns), return_exceptions=True)
         await session.close()
-        relay.stop()
+        stop(relay)
     return result
 
 
@@ -485,6 +517,7 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
         interval = 1.0 / args.rate
         pids = {"relay_A": a.process.pid, "relay_B": b.process.pid, "redis": args.redis_pid, "client": os.getpid()}
         cpu0 = {k: cpu_seconds(p) for k, p in pids.items()}
+        machine0 = machine_cpu()
         t0 = loop.time() + 0.5
         wall0 = time.monotonic()
 
@@ -504,7 +537,9 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
         while time.monotonic() < deadline and (len(received) < len(sent) or len(acks) < len(sent)):
             await asyncio.sleep(0.1)
         await asyncio.sleep(1.0)  # anything arriving twice arrives now
-        cpu = {k: round(100 * (cpu_seconds(p) - cpu0[k]) / (time.monotonic() - wall0), 1) for k, p in pids.items()}
+        elapsed = time.monotonic() - wall0
+        cpu = {k: round(100 * (cpu_seconds(p) - cpu0[k]) / elapsed, 1) for k, p in pids.items()}
+        result["machine_cpu_percent"] = others_cpu(machine0, sum(cpu.values()), elapsed)
 
         latencies = [ms(v[0][0]) for v in received.values()]
         missing = [c for c in sent if c not in received]
@@ -528,8 +563,8 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
         for session in sessions:
             await session.close()
         await redis.close()
-        a.stop()
-        b.stop()
+        stop(a)
+        stop(b)
     return result
 
 
@@ -659,6 +694,10 @@ async def part_bot(args: argparse.Namespace, redis_url: str, prefix: str, workdi
               flush=True)
 
         legs = ("direct", "relay", "proxied")
+        pids = [p.pid for p in servers.processes] + [relay.process.pid, proxied.process.pid, args.redis_pid, os.getpid()]
+        if servers.open311 and servers.open311.process:
+            pids.append(servers.open311.process.pid)
+        ours0, machine0, wall0 = sum(cpu_seconds(p) for p in pids), machine_cpu(), time.monotonic()
         for i in range(args.turns):
             text = texts[i % len(texts)]
             order = legs[i % 3:] + legs[:i % 3]  # rotate so no leg always goes first
@@ -684,6 +723,10 @@ async def part_bot(args: argparse.Namespace, redis_url: str, prefix: str, workdi
                 except Exception as exc:  # noqa: BLE001 - counted and reported
                     problems.append(f"turn {i} {leg}: {type(exc).__name__}: {exc}")
 
+        elapsed = time.monotonic() - wall0
+        result["machine_cpu_percent"] = others_cpu(
+            machine0, 100 * (sum(cpu_seconds(p) for p in pids) - ours0) / elapsed, elapsed)
+
         def col(leg: str, key: str) -> list[float]:
             return [s[key] for s in samples[leg] if s.get(key) is not None]
 
@@ -708,9 +751,9 @@ async def part_bot(args: argparse.Namespace, redis_url: str, prefix: str, workdi
     finally:
         await session.close()
         await proxy.stop()
-        relay.stop()
-        proxied.stop()
-        servers.stop()
+        stop(relay)
+        stop(proxied)
+        stop(servers)
     return result
 
 
@@ -769,7 +812,9 @@ def report(results: dict[str, Any]) -> str:
                   f"{fmt(d['claim_to_joined_status_ms']['p50'])} / {fmt(d['claim_to_joined_status_ms']['max'])}", ""),
                  ("CPU % during measurement (relay A / relay B / Redis / client)",
                   " / ".join(fmt(d["cpu_percent_during_measurement"][k]) for k in ("relay_A", "relay_B", "redis", "client")),
-                  "")]
+                  ""),
+                 ("other programs' CPU % during it (of 200); disk wait %",
+                  f"{fmt(d['machine_cpu_percent']['others'])}; {fmt(d['machine_cpu_percent']['iowait'])}", "")]
     bt = results.get("bot")
     if bt and "direct_ms" in bt:
         rows += [(f"(a) Rasa directly, POST to full response, p50 / p99 ms ({bt['direct_ms']['count']} turns)",
@@ -788,6 +833,8 @@ def report(results: dict[str, Any]) -> str:
                   "p50 / p99 ms",
                   f"{fmt(bt['relay_before_rasa_ms']['p50'], 2)} / {fmt(bt['relay_before_rasa_ms']['p99'], 2)}; "
                   f"{fmt(bt['relay_after_rasa_ms']['p50'], 2)} / {fmt(bt['relay_after_rasa_ms']['p99'], 2)}", ""),
+                 ("other programs' CPU % during the bot turns (of 200); disk wait %",
+                  f"{fmt(bt['machine_cpu_percent']['others'])}; {fmt(bt['machine_cpu_percent']['iowait'])}", ""),
                  ("turns with problems", str(len(bt["problems"])), "0")]
     if rows:
         out += ["| figure | measured | target |", "|---|---:|---|"]
@@ -850,7 +897,8 @@ async def run(args: argparse.Namespace, redis: RedisServer, workdir: Path, resul
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
     workdir = Path(tempfile.mkdtemp(prefix="relay-bench-"))
     results: dict[str, Any] = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "commit": git_commit(),
