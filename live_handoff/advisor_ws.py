@@ -30,7 +30,7 @@ async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=settings.max_frame_bytes)
     await ws.prepare(request)
     probe = Peer(ws, "advisor")
-    if not origin_allowed(request, frozenset()):  # the console is only ever served by the relay itself
+    if not origin_allowed(request, settings.allowed_origins):
         await probe.send({"type": "error", "code": "not_allowed", "message": "Open the console from the relay's own address."})
         await ws.close(code=CLOSE_ORIGIN, message=b"origin not allowed")
         return ws
@@ -58,11 +58,14 @@ async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
                 break
             try:
                 frame = parse(msg.data, "advisor_client", settings.max_text_chars)
+                wait = bucket.take()
+                if wait:
+                    error = FrameError("rate_limited", "Too many frames; slow down.", frame.get("client_id")).frame()
+                    await peer.send({**error, "retry_after": round(max(wait, 0.1), 2)})
+                    continue
                 if frame["type"] == "ping":
                     await peer.send({"type": "pong"})
                     continue
-                if bucket.take():
-                    raise FrameError("rate_limited", "Too many frames; slow down.", frame.get("client_id"))
                 if await current_user(request) is None:
                     await peer.send({"type": "error", "code": "not_allowed", "message": "Your session has expired. Please log in again."})
                     await ws.close(code=CLOSE_NOT_LOGGED_IN, message=b"session expired")
@@ -78,6 +81,10 @@ async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
                 log.error("Redis unavailable while handling an advisor frame: %s", type(exc).__name__)
                 await peer.send({"type": "error", "code": "unavailable",
                                  "message": "The relay cannot reach its storage; that was not done. Try again shortly."})
+            except Exception:  # noqa: BLE001 - a bug must cost one frame, not the console
+                log.exception("unexpected error on an advisor frame from %s", peer.username)
+                await peer.send({"type": "error", "code": "internal",
+                                 "message": "Something went wrong on the relay; that was not done."})
     finally:
         heartbeat.cancel()
         hub.remove_advisor(peer)

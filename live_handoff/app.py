@@ -67,8 +67,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _close_sockets(app: web.Application) -> None:
-    for ws in list(app[SOCKETS]):
-        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"relay shutting down")
+    await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY, message=b"relay shutting down")
+                           for ws in list(app[SOCKETS])), return_exceptions=True)
 
 
 def create_app(settings: Settings) -> web.Application:

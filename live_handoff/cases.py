@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from typing import Any
 
 import aiohttp
@@ -17,10 +18,16 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 SERVICE_CODE = "contact_centre_message"
+# Delete the lock only if it is still the one we set.
+RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 class CaseError(Exception):
     """Open311 did not accept the case (down, refused, or not configured)."""
+
+
+class CaseRejectedError(CaseError):
+    """Open311 refused this message outright (4xx): retrying will not help."""
 
 
 class CaseClient:
@@ -50,8 +57,10 @@ class CaseClient:
         try:
             async with self.session.post(self.base_url + "requests.json", data=form, timeout=self.timeout) as response:
                 body = await response.json(content_type=None)
+                if 400 <= response.status < 500:
+                    raise CaseRejectedError(f"Open311 refused it ({response.status}): {body}")
                 if response.status != 201:
-                    raise CaseError(f"Open311 answered {response.status}: {body}")
+                    raise CaseError(f"Open311 answered {response.status}")
                 return body[0]["service_request_id"]
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, IndexError) as exc:
             raise CaseError(f"Open311 unreachable: {type(exc).__name__}") from None
@@ -65,35 +74,46 @@ class Outbox:
         self.key = key
         self.client = client
 
-    async def keep(self, message: dict[str, Any]) -> None:
-        await self.redis.rpush(self.key, json.dumps(message))
 
     async def pending(self) -> int:
         return int(await self.redis.llen(self.key))
 
-    async def flush(self) -> int:
-        """Send what is waiting, oldest first; stops at the first failure. Returns how many were sent."""
+    async def flush(self) -> dict[str, str]:
+        """Send what is waiting, oldest first, until Open311 fails. Returns the references
+        of what was sent, by entry key (``conversation_id:client_id``)."""
         # One sender at a time across relay processes, or a message could become two cases.
-        if not await self.redis.set(self.key + ":lock", "1", nx=True, ex=30):
-            return 0
+        token = secrets.token_hex(8)
+        if not await self.redis.set(self.key + ":lock", token, nx=True, ex=60):
+            return {}
         try:
-            return await self._send_waiting()
+            return await self._send_waiting(token)
         finally:
-            await self.redis.delete(self.key + ":lock")
+            await self.redis.eval(RELEASE, 1, self.key + ":lock", token)
 
-    async def _send_waiting(self) -> int:
-        sent = 0
+    async def _send_waiting(self, token: str) -> dict[str, str]:
+        sent: dict[str, str] = {}
         while True:
             raw = await self.redis.lindex(self.key, 0)
             if raw is None:
                 return sent
+            message = json.loads(raw)
             try:
-                await self.client.create(json.loads(raw))
+                reference = await self.client.create(message)
+            except CaseRejectedError as exc:
+                # Never let one bad message hold up the ones behind it; keep it for a person.
+                log.error("outbox: Open311 refused a message left in %s; moved to %s:rejected (%s)",
+                          message.get("conversation_id"), self.key, exc)
+                await self.redis.rpush(self.key + ":rejected", raw)
+                await self.redis.lrem(self.key, 1, raw)
+                continue
             except CaseError as exc:
                 log.warning("outbox: %d message(s) still waiting for Open311 (%s)", await self.pending(), exc)
                 return sent
-            await self.redis.lpop(self.key)
-            sent += 1
+            await self.redis.lrem(self.key, 1, raw)
+            sent[message.get("key", "")] = reference
+            await self.redis.expire(self.key + ":lock", 60)  # still ours: keep it while we work
+            if await self.redis.get(self.key + ":lock") != token:
+                return sent
 
     async def run(self, every: float = 60.0) -> None:
         while True:

@@ -8,25 +8,28 @@ in their own modules; all state is in Redis through ``Store``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
-import re
 import logging
+import re
 import time
 import weakref
 from datetime import datetime, timezone
 from statistics import median
 from typing import Any
 
+import jsonschema
+
 from bot.components.patterns import normalise_reference as reference_in
 from live_handoff import hours, masking, queueing, texts
 from live_handoff.bot_client import BotClient, BotUnavailableError
 from live_handoff.bot_replies import BotTurn
-from live_handoff.cases import CaseClient, CaseError, Outbox
+from live_handoff.cases import CaseClient, Outbox
 from live_handoff.hub import Hub, Peer
 from live_handoff.metrics import Metrics
-from live_handoff.protocol import FrameError
+from live_handoff.protocol import CONTRACTS, FrameError
 from live_handoff.settings import Settings
 from live_handoff.store import Store, TransitionError, now_ms
 
@@ -51,12 +54,45 @@ def iso(ms: int | str | None) -> str:
     return datetime.fromtimestamp(int(ms) / 1000, timezone.utc).isoformat(timespec="seconds")
 
 
+HTML = re.compile(r"<\s*[a-zA-Z!/]|javascript:", re.IGNORECASE)  # what the case system refuses
+
+
 def contact_key(message: dict[str, Any], secret: str) -> str:
     """A keyed one-way code for the resident's phone or email, so reports can count the
     same person contacting again without holding their details (keyed, so nobody can
     recover a phone number by trying them all)."""
     raw = (message.get("email") or "").strip().lower() or re.sub(r"\D", "", message.get("phone") or "")
     return hmac.new(secret.encode(), raw.encode(), hashlib.sha256).hexdigest()[:16] if raw else ""
+
+
+def checked_handoff(handoff: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None]:
+    """The bot's handoff payload, checked against its contract; anything off becomes an
+    ordinary request (still queued: a resident who was promised a person gets one)."""
+    problems = list(handoff_validator().iter_errors({"handoff": handoff}))
+    if problems:
+        log.warning("handoff payload off contract (%s); queued as resident_asked", problems[0].message[:200])
+        summary = handoff.get("summary") if isinstance(handoff.get("summary"), dict) else None
+        if summary is not None and problems and any("summary" in list(p.absolute_path) for p in problems):
+            summary = None
+        reason = handoff.get("reason") if handoff.get("reason") in REASONS else "resident_asked"
+        priority = handoff.get("priority") if handoff.get("priority") in queueing.PRIORITY_RANK else "normal"
+        return reason, priority, summary
+    return handoff["reason"], handoff["priority"], handoff["summary"]
+
+
+@functools.lru_cache(maxsize=1)
+def handoff_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads((CONTRACTS.parent / "schemas" / "bot_handoff.schema.json").read_text())
+    return jsonschema.Draft202012Validator(schema)
+
+
+REASONS = frozenset({"resident_asked", "safeguarding", "emergency", "complaint", "repeated_misunderstanding",
+                     "service_unavailable", "bot_unavailable"})
+
+
+def later(a: str, b: str) -> bool:
+    """Stream id ``a`` comes after ``b``."""
+    return tuple(map(int, a.split("-"))) > tuple(map(int, (b or "0-0").split("-")))
 
 
 def first_name(name: str) -> str:
@@ -102,7 +138,8 @@ class Relay:
 
     async def resident_hello(self, peer: Peer, hello: dict[str, Any]) -> None:
         """Start or resume the resident's conversation and replay what they missed."""
-        page = (hello.get("page") or {}).get("url", "")
+        # Only the page's address without its query string: queries can hold postcodes or names.
+        page = (hello.get("page") or {}).get("url", "").split("?", 1)[0].split("#", 1)[0]
         cid = hello.get("conversation_id")
         token = None
         if cid:
@@ -139,13 +176,18 @@ class Relay:
         event = {"type": "message", "at": iso(None), "from": "resident", "text": frame["text"]}
         stream_id, new = await self.store.append(cid, event, frame["client_id"])
         await peer.send({"type": "ack", "client_id": frame["client_id"], "id": stream_id})
+        conversation = await self.store.conversation(cid) or {}
         if not new:
-            return  # a resend after a reconnect: already logged and handled
+            # A resend after a reconnect. If the relay that logged it died before the bot
+            # answered (nobody is working on it), answer it now.
+            if (conversation.get("mode") == "bot" and later(stream_id, conversation.get("answered", "0-0"))
+                    and not await self.store.bot_turn_running(cid)):
+                self.spawn(self.ask_bot(cid, frame.get("payload") or frame["text"], stream_id), cid)
+            return
         self.metrics.messages.labels("resident").inc()
         reference = reference_in(frame["text"])
         if reference:  # a resident coming back about a case: repeat contact, for the reports
             await self.store.record("reference_mentioned", conversation_id=cid, reference=reference)
-        conversation = await self.store.conversation(cid) or {}
         mode = conversation.get("mode")
         if mode == "closed":
             await self.store.transition(cid, ("closed",), "bot", {
@@ -155,48 +197,66 @@ class Relay:
         if mode == "bot":
             # In the background, so a resident can still press "Talk to an advisor" or
             # type while the bot thinks; the per-conversation lock keeps turns in order.
-            self.spawn(self.ask_bot(cid, frame.get("payload") or frame["text"], conversation))
+            self.spawn(self.ask_bot(cid, frame.get("payload") or frame["text"], stream_id), cid)
 
-    def spawn(self, work) -> None:
+    def spawn(self, work, cid: str = "") -> None:
         task = asyncio.create_task(work)
+        task.conversation_id = cid  # type: ignore[attr-defined]
         self._tasks.add(task)
         task.add_done_callback(self._finished_task)
 
     def _finished_task(self, task: asyncio.Task) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("background work failed: %s", type(task.exception()).__name__)
+            error = task.exception()
+            log.error("background work for %s failed: %s", getattr(task, "conversation_id", "?"), type(error).__name__,
+                      exc_info=(type(error), error, error.__traceback__))
+            self.metrics.errors.labels("internal").inc()
 
     async def drain(self) -> None:
         """Let bot turns in progress finish (on shutdown)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=10)
 
-    async def ask_bot(self, cid: str, text: str, conversation: dict[str, str]) -> None:
-        """Send to Rasa; after ``bot_notice_seconds`` without an answer, tell the resident."""
+    async def ask_bot(self, cid: str, text: str, message_id: str = "") -> None:
+        """Send to Rasa; after ``bot_notice_seconds`` without an answer, tell the resident.
+
+        ``message_id`` is the resident message being answered: a message already answered,
+        or arriving after a handoff, is not sent to the bot.
+        """
         async with self.lock(cid):
+            conversation = await self.store.conversation(cid) or {}
+            if conversation.get("mode") != "bot":
+                return  # handed off while this message waited its turn: the advisor has it
+            if message_id and not later(message_id, conversation.get("answered", "0-0")):
+                return
             metadata = {"channel": "web", "page_url": conversation.get("page", "")}
             started = time.monotonic()
-            await self.store.publish_typing(cid, "bot", True)
-            call = asyncio.create_task(self.bot.send(cid, text, metadata))
-            done, _ = await asyncio.wait({call}, timeout=self.settings.bot_notice_seconds)
-            if not done:
-                await self.system(cid, texts.BOT_SLOW, [REQUEST_ADVISOR])
+            await self.store.start_bot_turn(cid, self.settings.bot_timeout_seconds + 5)
             try:
-                turn = await call
-            except BotUnavailableError as exc:
-                log.warning("bot unavailable for %s: %s", cid, exc)
-                self.metrics.errors.labels("bot_unavailable").inc()
-                await self.store.set_fields(cid, retry_text=text)
-                await self.store.record("bot_unavailable", conversation_id=cid)
+                await self.store.publish_typing(cid, "bot", True)
+                call = asyncio.create_task(self.bot.send(cid, text, metadata))
+                done, _ = await asyncio.wait({call}, timeout=self.settings.bot_notice_seconds)
+                if not done:
+                    await self.system(cid, texts.BOT_SLOW, [REQUEST_ADVISOR])
+                try:
+                    turn = await call
+                except BotUnavailableError as exc:
+                    log.warning("bot unavailable for %s: %s", cid, exc)
+                    self.metrics.errors.labels("bot_unavailable").inc()
+                    await self.store.set_fields(cid, retry_text=text, answered=message_id or "0-0")
+                    await self.store.record("bot_unavailable", conversation_id=cid)
+                    await self.system(cid, texts.BOT_UNAVAILABLE, [TRY_AGAIN, REQUEST_ADVISOR])
+                    return
+                self.metrics.bot_latency.observe(time.monotonic() - started)
+                await self.apply_turn(cid, turn, text, message_id)
+                if message_id:
+                    await self.store.set_fields(cid, answered=message_id)
+            finally:
+                await self.store.end_bot_turn(cid)
                 await self.store.publish_typing(cid, "bot", False)
-                await self.system(cid, texts.BOT_UNAVAILABLE, [TRY_AGAIN, REQUEST_ADVISOR])
-                return
-            self.metrics.bot_latency.observe(time.monotonic() - started)
-            await self.store.publish_typing(cid, "bot", False)
-            await self.apply_turn(cid, turn, text)
 
-    async def apply_turn(self, cid: str, turn: BotTurn, asked: str = "") -> None:
+    async def apply_turn(self, cid: str, turn: BotTurn, asked: str = "", message_id: str = "") -> None:
         if turn.route:
             await self.store.set_fields(cid, route=json.dumps(turn.route))
             await self.store.record("route", conversation_id=cid, route=turn.route.get("name"),
@@ -213,14 +273,15 @@ class Relay:
             await self.store.record("case_created", conversation_id=cid,
                                     service_code=turn.case.get("service_code"),
                                     reference=turn.case.get("service_request_id"))
-        for message in turn.messages:
+        for number, message in enumerate(turn.messages):
             event = {"type": "message", "at": iso(None), "from": "bot", **message}
-            await self.store.append(cid, event)
+            # Keyed by the message answered, so a retried write never shows a reply twice.
+            key = f"bot-{message_id.replace('-', '_')}-{number}" if message_id else ""
+            await self.store.append(cid, event, key)
             self.metrics.messages.labels("bot").inc()
         if turn.handoff:
-            handoff = turn.handoff
-            await self.request_advisor(cid, handoff.get("reason", "resident_asked"), handoff.get("priority", "normal"),
-                                       handoff.get("summary"))
+            reason, priority, summary = checked_handoff(turn.handoff)
+            await self.request_advisor(cid, reason, priority, summary)
 
     async def system(self, cid: str, text: str, buttons: list[dict[str, str]] | None = None) -> str:
         event: dict[str, Any] = {"type": "message", "at": iso(None), "from": "system", "text": text}
@@ -235,7 +296,7 @@ class Relay:
         if conversation.get("mode") != "bot" or not text:
             raise FrameError("not_allowed", "There is nothing to try again.")
         await self.store.set_fields(cid, retry_text="")
-        self.spawn(self.ask_bot(cid, text, conversation))
+        self.spawn(self.ask_bot(cid, text), cid)
 
     async def summary_from_log(self, cid: str, conversation: dict[str, str]) -> dict[str, Any]:
         """What the bot learnt, for a handoff the relay starts (the resident pressed a button)."""
@@ -271,7 +332,7 @@ class Relay:
             return
         queued_at = now_ms()
         try:
-            await self.store.transition(
+            _, queued_id, _ = await self.store.transition(
                 cid, ("bot", "closed"), "queued",
                 {"type": "status", "at": iso(queued_at), "mode": "queued", "change": "queued", "reason": reason,
                  "text": texts.QUEUED},
@@ -280,6 +341,8 @@ class Relay:
                 queue="add", score=queueing.queue_score(priority, queued_at))
         except TransitionError:
             return  # another process queued it a moment ago
+        # Where the human part starts in the log (stream ids come from Redis's clock).
+        await self.store.set_fields(cid, queued_id=queued_id)
         self.metrics.handoffs.labels(reason, "queued").inc()
         await self.store.record("handoff", conversation_id=cid, reason=reason, priority=priority, outcome="queued")
         await self.store.notify_queue()
@@ -296,45 +359,48 @@ class Relay:
 
     async def end_chat(self, cid: str) -> None:
         conversation = await self.store.conversation(cid) or {}
-        advisor = conversation.get("advisor", "")
         try:
-            await self.store.transition(cid, ("bot", "queued", "advisor"), "closed", {
-                "type": "status", "at": iso(None), "mode": "closed", "change": "closed",
-                "text": texts.CLOSED_BY_RESIDENT}, fields={"closed_at": str(now_ms())},
-                queue="rem" if conversation.get("mode") == "queued" else "", chats_from=advisor)
+            previous, _, advisor = await self.store.transition(
+                cid, ("bot", "queued", "advisor"), "closed", {
+                    "type": "status", "at": iso(None), "mode": "closed", "change": "closed",
+                    "text": texts.CLOSED_BY_RESIDENT}, fields={"closed_at": str(now_ms()), "advisor": ""}, release=True)
         except TransitionError as exc:
             raise FrameError("closed", "This chat has already ended.") from exc
-        await self._finished(cid, conversation, "resident")
+        await self._finished(cid, {**conversation, "mode": previous, "advisor": advisor}, "resident")
 
     async def leave_message(self, peer: Peer, frame: dict[str, Any]) -> None:
         cid = peer.conversation_id
-        message = {"conversation_id": cid, "text": frame["text"], "name": frame.get("name", ""),
+        if HTML.search(frame["text"]) or HTML.search(frame.get("name", "")):
+            raise FrameError("invalid", "Please write your message without < > or web code.", frame["client_id"])
+        key = f"{cid}:{frame['client_id']}"
+        message = {"key": key, "conversation_id": cid, "text": frame["text"], "name": frame.get("name", ""),
                    "email": frame.get("email", ""), "phone": frame.get("phone", ""),
                    "call_back": bool(frame.get("call_back"))}
-        # Log that a message was left (not its contact details) before anything can fail.
+        # The message goes into the outbox in the same step as the log entry, before the
+        # ack: once acknowledged it is kept until Open311 has it.
         stream_id, new = await self.store.append(cid, {
             "type": "message", "at": iso(None), "from": "resident",
-            "text": f"(Message left for the contact centre) {frame['text']}"}, frame["client_id"])
+            "text": f"(Message left for the contact centre) {frame['text']}"}, frame["client_id"],
+            also_push=(self.outbox.key, json.dumps(message)))
         await peer.send({"type": "ack", "client_id": frame["client_id"], "id": stream_id})
         if not new:
             return
-        try:
-            reference = await self.cases.create(message)
+        contact = contact_key(message, await self.store.secret("contact"))
+        reference = (await self.outbox.flush()).get(key)
+        if reference:
             text = texts.MESSAGE_LEFT.format(reference=reference)
-            await self.store.record("message_left", conversation_id=cid, reference=reference, queued=False,
-                                    contact=contact_key(message, await self.store.secret("contact")))
-        except CaseError as exc:
-            log.warning("message left in %s kept for later: %s", cid, exc)
-            await self.outbox.keep(message)
+        else:
             text = texts.MESSAGE_SAVED
-            await self.store.record("message_left", conversation_id=cid, queued=True,
-                                    contact=contact_key(message, await self.store.secret("contact")))
+        await self.store.record("message_left", conversation_id=cid, reference=reference or "",
+                                queued=not reference, contact=contact)
         await self.system(cid, text)
 
     async def rate(self, cid: str, score: int, comment: str) -> None:
         conversation = await self.store.conversation(cid) or {}
         if conversation.get("mode") != "closed":
             raise FrameError("not_allowed", "You can rate the chat once it has ended.")
+        if conversation.get("rating"):
+            raise FrameError("not_allowed", "You've already rated this chat. Thank you.")
         await self.store.set_fields(cid, rating=str(score), comment=comment[:1000])
         await self.store.record("rating", conversation_id=cid, score=score, advisor=conversation.get("advisor_last", ""))
         self.metrics.ratings.labels(str(score)).inc()
@@ -426,11 +492,13 @@ class Relay:
             "chats": await self.summaries(await self.store.chats(peer.username)),
         })
 
-    async def open_for_advisor(self, peer: Peer, cid: str, last_seen: str) -> None:
+    async def open_for_advisor(self, peer: Peer, cid: str, last_seen: str, keep_feed: bool = False) -> None:
         items = await self.summaries([cid])
         if not items:
             raise FrameError("unknown_conversation", "That conversation does not exist or has expired.")
         await peer.send({"type": "conversation", "conversation": items[0]})
+        if keep_feed and self.hub.follows(peer, cid):
+            return  # already showing it (looked before claiming): nothing to replay
         self.hub.follow(peer, cid, last_seen)
 
     async def claim(self, peer: Peer, cid: str) -> None:
@@ -446,9 +514,12 @@ class Relay:
                         "advisor_last": peer.username},
                 queue="rem", chats_to=peer.username, capacity=int(advisor.get("capacity", 1)))
         except TransitionError as exc:
-            code = "at_capacity" if exc.code == "at_capacity" else (
-                "unknown_conversation" if exc.code == "unknown_conversation" else "already_claimed")
-            raise FrameError(code, TRANSITION_MESSAGES.get(exc.code, TRANSITION_MESSAGES["already_claimed"])) from exc
+            if exc.code in ("at_capacity", "unknown_conversation"):
+                raise FrameError(exc.code, TRANSITION_MESSAGES[exc.code]) from exc
+            if exc.code == "wrong_mode" and exc.mode in ("bot", "closed"):
+                raise FrameError("not_allowed", "That resident is no longer waiting (they stopped waiting or the "
+                                 "chat ended).") from exc
+            raise FrameError("already_claimed", TRANSITION_MESSAGES["already_claimed"]) from exc
         conversation = await self.store.conversation(cid) or {}
         waited = (claimed_at - int(conversation.get("queued_at") or claimed_at)) / 1000
         self.metrics.waiting.observe(waited)
@@ -456,7 +527,7 @@ class Relay:
                                 reason=conversation.get("reason"), priority=conversation.get("priority"))
         await self.store.notify_queue()
         await self.store.notify_advisor(peer.username)
-        await self.open_for_advisor(peer, cid, "0-0")
+        await self.open_for_advisor(peer, cid, "0-0", keep_feed=True)
 
     async def _own(self, peer: Peer, cid: str) -> dict[str, str]:
         conversation = await self.store.conversation(cid)
@@ -517,7 +588,7 @@ class Relay:
         conversation = await self._own(peer, cid)
         name = conversation.get("advisor_name", "")
         try:
-            _, status_id = await self.store.transition(
+            _, status_id, _ = await self.store.transition(
                 cid, ("advisor",), "bot",
                 {"type": "status", "at": iso(None), "mode": "bot", "change": "handed_back",
                  "text": texts.HANDED_BACK.format(name=name)},
@@ -564,10 +635,10 @@ class Relay:
     async def record_in_tracker(self, cid: str, conversation: dict[str, str]) -> None:
         """Tell Rasa what happened while an advisor had the chat, so the bot carries on sensibly:
         any half-finished form is ended, and the advisor's part appears in the tracker."""
-        since = conversation.get("claimed_at") or "0"
+        since = conversation.get("queued_id") or "0-0"
         events: list[dict[str, Any]] = [{"event": "active_loop", "name": None},
                                         {"event": "slot", "name": "requested_slot", "value": None}]
-        for logged in await self.store.events_after(cid, f"{since}-0", 1000):
+        for logged in await self.store.events_after(cid, since, 1000):
             event = logged.event
             if event.get("type") != "message" or event.get("from") not in ("resident", "advisor"):
                 continue

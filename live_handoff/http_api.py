@@ -36,7 +36,7 @@ async def json_errors(request: web.Request, handler):
 
 
 async def login(request: web.Request) -> web.Response:
-    if not origin_allowed(request, frozenset()):
+    if not origin_allowed(request, request.app[SETTINGS].allowed_origins):
         return error(403, "not_allowed", "Log in from the relay's own address.")
     try:
         body = await request.json()

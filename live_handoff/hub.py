@@ -126,6 +126,9 @@ class Hub:
         feed.kick()
         return feed
 
+    def follows(self, peer: Peer, cid: str) -> bool:
+        return any(f.peer is peer for f in self.feeds.get(cid, ()))
+
     def unfollow(self, peer: Peer, cid: str | None = None) -> None:
         for conversation in ([cid] if cid else list(self.feeds)):
             for feed in [f for f in self.feeds.get(conversation, ()) if f.peer is peer]:

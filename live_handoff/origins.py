@@ -7,7 +7,9 @@ from aiohttp import web
 
 def origin_allowed(request: web.Request, allowed: frozenset[str]) -> bool:
     """Browsers always send Origin: it must be the relay's own or a configured one.
-    Non-browser clients (the tests' and benchmarks' websockets) send none."""
+    Non-browser clients (the tests' and benchmarks' websockets) send none. Behind a
+    TLS-terminating proxy the relay sees http://, so list the public https:// origin in
+    RELAY_ALLOWED_ORIGINS."""
     origin = request.headers.get("Origin")
     if origin is None:
         return True

@@ -35,6 +35,8 @@ async def resident_socket(request: web.Request) -> web.WebSocketResponse:
     request.app[SOCKETS].add(ws)
     metrics.connections.labels("resident").inc()
     bucket = TokenBucket(settings.messages_per_minute / 60.0, settings.burst)
+    # Typing and pings have their own allowance, so a chatty widget never costs a message.
+    light = TokenBucket(1.0, 10)
     try:
         if not await _hello(ws, peer, relay, settings.hello_timeout_seconds, metrics):
             return ws
@@ -44,21 +46,22 @@ async def resident_socket(request: web.Request) -> web.WebSocketResponse:
                 continue
             if msg.type != WSMsgType.TEXT:
                 break
+            wait = 0.0
             try:
                 frame = parse(msg.data, "resident_client", settings.max_text_chars)
-                if frame["type"] == "ping":
-                    await peer.send({"type": "pong"})
-                    continue
-                wait = bucket.take()
+                wait = (light if frame["type"] in ("ping", "typing") else bucket).take()
                 if wait:
                     raise FrameError("rate_limited", f"You're sending messages too quickly. Try again in "
                                      f"{max(1, round(wait))} seconds.", frame.get("client_id"))
+                if frame["type"] == "ping":
+                    await peer.send({"type": "pong"})
+                    continue
                 await _handle(relay, peer, frame)
             except FrameError as exc:
                 metrics.errors.labels(exc.code).inc()
                 error = exc.frame()
                 if exc.code == "rate_limited":
-                    error["retry_after"] = round(bucket.take() or 1.0, 2)
+                    error["retry_after"] = round(max(wait, 0.1), 2)
                 await peer.send(error)
             except RedisError as exc:
                 log.error("Redis unavailable while handling a resident frame: %s", type(exc).__name__)
@@ -66,6 +69,11 @@ async def resident_socket(request: web.Request) -> web.WebSocketResponse:
                 await peer.send({"type": "error", "code": "unavailable",
                                  "message": "Sorry, the chat is having problems. Your last message was not "
                                             "saved: please send it again in a moment."})
+            except Exception:  # noqa: BLE001 - a bug must cost one frame, not the conversation
+                log.exception("unexpected error on a resident frame in %s", peer.conversation_id)
+                metrics.errors.labels("internal").inc()
+                await peer.send({"type": "error", "code": "internal",
+                                 "message": "Sorry, something went wrong on our side. Please try again."})
         if ws.exception() is not None:
             log.info("resident socket closed: %s", ws.exception())
     finally:
@@ -79,13 +87,21 @@ async def _hello(ws: web.WebSocketResponse, peer: Peer, relay, timeout: float, m
     """Wait for a valid hello; errors get an error frame and another chance until the timeout."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
+    attempts = 0
     while True:
+        attempts += 1
+        if attempts > 5:  # a client that cannot say hello after five tries is not a widget
+            await ws.close(code=CLOSE_HELLO_TIMEOUT, message=b"no valid hello")
+            return False
         try:
             msg = await ws.receive(timeout=max(0.01, deadline - loop.time()))
         except asyncio.TimeoutError:
             await peer.send({"type": "error", "code": "hello_first", "message": "Start with a hello frame."})
             await ws.close(code=CLOSE_HELLO_TIMEOUT, message=b"no hello")
             return False
+        if msg.type == WSMsgType.BINARY:
+            await peer.send({"type": "error", "code": "bad_json", "message": "Frames must be text (JSON)."})
+            continue
         if msg.type != WSMsgType.TEXT:
             return False
         try:

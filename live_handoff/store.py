@@ -42,6 +42,10 @@ local existing = false
 if ARGV[1] ~= '' then existing = redis.call('HGET', KEYS[2], ARGV[1]) end
 if existing then return {existing, 0} end
 local id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[2], 'a', ARGV[3])
+if ARGV[9] ~= '' then
+  redis.call('RPUSH', ARGV[9], ARGV[10])
+  redis.call('EXPIRE', ARGV[9], ARGV[4])
+end
 if ARGV[1] ~= '' then
   redis.call('HSET', KEYS[2], ARGV[1], id)
   redis.call('EXPIRE', KEYS[2], ARGV[4])
@@ -59,7 +63,10 @@ return {id, 1}
 # ARGV: cid, allowed modes (comma list), new mode, fields json, event json, ttl, channel,
 #       queue op ('add' | 'rem' | ''), queue score, chats_from op ('rem' | ''),
 #       chats_to op ('add' | ''), capacity for chats_to, now ms, require advisor ('' or user),
-#       prefix of the per-mode activity sets
+#       prefix of the per-mode activity sets, prefix of the advisors' chat sets
+# queue op 'auto' and chats_from op 'auto' take the conversation out of the queue and out of
+# whichever advisor holds it, decided from the stored state inside the script (no race).
+# Returns {'ok', previous mode, status event id, previous advisor}.
 TRANSITION = """
 local mode = redis.call('HGET', KEYS[1], 'mode')
 if not mode then return {'unknown_conversation'} end
@@ -72,8 +79,12 @@ if ARGV[8] == 'rem' then
   if redis.call('ZREM', KEYS[3], ARGV[1]) == 0 and mode == 'queued' then return {'already_claimed', mode} end
 elseif ARGV[8] == 'add' then
   redis.call('ZADD', KEYS[3], ARGV[9], ARGV[1])
+elseif ARGV[8] == 'auto' then
+  redis.call('ZREM', KEYS[3], ARGV[1])
 end
 if ARGV[10] == 'rem' then redis.call('SREM', KEYS[4], ARGV[1]) end
+local owner = redis.call('HGET', KEYS[1], 'advisor')
+if ARGV[10] == 'auto' and owner and owner ~= '' then redis.call('SREM', ARGV[16] .. owner, ARGV[1]) end
 if ARGV[11] == 'add' then redis.call('SADD', KEYS[5], ARGV[1]) end
 local fields = cjson.decode(ARGV[4])
 redis.call('HSET', KEYS[1], 'mode', ARGV[3], 'updated_at', ARGV[13])
@@ -86,7 +97,7 @@ local id = redis.call('XADD', KEYS[2], '*', 'e', ARGV[5], 'a', 'all')
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('EXPIRE', KEYS[2], ARGV[6])
 redis.call('PUBLISH', ARGV[7], ARGV[1] .. ' ' .. id)
-return {'ok', mode, id}
+return {'ok', mode, id, owner or ''}
 """
 
 
@@ -174,25 +185,31 @@ class Store:
             pipe.expire(key, self.ttl)
             await pipe.execute()
 
-    async def append(self, cid: str, event: dict[str, Any], client_id: str = "", audience: str = "all") -> tuple[str, bool]:
+    async def append(self, cid: str, event: dict[str, Any], client_id: str = "", audience: str = "all",
+                     also_push: tuple[str, str] | None = None) -> tuple[str, bool]:
         """Log an event once. Returns (stream id, whether it is new); a repeated client_id
-        returns the first id and logs nothing."""
+        returns the first id and logs nothing. ``also_push`` = (list key, value) is pushed
+        in the same step, only when the event is new (the outbox of messages left)."""
         if client_id:
             event = {**event, "client_id": client_id}
         result = await self._append(
             keys=[self.key("log", cid), self.key("cids", cid), self.key("conv", cid)],
             args=[client_id, json.dumps(event, ensure_ascii=False), audience, self.ttl, self.conv_channel,
-                  now_ms(), cid, self.key("modes", "")])
+                  now_ms(), cid, self.key("modes", ""), *(also_push or ("", ""))])
         return result[0], bool(result[1])
 
     async def transition(self, cid: str, allowed: tuple[str, ...], new_mode: str, event: dict[str, Any],
                          fields: dict[str, str] | None = None, queue: str = "", score: float = 0,
                          chats_from: str = "", chats_to: str = "", capacity: int = 0,
-                         require_advisor: str = "") -> tuple[str, str]:
+                         require_advisor: str = "", release: bool = False) -> tuple[str, str, str]:
         """Move a conversation between modes with its status event, atomically.
 
+        Args:
+            release: take the conversation out of the queue and out of its advisor's
+                chats, whichever applies at that moment (for endings that can race).
+
         Returns:
-            (previous mode, stream id of the status event).
+            (previous mode, stream id of the status event, advisor who held it or "").
 
         Raises:
             TransitionError: unknown_conversation, wrong_mode, not_yours, at_capacity or
@@ -201,14 +218,25 @@ class Store:
         dummy = self.key("none")
         result = await self._transition(
             keys=[self.key("conv", cid), self.key("log", cid), self.queue_key,
-                  self.key("chats", chats_from) if chats_from else dummy,
+                  self.key("chats", chats_from) if chats_from and not release else dummy,
                   self.key("chats", chats_to) if chats_to else dummy],
             args=[cid, ",".join(allowed), new_mode, json.dumps(fields or {}), json.dumps(event, ensure_ascii=False),
-                  self.ttl, self.conv_channel, queue, repr(float(score)), "rem" if chats_from else "",
-                  "add" if chats_to else "", capacity, now_ms(), require_advisor, self.key("modes", "")])
+                  self.ttl, self.conv_channel, "auto" if release else queue, repr(float(score)),
+                  "auto" if release else ("rem" if chats_from else ""), "add" if chats_to else "", capacity, now_ms(),
+                  require_advisor, self.key("modes", ""), self.key("chats", "")])
         if result[0] != "ok":
             raise TransitionError(result[0], result[1] if len(result) > 1 else None)
-        return result[1], result[2]
+        return result[1], result[2], result[3]
+
+    async def start_bot_turn(self, cid: str, seconds: float) -> None:
+        await self.redis.set(self.key("botturn", cid), "1", px=int(seconds * 1000))
+
+    async def end_bot_turn(self, cid: str) -> None:
+        await self.redis.delete(self.key("botturn", cid))
+
+    async def bot_turn_running(self, cid: str) -> bool:
+        """A relay process is waiting for the bot in this conversation (expires by itself)."""
+        return bool(await self.redis.exists(self.key("botturn", cid)))
 
     async def events_after(self, cid: str, after: str, count: int = 500) -> list[LoggedEvent]:
         """Logged events after stream id ``after`` (exclusive), oldest first."""

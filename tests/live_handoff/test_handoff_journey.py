@@ -211,3 +211,36 @@ async def test_metrics_report_conversations_queue_and_handoffs(settings, store, 
     assert "frontdesk_queue_length 1.0" in body
     assert 'frontdesk_handoffs_total{outcome="queued",reason="resident_asked"} 1.0' in body
     assert 'frontdesk_conversations{mode="queued"} 1.0' in body
+
+
+async def test_queued_residents_are_told_when_the_last_advisor_leaves(settings, store, make_client):
+    await add_advisor(store)
+    client = await make_client(settings)
+    console = await advisor(client)
+    sock, _ = await queued_resident(client)
+    await console.ws.close()
+    await asyncio.sleep(0.2)
+    await client.app[RELAY].sweep()
+    told = await sock.next(kind("message", **{"from": "system"}))
+    assert "no advisors are free" in told["text"]
+    assert {b["action"] for b in told["buttons"]} == {"leave_message", "cancel_wait"}
+
+
+async def test_chats_of_an_advisor_who_disappeared_go_back_to_the_queue(settings, store, make_client, monkeypatch):
+    import live_handoff.conversations as conversations
+    monkeypatch.setattr(conversations, "ORPHAN_SECONDS", 0)
+    await add_advisor(store)
+    client = await make_client(settings)
+    console = await advisor(client)
+    sock, welcome = await queued_resident(client)
+    await console.send({"type": "claim", "conversation_id": welcome["conversation_id"]})
+    await sock.next(kind("status", mode="advisor"))
+    await console.ws.close()
+    await asyncio.sleep(0.2)
+    relay = client.app[RELAY]
+    await relay.sweep()  # notices the advisor is gone
+    await store.redis.delete(store.key("sweeper"))
+    await relay.sweep()  # and, ORPHAN_SECONDS later, requeues
+    back = await sock.next(kind("status", mode="queued"))
+    assert back["change"] == "unavailable" and "back in the queue" in back["text"]
+    assert await store.queue() == [welcome["conversation_id"]] and await store.chats("sam") == []

@@ -53,9 +53,23 @@ async def test_a_flood_is_refused_with_retry_after_and_nothing_is_silently_dropp
     client = await make_client(replace(settings, messages_per_minute=60, burst=3))
     sock, _ = await resident(client)
     for i in range(6):
+        await sock.send({"type": "message", "client_id": f"f{i}", "text": f"flood {i}"})
+    frames = await sock.quiet(1.0)
+    acked = {f["client_id"] for f in frames if f["type"] == "ack"}
+    refused = {f["client_id"] for f in frames if f["type"] == "error" and f["code"] == "rate_limited"}
+    assert acked | refused == {f"f{i}" for i in range(6)} and not acked & refused  # each one answered
+    assert len(acked) == 3 and all(f["retry_after"] > 0 for f in frames if f["type"] == "error")
+
+
+async def test_typing_has_its_own_allowance_so_it_never_costs_a_message(settings, make_client):
+    client = await make_client(replace(settings, messages_per_minute=60, burst=1))
+    sock, _ = await resident(client)
+    for i in range(20):
         await sock.send({"type": "typing", "active": i % 2 == 0})
-    errors = [f for f in await sock.quiet(0.5) if f["type"] == "error"]
-    assert errors and all(e["code"] == "rate_limited" and e["retry_after"] > 0 for e in errors)
+    await sock.send({"type": "message", "client_id": "real", "text": "hello"})
+    frames = await sock.quiet(1.0)
+    assert any(f["type"] == "ack" and f["client_id"] == "real" for f in frames)
+    assert any(f["type"] == "error" and f["code"] == "rate_limited" for f in frames)  # the typing flood
 
 
 async def test_a_websocket_from_another_website_is_refused(settings, make_client):
