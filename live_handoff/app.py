@@ -50,7 +50,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[CASES] = CaseDesk(session, settings.open311_url, settings.open311_api_key, settings.open311_staff_key)
     app[RELAY] = Relay(settings, store, hub, BotClient(session, settings.rasa_url, settings.rasa_token,
                                                        settings.bot_timeout_seconds), cases, outbox, app[METRICS])
-    tasks = [asyncio.create_task(hub.listen()), asyncio.create_task(outbox.run())]
+    tasks = [asyncio.create_task(hub.listen()), asyncio.create_task(outbox.run()),
+             asyncio.create_task(app[RELAY].run_sweeper())]
     try:
         await asyncio.wait_for(hub.connected.wait(), timeout=5)
     except asyncio.TimeoutError:

@@ -35,6 +35,7 @@ from live_handoff.store import Store, TransitionError, now_ms
 
 log = logging.getLogger(__name__)
 
+ORPHAN_SECONDS = 120  # an advisor's console gone this long: their chats go back in the queue
 REQUEST_ADVISOR = {"title": "Talk to an advisor", "action": "request_advisor"}
 LEAVE_MESSAGE = {"title": "Leave a message", "action": "leave_message"}
 TRY_AGAIN = {"title": "Try again", "action": "retry"}
@@ -162,7 +163,7 @@ class Relay:
             "type": "welcome", "conversation_id": cid, "mode": conversation.get("mode", "bot"), "resumed": resumed,
             "limits": {"max_text_chars": self.settings.max_text_chars,
                        "messages_per_minute": self.settings.messages_per_minute},
-            "contact_centre": {"open": open_now, "text": texts.contact_centre_status(open_now, later)},
+            "contact_centre": {"open": open_now, "text": texts.contact_centre_status(open_now, later, self.settings.hours_text)},
         }
         if token:
             welcome["resume_token"] = token
@@ -328,7 +329,7 @@ class Relay:
             self.metrics.handoffs.labels(reason, outcome).inc()
             await self.store.record("handoff", conversation_id=cid, reason=reason, priority=priority, outcome=outcome)
             await self.store.set_fields(cid, reason=reason, priority=priority, summary=json.dumps(summary))
-            await self.system(cid, texts.no_advisor(reason, open_now, later), [LEAVE_MESSAGE])
+            await self.system(cid, texts.no_advisor(reason, open_now, later, self.settings.hours_text), [LEAVE_MESSAGE])
             return
         queued_at = now_ms()
         try:
@@ -511,7 +512,7 @@ class Relay:
                 {"type": "status", "at": iso(claimed_at), "mode": "advisor", "change": "joined", "advisor": name,
                  "text": texts.JOINED.format(name=name)},
                 fields={"advisor": peer.username, "advisor_name": name, "claimed_at": str(claimed_at),
-                        "advisor_last": peer.username},
+                        "advisor_last": peer.username, "stranded": ""},
                 queue="rem", chats_to=peer.username, capacity=int(advisor.get("capacity", 1)))
         except TransitionError as exc:
             if exc.code in ("at_capacity", "unknown_conversation"):
@@ -655,6 +656,64 @@ class Relay:
             await self.bot.append_events(cid, events)
         except BotUnavailableError as exc:
             log.warning("could not record the advisor's part of %s in Rasa: %s", cid, exc)
+
+    # Nobody left behind -----------------------------------------------------------
+
+    async def sweep(self) -> None:
+        """Once a period, by one relay process: tell queued residents when nobody can take
+        their chat (closed, or no advisor available) and offer a message instead; put
+        chats of advisors whose console has been gone for ORPHAN_SECONDS back in the queue."""
+        if not await self.store.redis.set(self.store.key("sweeper"), "1", nx=True, ex=20):
+            return
+        open_now, later_text = self.open_now()
+        queue = await self.store.queue()
+        if queue and (not open_now or not await self.store.available_advisors()):
+            for cid in queue:
+                conversation = await self.store.conversation(cid) or {}
+                if conversation.get("stranded") != "1":
+                    await self.store.set_fields(cid, stranded="1")
+                    await self.system(cid, texts.no_advisor(conversation.get("reason"), open_now, later_text,
+                                                       self.settings.hours_text),
+                                      [LEAVE_MESSAGE, CANCEL_WAIT])
+        for username in await self.store.advisors():
+            chats = await self.store.chats(username)
+            if not chats or await self.store.is_online(username):
+                await self.store.redis.hdel(self.store.key("offline_since"), username)
+                continue
+            since = float(await self.store.redis.hget(self.store.key("offline_since"), username) or 0)
+            if not since:
+                await self.store.redis.hset(self.store.key("offline_since"), username, time.time())
+                continue
+            if time.time() - since >= ORPHAN_SECONDS:
+                for cid in chats:
+                    await self.requeue(cid, username)
+
+    async def requeue(self, cid: str, username: str) -> None:
+        conversation = await self.store.conversation(cid) or {}
+        name = conversation.get("advisor_name", "Your advisor")
+        queued_at = int(conversation.get("queued_at") or now_ms())  # keeps their place
+        try:
+            await self.store.transition(
+                cid, ("advisor",), "queued",
+                {"type": "status", "at": iso(None), "mode": "queued", "change": "unavailable",
+                 "reason": conversation.get("reason") or "resident_asked",
+                 "text": texts.ADVISOR_GONE.format(name=name)},
+                fields={"advisor": "", "claimed_at": ""}, queue="add",
+                score=queueing.queue_score(conversation.get("priority") or "normal", queued_at),
+                chats_from=username, require_advisor=username)
+        except TransitionError:
+            return
+        await self.store.record("requeued", conversation_id=cid, advisor=username)
+        await self.store.notify_queue()
+        await self.store.notify_advisor(username)
+
+    async def run_sweeper(self, every: float = 30.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.sweep()
+            except Exception:  # noqa: BLE001 - keep sweeping; logged with traceback
+                log.exception("sweep failed")
 
     async def set_presence(self, peer: Peer, status: str) -> None:
         await self.store.set_advisor_field(peer.username, presence=status)

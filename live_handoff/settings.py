@@ -37,6 +37,7 @@ class Settings:
     handling_seconds_default: float = 360.0
     opening_hours: opening.OpeningHours = field(default_factory=opening.build)
     secure_cookies: bool = False
+    hours_text: str = "Monday to Friday, 8:30am to 5pm"
 
     @property
     def retention_seconds(self) -> int:
@@ -59,7 +60,8 @@ class Settings:
             the bot is slow, and when it counts as unavailable.
         RELAY_OPENING_HOURS ("Mon-Fri 08:30-17:00"), RELAY_CLOSURES (ISO dates and
             ``a..b`` ranges): the contact centre's hours; England and Wales bank holidays
-            are always closed.
+            are always closed. RELAY_HOURS_TEXT says them in words for residents
+            ("Monday to Friday, 8:30am to 5pm").
         RELAY_SESSION_HOURS (8): advisors' sessions expire after this long without use.
         RELAY_SECURE_COOKIES (0): set to 1 behind HTTPS.
         """
@@ -110,4 +112,5 @@ class Settings:
             session_hours=read("RELAY_SESSION_HOURS", 8.0, float, lambda v: v > 0, positive),
             opening_hours=hours,
             secure_cookies=env.get("RELAY_SECURE_COOKIES", "0") == "1",
+            hours_text=env.get("RELAY_HOURS_TEXT") or cls.hours_text,
         )

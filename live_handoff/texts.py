@@ -17,6 +17,8 @@ CLOSED_BY_RESIDENT = "You've ended the chat. Thank you for contacting Northbridg
 BOT_SLOW = "Sorry, this is taking longer than usual. You can wait, or talk to an advisor."
 BOT_UNAVAILABLE = ("Sorry, the assistant isn't working at the moment. Your message is saved. "
                    "You can try again, or talk to an advisor.")
+ADVISOR_GONE = ("{name} has been disconnected. You're back in the queue and the next advisor will see "
+                "everything you've said.")
 STILL_QUEUED = "You're already in the queue for an advisor."
 ALREADY_WITH_ADVISOR = "You're already chatting with an advisor."
 MESSAGE_LEFT = ("Thank you, your message has been passed to our contact centre (reference {reference}). "
@@ -34,18 +36,19 @@ _EMERGENCY_NUMBERS = (
 )
 
 
-def contact_centre_status(open_now: bool, next_opening: str) -> str:
+def contact_centre_status(open_now: bool, next_opening: str, hours_text: str = "Monday to Friday, 8:30am to 5pm") -> str:
     if open_now:
-        return "Advisors are available Monday to Friday, 8:30am to 5pm."
+        return f"Advisors are available {hours_text}."
     return f"Our advisors are not available right now. They're back {next_opening}."
 
 
-def no_advisor(reason: str | None, open_now: bool, next_opening: str) -> str:
+def no_advisor(reason: str | None, open_now: bool, next_opening: str,
+               hours_text: str = "Monday to Friday, 8:30am to 5pm") -> str:
     """Why nobody can take the chat now, and what the resident can do instead."""
     if open_now:
         lead = "Sorry, no advisors are free to chat right now."
     else:
-        lead = (f"Our advisors are not available right now (Monday to Friday, 8:30am to 5pm, closed on "
+        lead = (f"Our advisors are not available right now ({hours_text}, closed on "
                 f"bank holidays). They're back {next_opening}.")
     extra = f"\n\n{_EMERGENCY_NUMBERS}" if reason in EMERGENCY_REASONS else ""
     return (f"{lead}{extra}\n\nYou can leave a message and an advisor will reply on the next working day, "
