@@ -5,7 +5,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: up test system venv build model kb-check evaluate lock benchmark clean
+.PHONY: up test system venv build model report report-demo kb-check evaluate lock benchmark clean
 
 ## up: set up everything needed, train if inputs changed, start all processes
 up: system model
@@ -36,6 +36,15 @@ build: venv
 ## model: train the Rasa model only if its inputs changed
 model: build
 	$(PY) scripts/train_if_needed.py
+
+## report: last month's council insight report from the running front desk (make up) -> reports/YYYY-MM.html
+report: venv
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6380/0} $(PY) -m insight report --redis --open311 $${OPEN311_URL:-http://127.0.0.1:8080/open311/v2/}
+
+## report-demo: the same report on a generated, realistic month (October 2026) -> reports/2026-10.html
+report-demo: venv
+	$(PY) -m insight generate --month 2026-10 --out reports/demo-2026-10.jsonl
+	$(PY) -m insight report --month 2026-10 --events reports/demo-2026-10.jsonl --out reports/2026-10.html
 
 ## kb-check: validate the knowledge base and list what to improve (duplicates, links, reviews, readability, routing)
 kb-check: model

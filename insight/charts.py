@@ -54,8 +54,9 @@ def mix(low: str, high: str, t: float) -> str:
 
 
 def text_on(fill: str) -> str:
-    """Black or white, whichever reads better on ``fill``."""
-    return TEXT if contrast(TEXT, fill) >= contrast("#ffffff", fill) else "#ffffff"
+    """Black or white, whichever reads better on ``fill`` (one of them always has at least
+    4.58:1 contrast)."""
+    return "#000000" if contrast("#000000", fill) >= contrast("#ffffff", fill) else "#ffffff"
 
 
 def _number(value: float) -> str:
@@ -80,7 +81,7 @@ def _clip(text: str, chars: int) -> str:
 def _open(chart_id: str, width: int, height: int, title: str, desc: str) -> list[str]:
     cid = escape(chart_id)
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{cid}-title {cid}-desc" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="{cid}" role="img" aria-labelledby="{cid}-title {cid}-desc" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" class="chart" '
         f'font-family="{FONT}" font-size="13">',
         f'<title id="{cid}-title">{escape(title)}</title>',
@@ -94,7 +95,7 @@ def bar_chart(items: Sequence[tuple[str, float]], title: str, desc: str, chart_i
     """Horizontal bars, one per (label, value), in the order given, each with its value."""
     bar_height, gap, top = 22, 8, 8
     longest = max((len(label) for label, _ in items), default=0)
-    label_width = min(260, max(80, longest * 7 + 12))
+    label_width = min(300, max(80, round(longest * 7.6) + 16))
     value_space = 90
     plot = width - label_width - value_space
     height = top * 2 + max(1, len(items)) * (bar_height + gap)
@@ -106,7 +107,7 @@ def bar_chart(items: Sequence[tuple[str, float]], title: str, desc: str, chart_i
         y = top + i * (bar_height + gap)
         length = 0 if value <= 0 else max(2, round(plot * value / top_value, 1))
         out.append(f'<text x="{label_width - 8}" y="{y + bar_height / 2 + 4.5}" text-anchor="end" '
-                   f'fill="{TEXT}">{escape(_clip(label, (label_width - 12) // 7))}</text>')
+                   f'fill="{TEXT}">{escape(_clip(label, longest if label_width < 300 else 37))}</text>')
         out.append(f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" fill="{BAR}"/>')
         out.append(f'<text x="{label_width + length + 6}" y="{y + bar_height / 2 + 4.5}" fill="{TEXT}">'
                    f'{escape(value_label(value))}</text>')

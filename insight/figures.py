@@ -45,7 +45,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 STATUS_UNKNOWN = "status unknown"
 NON_ANSWER_ROUTES = frozenset({"out_of_scope", "handoff", "complaint"})
 # Waiting and handling times are also shown as a distribution, in these bands (seconds).
-TIME_BANDS = ((60, "under 1 min"), (120, "1 to 2 min"), (300, "2 to 5 min"), (600, "5 to 10 min"),
+TIME_BANDS = ((60, "Under 1 min"), (120, "1 to 2 min"), (300, "2 to 5 min"), (600, "5 to 10 min"),
               (1200, "10 to 20 min"), (None, "20 min or more"))
 # How a conversation ended, in the order the report lists them.
 ENDINGS = ("resolved_by_bot", "advisor", "message_left", "no_answer", "no_question")
@@ -315,6 +315,7 @@ def compute(events: Iterable[Event], start: dt.date, end: dt.date,
 
     # Cases.
     created = kinds("case_created")
+    supplied = statuses is not None
     statuses = dict(statuses or {})
     case_types = Counter(str(e.get("service_code") or "unknown") for e in created)
     case_statuses = Counter(statuses.get(str(e.get("reference")), STATUS_UNKNOWN) or STATUS_UNKNOWN for e in created)
@@ -342,7 +343,7 @@ def compute(events: Iterable[Event], start: dt.date, end: dt.date,
         claimed=len(with_advisor), waits_cancelled=len(kinds("wait_cancelled")),
         transfers=len(kinds("transferred")), waiting=durations(waits), handling=durations(handled),
         ratings=ratings, cases=len(created), cases_by_type=counted(case_types),
-        cases_by_status=counted(case_statuses), case_statuses_known=bool(statuses),
+        cases_by_status=counted(case_statuses), case_statuses_known=supplied,
         repeat_contacts=len(repeats), repeat_contact_share=share(len(repeats), contacts),
         repeat_by_reference=len(by_reference), repeat_by_contact=len(by_contact),
         bot_unavailable=len(unavailable),
@@ -402,8 +403,8 @@ itself ive just let lets me more most my myself need needs no nor not now of off
 our ours out over own please pls same she should so some such than thank thanks that thats the their
 theirs them then there these they this those through to too under until up very want wanted was we were
 what whats when where which while who whom why will with wont would you your yours yourself hi hello hey
-also ok okay im u ur tell know like get getting go going find help anyone someone something way much many
-council councils northbridge borough apply application
+also ok okay im u ur us know like get getting go going find help anyone someone something way much many
+council councils northbridge borough apply application quick question postcode live every
 """.split())
 _WORD = re.compile(r"[a-z0-9]+")
 _MASK = re.compile(r"\[[a-z ]+\]")  # [postcode], [email]... put in by the relay's masking
@@ -448,6 +449,8 @@ class _Group:
     def __init__(self) -> None:
         self.texts: list[str] = []
         self.stems: list[set[str]] = []
+        self.orders: list[tuple[str, ...]] = []
+        self.text_count: Counter = Counter()  # word order -> texts with it
         self.frequency: Counter = Counter()  # stem -> texts containing it
         self.positions: dict[str, list[float]] = defaultdict(list)
         self.forms: dict[str, Counter] = defaultdict(Counter)
@@ -455,6 +458,8 @@ class _Group:
     def add(self, text: str, found: list[tuple[str, str]]) -> None:
         self.texts.append(text)
         self.stems.append({s for s, _ in found})
+        self.orders.append(tuple(s for s, _ in found))
+        self.text_count[self.orders[-1]] += 1
         for index, (root, word) in enumerate(found):
             self.frequency[root] += 1
             self.positions[root].append(index / max(1, len(found) - 1))
@@ -470,11 +475,21 @@ class _Group:
         return set([s for s in self.common() if self.frequency[s] >= half][:6])
 
     def label(self) -> str:
-        """Its 2-3 most common words (3 only if in half the texts), in their usual order."""
+        """Its 2-3 most common words (a third only if in 2 of 3 texts), in their usual order."""
         ordered = self.common()
-        chosen = ordered[:2] + [s for s in ordered[2:3] if self.frequency[s] >= len(self.texts) / 2]
-        chosen.sort(key=lambda s: sum(self.positions[s]) / len(self.positions[s]))
-        return " ".join(self.forms[s].most_common(1)[0][0] for s in chosen)
+        chosen = ordered[:2] + [s for s in ordered[2:3] if self.frequency[s] >= len(self.texts) * 2 / 3]
+        # In the order of the most frequent text that has them all, else their usual order.
+        for text_stems, order in sorted(zip(self.stems, self.orders), key=lambda x: -self.text_count[x[1]]):
+            if set(chosen) <= text_stems:
+                chosen.sort(key=order.index)
+                break
+        else:
+            chosen.sort(key=lambda s: sum(self.positions[s]) / len(self.positions[s]))
+        return " ".join(self.form(s) for s in chosen)
+
+    def form(self, root: str) -> str:
+        """How residents usually wrote a word (most often; then the shortest)."""
+        return min(self.forms[root].items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0]
 
 
 def group_questions(texts: Sequence[str], threshold: float = 0.3, examples: int = 5) -> list[QuestionGroup]:
@@ -484,7 +499,7 @@ def group_questions(texts: Sequence[str], threshold: float = 0.3, examples: int 
     frequent first; each joins the group whose most common words it overlaps most
     (Jaccard >= ``threshold``), or starts a new group. Groups come largest first, each
     with a label (its most common words), its size and up to ``examples`` distinct texts,
-    most frequent first. Texts with no meaningful words are grouped as "other".
+    most frequent first. Texts with no meaningful words are grouped as "other", listed last.
     """
     frequency = Counter(" ".join(t.split()) for t in texts if t.strip())
     order = sorted(frequency, key=lambda t: (-frequency[t], t.lower(), t))
@@ -513,6 +528,7 @@ def group_questions(texts: Sequence[str], threshold: float = 0.3, examples: int 
         shown = [t for t, _ in sorted(distinct.items(), key=lambda kv: (-kv[1], kv[0]))][:examples]
         label = group.label() if group is not other else "other"
         out.append(QuestionGroup(label=label or "other", count=len(group.texts), examples=shown,
-                                 words=[group.forms[s].most_common(1)[0][0] for s in group.common()[:5]]))
-    out.sort(key=lambda g: (-g.count, g.label))
+                                 words=[group.form(s) for s in group.common()[:5]]))
+    # Largest first; texts with no meaningful words ("hi", "??") last, whatever their number.
+    out.sort(key=lambda g: (g.label == "other" and not g.words, -g.count, g.label))
     return out

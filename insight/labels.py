@@ -16,16 +16,19 @@ def load(root: Path = ROOT) -> dict[str, str]:
         import yaml
     except ImportError:  # pragma: no cover - PyYAML comes with Rasa
         return {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     names: dict[str, str] = {}
     for path in sorted((root / "knowledge_base" / "content").glob("*/*.yml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            # Only the top-level id and title are needed: read up to the first list.
+            head = path.read_text(encoding="utf-8").split("\nquestions:", 1)[0]
+            data = yaml.load(head, Loader=loader) or {}
         except (OSError, yaml.YAMLError):
             continue
         if isinstance(data, dict) and data.get("id") and data.get("title"):
             names[f"article:{data['id']}"] = str(data["title"])
     try:
-        catalogue = yaml.safe_load((root / "service_requests" / "services.yml").read_text(encoding="utf-8"))
+        catalogue = yaml.load((root / "service_requests" / "services.yml").read_text(encoding="utf-8"), Loader=loader)
     except (OSError, yaml.YAMLError):
         catalogue = None
     services = catalogue.get("services", []) if isinstance(catalogue, dict) else catalogue or []

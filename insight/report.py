@@ -328,7 +328,9 @@ def _endings(f: Figures) -> str:
     items = [(ENDING_NAMES[k], counts.get(k, 0)) for k in ENDINGS]
     body = [_p("Every conversation is counted once, in the first of these that applies: an advisor took it; "
                "the resident left a message; the bot answered at least one question; the resident asked "
-               "something the bot could not answer and left; the resident asked nothing.")]
+               "something but left with no answer from the bot, no advisor and no message (for example a "
+               "question the bot could not answer, or a request for an advisor when none was available); "
+               "the resident asked nothing.")]
     body.append(bars(items, "How conversations ended", "chart-endings", "conversations", "How conversations ended",
                      "Ending"))
     return section("endings", "How conversations ended", "".join(body))
@@ -437,14 +439,14 @@ def _unanswered(f: Figures) -> str:
                "question variants on an existing one.")]
     if not groups:
         return section("unanswered", "Questions the bot could not answer", "".join(body))
-    top = [(g.label, g.count) for g in groups[:10]]
+    top = [(tidy(g.label), g.count) for g in groups[:10]]
     body.append(charts.bar_chart(top, "Largest groups of unanswered questions", _desc(top, "questions"),
                                  "chart-unanswered"))
     body.append(table("Groups of unanswered questions", ["Group", "Questions"],
-                      [[g.label, number(g.count)] for g in groups[:GROUPS_SHOWN]], "table-unanswered", numeric=(1,)))
+                      [[tidy(g.label), number(g.count)] for g in groups[:GROUPS_SHOWN]], "table-unanswered", numeric=(1,)))
     for index, group in enumerate(groups[:GROUPS_SHOWN], start=1):
         examples = "".join(f"<li>{_e(text)}</li>" for text in group.examples)
-        body.append(f'<div class="group"><h3 id="group-{index}">{_e(group.label)}</h3>'
+        body.append(f'<div class="group"><h3 id="group-{index}">{_e(tidy(group.label))}</h3>'
                     f"<p>Asked {number(group.count)} time{'s' if group.count != 1 else ''}. Examples:</p>"
                     f'<ul class="examples">{examples}</ul>'
                     f'<p class="suggestion">Suggestion: {_e(SUGGESTION)}</p></div>')
