@@ -7,6 +7,7 @@ import os
 
 from aiohttp import web
 
+from front_door import manager
 from live_handoff.app import create_app
 from live_handoff.settings import Settings
 
@@ -36,7 +37,7 @@ async def security_headers(request: web.Request, handler):
 
 def _page(path: str):
     async def serve(request: web.Request) -> web.FileResponse:
-        return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
+        return web.FileResponse(path, headers={"Cache-Control": "no-cache", "Content-Security-Policy": PAGE_POLICY})
     return serve
 
 
@@ -49,6 +50,8 @@ def build_app(settings: Settings | None = None) -> web.Application:
     app.router.add_get("/console", lambda request: web.HTTPFound("/console/"))
     app.router.add_get("/console/", _page(os.path.join(CONSOLE, "index.html")))
     app.router.add_static("/console/", CONSOLE)
+    app.router.add_get("/manager/", manager.report_page)
+    app.router.add_get("/reports/report.css", lambda request: web.FileResponse(os.path.join(ROOT, "insight", "report.css")))
     if os.environ.get("OPEN311_API_KEYS"):
         from service_requests.app import MOUNT, create_app as create_open311
         from service_requests.settings import Settings as Open311Settings
