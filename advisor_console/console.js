@@ -632,7 +632,8 @@
     for (const turn of turns || []) {
       const who = turn.from === 'bot' ? 'Bot' : 'Resident';
       ol.append(el('li', { class: `turn turn-${turn.from === 'bot' ? 'bot' : 'resident'}` },
-        el('span', { class: 'turn-who', text: `${who}: ` }), el('span', { class: 'turn-text', text: turnText(turn.text) })));
+        el('span', { class: 'turn-who', text: who }),
+        turn.from === 'bot' ? el('div', { class: 'turn-text' }, markdown(turn.text)) : el('div', { class: 'turn-text' }, plain(turnText(turn.text)))));
     }
     return ol;
   }
@@ -652,7 +653,7 @@
       return;
     }
     // Keep the "conversation so far" disclosure open or closed as the advisor left it.
-    const wasOpen = li.querySelector('details') ? li.querySelector('details').open : item.priority === 'urgent';
+    const wasOpen = li.querySelector('details') ? li.querySelector('details').open : false;
     const hadFocus = li.contains(document.activeElement) ? document.activeElement.dataset.role : null;
     li.dataset.key = key;
     li.dataset.claiming = String(claiming);
@@ -662,10 +663,9 @@
     const since = item.queued_at || item.created_at;
     const head = el('div', { class: 'q-head' },
       priorityPill(item.priority),
-      el('h3', { id: headingId, class: 'q-reason', text: reasonText(item.reason) }),
-      el('span', { class: 'q-wait' }, el('span', { class: 'visually-hidden', text: 'Waiting ' }),
+      el('span', { class: 'q-wait' }, el('span', { class: 'q-wait-label', text: 'Waiting ' }),
         el('span', { class: 'wait-time', 'data-since': since, text: duration(since) })));
-    li.append(head);
+    li.append(head, el('h3', { id: headingId, class: 'q-reason', text: reasonText(item.reason) }));
     const meta = el('dl', { class: 'q-meta' });
     if (item.position) meta.append(el('dt', { text: 'Position' }), el('dd', { text: String(item.position) }));
     if (item.page) meta.append(el('dt', { text: 'Page' }), el('dd', { class: 'q-page', title: item.page, text: pageText(item.page) }));
@@ -744,6 +744,7 @@
         if (!state.active) activate(cid, false);
         if (!fromWelcome && !state.claiming.has(cid)) {
           announce(`A chat was passed to you: ${reasonText(item.reason)}.`);
+          beep(item.priority === 'urgent');
           if (state.active !== cid) { chat.unread += 1; renderTab(chat); updateTitle(); }
         }
       } else {
@@ -787,8 +788,11 @@
   }
 
   function openConversation(chat) {
-    chat.replaying = true;
-    kickReplay(chat);
+    // From the start it is history; after a reconnect the gap is news (and counts as unread).
+    if (!chat.lastId) {
+      chat.replaying = true;
+      kickReplay(chat);
+    }
     send({ type: 'open', conversation_id: chat.cid, last_seen: chat.lastId || '0-0' });
   }
 
@@ -922,13 +926,13 @@
     clear(tab);
     tab.className = `tab${s.priority === 'urgent' ? ' tab-urgent' : ''}${chat.ended ? ' tab-ended' : ''}`;
     const index = state.order.indexOf(chat.cid) + 1;
-    tab.append(el('span', { class: 'tab-title', text: chatTitle(chat) }));
+    tab.append(el('span', { class: 'tab-title', text: chatTitle(chat) }), el('span', { class: 'visually-hidden', text: ', ' }));
     const sub = [`#${shortId(chat.cid)}`];
     if (s.priority && s.priority !== 'normal') sub.unshift(priorityText(s.priority));
     if (chat.ended) sub.push('Ended');
     tab.append(el('span', { class: 'tab-sub', text: sub.join(' · ') }));
     if (chat.unread > 0) {
-      tab.append(el('span', { class: 'unread' }, String(chat.unread),
+      tab.append(el('span', { class: 'visually-hidden', text: ', ' }), el('span', { class: 'unread' }, String(chat.unread),
         el('span', { class: 'visually-hidden', text: chat.unread === 1 ? ' unread message' : ' unread messages' })));
     }
     if (index > 0 && index < 10) tab.setAttribute('aria-keyshortcuts', `Alt+Shift+${index}`);
@@ -994,23 +998,18 @@
   }
 
   function endChat(chat) {
+    const stick = nearEnd(chat);
+    const focusHere = chat.lastAction && (chat.panel.contains(document.activeElement) || document.activeElement === document.body);
     chat.ended = true;
+    showChatError(chat, '');
     setTyping(chat, false);
     stopOwnTyping(chat);
-    const status = chat.lastStatus;
-    let text;
-    if (chat.lastAction === 'close') text = 'You closed this chat.';
-    else if (chat.lastAction === 'handback') text = 'You handed this chat back to the bot.';
-    else if (chat.lastAction.startsWith('transfer:')) text = `You transferred this chat to ${chat.lastAction.slice(9)}.`;
-    else if (status && status.change === 'closed') text = 'The chat has ended.';
-    else if (status && status.change === 'transferred') text = `This chat was transferred to ${status.advisor || 'another advisor'}.`;
-    else text = 'This chat is no longer with you.';
-    chat.endedText = text;
+    const text = endedText(chat);
     hideStep(chat, false);
     clear(chat.endedBox);
     const dismiss = el('button', { type: 'button', class: 'btn', onclick: () => dismissChat(chat) }, 'Remove from my chats');
-    chat.endedBox.append(el('p', {},
-      el('strong', { text }),
+    chat.endedStrong = el('strong', { text });
+    chat.endedBox.append(el('p', {}, chat.endedStrong,
       ' You can still add a private note for colleagues, or download the transcript.'), dismiss);
     chat.endedBox.hidden = false;
     setNoteMode(chat, true);
@@ -1018,7 +1017,24 @@
     renderChatHead(chat);
     renderTab(chat);
     if (state.active === chat.cid) renderSide();
+    if (stick) scrollToEnd(chat);
+    // The advisor did this from the panel: keep their place rather than dropping focus on the page.
+    if (focusHere && state.active === chat.cid) dismiss.focus();
     announce(`${chatTitle(chat)}: ${text}`);
+  }
+
+  function endedText(chat) {
+    const status = chat.lastStatus;
+    let text;
+    if (chat.lastAction === 'close') text = 'You closed this chat.';
+    else if (chat.lastAction === 'handback') text = 'You handed this chat back to the bot.';
+    else if (chat.lastAction.startsWith('transfer:')) text = `You transferred this chat to ${chat.lastAction.slice(9)}.`;
+    else if (status && status.change === 'closed') text = 'The resident ended the chat.';
+    else if (status && status.change === 'transferred') text = `This chat was transferred to ${status.advisor || 'another advisor'}.`;
+    else if (status && status.change === 'handed_back') text = 'This chat went back to the bot.';
+    else text = 'This chat is no longer with you.';
+    chat.endedText = text;
+    return text;
   }
 
   function revive(chat) {
@@ -1073,11 +1089,16 @@
     if (frame.type === 'status') {
       chat.lastStatus = frame;
       if (chat.summary) chat.summary.mode = frame.mode;
+      // The status can come just after the chats list that ended the chat: say what happened.
+      if (chat.ended && chat.endedStrong && !chat.lastAction && !chat.replaying) {
+        chat.endedStrong.textContent = endedText(chat);
+        if (state.active === chat.cid) renderSide();
+      }
     }
     if (frame.type === 'message' && frame.from === 'resident') setTyping(chat, false);
     noteCaseRefs(chat, frame.text);
     const mine = frame.type === 'note' || frame.from === 'advisor';
-    if (!chat.replaying && !mine && (state.active !== chat.cid || document.hidden)) {
+    if (!chat.replaying && !mine && !chat.ended && (state.active !== chat.cid || document.hidden)) {
       chat.unread += 1;
       renderTab(chat);
       updateTitle();
@@ -1368,6 +1389,7 @@
           chat.lastAction = which;
           if (send({ type: which, conversation_id: chat.cid })) {
             hideStep(chat, false);
+            chat.heading.focus();
             showChatError(chat, isClose ? 'Closing…' : 'Handing back…', true);
           } else {
             showChatError(chat, 'You are offline. Try again when the console has reconnected.');
@@ -1659,7 +1681,9 @@
     const answers = result.data.answers || [];
     status.textContent = answers.length ? `${answers.length} ${answers.length === 1 ? 'answer' : 'answers'} found.` : 'No answers found. Try other words.';
     for (const answer of answers) {
-      const preview = String(answer.answer || '').replace(/\*\*|\[|\]\([^)]*\)/g, '').replace(/\s+/g, ' ').trim();
+      const preview = String(answer.answer || '')
+        .replace(/\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))*\)/g, '$1')
+        .replace(/\*\*/g, '').replace(/^\s*[-*]\s+/gm, '').replace(/\s+/g, ' ').trim();
       const details = el('details', { class: 'answer-full' }, el('summary', { text: 'Show full answer' }),
         el('div', { class: 'ev-body' }, markdown(answer.answer)));
       list.append(el('li', { class: 'answer' },

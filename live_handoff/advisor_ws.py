@@ -14,7 +14,7 @@ from live_handoff.keys import HUB, METRICS, RELAY, SETTINGS, SOCKETS, STORE
 from live_handoff.origins import origin_allowed
 from live_handoff.protocol import FrameError, parse
 from live_handoff.ratelimit import TokenBucket
-from live_handoff.sessions import current_user
+from live_handoff.sessions import COOKIE, current_user
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
         return ws
     peer = Peer(ws, "advisor", user["username"], transport=request.transport)
     peer.connection = secrets.token_hex(8)
+    peer.session = request.cookies.get(COOKIE, "")
     request.app[SOCKETS].add(ws)
     hub.add_advisor(peer)
     metrics.connections.labels("advisor").inc()

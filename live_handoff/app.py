@@ -58,6 +58,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         log.warning("Redis at %s is not answering yet; the relay will keep trying", settings.redis_url)
     yield
     await app[RELAY].drain()
+    await hub.close()
     for task in tasks:
         task.cancel()
     for task in tasks:

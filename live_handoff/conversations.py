@@ -35,6 +35,9 @@ from live_handoff.store import Store, TransitionError, now_ms
 
 log = logging.getLogger(__name__)
 
+# As the bot's handoff payloads do (contracts/README.md), for handoffs the resident starts.
+ROUTE_URGENCY = {"urgent:safeguarding": ("safeguarding", "urgent"), "urgent:emergency": ("emergency", "high"),
+                 "complaint": ("complaint", "normal")}
 ORPHAN_SECONDS = 120  # an advisor's console gone this long: their chats go back in the queue
 REQUEST_ADVISOR = {"title": "Talk to an advisor", "action": "request_advisor"}
 LEAVE_MESSAGE = {"title": "Leave a message", "action": "leave_message"}
@@ -310,9 +313,15 @@ class Relay:
         return {"route": route.get("name", "handoff"), "intent": route.get("intent", "handoff"),
                 "confidence": float(route.get("confidence", 1.0)), "details": {}, "last_turns": turns[-6:]}
 
-    async def request_advisor(self, cid: str, reason: str, priority: str, summary: dict[str, Any] | None) -> None:
-        """Queue for an advisor, or say why not and offer a message instead."""
+    async def request_advisor(self, cid: str, reason: str | None, priority: str | None,
+                              summary: dict[str, Any] | None) -> None:
+        """Queue for an advisor, or say why not and offer a message instead. Without a
+        reason (the resident pressed a button), the conversation's route decides it, so an
+        urgent conversation stays urgent."""
         conversation = await self.store.conversation(cid) or {}
+        if reason is None or priority is None:
+            route = (json.loads(conversation.get("route") or "null") or {}).get("name", "")
+            reason, priority = ROUTE_URGENCY.get(route, ("resident_asked", "normal"))
         mode = conversation.get("mode")
         if mode == "queued":
             await self.system(cid, texts.STILL_QUEUED, [CANCEL_WAIT])
@@ -476,6 +485,9 @@ class Relay:
                 await asyncio.gather(*(peer.send(frame) for peer in self.hub.peers(cid, "resident")))
 
     async def send_chats(self, username: str) -> None:
+        if username.startswith("!"):  # a session ended: close the consoles using it
+            await self.close_ended_sessions(username[1:])
+            return
         peers = self.hub.advisor_peers(username)
         if peers:
             frame = {"type": "chats", "items": await self.summaries(await self.store.chats(username))}
@@ -484,6 +496,13 @@ class Relay:
 
     # Advisor side -------------------------------------------------------------
 
+    async def close_ended_sessions(self, username: str) -> None:
+        for peer in self.hub.advisor_peers(username):
+            if peer.session and not await self.store.session_exists(peer.session):
+                await peer.send({"type": "error", "code": "not_allowed",
+                                 "message": "Your session has ended. Please log in again."})
+                await peer.ws.close(code=4401, message=b"session ended")
+
     async def advisor_welcome(self, peer: Peer, advisor: dict[str, str]) -> None:
         await peer.send({
             "type": "welcome",
@@ -491,13 +510,14 @@ class Relay:
                         "presence": advisor.get("presence", "away"), "capacity": int(advisor.get("capacity", 1))},
             "queue": await self.summaries(await self.store.queue(), positions=True),
             "chats": await self.summaries(await self.store.chats(peer.username)),
+            "limits": {"max_text_chars": self.settings.max_text_chars},
         })
 
     async def open_for_advisor(self, peer: Peer, cid: str, last_seen: str, keep_feed: bool = False) -> None:
         items = await self.summaries([cid])
         if not items:
             raise FrameError("unknown_conversation", "That conversation does not exist or has expired.")
-        await peer.send({"type": "conversation", "conversation": items[0]})
+        await peer.send({"type": "conversation", "conversation": items[0], "last_id": await self.store.last_id(cid)})
         if keep_feed and self.hub.follows(peer, cid):
             return  # already showing it (looked before claiming): nothing to replay
         self.hub.follow(peer, cid, last_seen)
@@ -529,6 +549,11 @@ class Relay:
         await self.store.notify_queue()
         await self.store.notify_advisor(peer.username)
         await self.open_for_advisor(peer, cid, "0-0", keep_feed=True)
+
+    def unfollow_soon(self, peer: Peer, cid: str) -> None:
+        """Stop showing a conversation the advisor no longer has, once its last status
+        event (logged a moment ago) has reached them."""
+        asyncio.get_running_loop().call_later(2.0, self.hub.unfollow, peer, cid)
 
     async def _own(self, peer: Peer, cid: str) -> dict[str, str]:
         conversation = await self.store.conversation(cid)
@@ -565,7 +590,7 @@ class Relay:
         await self._own(peer, cid)
         target = await self.store.advisor(to)
         if not target or to == peer.username:
-            raise FrameError("invalid", f"There is no other advisor called {to!r}.")
+            raise FrameError("invalid", f"There is no other advisor with the username “{to}”.")
         if to not in {user for user, _, _ in await self.store.available_advisors()}:
             raise FrameError("not_allowed", f"{target.get('name', to)} is not available to take chats now.")
         name = first_name(target.get("name", ""))
@@ -581,7 +606,7 @@ class Relay:
             raise FrameError("at_capacity" if exc.code == "at_capacity" else "not_allowed",
                              TRANSITION_MESSAGES.get(exc.code, "That transfer is not possible now.")) from exc
         await self.store.record("transferred", conversation_id=cid, advisor=peer.username, to=to)
-        self.hub.unfollow(peer, cid)
+        self.unfollow_soon(peer, cid)
         await self.store.notify_advisor(peer.username)
         await self.store.notify_advisor(to)
 
@@ -598,7 +623,7 @@ class Relay:
         except TransitionError as exc:
             raise FrameError("not_allowed", TRANSITION_MESSAGES.get(exc.code, "Not possible now.")) from exc
         await self._finished(cid, conversation, "handed_back")
-        self.hub.unfollow(peer, cid)
+        self.unfollow_soon(peer, cid)
         await self.store.notify_advisor(peer.username)
         await self.record_in_tracker(cid, conversation)
 
@@ -615,7 +640,7 @@ class Relay:
         except TransitionError as exc:
             raise FrameError("not_allowed", TRANSITION_MESSAGES.get(exc.code, "Not possible now.")) from exc
         await self._finished(cid, conversation, "advisor")
-        self.hub.unfollow(peer, cid)
+        self.unfollow_soon(peer, cid)
         await self.store.notify_advisor(peer.username)
 
     async def _finished(self, cid: str, conversation: dict[str, str], how: str) -> None:

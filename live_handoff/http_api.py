@@ -65,6 +65,7 @@ async def logout(request: web.Request) -> web.Response:
     if not csrf_ok(request, user):
         return error(403, "csrf", "Missing or wrong X-CSRF-Token header.")
     await request.app[STORE].end_session(request.cookies[COOKIE])
+    await request.app[STORE].notify_advisor("!" + user["username"])  # its open consoles close
     response = web.Response(status=204)
     response.del_cookie(COOKIE, path="/")
     return response

@@ -35,6 +35,7 @@ class Peer:
         self.username = username
         self.conversation_id = ""
         self.connection = ""
+        self.session = ""  # an advisor's session id, to close the console when it ends
 
     @property
     def closed(self) -> bool:
@@ -182,6 +183,15 @@ class Hub:
             self.queue_changed()
         elif channel == self.store.advisor_channel and self.on_advisor_changed:
             await self.on_advisor_changed(data)
+
+    async def close(self) -> None:
+        """Stop this process's background delivery (on shutdown, before Redis closes)."""
+        tasks = [f._task for feeds in self.feeds.values() for f in feeds]
+        if self._queue_task:
+            tasks.append(self._queue_task)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def queue_changed(self) -> None:
         """Queue news is coalesced: however many changes arrive while a broadcast runs,

@@ -135,7 +135,7 @@ async def _handle(relay, peer: Peer, frame: dict) -> None:
         await relay.leave_message(peer, frame)
         return
     if kind == "request_advisor":
-        await relay.request_advisor(cid, "resident_asked", "normal", None)
+        await relay.request_advisor(cid, None, None, None)
     elif kind == "cancel_wait":
         await relay.cancel_wait(cid)
     elif kind == "retry":

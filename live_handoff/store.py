@@ -366,6 +366,7 @@ class Store:
         if keys:
             await self.redis.delete(*keys)
         await self.redis.delete(self.key("sessions", username))
+        await self.notify_advisor("!" + username)
 
     async def session(self, sid: str, seconds: int) -> dict[str, str] | None:
         """The session, its expiry pushed back (sessions expire after ``seconds`` unused)."""
@@ -378,6 +379,9 @@ class Store:
 
     async def end_session(self, sid: str) -> None:
         await self.redis.delete(self.key("session", token_hash(sid)))
+
+    async def session_exists(self, sid: str) -> bool:
+        return bool(await self.redis.exists(self.key("session", token_hash(sid))))
 
     async def count_failed_login(self, username: str, window: int = 900) -> int:
         key = self.key("login_failures", username)

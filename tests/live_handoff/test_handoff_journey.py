@@ -244,3 +244,30 @@ async def test_chats_of_an_advisor_who_disappeared_go_back_to_the_queue(settings
     back = await sock.next(kind("status", mode="queued"))
     assert back["change"] == "unavailable" and "back in the queue" in back["text"]
     assert await store.queue() == [welcome["conversation_id"]] and await store.chats("sam") == []
+
+
+async def test_logging_out_closes_that_sessions_open_console(settings, store, make_client):
+    await add_advisor(store)
+    client = await make_client(settings)
+    console = await advisor(client)
+    token = (await (await client.get("/api/advisor/me")).json())["csrf_token"]
+    assert (await client.post("/api/advisor/logout", headers={"X-CSRF-Token": token})).status == 204
+    error = await console.next(kind("error"))
+    assert error["code"] == "not_allowed"
+    await console.ws.receive(timeout=5)
+    assert console.ws.close_code == 4401
+
+
+async def test_asking_for_a_person_after_an_urgent_route_keeps_it_urgent(settings, store, make_client):
+    import json as _json
+    await add_advisor(store)
+    client = await make_client(settings)
+    console = await advisor(client)
+    sock, welcome = await resident(client)
+    await store.set_fields(welcome["conversation_id"],
+                           route=_json.dumps({"name": "urgent:safeguarding", "intent": "x", "confidence": 0.9}))
+    await sock.send({"type": "request_advisor"})
+    status = await sock.next(kind("status", mode="queued"))
+    assert status["reason"] == "safeguarding"
+    item = (await console.next(lambda f: f["type"] == "queue" and f["items"]))["items"][0]
+    assert item["priority"] == "urgent"
