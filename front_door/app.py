@@ -7,13 +7,14 @@ import os
 
 from aiohttp import web
 
-from front_door import manager
+from front_door import editor_api, manager
 from live_handoff.app import create_app
 from live_handoff.settings import Settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WIDGET = os.path.join(ROOT, "webchat_widget")
 CONSOLE = os.path.join(ROOT, "advisor_console")
+EDITOR = os.path.join(ROOT, "content_editor")
 
 # The console and demo page load nothing from elsewhere and run no inline script.
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -51,6 +52,10 @@ def build_app(settings: Settings | None = None) -> web.Application:
     app.router.add_get("/console/", _page(os.path.join(CONSOLE, "index.html")))
     app.router.add_static("/console/", CONSOLE)
     app.router.add_get("/manager/", manager.report_page)
+    editor_api.setup(app)
+    app.router.add_get("/editor", lambda request: web.HTTPFound("/editor/"))
+    app.router.add_get("/editor/", _page(os.path.join(EDITOR, "index.html")))
+    app.router.add_static("/editor/", EDITOR)
     app.router.add_get("/reports/report.css", lambda request: web.FileResponse(os.path.join(ROOT, "insight", "report.css")))
     if os.environ.get("OPEN311_API_KEYS"):
         from service_requests.app import MOUNT, create_app as create_open311

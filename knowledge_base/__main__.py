@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,16 +22,24 @@ from knowledge_base.routes import all_routes
 
 
 def _load_or_exit():
+    # FRONT_DESK_CONTENT_DIR / _MESSAGES_FILE: the content the running bot serves (as the
+    # action server reads them), e.g. when the front door retrains after an edit.
+    from knowledge_base.articles import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
     try:
-        return load_knowledge_base()
+        return load_knowledge_base(os.environ.get("FRONT_DESK_CONTENT_DIR", DEFAULT_CONTENT_DIR),
+                                   os.environ.get("FRONT_DESK_MESSAGES_FILE", DEFAULT_MESSAGES_FILE))
     except ContentError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
 
 
-def cmd_build(_: argparse.Namespace) -> int:
+def cmd_build(args: argparse.Namespace) -> int:
     kb = _load_or_exit()
-    paths = write_files(kb)
+    if getattr(args, "bot_dir", None):
+        Path(args.bot_dir).mkdir(parents=True, exist_ok=True)
+        paths = write_files(kb, Path(args.bot_dir))
+    else:
+        paths = write_files(kb)
     print(f"{len(kb.articles)} articles valid; wrote {len(paths)} generated files under bot/")
     return 0
 
@@ -121,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="validate content and write the Rasa training files").set_defaults(func=cmd_build)
+    p_build = sub.add_parser("build", help="validate content and write the Rasa training files")
+    p_build.add_argument("--bot-dir", help="write under this copy of bot/ instead (background retraining)")
+    p_build.set_defaults(func=cmd_build)
     p_check = sub.add_parser("check", help="validate content and report what to improve")
     p_check.add_argument("--routing", action="store_true", help="also check the trained model routes every question home")
     p_check.add_argument("--strict", action="store_true", help="exit 1 if anything is found")

@@ -1,0 +1,221 @@
+"""Content editors' API (role "editor"): list, preview, try, publish, retrain, check.
+
+Publishing writes the content files the action server reads (FRONT_DESK_CONTENT_DIR), so
+answer and link edits reach residents within seconds; question edits start a background
+retrain whose progress the page shows (knowledge_base/retraining.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from knowledge_base import checks, editing
+from knowledge_base.articles import Article, ContentError, Link, load_knowledge_base, unwrap_paragraphs
+from knowledge_base.replies import render_article
+from knowledge_base.retraining import Retrainer
+from knowledge_base.routes import decide_route, route_for_intent
+from live_handoff.app import knowledge_paths
+from live_handoff.http_api import error
+from live_handoff.keys import KNOWLEDGE, SETTINGS
+from live_handoff.sessions import csrf_ok, current_user
+
+ROOT = Path(__file__).resolve().parents[1]
+RETRAINER = web.AppKey("retrainer", Retrainer)
+AUDIT_FILE = Path(os.environ.get("FRONT_DESK_AUDIT_FILE", ROOT / "var" / "content-audit.jsonl"))
+
+
+async def _editor(request: web.Request, state_changing: bool = False) -> dict[str, str]:
+    user = await current_user(request)
+    if user is None:
+        raise web.HTTPUnauthorized(text='{"error": {"code": "not_logged_in", "message": "Please log in."}}',
+                                   content_type="application/json")
+    if "editor" not in user["roles"].split(","):
+        raise web.HTTPForbidden(text='{"error": {"code": "not_allowed", "message": "This is for content editors."}}',
+                                content_type="application/json")
+    if state_changing and not csrf_ok(request, user):
+        raise web.HTTPForbidden(text='{"error": {"code": "csrf", "message": "Missing or wrong X-CSRF-Token header."}}',
+                                content_type="application/json")
+    return user
+
+
+def _problems(exc: ContentError) -> web.Response:
+    return web.json_response({"error": {"code": "invalid", "message": "The change was not published.",
+                                        "problems": [{"file": p.file, "field": p.field, "problem": p.message}
+                                                     for p in exc.problems]}}, status=422)
+
+
+def _summary(article: Article, today: dt.date) -> dict:
+    due = article.last_reviewed + dt.timedelta(days=365)
+    return {"id": article.id, "title": article.title, "topic": article.topic, "owner": article.owner,
+            "last_reviewed": article.last_reviewed.isoformat(), "review_due": due.isoformat(),
+            "overdue": due < today, "questions": len(article.questions)}
+
+
+async def list_articles(request: web.Request) -> web.Response:
+    await _editor(request)
+    kb = request.app[KNOWLEDGE].get()
+    today = dt.date.today()
+    topic, owner = request.query.get("topic", ""), request.query.get("owner", "")
+    due_before = request.query.get("review_before", "")
+    items = []
+    for article in sorted(kb.articles.values(), key=lambda a: (a.topic, a.title)):
+        row = _summary(article, today)
+        if (topic and article.topic != topic) or (owner and article.owner != owner):
+            continue
+        if due_before and row["review_due"] > due_before:
+            continue
+        items.append(row)
+    return web.json_response({"articles": items,
+                              "topics": sorted({a.topic for a in kb.articles.values()}),
+                              "owners": sorted({a.owner for a in kb.articles.values()})})
+
+
+async def get_article(request: web.Request) -> web.Response:
+    await _editor(request)
+    content_dir, _ = knowledge_paths()
+    kb = request.app[KNOWLEDGE].get()
+    try:
+        raw = editing.read_raw(editing.article_path(content_dir, kb, request.match_info["id"]))
+    except ContentError:
+        return error(404, "unknown_article", "There is no article with that id.")
+    return web.json_response({"article": raw, "history": editing.history(AUDIT_FILE, raw["id"], 20)})
+
+
+def _article_from(body: dict, kb) -> Article:
+    links = tuple(Link(title=str(link.get("title", "")), url=str(link.get("url", "")))
+                  for link in body.get("links") or [] if isinstance(link, dict))
+    return Article(id=str(body.get("id", "preview")), title=str(body.get("title", "")), topic="", owner="",
+                   last_reviewed=dt.date.today(), questions=(), answer=unwrap_paragraphs(str(body.get("answer", ""))),
+                   links=links, related_requests=tuple(r for r in body.get("related_requests") or []
+                                                       if r in kb.messages.get("service_names", {})),
+                   offer_advisor=bool(body.get("offer_advisor")))
+
+
+async def preview(request: web.Request) -> web.Response:
+    """What residents would see for an unpublished answer: the same function the bot uses."""
+    await _editor(request)
+    try:
+        body = await request.json()
+    except ValueError:
+        return error(400, "invalid", "Send the article as JSON.")
+    kb = request.app[KNOWLEDGE].get()
+    reply = render_article(_article_from(body, kb), kb)
+    return web.json_response({"text": reply.text, "buttons": [{"title": b.title, "payload": b.payload}
+                                                              for b in reply.buttons]})
+
+
+async def try_question(request: web.Request) -> web.Response:
+    """Which article the running bot would give for a question, and how sure it is."""
+    await _editor(request)
+    try:
+        text = str((await request.json())["text"]).strip()[:500]
+    except (ValueError, KeyError, TypeError):
+        return error(400, "invalid", 'Send JSON: {"text": "..."}.')
+    if not text:
+        return error(400, "invalid", "Type a question to try.")
+    settings = request.app[SETTINGS]
+    params = {"token": settings.rasa_token} if settings.rasa_token else {}
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.post(f"{settings.rasa_url}/model/parse", json={"text": text}, params=params,
+                                 timeout=aiohttp.ClientTimeout(total=10)) as response:
+                parsed = await response.json(content_type=None)
+                if response.status != 200:
+                    raise ValueError(response.status)
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+        return error(503, "unavailable", "The bot is not answering right now, so questions cannot be tried.")
+    kb = request.app[KNOWLEDGE].get()
+    route, _, confidence = decide_route(parsed, kb.articles)  # the same decision the bot makes
+    article = kb.articles.get(route.split(":", 1)[1]) if route.startswith("faq:") else None
+    return web.json_response({"route": route, "confidence": round(confidence, 4),
+                              "article": {"id": article.id, "title": article.title} if article else None,
+                              "ranking": [{"route": route_for_intent(r["name"], kb.articles),
+                                           "confidence": round(r["confidence"], 4)}
+                                          for r in (parsed.get("intent_ranking") or [])[:5]
+                                          if r.get("name") != "nlu_fallback"]})
+
+
+async def publish(request: web.Request) -> web.Response:
+    user = await _editor(request, state_changing=True)
+    try:
+        changes = await request.json()
+        assert isinstance(changes, dict)
+    except (ValueError, AssertionError):
+        return error(400, "invalid", "Send the changed fields as a JSON object.")
+    content_dir, messages_file = knowledge_paths()
+    try:
+        published = await asyncio.to_thread(editing.publish, content_dir, messages_file, request.match_info["id"],
+                                            changes, user["username"], AUDIT_FILE)
+    except ContentError as exc:
+        return _problems(exc)
+    job = request.app[RETRAINER].request(user["username"]) if published.questions_changed else None
+    return web.json_response({"published": published.article_id, "changed": list(published.changed),
+                              "live": "Answer and link changes reach residents within a few seconds."
+                              if not published.questions_changed else
+                              "Answer changes are live in seconds; the new questions work once retraining finishes.",
+                              "job": job.public() if job else None})
+
+
+async def job_status(request: web.Request) -> web.Response:
+    await _editor(request)
+    retrainer = request.app[RETRAINER]
+    job = retrainer.jobs.get(request.match_info["id"]) if request.match_info.get("id") else retrainer.current
+    if job is None:
+        return error(404, "unknown_job", "No such retraining job.")
+    return web.json_response(job.public())
+
+
+async def history(request: web.Request) -> web.Response:
+    await _editor(request)
+    return web.json_response({"history": editing.history(AUDIT_FILE, None, 100)})
+
+
+async def check(request: web.Request) -> web.Response:
+    """`make kb-check` in the page (routing excepted: it needs the model in-process)."""
+    await _editor(request)
+    content_dir, messages_file = knowledge_paths()
+    try:
+        kb = await asyncio.to_thread(load_knowledge_base, content_dir, messages_file)
+    except ContentError as exc:
+        return web.json_response({"valid": False, "findings": [
+            {"kind": "schema", "file": p.file, "field": p.field, "problem": p.message} for p in exc.problems]})
+    today = dt.date.today()
+    findings = await asyncio.to_thread(lambda: (
+        [("duplicate", f) for f in checks.near_duplicate_questions(kb)] + [("link", f) for f in checks.link_problems(kb)]
+        + [("review", f) for f in checks.stale_articles(kb, today)] + [("readability", f) for f in checks.hard_to_read(kb)]))
+    return web.json_response({"valid": True, "findings": [
+        {"kind": kind, "file": f.file, "field": f.field, "problem": f.message} for kind, f in findings]})
+
+
+def setup(app: web.Application, models_dir: Path | None = None) -> None:
+    content_dir, messages_file = knowledge_paths()
+    settings = app[SETTINGS]
+
+    async def switch(model: Path) -> None:
+        params = {"token": settings.rasa_token} if settings.rasa_token else {}
+        async with aiohttp.ClientSession() as http:
+            async with http.put(f"{settings.rasa_url}/model", json={"model_file": str(model)}, params=params,
+                                timeout=aiohttp.ClientTimeout(total=300)) as response:
+                if response.status != 204:
+                    raise RuntimeError(f"the Rasa server refused the new model (HTTP {response.status})")
+
+    models_dir = models_dir or Path(os.environ.get("FRONT_DESK_PUBLISHED_MODELS", ROOT / "models" / "published"))
+    app[RETRAINER] = Retrainer(content_dir, messages_file, models_dir, switch,
+                               str(ROOT / ".venv" / "bin" / "python"))
+    app.add_routes([
+        web.get("/api/editor/articles", list_articles),
+        web.get("/api/editor/articles/{id}", get_article),
+        web.put("/api/editor/articles/{id}", publish),
+        web.post("/api/editor/preview", preview),
+        web.post("/api/editor/try", try_question),
+        web.get("/api/editor/retraining", job_status),
+        web.get("/api/editor/retraining/{id}", job_status),
+        web.get("/api/editor/history", history),
+        web.get("/api/editor/check", check),
+    ])

@@ -1,0 +1,156 @@
+"""Retraining after editors change questions: in the background, checked, then switched in.
+
+One job at a time (a later request waits for it and then runs once more if content
+changed again). Steps: build the training files from the content into a private copy of
+bot/, train a candidate model there, check its quality on the held-out set (route
+accuracy and urgent recall must reach the bars), and only then ask the running Rasa
+server to load it (Rasa's PUT /model; conversations continue, their trackers are in
+Redis). A candidate that fails the check is not switched in and the job says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+HELD_OUT = ROOT / "tests" / "data" / "heldout_routes.csv"
+MIN_ACCURACY = float(os.environ.get("RETRAIN_MIN_ACCURACY", "0.90"))
+URGENT_ROUTES = ("urgent:safeguarding", "urgent:emergency")
+
+
+@dataclass
+class Job:
+    id: str
+    requested_by: str
+    state: str = "waiting"  # waiting, building, training, checking, switching, done, rejected, failed
+    started: str = ""
+    finished: str = ""
+    message: str = ""
+    accuracy: float | None = None
+    urgent_recall: float | None = None
+    model: str = ""
+    log: list[str] = field(default_factory=list)
+
+    def say(self, line: str) -> None:
+        self.log.append(f"{dt.datetime.now().strftime('%H:%M:%S')} {line}")
+        del self.log[:-40]
+
+    def public(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def quality_problems(result: dict[str, Any], min_accuracy: float = MIN_ACCURACY) -> list[str]:
+    """Why a candidate model must not be switched in (empty when it may). Pure."""
+    problems = []
+    if result["accuracy"] < min_accuracy:
+        problems.append(f"it routes {result['accuracy']:.1%} of the held-out questions correctly; "
+                        f"at least {min_accuracy:.0%} is needed")
+    for route in URGENT_ROUTES:
+        figures = result["per_route"].get(route)
+        if figures and figures["recall"] < 1.0:
+            problems.append(f"it misses some {route} messages (recall {figures['recall']:.0%}); urgent messages "
+                            "must never be missed")
+    return problems
+
+
+class Retrainer:
+    """Runs jobs in this process's event loop; the heavy work is in subprocesses."""
+
+    def __init__(self, content_dir: Path, messages_file: Path, models_dir: Path,
+                 switch: Callable[[Path], Awaitable[None]], python: str = sys.executable) -> None:
+        self.content_dir = content_dir
+        self.messages_file = messages_file
+        self.models_dir = models_dir
+        self.switch = switch
+        self.python = python
+        self.jobs: dict[str, Job] = {}
+        self.current: Job | None = None
+        self._again = False
+        self._task: asyncio.Task | None = None
+
+    def request(self, who: str) -> Job:
+        """Ask for a retrain; returns the job that will include the latest content."""
+        if self.current and self.current.state == "waiting":
+            return self.current
+        job = Job(id=dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f"), requested_by=who)
+        self.jobs[job.id] = job
+        if self._task and not self._task.done():
+            self._again = True
+            self._next = job
+        else:
+            self._task = asyncio.create_task(self._run(job))
+        return job
+
+    async def _run(self, job: Job) -> None:
+        while True:
+            self.current = job
+            try:
+                await self._train(job)
+            except Exception as exc:  # noqa: BLE001 - the editor is told; nothing switched
+                job.state, job.message = "failed", f"Retraining failed: {exc}"
+                job.say(job.message)
+            job.finished = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            if not self._again:
+                return
+            self._again = False
+            job = self._next
+
+    async def _step(self, job: Job, state: str, *command: str, env: dict[str, str]) -> str:
+        job.state = state
+        job.say(" ".join(Path(c).name if i == 0 else c for i, c in enumerate(command))[:200])
+        process = await asyncio.create_subprocess_exec(*command, cwd=str(ROOT), env=env,
+                                                       stdout=asyncio.subprocess.PIPE,
+                                                       stderr=asyncio.subprocess.STDOUT)
+        output, _ = await process.communicate()
+        text = output.decode(errors="replace")
+        if process.returncode != 0:
+            raise RuntimeError(f"{state} step failed: {text.strip().splitlines()[-1] if text.strip() else '?'}")
+        return text
+
+    async def _train(self, job: Job) -> None:
+        job.started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        started = time.monotonic()
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "FRONT_DESK_CONTENT_DIR": str(self.content_dir),
+               "FRONT_DESK_MESSAGES_FILE": str(self.messages_file), "TF_CPP_MIN_LOG_LEVEL": "3"}
+        self.models_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="retrain-") as staging:
+            bot = Path(staging) / "bot"
+            shutil.copytree(ROOT / "bot" / "domain", bot / "domain", ignore=shutil.ignore_patterns("generated"))
+            shutil.copytree(ROOT / "bot" / "data", bot / "data", ignore=shutil.ignore_patterns("generated"))
+            await self._step(job, "building", self.python, "-m", "knowledge_base", "build", "--bot-dir", str(bot),
+                             env=env)
+            name = f"front-desk-{job.id}"
+            await self._step(job, "training", self.python, "-m", "rasa", "train", "--config", str(ROOT / "config.yml"),
+                             "--domain", str(bot / "domain"), "--data", str(bot / "data"), "--out",
+                             str(self.models_dir), "--fixed-model-name", name, env=env)
+        model = self.models_dir / f"{name}.tar.gz"
+        job.model = str(model)
+        output = await self._step(job, "checking", self.python, "-m", "knowledge_base", "evaluate", str(HELD_OUT),
+                                  "--json", "--model", str(model), env=env)
+        result = json.loads(output[output.index("{"):])
+        job.accuracy = result["accuracy"]
+        urgent = [result["per_route"][r]["recall"] for r in URGENT_ROUTES if r in result["per_route"]]
+        job.urgent_recall = min(urgent) if urgent else None
+        problems = quality_problems(result)
+        if problems:
+            job.state = "rejected"
+            job.message = "The new model was not switched in: " + "; ".join(problems) + "."
+            job.say(job.message)
+            return
+        job.state = "switching"
+        job.say("asking the Rasa server to load the new model")
+        await self.switch(model)
+        job.state = "done"
+        job.message = (f"The bot now uses the new questions (held-out accuracy {result['accuracy']:.1%}; "
+                       f"{time.monotonic() - started:.0f} s).")
+        job.say(job.message)
