@@ -170,6 +170,7 @@ class Relay:
         }
         if token:
             welcome["resume_token"] = token
+        welcome["last_id"] = await self.store.last_id(cid) if resumed else "0-0"
         await peer.send(welcome)
         self.hub.follow(peer, cid, last_seen)
         if conversation.get("mode") == "queued":
@@ -367,16 +368,18 @@ class Relay:
         await self.store.record("wait_cancelled", conversation_id=cid)
         await self.store.notify_queue()
 
-    async def end_chat(self, cid: str) -> None:
+    async def end_chat(self, cid: str, reason: str = "resident") -> None:
         conversation = await self.store.conversation(cid) or {}
         try:
             previous, _, advisor = await self.store.transition(
                 cid, ("bot", "queued", "advisor"), "closed", {
                     "type": "status", "at": iso(None), "mode": "closed", "change": "closed",
-                    "text": texts.CLOSED_BY_RESIDENT}, fields={"closed_at": str(now_ms()), "advisor": ""}, release=True)
+                    "text": texts.CLOSED_IDLE if reason == "idle" else texts.CLOSED_BY_RESIDENT},
+                fields={"closed_at": str(now_ms()), "advisor": ""}, release=True)
         except TransitionError as exc:
             raise FrameError("closed", "This chat has already ended.") from exc
-        await self._finished(cid, {**conversation, "mode": previous, "advisor": advisor}, "resident")
+        await self._finished(cid, {**conversation, "mode": previous, "advisor": advisor},
+                             "idle" if reason == "idle" else "resident")
 
     async def leave_message(self, peer: Peer, frame: dict[str, Any]) -> None:
         cid = peer.conversation_id
@@ -655,7 +658,7 @@ class Relay:
             await self.store.record("closed", conversation_id=cid, by=how)
         if conversation.get("mode") == "queued":
             await self.store.notify_queue()
-        if how == "resident" and conversation.get("advisor"):
+        if how in ("resident", "idle") and conversation.get("advisor"):
             await self.store.notify_advisor(conversation["advisor"])
 
     async def record_in_tracker(self, cid: str, conversation: dict[str, str]) -> None:

@@ -97,7 +97,21 @@ async def transcript_download(request: web.Request) -> web.Response:
     text = transcript.render(cid, await store.events_after(cid, "0-0", 10_000))
     return web.Response(text=text, content_type="text/plain", charset="utf-8",
                         headers={"Content-Disposition": f'attachment; filename="northbridge-chat-{cid[2:10]}.txt"',
-                                 "Cache-Control": "no-store"})
+                                 "Cache-Control": "no-store", **_cors(request)})
+
+
+def _cors(request: web.Request) -> dict[str, str]:
+    """The widget on a council page (an allowed origin) may download its transcript."""
+    origin = request.headers.get("Origin", "").rstrip("/")
+    if origin and origin in request.app[SETTINGS].allowed_origins:
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
+                "Access-Control-Allow-Headers": "Authorization", "Access-Control-Allow-Methods": "GET",
+                "Access-Control-Expose-Headers": "Content-Disposition", "Access-Control-Max-Age": "600"}
+    return {}
+
+
+async def transcript_preflight(request: web.Request) -> web.Response:
+    return web.Response(status=204, headers=_cors(request))
 
 
 async def health(request: web.Request) -> web.Response:
@@ -167,6 +181,7 @@ def routes() -> list[web.RouteDef]:
         web.get("/api/advisor/cases/{ref}", case),
         web.post("/api/advisor/cases/{ref}/status", case_status),
         web.get("/api/conversations/{cid}/transcript", transcript_download),
+        web.options("/api/conversations/{cid}/transcript", transcript_preflight),
         web.get("/health", health),
         web.get("/metrics", metrics),
     ]

@@ -141,7 +141,7 @@ async def _handle(relay, peer: Peer, frame: dict) -> None:
     elif kind == "retry":
         await relay.retry(cid)
     elif kind == "end_chat":
-        await relay.end_chat(cid)
+        await relay.end_chat(cid, frame.get("reason", "resident"))
     elif kind == "rating":
         await relay.rate(cid, frame["score"], frame.get("comment", ""))
     if frame.get("client_id"):

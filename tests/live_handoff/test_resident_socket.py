@@ -129,3 +129,26 @@ async def test_conversation_records_expire_after_the_retention_period(settings, 
                 f"{settings.key_prefix}:cids:{cid}"):
         ttl = await store.redis.ttl(key)
         assert 0 < ttl <= 2 * 86_400, (key, ttl)
+
+
+async def test_a_council_page_on_an_allowed_origin_may_download_its_transcript(settings, make_client):
+    client = await make_client(replace(settings, allowed_origins=frozenset({"https://www.northbridge.example"})))
+    _, welcome = await resident(client)
+    url = f"/api/conversations/{welcome['conversation_id']}/transcript"
+    preflight = await client.options(url, headers={"Origin": "https://www.northbridge.example",
+                                                   "Access-Control-Request-Headers": "authorization"})
+    assert preflight.headers["Access-Control-Allow-Headers"] == "Authorization"
+    got = await client.get(url, headers={"Origin": "https://www.northbridge.example",
+                                         "Authorization": f"Bearer {welcome['resume_token']}"})
+    assert got.status == 200 and got.headers["Access-Control-Allow-Origin"] == "https://www.northbridge.example"
+    other = await client.get(url, headers={"Origin": "https://evil.example",
+                                           "Authorization": f"Bearer {welcome['resume_token']}"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+async def test_an_idle_close_says_so(settings, make_client):
+    client = await make_client(settings)
+    sock, _ = await resident(client)
+    await sock.send({"type": "end_chat", "client_id": "idle", "reason": "idle"})
+    closed = await sock.next(kind("status", mode="closed"))
+    assert "didn't hear from you" in closed["text"]

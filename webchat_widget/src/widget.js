@@ -26,7 +26,6 @@
   const KEY = "frontdesk:" + RELAY;
   const CONVERSATION = /^c_[A-Za-z0-9_-]{22}$/;
   const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-  const REDUCED = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
 
   // ---------------------------------------------------------------- DOM helpers
 
@@ -194,10 +193,10 @@
 
   const st = {
     cid: null, token: null, lastSeen: "0-0", mode: null, started: false, rated: false,
-    shown: new Set(), outbox: [], pending: new Map(), live: [], advisorName: "",
+    shown: new Set(), own: new Set(), outbox: [], pending: new Map(), live: [], advisorName: "",
     limit: 2000, ws: null, ready: false, gen: 0, retryDelay: 500, failures: 0, blocked: false,
-    open: false, greeted: false, unread: 0, replaying: false, lastSender: "", lastSentCid: null,
-    parts: { conn: "", note: "", idle: "", typing: "", queue: "" },
+    open: false, greeted: false, unread: 0, replaying: false, lastSentCid: null,
+    parts: { conn: "", note: "", idle: "", typing: "", queue: "", pending: "" },
   };
   const timers = {};
   const clear = (name) => { clearTimeout(timers[name]); clearInterval(timers[name]); timers[name] = null; };
@@ -271,7 +270,7 @@
     h("label", { for: ids.input, class: "fd-label" }, "Your message"),
     inputError,
     h("div", { class: "fd-compose-row" }, input, sendButton),
-    h("p", { id: ids.hint, class: "fd-hint" }, "Press Enter to send, or Shift and Enter for a new line."));
+    h("p", { id: ids.hint, class: "fd-hint" }, "Enter sends. Shift and Enter starts a new line."));
 
   const leaveArea = h("div", { class: "fd-section", hidden: true });
   const closedArea = h("div", { class: "fd-section", hidden: true });
@@ -285,7 +284,7 @@
 
   // ---------------------------------------------------------------- status region
 
-  const STATUS_ORDER = ["conn", "note", "idle", "typing", "queue"];
+  const STATUS_ORDER = ["conn", "note", "idle", "typing", "queue", "pending"];
   function setPart(name, text) {
     st.parts[name] = text || "";
     const shown = STATUS_ORDER.map((k) => st.parts[k]).find(Boolean) || "";
@@ -304,13 +303,28 @@
   function nearBottom() {
     return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
   }
+  // Follow the conversation while the resident is at the end of it, also when the panel
+  // around the log changes size (toolbar, status, forms); leave them alone if they scrolled up.
+  let stuck = true;
   function scrollToEnd() {
-    log.scrollTo({ top: log.scrollHeight, behavior: REDUCED && REDUCED.matches ? "auto" : "smooth" });
+    log.scrollTop = log.scrollHeight;
+    stuck = true;
   }
   function appendRow(li, force) {
-    const stick = force || st.replaying || nearBottom();
+    const stick = force || st.replaying || stuck;
     list.append(li);
     if (stick) scrollToEnd();
+  }
+  let logHeight = 0;
+  log.addEventListener("scroll", () => {
+    // A scroll caused by the log changing size is not the resident scrolling away.
+    if (log.clientHeight === logHeight) stuck = nearBottom();
+  }, { passive: true });
+  if (window.ResizeObserver) {
+    new ResizeObserver(() => {
+      logHeight = log.clientHeight;
+      if (stuck) log.scrollTop = log.scrollHeight;
+    }).observe(log);
   }
 
   function senderName(from, author) {
@@ -329,8 +343,7 @@
         hadFocus = hadFocus || b === document.activeElement;
         b.disabled = true;
       }
-      group.classList.add("fd-quick-old");
-      if (!group.querySelector(".fd-chosen")) group.hidden = true;
+      group.hidden = true;
       if (hadFocus) input.focus();
     }
     st.live = except ? [except] : [];
@@ -352,10 +365,9 @@
       openLeaveForm(button);
       return;
     }
-    button.classList.add("fd-chosen");
-    button.append(vh(" (chosen)"));
+    // The choice shows as the resident's own message, so the buttons can go.
     for (const other of group.querySelectorAll("button")) other.disabled = true;
-    group.classList.add("fd-quick-old");
+    group.hidden = true;
     st.live = st.live.filter((g) => g !== group);
     input.focus();
     if (b.payload) sendMessage(b.title, b.payload);
@@ -364,10 +376,8 @@
 
   function addMessage(f, pendingId) {
     const name = senderName(f.from, f.author);
-    const same = st.lastSender === f.from + ":" + name;
-    st.lastSender = f.from + ":" + name;
-    const li = h("li", { class: "fd-msg fd-from-" + f.from + (same ? " fd-msg-cont" : "") });
-    li.append(h("p", { class: "fd-sender" + (same ? " fd-vh" : "") }, name, vh(f.from === "resident" ? " said:" : ":")));
+    const li = h("li", { class: "fd-msg fd-from-" + f.from });
+    li.append(h("p", { class: "fd-sender" }, name, vh(f.from === "resident" ? " said:" : ":")));
     const bubble = h("div", { class: "fd-bubble" });
     if (f.from === "resident") bubble.append(h("p", { class: "fd-plain" }, f.text));
     else bubble.append(markdown(f.text));
@@ -386,7 +396,6 @@
   }
 
   function addEventLine(text, extraClass) {
-    st.lastSender = "";
     const li = h("li", { class: "fd-event " + (extraClass || "") }, h("p", null, text));
     appendRow(li);
     return li;
@@ -418,7 +427,6 @@
       h("p", { class: "fd-sender" }, "Assistant", vh(":")),
       h("div", { class: "fd-bubble" }, markdown(GREETING)));
     list.prepend(li);
-    if (list.childElementCount === 1) st.lastSender = "bot:Assistant";
   }
 
   // ---------------------------------------------------------------- frames in
@@ -435,7 +443,9 @@
       case "message":
       case "status": return onLogged(f);
       case "ack": return onAck(f);
-      case "queue": return setPart("queue", f.text);
+      case "queue":
+        setPart("pending", "");
+        return setPart("queue", f.text);
       case "typing": return onTyping(f);
       case "error": return onError(f);
       default: return undefined; // pong and anything newer
@@ -482,8 +492,9 @@
     if (typeof f.id !== "string" || !/^\d+-\d+$/.test(f.id)) return;
     if (compareIds(f.id, st.lastSeen) > 0) st.lastSeen = f.id;
     if (st.replaying) settleReplay();
-    const echo = f.type === "message" && f.from === "resident" && f.client_id && st.pending.has(f.client_id);
-    if (st.shown.has(f.id) && !echo) {
+    if (st.parts.pending) setPart("pending", "");
+    const echo = f.type === "message" && f.from === "resident" && !!f.client_id && st.own.has(f.client_id);
+    if (st.shown.has(f.id)) {
       storage.save();
       return;
     }
@@ -510,7 +521,6 @@
   function onAck(f) {
     const index = st.outbox.findIndex((e) => e.frame.client_id === f.client_id);
     const entry = index >= 0 ? st.outbox.splice(index, 1)[0] : null;
-    if (f.id) st.shown.add(f.id);
     settle(f.client_id);
     if (entry && entry.frame.type === "rating") ratingThanks();
     storage.save();
@@ -697,6 +707,7 @@
 
   /** Frames with a client_id are kept until acknowledged and resent after reconnects. */
   function queueFrame(frame) {
+    st.own.add(frame.client_id);
     st.outbox.push({ frame, gen: -1, hold: 0 });
     st.started = true;
     storage.save();
@@ -717,7 +728,8 @@
   }
 
   function sendAction(type) {
-    if (type === "request_advisor") note("Asking for an advisor…", 8000);
+    // Until the relay answers (a queue place, or a message saying why not).
+    if (type === "request_advisor") setPart("pending", "Asking for an advisor…");
     queueFrame({ type, client_id: newId(type.charAt(0)) });
   }
 
@@ -802,7 +814,9 @@
     lost = setHidden(advisorButton, mode !== "bot") || lost;
     lost = setHidden(stopWaitButton, mode !== "queued") || lost;
     lost = setHidden(leaveInsteadButton, mode !== "queued") || lost;
-    toolbar.hidden = mode !== "bot" && mode !== "queued";
+    const formOpen = !leaveArea.hidden;
+    toolbar.hidden = formOpen || (mode !== "bot" && mode !== "queued");
+    panel.classList.toggle("fd-panel-tall-footer", mode === "closed" || formOpen);
     if (mode !== "queued") setPart("queue", "");
     if (mode === "closed") {
       lost = setHidden(confirmBar, true) || lost;
@@ -870,7 +884,7 @@
     const close = () => {
       leaveArea.hidden = true;
       leaveArea.textContent = "";
-      if (st.mode !== "closed") composer.hidden = false;
+      render();
       (leaveOpener && visible(leaveOpener) && !leaveOpener.disabled ? leaveOpener : input).focus();
     };
     cancel.addEventListener("click", close);
@@ -907,6 +921,7 @@
     });
     composer.hidden = true;
     leaveArea.hidden = false;
+    render();
     heading.focus();
   }
 
@@ -956,7 +971,8 @@
       const frame = { type: "rating", client_id: newId("r"), score: Number(chosen.value) };
       const words = comment.value.trim().slice(0, 1000);
       if (words) frame.comment = words;
-      form.querySelector("button[type=submit]").disabled = true;
+      if (form.dataset.sending) return; // one rating per chat
+      form.dataset.sending = "1";
       note("Sending your rating…", 8000);
       queueFrame(frame);
     });
@@ -1004,9 +1020,10 @@
     stopIdle();
     Object.assign(st, {
       cid: null, token: null, lastSeen: "0-0", started: false, rated: false, outbox: [], live: [],
-      advisorName: "", greeted: false, lastSender: "", failures: 0, gen: 0, retryDelay: 500,
+      advisorName: "", greeted: false, failures: 0, gen: 0, retryDelay: 500,
     });
     st.shown.clear();
+    st.own.clear();
     st.pending.clear();
     list.textContent = "";
     notice.hidden = true;
@@ -1037,7 +1054,7 @@
       launcher.setAttribute("aria-expanded", "true");
       st.unread = 0;
       badge.hidden = true;
-      log.scrollTop = log.scrollHeight;
+      scrollToEnd();
       // After the log is visible, so screen readers hear the greeting as it arrives.
       if (!st.greeted) setTimeout(addGreeting, 100);
       emit("open", {});
