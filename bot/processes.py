@@ -154,6 +154,7 @@ def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = N
         env.update(redis_env(redis_url))
     # The action server reads a private copy of the content, so tests may edit it live.
     content = log_dir / f"content-{open311_port}"
+    shutil.rmtree(content, ignore_errors=True)  # left by an earlier run that got the same port
     shutil.copytree(ROOT / "knowledge_base" / "content", content / "content")
     shutil.copy(ROOT / "knowledge_base" / "messages.yml", content / "messages.yml")
     env["FRONT_DESK_CONTENT_DIR"] = str(content / "content")

@@ -60,7 +60,9 @@ def browser():
 
 @pytest.fixture
 def resident_page(browser: Browser, front_door):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    # bypass_csp: axe-core is injected as a script; it also means the XSS checks test our
+    # escaping, not the Content-Security-Policy behind it.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -71,7 +73,9 @@ def resident_page(browser: Browser, front_door):
 
 @pytest.fixture
 def advisor_page(browser: Browser, front_door):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    # bypass_csp: axe-core is injected as a script; it also means the XSS checks test our
+    # escaping, not the Content-Security-Policy behind it.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
