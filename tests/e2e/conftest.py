@@ -49,8 +49,10 @@ def front_door(door_env, tmp_path_factory):
     door.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Playwright's sync API runs its own event loop while open: closed after each module so
+    the asyncio tests that follow get theirs."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
