@@ -11,6 +11,7 @@ gives, and residents never see a half-written file.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import shutil
@@ -34,33 +35,36 @@ class Published:
     audit: dict[str, Any]
 
 
-class _Literal(str):
-    """Multi-line text written as a YAML block, as editors write it."""
+def _yaml():
+    """Round-trip YAML: an edit changes the lines it changes and nothing else (comments,
+    quotes, indentation and order stay as editors wrote them), so version control shows
+    exactly what was published."""
+    from ruamel.yaml import YAML
+
+    handler = YAML(typ="rt")
+    handler.preserve_quotes = True
+    handler.width = 10_000
+    handler.indent(mapping=2, sequence=4, offset=2)
+    return handler
 
 
-def _literal(dumper: yaml.SafeDumper, value: _Literal) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+def updated_text(original: str, after: dict[str, Any]) -> str:
+    """The article file's text with the fields of ``after`` changed in place."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-_Dumper.add_representer(_Literal, _literal)
-
-
-def dump_article(data: dict[str, Any]) -> str:
-    """YAML in the files' own order and style."""
-    ordered = {}
-    for key in ("id", "title", "topic", "owner", "last_reviewed", "offer_advisor", "related_requests",
-                "questions", "answer", "links"):
-        if key in data:
-            ordered[key] = data[key]
-    for key, value in data.items():
-        ordered.setdefault(key, value)
-    if isinstance(ordered.get("answer"), str):
-        ordered["answer"] = _Literal(ordered["answer"].strip() + "\n")
-    return yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    handler = _yaml()
+    data = handler.load(original)
+    for key, value in after.items():
+        if data.get(key) == value:
+            continue
+        if key == "answer" and isinstance(value, str):
+            value = LiteralScalarString(value.strip() + "\n")
+        elif key == "last_reviewed":
+            value = DoubleQuotedScalarString(value)
+        data[key] = value
+    out = io.StringIO()
+    handler.dump(data, out)
+    return out.getvalue()
 
 
 def article_path(content_dir: Path, kb: KnowledgeBase, article_id: str) -> Path:
@@ -92,7 +96,7 @@ def publish(content_dir: Path, messages_file: Path, article_id: str, changes: di
     before = read_raw(path)
     after = {**before, **changes, "last_reviewed": (today or dt.date.today()).isoformat()}
     changed = tuple(k for k in EDITABLE if before.get(k) != after.get(k))
-    text = dump_article(after)
+    text = updated_text(path.read_text(encoding="utf-8"), after)
     with tempfile.TemporaryDirectory(prefix="kb-publish-") as staging:
         copy = Path(staging) / "content"
         shutil.copytree(content_dir, copy)

@@ -79,9 +79,10 @@ class Retrainer:
         self._task: asyncio.Task | None = None
 
     def request(self, who: str) -> Job:
-        """Ask for a retrain; returns the job that will include the latest content."""
-        if self.current and self.current.state == "waiting":
-            return self.current
+        """Ask for a retrain; returns the job that will include the latest content. While
+        one runs, every request joins the single job queued after it."""
+        if self._again:
+            return self._next
         job = Job(id=dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f"), requested_by=who)
         self.jobs[job.id] = job
         if self._task and not self._task.done():
