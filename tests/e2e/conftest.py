@@ -37,13 +37,18 @@ def door_env(redis_server, servers) -> dict[str, str]:
             "RELAY_KEY_PREFIX": f"e{uuid.uuid4().hex[:8]}", "RELAY_OPENING_HOURS": "Mon-Sun 00:00-24:00",
             "OPEN311_URL": open311.url, "OPEN311_API_KEY": open311.env["OPEN311_API_KEY"],
             "OPEN311_STAFF_KEY": open311.env["OPEN311_STAFF_KEYS"], "OPEN311_API_KEYS": "",
-            "RELAY_MESSAGES_PER_MINUTE": "120", "RELAY_BURST": "20"}
+            "RELAY_MESSAGES_PER_MINUTE": "120", "RELAY_BURST": "20",
+            # Editors edit the content the running action server answers from.
+            "FRONT_DESK_CONTENT_DIR": str(servers.content_dir),
+            "FRONT_DESK_MESSAGES_FILE": str(servers.content_dir.parent / "messages.yml"),
+            "FRONT_DESK_AUDIT_FILE": str(servers.content_dir.parent / "audit.jsonl")}
 
 
 @pytest.fixture(scope="session")
 def front_door(door_env, tmp_path_factory):
     add_user(door_env, "sam", "Sam Patel")
     add_user(door_env, "priya", "Priya Shah")
+    add_user(door_env, "eve", "Eve Jones", roles=("editor",))
     door = FrontDoor(door_env, tmp_path_factory.mktemp("door") / "front-door.log").start()
     yield door
     door.stop()
