@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -26,7 +27,44 @@ from live_handoff.keys import KNOWLEDGE, SETTINGS
 from live_handoff.sessions import csrf_ok, current_user
 
 ROOT = Path(__file__).resolve().parents[1]
+class RoutingCheck:
+    """The routing part of kb-check (which article each question reaches with the running
+    model) takes about a minute, so it runs in the background; the page polls."""
+
+    def __init__(self, python: str, content_dir: Path, messages_file: Path) -> None:
+        self.python, self.content_dir, self.messages_file = python, content_dir, messages_file
+        self.state, self.findings, self.checked_at, self.model, self.message = "idle", [], "", "", ""
+        self._task: asyncio.Task | None = None
+
+    def start(self, model: Path) -> None:
+        if self._task and not self._task.done():
+            return
+        self.state, self.model = "running", str(model)
+        self._task = asyncio.create_task(self._run(model))
+
+    async def _run(self, model: Path) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "FRONT_DESK_CONTENT_DIR": str(self.content_dir),
+               "FRONT_DESK_MESSAGES_FILE": str(self.messages_file), "TF_CPP_MIN_LOG_LEVEL": "3"}
+        try:
+            process = await asyncio.create_subprocess_exec(
+                self.python, "-m", "knowledge_base", "check", "--only-routing", "--model", str(model), cwd=str(ROOT),
+                env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            out, err = await process.communicate()
+            if process.returncode != 0:
+                raise RuntimeError(err.decode(errors="replace").strip().splitlines()[-1:] or "failed")
+            self.findings = json.loads(out.decode().strip().splitlines()[-1])
+            self.state, self.message = "done", ""
+        except Exception as exc:  # noqa: BLE001 - shown on the page
+            self.state, self.message = "failed", f"The routing check could not run: {exc}"
+        self.checked_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+    def public(self) -> dict:
+        return {"state": self.state, "checked_at": self.checked_at, "message": self.message,
+                "model": Path(self.model).name if self.model else ""}
+
+
 RETRAINER = web.AppKey("retrainer", Retrainer)
+ROUTING = web.AppKey("routing", RoutingCheck)
 AUDIT_FILE = Path(os.environ.get("FRONT_DESK_AUDIT_FILE", ROOT / "var" / "content-audit.jsonl"))
 
 
@@ -177,7 +215,8 @@ async def history(request: web.Request) -> web.Response:
 
 
 async def check(request: web.Request) -> web.Response:
-    """`make kb-check` in the page (routing excepted: it needs the model in-process)."""
+    """`make kb-check` in the page; the routing part comes from the last background run
+    (POST /api/editor/check/routing starts one)."""
     await _editor(request)
     content_dir, messages_file = knowledge_paths()
     try:
@@ -186,11 +225,20 @@ async def check(request: web.Request) -> web.Response:
         return web.json_response({"valid": False, "findings": [
             {"kind": "schema", "file": p.file, "field": p.field, "problem": p.message} for p in exc.problems]})
     today = dt.date.today()
+    routing = request.app[ROUTING]
     findings = await asyncio.to_thread(lambda: (
         [("duplicate", f) for f in checks.near_duplicate_questions(kb)] + [("link", f) for f in checks.link_problems(kb)]
         + [("review", f) for f in checks.stale_articles(kb, today)] + [("readability", f) for f in checks.hard_to_read(kb)]))
-    return web.json_response({"valid": True, "findings": [
-        {"kind": kind, "file": f.file, "field": f.field, "problem": f.message} for kind, f in findings]})
+    return web.json_response({"valid": True, "routing": routing.public(), "findings": [
+        {"kind": kind, "file": f.file, "field": f.field, "problem": f.message} for kind, f in findings]
+        + (routing.findings if routing.state == "done" else [])})
+
+
+async def start_routing_check(request: web.Request) -> web.Response:
+    """Check which article every question reaches with the model the bot runs now."""
+    await _editor(request, state_changing=True)
+    request.app[ROUTING].start(request.app[RETRAINER].active_model)
+    return web.json_response(request.app[ROUTING].public(), status=202)
 
 
 def setup(app: web.Application, models_dir: Path | None = None) -> None:
@@ -206,8 +254,14 @@ def setup(app: web.Application, models_dir: Path | None = None) -> None:
                     raise RuntimeError(f"the Rasa server refused the new model (HTTP {response.status})")
 
     models_dir = models_dir or Path(os.environ.get("FRONT_DESK_PUBLISHED_MODELS", ROOT / "models" / "published"))
-    app[RETRAINER] = Retrainer(content_dir, messages_file, models_dir, switch,
-                               str(ROOT / ".venv" / "bin" / "python"))
+    python = str(ROOT / ".venv" / "bin" / "python")
+    app[ROUTING] = RoutingCheck(python, content_dir, messages_file)
+
+    async def switch_and_check(model: Path) -> None:
+        await switch(model)
+        app[ROUTING].start(model)  # questions may now reach different articles
+
+    app[RETRAINER] = Retrainer(content_dir, messages_file, models_dir, switch_and_check, python)
     app.add_routes([
         web.get("/api/editor/articles", list_articles),
         web.get("/api/editor/articles/{id}", get_article),
@@ -218,4 +272,5 @@ def setup(app: web.Application, models_dir: Path | None = None) -> None:
         web.get("/api/editor/retraining/{id}", job_status),
         web.get("/api/editor/history", history),
         web.get("/api/editor/check", check),
+        web.post("/api/editor/check/routing", start_routing_check),
     ])

@@ -50,6 +50,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from knowledge_base import checks
 
     kb = _load_or_exit()
+    if args.only_routing:
+        parser = _parser(args.model)
+        misrouted = checks.misrouted_questions(kb, lambda text: parser.route(text, kb).route)
+        print(json.dumps([{"kind": "routing", "file": f.file, "field": f.field, "problem": f.message}
+                          for f in misrouted]))
+        return 0
     print(f"{len(kb.articles)} articles valid")
     findings = (checks.near_duplicate_questions(kb) + checks.link_problems(kb)
                 + checks.stale_articles(kb, dt.date.today()) + checks.hard_to_read(kb))
@@ -135,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     p_build.set_defaults(func=cmd_build)
     p_check = sub.add_parser("check", help="validate content and report what to improve")
     p_check.add_argument("--routing", action="store_true", help="also check the trained model routes every question home")
+    p_check.add_argument("--only-routing", action="store_true",
+                         help="only the routing check, as JSON (for the editors' page)")
     p_check.add_argument("--strict", action="store_true", help="exit 1 if anything is found")
     p_check.add_argument("--model", help="model file (default models/front-desk.tar.gz)")
     p_check.set_defaults(func=cmd_check)

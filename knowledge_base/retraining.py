@@ -74,6 +74,8 @@ class Retrainer:
         self.switch = switch
         self.python = python
         self.jobs: dict[str, Job] = {}
+        # The model the running bot uses: the trained one until a retrain switches.
+        self.active_model = Path(os.environ.get("FRONT_DESK_MODEL", ROOT / "models" / "front-desk.tar.gz"))
         self.current: Job | None = None
         self._again = False
         self._task: asyncio.Task | None = None
@@ -151,6 +153,7 @@ class Retrainer:
         job.state = "switching"
         job.say("asking the Rasa server to load the new model")
         await self.switch(model)
+        self.active_model = model
         job.state = "done"
         job.message = (f"The bot now uses the new questions (held-out accuracy {result['accuracy']:.1%}; "
                        f"{time.monotonic() - started:.0f} s).")

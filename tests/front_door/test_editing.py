@@ -153,3 +153,21 @@ async def test_a_new_question_works_after_the_background_retrain(editor, servers
     assert job["accuracy"] >= 0.9 and job["urgent_recall"] == 1.0
     tried = await (await editor.post("/api/editor/try", json={"text": question})).json()
     assert tried["route"] == f"faq:{ARTICLE}"
+
+
+async def test_the_routing_check_runs_in_the_background_and_reports_misrouted_questions(editor, servers):
+    from knowledge_base.editing import read_raw, updated_text
+    path = servers.content_dir / "council-tax" / f"{ARTICLE}.yml"
+    # A question the current model sends elsewhere (written straight to the file: no retrain).
+    stray = "how do I renew my resident parking permit"
+    path.write_text(updated_text(path.read_text(), {"questions": read_raw(path)["questions"] + [stray]}))
+    started = await editor.post("/api/editor/check/routing", headers={"X-CSRF-Token": editor.csrf})
+    assert started.status == 202 and (await started.json())["state"] == "running"
+    for _ in range(180):
+        body = await (await editor.get("/api/editor/check")).json()
+        if body["routing"]["state"] in ("done", "failed"):
+            break
+        await asyncio.sleep(1)
+    assert body["routing"]["state"] == "done", body["routing"]
+    routing = [f for f in body["findings"] if f["kind"] == "routing"]
+    assert [f["problem"] for f in routing] == [f"{stray!r} is answered by 'faq:parking-permits', not this article"]
