@@ -117,6 +117,9 @@
     searchTimer: 0,
     job: null, // {id, data, lastActive, timer, hidden}
     publishing: false,
+    // Check content: seq drops answers to superseded requests; routing is the last
+    // routing-check state shown, routingKey its state|checked_at|message.
+    check: { seq: 0, loading: false, timer: 0, misses: 0, routing: null, routingKey: '', focusPending: false },
   };
 
   const $ = (id) => document.getElementById(id);
@@ -1417,35 +1420,94 @@
   // ---------------------------------------------------------------------------
   // Check content
 
+  const ROUTING_RUNNING = 'Checking every question against the bot… this takes about a minute.';
+  const ROUTING_POLL_MS = 3000;
+
+  function checkMeta(kind) {
+    return CHECK_KINDS.find(([k]) => k === kind) || [kind, kind, ''];
+  }
+
+  /** "14:32", or "14:32 on 3 Mar 2025" when it was not today (UK time). */
+  function clockTime(iso) {
+    const ms = Date.parse(iso || '');
+    if (!Number.isFinite(ms)) return '';
+    const when = new Date(ms);
+    const time = when.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+    const date = (d) => d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' });
+    return date(when) === date(new Date()) ? time : `${time} on ${date(when)}`;
+  }
+
+  /** A Python string literal (as the check writes questions) back to the text. */
+  function unrepr(text) {
+    return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (m, c) => {
+      if (c.length > 1) return String.fromCodePoint(parseInt(c.slice(1), 16));
+      return { n: ' ', t: ' ', r: ' ' }[c] || c;
+    });
+  }
+
+  /** "'pay ctax' is answered by 'faq:council-tax-bands', not this article" -> {question, route}. */
+  function parseRouting(problem) {
+    const m = /^(['"])([\s\S]*)\1 is answered by (['"])([^'"]*)\3, not this article$/.exec(String(problem || ''));
+    return m ? { question: unrepr(m[2]), route: m[4] } : null;
+  }
+
+  function routingStateOf(routing) {
+    return routing ? routing.state : 'blocked';
+  }
+
+  function routingKey(routing) {
+    return routing ? `${routing.state}|${routing.checked_at}|${routing.message}` : 'blocked';
+  }
+
   async function runCheck() {
     const status = $('check-status');
     const results = $('check-results');
     const button = $('check-run');
+    stopRoutingPolling();
+    const seq = ++state.check.seq;
+    state.check.loading = true;
     button.disabled = true;
+    $('routing-run').disabled = true;
     status.textContent = 'Checking all the articles. This takes a few seconds…';
     clear(results);
+    $('routing-group').hidden = true;
     const result = await api('GET', '/api/editor/check');
+    if (seq !== state.check.seq) return;
+    state.check.loading = false;
     button.disabled = false;
     if (state.view !== 'check') return;
     if (!result.ok) {
       status.textContent = `The checks could not be run. ${result.error.message}`;
       return;
     }
-    const findings = result.data.findings || [];
+    renderCheck(result.data);
+    if (routingStateOf(result.data.routing) === 'running') scheduleRoutingPoll();
+  }
+
+  function renderCheck(data) {
+    const status = $('check-status');
+    const results = $('check-results');
+    const findings = data.findings || [];
+    const routing = data.routing || null;
     const byKind = new Map(CHECK_KINDS.map(([kind]) => [kind, []]));
     for (const f of findings) {
+      if (f.kind === 'routing') continue; // its own group, below: it can be running
       if (!byKind.has(f.kind)) byKind.set(f.kind, []);
       byKind.get(f.kind).push(f);
     }
-    if (!result.data.valid) {
-      status.textContent = `Some files have problems that stop publishing. ${plural(findings.length, 'thing')} found.`;
+    let text;
+    if (!data.valid) {
+      text = `Some files have problems that stop publishing. ${plural(findings.length, 'thing')} found.`;
     } else if (!findings.length) {
-      status.textContent = 'All files are valid and there is nothing to improve. Well done.';
+      text = routingStateOf(routing) === 'done' ? 'All files are valid and there is nothing to improve. Well done.' :
+        'All files are valid and there is nothing to improve in them.';
     } else {
-      status.textContent = `All files are valid. ${plural(findings.length, 'thing')} to improve.`;
+      text = `All files are valid. ${plural(findings.length, 'thing')} to improve.`;
     }
+    if (routingStateOf(routing) === 'running') text += ` ${ROUTING_RUNNING}`;
+    status.textContent = text;
 
-    if (!result.data.valid) {
+    if (!data.valid) {
       results.append(el('div', { class: 'error-summary' },
         el('h2', { text: 'Nothing can be published until these are fixed' }),
         el('p', { text: 'The bot keeps using the last good version of the content meanwhile. Ask a developer for help if a problem is not in an article you can open here.' })));
@@ -1453,15 +1515,16 @@
 
     const summary = el('ul', { class: 'check-summary' });
     for (const [kind, items] of byKind) {
-      const meta = CHECK_KINDS.find(([k]) => k === kind) || [kind, kind, ''];
+      const meta = checkMeta(kind);
       summary.append(el('li', { class: items.length ? 'has-items' : '' },
         items.length ? el('a', { href: `#check-${kind}`, text: meta[1] }) : el('span', { text: meta[1] }),
         el('span', { class: `count ${items.length ? 'count-some' : 'count-none'}`, text: items.length ? String(items.length) : 'None' })));
     }
+    summary.append(el('li', { id: 'summary-routing' }));
     results.append(el('h2', { class: 'visually-hidden', text: 'Summary' }), summary);
 
     for (const [kind, items] of byKind) {
-      const meta = CHECK_KINDS.find(([k]) => k === kind) || [kind, kind, ''];
+      const meta = checkMeta(kind);
       const section = el('section', { class: 'card check-group', 'aria-labelledby': `check-${kind}` });
       section.append(el('h2', { id: `check-${kind}`, tabindex: '-1' }, meta[1], ' ', el('span', { class: 'count-inline', text: `(${items.length})` })));
       if (meta[2]) section.append(el('p', { class: 'hint', text: meta[2] }));
@@ -1486,6 +1549,191 @@
       }
       results.append(section);
     }
+    renderRouting(routing, findings.filter((f) => f.kind === 'routing'));
+  }
+
+  /** The routing group is in the page (not rebuilt), so its button keeps focus while the check runs. */
+  function renderRouting(routing, findings) {
+    const st = routingStateOf(routing);
+    state.check.routing = routing;
+    state.check.routingKey = routingKey(routing);
+    const group = $('routing-group');
+    const box = $('routing-state');
+    const results = $('routing-results');
+    const button = $('routing-run');
+    const n = st === 'done' ? findings.length : 0;
+    group.hidden = false;
+    group.className = `card check-group routing-group is-${st}`;
+    button.hidden = st === 'blocked';
+    $('routing-run-hint').hidden = st === 'blocked';
+    button.disabled = st === 'running';
+    $('routing-count').textContent = st === 'done' ? `(${n})` : '';
+    clear(box);
+    clear(results);
+
+    const checkedAt = routing && routing.checked_at ?
+      el('time', { datetime: routing.checked_at, text: clockTime(routing.checked_at) }) : null;
+    if (st === 'blocked') {
+      box.append(el('p', { text: 'This check can run once the problems that stop publishing are fixed.' }));
+    } else if (st === 'running') {
+      box.append(el('p', { class: 'routing-progress' },
+        el('span', { class: 'progress-dot', 'aria-hidden': 'true' }),
+        el('span', { text: `${ROUTING_RUNNING} You can keep working on other pages meanwhile.` })));
+    } else if (st === 'failed') {
+      box.append(el('div', { class: 'routing-failed' },
+        el('p', { class: 'error-text' }, 'The last check did not finish', checkedAt ? ' (at ' : '', checkedAt, checkedAt ? ')' : '', '.'),
+        el('p', null, el('strong', { text: 'Details: ' }),
+          String(routing.message || '').replace(/^The routing check could not run:\s*/, '')
+            .replace(/^\[\s*(['"])([\s\S]*)\1\s*\]$/, '$2') || 'none given.'),
+        el('p', { text: 'Try again. If it keeps happening, ask a developer.' })));
+    } else if (st === 'done') {
+      box.append(el('p', { class: 'routing-when' }, 'Last checked at ', checkedAt || 'an unknown time', '. ',
+        n ? el('span', { text: `${plural(n, 'question')} ${n === 1 ? 'goes' : 'go'} to a different article.` }) :
+          el('span', { class: 'success-text', text: 'Every question leads to its own article.' })));
+      if (routing.model) box.append(el('p', { class: 'hint', text: `Bot version checked: ${routing.model}` }));
+    } else if (!routing.checked_at) {
+      box.append(el('p', { class: 'routing-when' }, el('strong', { text: 'Not checked yet. ' }),
+        'Choose ‘Check how the bot answers every question’ to find out which questions the bot answers with a different article.'));
+    } else {
+      box.append(el('p', { class: 'routing-when' }, 'Not checked since ', checkedAt, '.'));
+    }
+
+    if (st === 'done' && n) results.append(routingList(findings));
+    renderRoutingSummary(st, n);
+  }
+
+  function renderRoutingSummary(st, n) {
+    const item = $('summary-routing');
+    if (!item) return;
+    clear(item);
+    const name = 'Questions the bot sends to a different article';
+    const pending = { blocked: 'Not checked', idle: 'Not checked', running: 'Checking…', failed: 'Not finished' }[st] || '';
+    item.className = n ? 'has-items' : (pending ? 'is-pending' : '');
+    item.append(n || pending ? el('a', { href: '#check-routing', text: name }) : el('span', { text: name }),
+      el('span', { class: `count ${n ? 'count-some' : pending ? 'count-pending' : 'count-none'}`, text: n ? String(n) : pending || 'None' }));
+  }
+
+  /** One item per article, with each of its questions and where the bot sends it. */
+  function routingList(findings) {
+    const byFile = new Map();
+    for (const f of findings) {
+      if (!byFile.has(f.file)) byFile.set(f.file, []);
+      byFile.get(f.file).push(f);
+    }
+    const list = el('ul', { class: 'findings routing-findings' });
+    for (const [file, items] of byFile) {
+      const id = idFromFile(file);
+      const li = el('li');
+      li.append(id ? el('a', { href: `#/articles/${encodeURIComponent(id)}`, text: articleTitle(id) }) : el('strong', { text: file }),
+        el('span', { class: 'muted', text: ` (${plural(items.length, 'question')})` }));
+      const questions = el('ul', { class: 'routing-questions' });
+      for (const f of items) {
+        const parsed = parseRouting(f.problem);
+        const label = fieldLabel(f.field) || 'Question';
+        const text = parsed ? `${label}: “${parsed.question}”` : label;
+        const href = id ? `#/articles/${encodeURIComponent(id)}${f.field ? `?field=${encodeURIComponent(f.field)}` : ''}` : '';
+        const q = el('li', null, href ? el('a', { href, text }) : el('span', { text }));
+        if (!parsed) {
+          q.append(el('span', { class: 'finding-text', text: ` — ${polish(f.problem)}` }));
+        } else if (parsed.route.startsWith('faq:') && state.titles.has(parsed.route.slice(4))) {
+          const other = parsed.route.slice(4);
+          q.append(el('span', { class: 'finding-text' }, ' — the bot answers it with the article ‘',
+            el('a', { href: `#/articles/${encodeURIComponent(other)}`, text: articleTitle(other) }), '’'));
+        } else {
+          q.append(el('span', { class: 'finding-text', text: ` — the bot answers it with ${routeName(parsed.route)}` }));
+        }
+        questions.append(q);
+      }
+      li.append(questions);
+      list.append(li);
+    }
+    return list;
+  }
+
+  async function onRoutingRun() {
+    const button = $('routing-run');
+    if (button.disabled) return;
+    stopRoutingPolling();
+    const seq = ++state.check.seq;
+    button.disabled = true;
+    state.check.focusPending = true;
+    const result = await change('POST', '/api/editor/check/routing');
+    if (seq !== state.check.seq || state.view !== 'check') return;
+    const status = $('check-status');
+    if (!result.ok || !result.data) {
+      button.disabled = false;
+      state.check.focusPending = false;
+      if (result.status !== 401) status.textContent = `The check could not be started. ${result.error ? result.error.message : ''}`;
+      if (document.activeElement === document.body) button.focus();
+      return;
+    }
+    state.check.misses = 0;
+    renderRouting(result.data, []);
+    if (routingStateOf(result.data) === 'running') {
+      status.textContent = ROUTING_RUNNING;
+      scheduleRoutingPoll();
+    } else {
+      pollRouting();
+    }
+  }
+
+  function stopRoutingPolling() {
+    clearTimeout(state.check.timer);
+    state.check.timer = 0;
+  }
+
+  function scheduleRoutingPoll() {
+    stopRoutingPolling();
+    state.check.timer = setTimeout(pollRouting, ROUTING_POLL_MS);
+  }
+
+  /** While the routing check runs: ask again every 3 seconds; show the results when it ends. */
+  async function pollRouting() {
+    state.check.timer = 0;
+    if (!state.me || state.view !== 'check') return;
+    const seq = state.check.seq;
+    const result = await api('GET', '/api/editor/check');
+    if (seq !== state.check.seq || !state.me || state.view !== 'check') return;
+    const status = $('check-status');
+    if (!result.ok || !result.data) {
+      if (result.status === 401) return;
+      state.check.misses += 1;
+      if (state.check.misses === 3) status.textContent = 'Cannot reach the server to see how the check is going. Still trying.';
+      scheduleRoutingPoll();
+      return;
+    }
+    state.check.misses = 0;
+    const routing = result.data.routing || null;
+    const st = routingStateOf(routing);
+    if (routingKey(routing) !== state.check.routingKey) {
+      const was = routingStateOf(state.check.routing);
+      const findings = (result.data.findings || []).filter((f) => f.kind === 'routing');
+      renderRouting(routing, findings);
+      if (st === 'done') {
+        const n = findings.length;
+        status.textContent = `Finished checking every question against the bot. ${n ?
+          `${plural(n, 'question')} ${n === 1 ? 'goes' : 'go'} to a different article.` :
+          'Every question leads to its own article.'} Last checked at ${clockTime(routing.checked_at)}.`;
+      } else if (st === 'failed') {
+        status.textContent = 'The check of every question did not finish. The reason is under ‘Questions the bot sends to a different article’.';
+      } else if (st === 'running' && was !== 'running') {
+        status.textContent = ROUTING_RUNNING;
+      }
+      if (st !== 'running' && state.check.focusPending) {
+        // The button was disabled while it had focus: give focus back to it.
+        state.check.focusPending = false;
+        const active = document.activeElement;
+        if (!active || active === document.body || active === $('routing-run')) $('routing-run').focus({ preventScroll: true });
+      }
+    }
+    if (st === 'running') scheduleRoutingPoll();
+  }
+
+  /** After a retrain switches the bot over, the server checks every question again by itself. */
+  function refreshRouting() {
+    if (!state.me || state.view !== 'check' || state.check.loading) return;
+    stopRoutingPolling();
+    pollRouting();
   }
 
   // ---------------------------------------------------------------------------
@@ -1588,6 +1836,7 @@
       if (!FINAL_STATES.has(result.data.state) && result.data.state !== 'waiting') job.lastActive = result.data.state;
       renderJob(result.data);
       if (FINAL_STATES.has(result.data.state)) {
+        if (result.data.state === 'done') refreshRouting();
         announce(result.data.state === 'done' ? 'The bot has learned the new questions.' : 'The bot did not switch to the new questions. See the message at the top of the page.');
         return;
       }
@@ -1674,6 +1923,7 @@
     $('mark-reviewed').addEventListener('click', () => onPublish(null, true));
     $('try-form').addEventListener('submit', onTry);
     $('check-run').addEventListener('click', runCheck);
+    $('routing-run').addEventListener('click', onRoutingRun);
     $('retrain-hide').addEventListener('click', hideJob);
 
     const result = await api('GET', '/api/advisor/me');
