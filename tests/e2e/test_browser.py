@@ -226,3 +226,30 @@ def test_the_widget_and_console_fit_and_pass_axe_at_each_width(browser, front_do
     assert axe_violations(console) == []
     shoot(console, f"console-{width}-login")
     context.close()
+
+
+TEXT_SPACING = ("* { line-height: 1.5 !important; letter-spacing: 0.12em !important; "
+                "word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }")
+
+
+@pytest.mark.parametrize("adjust", ["text-200", "text-spacing"])
+def test_the_widget_still_fits_with_larger_text_or_wider_spacing(browser, front_door, adjust):
+    context = browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
+    page = context.new_page()
+    open_widget(page, front_door.url)
+    if adjust == "text-200":
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+    else:
+        page.add_style_tag(content=TEXT_SPACING)
+    send(page, "when is my bin collected")
+    last_bot(page, "bin")
+    # Visually hidden text (for screen readers) is clipped on purpose.
+    clipped = page.evaluate("""() => [...document.querySelectorAll('.fd-root *')]
+        .filter(e => e.offsetParent && !e.classList.contains('fd-vh') && getComputedStyle(e).overflowX === 'hidden' && e.scrollWidth > e.clientWidth + 1)
+        .map(e => e.className)""")
+    assert clipped == [], f"text cut off with {adjust}: {clipped}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    expect(page.locator("#fd-input")).to_be_visible()
+    expect(page.get_by_role("button", name="Send")).to_be_visible()
+    shoot(page, f"widget-320-{adjust}")
+    context.close()
