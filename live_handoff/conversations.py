@@ -161,6 +161,7 @@ class Relay:
             self.metrics.started.inc()
             await self.store.record("conversation_started", conversation_id=cid, page=page[:300])
         peer.conversation_id = cid
+        peer.page = conversation.get("page", "") if resumed else page
         open_now, later = self.open_now()
         welcome: dict[str, Any] = {
             "type": "welcome", "conversation_id": cid, "mode": conversation.get("mode", "bot"), "resumed": resumed,
@@ -179,12 +180,12 @@ class Relay:
     async def resident_message(self, peer: Peer, frame: dict[str, Any]) -> None:
         cid = peer.conversation_id
         event = {"type": "message", "at": iso(None), "from": "resident", "text": frame["text"]}
-        stream_id, new = await self.store.append(cid, event, frame["client_id"])
+        stream_id, new, mode = await self.store.append_with_mode(cid, event, frame["client_id"])
         await peer.send({"type": "ack", "client_id": frame["client_id"], "id": stream_id})
-        conversation = await self.store.conversation(cid) or {}
         if not new:
             # A resend after a reconnect. If the relay that logged it died before the bot
             # answered (nobody is working on it), answer it now.
+            conversation = await self.store.conversation(cid) or {}
             if (conversation.get("mode") == "bot" and later(stream_id, conversation.get("answered", "0-0"))
                     and not await self.store.bot_turn_running(cid)):
                 self.spawn(self.ask_bot(cid, frame.get("payload") or frame["text"], stream_id), cid)
@@ -192,8 +193,7 @@ class Relay:
         self.metrics.messages.labels("resident").inc()
         reference = reference_in(frame["text"])
         if reference:  # a resident coming back about a case: repeat contact, for the reports
-            await self.store.record("reference_mentioned", conversation_id=cid, reference=reference)
-        mode = conversation.get("mode")
+            self.spawn(self.store.record("reference_mentioned", conversation_id=cid, reference=reference), cid)
         if mode == "closed":
             await self.store.transition(cid, ("closed",), "bot", {
                 "type": "status", "at": iso(None), "mode": "bot", "change": "handed_back",
@@ -202,7 +202,7 @@ class Relay:
         if mode == "bot":
             # In the background, so a resident can still press "Talk to an advisor" or
             # type while the bot thinks; the per-conversation lock keeps turns in order.
-            self.spawn(self.ask_bot(cid, frame.get("payload") or frame["text"], stream_id), cid)
+            self.spawn(self.ask_bot(cid, frame.get("payload") or frame["text"], stream_id, peer.page), cid)
 
     def spawn(self, work, cid: str = "") -> None:
         task = asyncio.create_task(work)
@@ -223,23 +223,28 @@ class Relay:
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=10)
 
-    async def ask_bot(self, cid: str, text: str, message_id: str = "") -> None:
+    async def ask_bot(self, cid: str, text: str, message_id: str = "", page: str | None = None) -> None:
         """Send to Rasa; after ``bot_notice_seconds`` without an answer, tell the resident.
 
         ``message_id`` is the resident message being answered: a message already answered,
         or arriving after a handoff, is not sent to the bot.
         """
-        async with self.lock(cid):
-            conversation = await self.store.conversation(cid) or {}
-            if conversation.get("mode") != "bot":
-                return  # handed off while this message waited its turn: the advisor has it
-            if message_id and not later(message_id, conversation.get("answered", "0-0")):
-                return
-            metadata = {"channel": "web", "page_url": conversation.get("page", "")}
+        lock = self.lock(cid)
+        waited = lock.locked()
+        async with lock:
+            if waited or page is None:
+                # Another turn ran first: the conversation may have been handed off since.
+                conversation = await self.store.conversation(cid) or {}
+                if conversation.get("mode") != "bot":
+                    return  # the advisor has it
+                if message_id and not later(message_id, conversation.get("answered", "0-0")):
+                    return
+                page = conversation.get("page", "")
+            metadata = {"channel": "web", "page_url": page}
             started = time.monotonic()
             await self.store.start_bot_turn(cid, self.settings.bot_timeout_seconds + 5)
+            answered = ""
             try:
-                await self.store.publish_typing(cid, "bot", True)
                 call = asyncio.create_task(self.bot.send(cid, text, metadata))
                 done, _ = await asyncio.wait({call}, timeout=self.settings.bot_notice_seconds)
                 if not done:
@@ -249,19 +254,25 @@ class Relay:
                 except BotUnavailableError as exc:
                     log.warning("bot unavailable for %s: %s", cid, exc)
                     self.metrics.errors.labels("bot_unavailable").inc()
-                    await self.store.set_fields(cid, retry_text=text, answered=message_id or "0-0")
-                    await self.store.record("bot_unavailable", conversation_id=cid)
+                    answered = message_id
+                    await self.store.set_fields(cid, retry_text=text)
                     await self.system(cid, texts.BOT_UNAVAILABLE, [TRY_AGAIN, REQUEST_ADVISOR])
+                    await self.store.record("bot_unavailable", conversation_id=cid)
                     return
                 self.metrics.bot_latency.observe(time.monotonic() - started)
                 await self.apply_turn(cid, turn, text, message_id)
-                if message_id:
-                    await self.store.set_fields(cid, answered=message_id)
+                answered = message_id
             finally:
-                await self.store.end_bot_turn(cid)
-                await self.store.publish_typing(cid, "bot", False)
+                await self.store.end_bot_turn(cid, answered)
 
     async def apply_turn(self, cid: str, turn: BotTurn, asked: str = "", message_id: str = "") -> None:
+        # What the resident waits for goes first; the bookkeeping after it.
+        for number, message in enumerate(turn.messages):
+            event = {"type": "message", "at": iso(None), "from": "bot", **message}
+            # Keyed by the message answered, so a retried write never shows a reply twice.
+            key = f"bot-{message_id.replace('-', '_')}-{number}" if message_id else ""
+            await self.store.append(cid, event, key)
+            self.metrics.messages.labels("bot").inc()
         if turn.route:
             await self.store.set_fields(cid, route=json.dumps(turn.route))
             await self.store.record("route", conversation_id=cid, route=turn.route.get("name"),
@@ -278,12 +289,6 @@ class Relay:
             await self.store.record("case_created", conversation_id=cid,
                                     service_code=turn.case.get("service_code"),
                                     reference=turn.case.get("service_request_id"))
-        for number, message in enumerate(turn.messages):
-            event = {"type": "message", "at": iso(None), "from": "bot", **message}
-            # Keyed by the message answered, so a retried write never shows a reply twice.
-            key = f"bot-{message_id.replace('-', '_')}-{number}" if message_id else ""
-            await self.store.append(cid, event, key)
-            self.metrics.messages.labels("bot").inc()
         if turn.handoff:
             reason, priority, summary = checked_handoff(turn.handoff)
             await self.request_advisor(cid, reason, priority, summary)

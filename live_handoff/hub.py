@@ -36,6 +36,7 @@ class Peer:
         self.conversation_id = ""
         self.connection = ""
         self.session = ""  # an advisor's session id, to close the console when it ends
+        self.page = ""  # a resident's page (without its query), for the bot's metadata
 
     @property
     def closed(self) -> bool:

@@ -40,7 +40,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 APPEND = """
 local existing = false
 if ARGV[1] ~= '' then existing = redis.call('HGET', KEYS[2], ARGV[1]) end
-if existing then return {existing, 0} end
+if existing then return {existing, 0, redis.call('HGET', KEYS[3], 'mode') or ''} end
 local id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[2], 'a', ARGV[3])
 if ARGV[9] ~= '' then
   redis.call('RPUSH', ARGV[9], ARGV[10])
@@ -56,7 +56,7 @@ redis.call('EXPIRE', KEYS[3], ARGV[4])
 local mode = redis.call('HGET', KEYS[3], 'mode')
 if mode then redis.call('ZADD', ARGV[8] .. mode, ARGV[6], ARGV[7]) end
 redis.call('PUBLISH', ARGV[5], ARGV[7] .. ' ' .. id)
-return {id, 1}
+return {id, 1, mode or ''}
 """
 
 # KEYS: conv, log, queue, chats_from, chats_to   (chats_* may be the same dummy key)
@@ -187,6 +187,11 @@ class Store:
 
     async def append(self, cid: str, event: dict[str, Any], client_id: str = "", audience: str = "all",
                      also_push: tuple[str, str] | None = None) -> tuple[str, bool]:
+        stream_id, new, _ = await self.append_with_mode(cid, event, client_id, audience, also_push)
+        return stream_id, new
+
+    async def append_with_mode(self, cid: str, event: dict[str, Any], client_id: str = "", audience: str = "all",
+                               also_push: tuple[str, str] | None = None) -> tuple[str, bool, str]:
         """Log an event once. Returns (stream id, whether it is new); a repeated client_id
         returns the first id and logs nothing. ``also_push`` = (list key, value) is pushed
         in the same step, only when the event is new (the outbox of messages left)."""
@@ -196,7 +201,7 @@ class Store:
             keys=[self.key("log", cid), self.key("cids", cid), self.key("conv", cid)],
             args=[client_id, json.dumps(event, ensure_ascii=False), audience, self.ttl, self.conv_channel,
                   now_ms(), cid, self.key("modes", ""), *(also_push or ("", ""))])
-        return result[0], bool(result[1])
+        return result[0], bool(result[1]), result[2]
 
     async def transition(self, cid: str, allowed: tuple[str, ...], new_mode: str, event: dict[str, Any],
                          fields: dict[str, str] | None = None, queue: str = "", score: float = 0,
@@ -229,10 +234,19 @@ class Store:
         return result[1], result[2], result[3]
 
     async def start_bot_turn(self, cid: str, seconds: float) -> None:
-        await self.redis.set(self.key("botturn", cid), "1", px=int(seconds * 1000))
+        """Mark the turn as being answered and show the bot typing, in one round trip."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(self.key("botturn", cid), "1", px=int(seconds * 1000))
+            pipe.publish(self.typing_channel, json.dumps({"cid": cid, "from": "bot", "active": True}))
+            await pipe.execute()
 
-    async def end_bot_turn(self, cid: str) -> None:
-        await self.redis.delete(self.key("botturn", cid))
+    async def end_bot_turn(self, cid: str, answered: str = "") -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.delete(self.key("botturn", cid))
+            pipe.publish(self.typing_channel, json.dumps({"cid": cid, "from": "bot", "active": False}))
+            if answered:
+                pipe.hset(self.key("conv", cid), "answered", answered)
+            await pipe.execute()
 
     async def bot_turn_running(self, cid: str) -> bool:
         """A relay process is waiting for the bot in this conversation (expires by itself)."""
