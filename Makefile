@@ -5,7 +5,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: up test system venv build model report report-demo kb-check evaluate lock benchmark clean
+.PHONY: up test system venv build model report report-demo benchmark benchmark-relay kb-check evaluate lock benchmark clean
 
 ## up: set up everything needed, train if inputs changed, start all processes
 up: system model
@@ -59,6 +59,10 @@ evaluate: model
 ## benchmark: throughput and latency against Rasa's default configuration (minutes)
 benchmark: model
 	$(PY) benchmarks/bot/run.py
+
+## benchmark-relay: connections, delivery across two relays, bot overhead (about 2 minutes)
+benchmark-relay: system model
+	$(PY) benchmarks/relay/run.py
 
 ## lock: re-resolve constraints.txt from requirements.txt (needs network to PyPI)
 lock:
