@@ -5,7 +5,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: up test system venv build model report report-demo benchmark benchmark-relay kb-check evaluate lock benchmark clean
+.PHONY: up test system venv build model report report-demo benchmark benchmark-relay kb-check evaluate lock clean
 
 ## up: set up everything needed, train if inputs changed, start all processes
 up: system model

@@ -93,6 +93,8 @@ def advisor_page(browser: Browser, front_door):
 
 def axe_violations(page: Page, include: str | None = None) -> list[dict]:
     """Serious and critical axe-core violations on the page (or inside ``include``)."""
+    # Let entrance animations finish: mid-fade text would be measured at part opacity.
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=5_000)
     page.add_script_tag(path=str(AXE))
     context = json.dumps({"include": [include]}) if include else "document"
     result = page.evaluate(f"async () => await axe.run({context}, {{resultTypes: ['violations']}})")
