@@ -65,8 +65,7 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def resident_page(browser: Browser, front_door):
+def _page(browser: Browser):
     # bypass_csp: axe-core is injected as a script; it also means the XSS checks test our
     # escaping, not the Content-Security-Policy behind it.
     context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
@@ -74,19 +73,19 @@ def resident_page(browser: Browser, front_door):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.dialogs = dialogs  # type: ignore[attr-defined]
+    return context, page
+
+
+@pytest.fixture
+def resident_page(browser: Browser, front_door):
+    context, page = _page(browser)
     yield page
     context.close()
 
 
 @pytest.fixture
 def advisor_page(browser: Browser, front_door):
-    # bypass_csp: axe-core is injected as a script; it also means the XSS checks test our
-    # escaping, not the Content-Security-Policy behind it.
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
-    page = context.new_page()
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.dialogs = dialogs  # type: ignore[attr-defined]
+    context, page = _page(browser)
     yield page
     context.close()
 
