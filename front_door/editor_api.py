@@ -24,7 +24,7 @@ from knowledge_base.routes import decide_route, route_for_intent
 from live_handoff.app import knowledge_paths
 from live_handoff.http_api import error
 from live_handoff.keys import KNOWLEDGE, SETTINGS
-from live_handoff.sessions import csrf_ok, current_user
+from live_handoff.sessions import require
 
 ROOT = Path(__file__).resolve().parents[1]
 class RoutingCheck:
@@ -49,7 +49,12 @@ class RoutingCheck:
             process = await asyncio.create_subprocess_exec(
                 self.python, "-m", "knowledge_base", "check", "--only-routing", "--model", str(model), cwd=str(ROOT),
                 env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-            out, err = await process.communicate()
+            try:
+                out, err = await process.communicate()
+            except asyncio.CancelledError:
+                process.kill()
+                await process.wait()
+                raise
             if process.returncode != 0:
                 raise RuntimeError(err.decode(errors="replace").strip().splitlines()[-1:] or "failed")
             self.findings = json.loads(out.decode().strip().splitlines()[-1])
@@ -57,6 +62,11 @@ class RoutingCheck:
         except Exception as exc:  # noqa: BLE001 - shown on the page
             self.state, self.message = "failed", f"The routing check could not run: {exc}"
         self.checked_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+    async def stop(self) -> None:
+        if self._task and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
 
     def public(self) -> dict:
         return {"state": self.state, "checked_at": self.checked_at, "message": self.message,
@@ -69,17 +79,7 @@ AUDIT_FILE = Path(os.environ.get("FRONT_DESK_AUDIT_FILE", ROOT / "var" / "conten
 
 
 async def _editor(request: web.Request, state_changing: bool = False) -> dict[str, str]:
-    user = await current_user(request)
-    if user is None:
-        raise web.HTTPUnauthorized(text='{"error": {"code": "not_logged_in", "message": "Please log in."}}',
-                                   content_type="application/json")
-    if "editor" not in user["roles"].split(","):
-        raise web.HTTPForbidden(text='{"error": {"code": "not_allowed", "message": "This is for content editors."}}',
-                                content_type="application/json")
-    if state_changing and not csrf_ok(request, user):
-        raise web.HTTPForbidden(text='{"error": {"code": "csrf", "message": "Missing or wrong X-CSRF-Token header."}}',
-                                content_type="application/json")
-    return user
+    return await require(request, "editor", state_changing)
 
 
 def _problems(exc: ContentError) -> web.Response:
@@ -262,6 +262,11 @@ def setup(app: web.Application, models_dir: Path | None = None) -> None:
         app[ROUTING].start(model)  # questions may now reach different articles
 
     app[RETRAINER] = Retrainer(content_dir, messages_file, models_dir, switch_and_check, python)
+    async def stop_background_work(app: web.Application) -> None:
+        await app[ROUTING].stop()
+        await app[RETRAINER].stop()
+
+    app.on_cleanup.append(stop_background_work)
     app.add_routes([
         web.get("/api/editor/articles", list_articles),
         web.get("/api/editor/articles/{id}", get_article),

@@ -94,6 +94,12 @@ class Retrainer:
             self._task = asyncio.create_task(self._run(job))
         return job
 
+    async def stop(self) -> None:
+        """Stop a retrain in progress (the front door is shutting down); nothing is switched."""
+        if self._task and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
     async def _run(self, job: Job) -> None:
         while True:
             self.current = job
@@ -114,7 +120,12 @@ class Retrainer:
         process = await asyncio.create_subprocess_exec(*command, cwd=str(ROOT), env=env,
                                                        stdout=asyncio.subprocess.PIPE,
                                                        stderr=asyncio.subprocess.STDOUT)
-        output, _ = await process.communicate()
+        try:
+            output, _ = await process.communicate()
+        except asyncio.CancelledError:  # the front door is stopping: leave nothing running
+            process.kill()
+            await process.wait()
+            raise
         text = output.decode(errors="replace")
         if process.returncode != 0:
             raise RuntimeError(f"{state} step failed: {text.strip().splitlines()[-1] if text.strip() else '?'}")

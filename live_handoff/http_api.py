@@ -13,7 +13,7 @@ from live_handoff import auth, transcript
 from live_handoff.case_api import CaseApiError
 from live_handoff.keys import CASES, KNOWLEDGE, METRICS, RELAY, SETTINGS, STORE
 from live_handoff.origins import origin_allowed
-from live_handoff.sessions import COOKIE, csrf_ok, current_user
+from live_handoff.sessions import COOKIE, csrf_ok, current_user, require
 
 CONVERSATION = re.compile(r"^c_[A-Za-z0-9_-]{22}$")
 
@@ -131,14 +131,7 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 async def _advisor(request: web.Request, state_changing: bool = False) -> dict[str, str]:
-    user = await current_user(request)
-    if user is None or "advisor" not in user["roles"].split(","):
-        raise web.HTTPUnauthorized(text='{"error": {"code": "not_logged_in", "message": "Please log in."}}',
-                                   content_type="application/json")
-    if state_changing and not csrf_ok(request, user):
-        raise web.HTTPForbidden(text='{"error": {"code": "csrf", "message": "Missing or wrong X-CSRF-Token header."}}',
-                                content_type="application/json")
-    return user
+    return await require(request, "advisor", state_changing)
 
 
 async def answers(request: web.Request) -> web.Response:

@@ -27,6 +27,22 @@ async def current_user(request: web.Request) -> dict[str, str] | None:
             "csrf": session["csrf"], "capacity": user.get("capacity", "1")}
 
 
+async def require(request: web.Request, role: str, state_changing: bool = False) -> dict[str, str]:
+    """The logged-in user with ``role``, or an HTTP error in the API's JSON shape:
+    401 not logged in, 403 without the role, 403 without the CSRF token when it changes state."""
+    user = await current_user(request)
+    if user is None:
+        raise web.HTTPUnauthorized(text='{"error": {"code": "not_logged_in", "message": "Please log in."}}',
+                                   content_type="application/json")
+    if role not in user["roles"].split(","):
+        raise web.HTTPForbidden(text='{"error": {"code": "not_allowed", "message": "Your account cannot do this."}}',
+                                content_type="application/json")
+    if state_changing and not csrf_ok(request, user):
+        raise web.HTTPForbidden(text='{"error": {"code": "csrf", "message": "Missing or wrong X-CSRF-Token header."}}',
+                                content_type="application/json")
+    return user
+
+
 def csrf_ok(request: web.Request, user: dict[str, str]) -> bool:
     """State-changing requests carry the session's CSRF token in X-CSRF-Token."""
     sent = request.headers.get("X-CSRF-Token", "")

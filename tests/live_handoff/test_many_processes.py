@@ -55,18 +55,24 @@ async def open_advisor(door: FrontDoor) -> tuple[aiohttp.ClientSession, Socket]:
     return http, sock
 
 
+async def queued_and_claimed(http, resident_door: FrontDoor, console: Socket) -> tuple[Socket, dict]:
+    """A resident on ``resident_door`` asks for a person and the advisor's console claims them."""
+    sock, welcome = await open_resident(http, resident_door)
+    await asyncio.sleep(0.2)  # the advisor's presence frame is handled
+    await sock.send({"type": "request_advisor"})
+    await sock.next(kind("status", mode="queued"))
+    await console.next(lambda f: f["type"] == "queue" and f["items"])
+    await console.send({"type": "claim", "conversation_id": welcome["conversation_id"]})
+    await sock.next(kind("status", mode="advisor"))
+    return sock, welcome
+
+
 async def test_a_resident_on_one_relay_and_an_advisor_on_another_chat_normally(cluster):
     _, (a, b), store, http = cluster
     advisor_http, console = await open_advisor(b)
     try:
-        sock, welcome = await open_resident(http, a)
+        sock, welcome = await queued_and_claimed(http, a, console)
         cid = welcome["conversation_id"]
-        await asyncio.sleep(0.2)  # the presence frame is handled
-        await sock.send({"type": "request_advisor"})
-        await sock.next(kind("status", mode="queued"))
-        await console.next(lambda f: f["type"] == "queue" and f["items"])
-        await console.send({"type": "claim", "conversation_id": cid})
-        await sock.next(kind("status", mode="advisor"))
         for i in range(5):
             await sock.send({"type": "message", "client_id": f"r{i}", "text": f"resident says {i}"})
             await console.next(kind("message", text=f"resident says {i}"))
@@ -82,14 +88,8 @@ async def test_killing_a_relay_mid_chat_loses_and_duplicates_nothing_acknowledge
     _, (a, b), store, http = cluster
     advisor_http, console = await open_advisor(b)
     try:
-        sock, welcome = await open_resident(http, a)
+        sock, welcome = await queued_and_claimed(http, a, console)
         cid = welcome["conversation_id"]
-        await asyncio.sleep(0.2)
-        await sock.send({"type": "request_advisor"})
-        await sock.next(kind("status", mode="queued"))
-        await console.next(lambda f: f["type"] == "queue" and f["items"])
-        await console.send({"type": "claim", "conversation_id": cid})
-        await sock.next(kind("status", mode="advisor"))
 
         acked: dict[str, str] = {}
         for i in range(20):
