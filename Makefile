@@ -50,8 +50,10 @@ report-demo: venv
 kb-check: model
 	$(PY) -m knowledge_base check --routing
 
-## evaluate: route accuracy on the held-out set and out-of-scope false acceptance
+## evaluate: route accuracy on the held-out set, out-of-scope false acceptance, and the safety sets
 evaluate: model
+	$(PY) -m knowledge_base safety tests/data/safety_eval.csv
+	$(PY) -m knowledge_base safety tests/data/safety_sealed.csv
 	$(PY) -m knowledge_base evaluate tests/data/heldout_routes.csv
 	$(PY) scripts/oos_csv.py > .run-oos.csv
 	$(PY) -m knowledge_base evaluate .run-oos.csv; status=$$?; rm -f .run-oos.csv; exit $$status

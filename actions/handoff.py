@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from knowledge_base.urgent import CATEGORIES
+
 # Why the resident is being passed to a person, from the route of the message before
 # "talk to an advisor" (buttons offer it after these routes).
 REASON_AFTER_ROUTE = {
-    "urgent:safeguarding": ("safeguarding", "urgent"),
-    "urgent:emergency": ("emergency", "high"),
+    **{c.route: (c.name, c.priority) for c in CATEGORIES},
     "out_of_scope": ("repeated_misunderstanding", "normal"),
     "complaint": ("complaint", "normal"),
 }

@@ -16,7 +16,7 @@ from actions.reports.actions import MAYBE_SENT, entity_value, switch_report, tra
 from actions.reports.service import knowledge_base, open311
 from bot.components.patterns import normalise_postcode, normalise_reference
 from knowledge_base.replies import render_route
-from knowledge_base.routes import HANDOFF, OUT_OF_SCOPE, decide_route
+from knowledge_base.routes import HANDOFF, OUT_OF_SCOPE, decide_route, signposts
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +37,16 @@ class ActionRouteMessage(Action):
         misunderstandings = int(tracker.get_slot("misunderstandings") or 0)
         reference = normalise_reference(entity_value(message, "reference") or message.get("text") or "")
         postcode = normalise_postcode(entity_value(message, "postcode") or "")
+        extra = signposts(message, route)
         reply = render_route(
             route, kb, text=message.get("text") or "", reference=reference,
-            misunderstandings=misunderstandings,
+            misunderstandings=misunderstandings, signposts=extra,
         )
 
-        dispatcher.utter_message(json_message={
-            "route": {"name": route, "intent": intent, "confidence": round(confidence, 4)}
-        })
+        metadata = {"name": route, "intent": intent, "confidence": round(confidence, 4)}
+        if extra:
+            metadata["signposts"] = extra
+        dispatcher.utter_message(json_message={"route": metadata})
         events: List[Dict[Text, Any]] = []
         status = await track(reference) if route == "track_request" and reference else None
         if route.startswith("request:"):

@@ -13,9 +13,16 @@
   // ---------------------------------------------------------------------------
   // Wording (plain UK English, one place)
 
+  // Urgent categories first, worded as knowledge_base/urgent.py `label` (kept in step by
+  // tests/live_handoff/unit/test_console_wording.py).
   const REASONS = {
-    safeguarding: 'Safeguarding',
-    emergency: 'Emergency',
+    crisis: 'Crisis: suicide, self-harm or mental health',
+    domestic_abuse: 'Domestic abuse',
+    safeguarding: 'Safeguarding: a child or adult at risk',
+    danger: 'Danger: crime, violence or someone hurt now',
+    gas: 'Gas leak or carbon monoxide',
+    power: 'Power cut or damaged power line',
+    emergency: 'Council emergency',
     complaint: 'Complaint',
     resident_asked: 'Asked for a person',
     repeated_misunderstanding: 'Bot did not understand',
@@ -56,6 +63,7 @@
   const state = {
     me: null, // {username, name, roles, csrf_token}
     advisor: null, // from welcome: {username, name, presence, capacity}
+    guides: {}, // from welcome: urgent category -> "What to do" text
     presence: 'away', // what the advisor chose on this page; starts Away
     ws: null,
     connected: false,
@@ -517,6 +525,8 @@
     setBanner('');
     if (!first) announce('Reconnected.');
     $('advisor-name').textContent = frame.advisor.name || frame.advisor.username;
+    state.guides = (frame.guides && typeof frame.guides === 'object') ? frame.guides : {};
+    for (const chat of state.chats.values()) renderGuide(chat); // the guides may have been edited since
     // The console starts Away until the advisor chooses; after a reconnect, their choice stands.
     send({ type: 'presence', status: state.presence });
     renderQueue(frame.queue || [], first);
@@ -756,6 +766,7 @@
           openConversation(chat); // after a reconnect: only the gap
         }
         renderTab(chat);
+        renderChatHead(chat);
       }
     }
     for (const chat of state.chats.values()) {
@@ -829,6 +840,7 @@
       residentTypingTimer: 0,
       mentioned: new Set(),
       caseResult: null,
+      guideKey: null, // what the "What to do" box shows now
     };
     buildChatDom(chat);
     kickReplay(chat);
@@ -854,6 +866,8 @@
     chat.meta = el('p', { class: 'chat-meta' });
     chat.endedBox = el('div', { class: 'ended-box', hidden: true });
     chat.errorBox = el('div', { class: 'chat-error', role: 'status', 'aria-live': 'polite' });
+    // Urgent chats: what to do, read before the conversation. Deliberately not a live region.
+    chat.guideBox = el('section', { class: 'guide', 'aria-labelledby': `guide-h-${cid}`, hidden: true });
 
     // Actions
     chat.transferBtn = el('button', { type: 'button', class: 'btn btn-small', onclick: () => showStep(chat, 'transfer') }, 'Transfer');
@@ -909,7 +923,7 @@
       role: 'tabpanel', id: panelId, class: 'panel', 'aria-labelledby': tabId, hidden: true,
     },
     el('div', { class: 'chat-head' }, el('div', { class: 'chat-head-text' }, chat.heading, chat.meta), actions),
-    chat.step, chat.endedBox, chat.errorBox, chat.log, chat.typingBox, chat.form);
+    chat.step, chat.endedBox, chat.errorBox, chat.guideBox, chat.log, chat.typingBox, chat.form);
     $('panels').append(chat.panel);
     renderChatHead(chat);
   }
@@ -926,7 +940,8 @@
     clear(tab);
     tab.className = `tab${s.priority === 'urgent' ? ' tab-urgent' : ''}${chat.ended ? ' tab-ended' : ''}`;
     const index = state.order.indexOf(chat.cid) + 1;
-    tab.append(el('span', { class: 'tab-title', text: chatTitle(chat) }), el('span', { class: 'visually-hidden', text: ', ' }));
+    tab.append(el('span', { class: 'tab-title', title: chatTitle(chat), text: chatTitle(chat) }),
+      el('span', { class: 'visually-hidden', text: ', ' }));
     const sub = [`#${shortId(chat.cid)}`];
     if (s.priority && s.priority !== 'normal') sub.unshift(priorityText(s.priority));
     if (chat.ended) sub.push('Ended');
@@ -949,6 +964,25 @@
     chat.meta.textContent = parts.join(' · ');
     const disabled = chat.ended;
     for (const button of [chat.transferBtn, chat.handbackBtn, chat.closeBtn]) button.disabled = disabled;
+    renderGuide(chat);
+  }
+
+  /** The relay's "What to do" guide for a chat whose reason is an urgent category. Text
+   * only (textContent); paragraphs are split on blank lines. */
+  function renderGuide(chat) {
+    const reason = (chat.summary || {}).reason;
+    const guide = reason && Object.prototype.hasOwnProperty.call(state.guides, reason) &&
+      typeof state.guides[reason] === 'string' ? state.guides[reason].trim() : '';
+    const key = guide ? `${reason}\n${guide}` : '';
+    if (chat.guideKey === key) return;
+    chat.guideKey = key;
+    clear(chat.guideBox);
+    chat.guideBox.hidden = !guide;
+    if (!guide) return;
+    chat.guideBox.append(el('h3', { id: `guide-h-${chat.cid}`, class: 'guide-title', text: `What to do: ${reasonText(reason)}` }));
+    for (const paragraph of guide.split(/\n\s*\n/)) {
+      if (paragraph.trim()) chat.guideBox.append(el('p', { class: 'guide-text', text: paragraph.trim() }));
+    }
   }
 
   function onTabKey(event) {
@@ -1784,6 +1818,7 @@
     state.claiming.clear();
     state.everConnected = false;
     state.advisor = null;
+    state.guides = {};
     state.presence = 'away';
     clear($('queue-list'));
     clear($('answers-list'));

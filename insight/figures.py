@@ -1,4 +1,5 @@
-"""The report's figures, computed from measurement events. Pure: no clock, no I/O.
+"""The report's figures, computed from measurement events. Pure: no clock, and no I/O
+except reading the shipped urgent phrases when the caller passes no matcher in.
 
 A period is a range of whole local days in Europe/London (first and last day included).
 A conversation belongs to the period when its ``conversation_started`` event is inside it;
@@ -24,6 +25,13 @@ Definitions (docs/reports.md explains them for managers):
 * repeat contact: a conversation with a case reference (created, mentioned or given with a
   message) or a message-left contact code that another conversation had in the 7 days
   (168 hours) before.
+* urgent contact: a conversation that touched an urgent category (knowledge_base/urgent.py)
+  in any of these ways: a route ``urgent:<name>``; a route whose ``signposts`` name it (its
+  numbers were added under another answer); a handoff with reason ``<name>``; or a question
+  the bot could not answer whose words match the category's urgent phrases (the bot missed
+  it). Every question the bot could not answer in an urgent contact is left out of the
+  unanswered questions (only their number is kept): urgent contacts are reviewed through
+  the safeguarding process, not as content gaps, and their words never reach the report.
 """
 
 from __future__ import annotations
@@ -34,9 +42,12 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from insight.events import Event
+from knowledge_base import urgent
+from knowledge_base.urgent import PhraseMatcher, load_phrases
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.timezone.utc
@@ -49,6 +60,7 @@ TIME_BANDS = ((60, "Under 1 min"), (120, "1 to 2 min"), (300, "2 to 5 min"), (60
               (1200, "10 to 20 min"), (None, "20 min or more"))
 # How a conversation ended, in the order the report lists them.
 ENDINGS = ("resolved_by_bot", "advisor", "message_left", "no_answer", "no_question")
+URGENT_PHRASES = Path(__file__).resolve().parent.parent / "knowledge_base" / "urgent_phrases.yml"
 
 
 @dataclass
@@ -93,6 +105,29 @@ class QuestionGroup:
 
 
 @dataclass
+class UrgentCount:
+    """Urgent contacts of one category (``knowledge_base.urgent``); a conversation can count
+    in several categories and in several columns.
+
+    Attributes:
+        category: the category's name (``crisis``, ``gas``...).
+        conversations: conversations that touched it in any way (the columns below, together).
+        routed: conversations the bot sent to ``urgent:<category>``.
+        signposted: conversations where its numbers were added under another answer.
+        missed: conversations not routed or signposted to it where a question the bot could
+            not answer named it in its words (found by the urgent phrases).
+        handoffs: requests for an advisor with this category as the reason.
+    """
+
+    category: str
+    conversations: int
+    routed: int
+    signposted: int
+    missed: int
+    handoffs: int
+
+
+@dataclass
 class Figures:
     period_start: str  # first local day, ISO
     period_end: str  # last local day, ISO (included)
@@ -132,8 +167,12 @@ class Figures:
     bot_unavailable_conversations: int
     messages_left: int
     messages_left_saved_for_later: int
-    unanswered: int
+    unanswered: int  # questions shown in the groups (urgent contacts left out)
     unanswered_groups: list[QuestionGroup]
+    urgent_contacts: int = 0  # conversations that touched any urgent category
+    urgent_by_category: list[UrgentCount] = field(default_factory=list)  # every category, in precedence order
+    urgent_missed: int = 0  # conversations missed by the bot in at least one category
+    unanswered_left_out: int = 0  # questions from urgent contacts, counted but never shown
     notes: list[str] = field(default_factory=list)
 
 
@@ -215,9 +254,20 @@ def is_bot_answer(route: str | None) -> bool:
 
 # The figures -----------------------------------------------------------------------------
 
+def shipped_urgent_words() -> PhraseMatcher:
+    """The bot's own urgent phrases (``knowledge_base/urgent_phrases.yml``), read now, so a
+    long-running front door sees the phrases of the model it serves.
+
+    Raises:
+        knowledge_base.urgent.UrgentPhrasesError: the file is missing or invalid. The report
+            fails rather than risk showing an urgent message as a content gap.
+    """
+    return PhraseMatcher(load_phrases(URGENT_PHRASES))
+
+
 def compute(events: Iterable[Event], start: dt.date, end: dt.date,
             statuses: Mapping[str, str] | None = None, notes: Sequence[str] = (),
-            holidays: Iterable[dt.date] = ()) -> Figures:
+            holidays: Iterable[dt.date] = (), urgent_words: PhraseMatcher | None = None) -> Figures:
     """All figures for the local days ``start`` to ``end`` (both included).
 
     Args:
@@ -227,7 +277,11 @@ def compute(events: Iterable[Event], start: dt.date, end: dt.date,
             cases without one are counted as "status unknown".
         notes: Remarks to show with the figures (a failed status lookup...).
         holidays: Bank holidays, marked in the contacts per day.
+        urgent_words: Finds urgent categories in what residents wrote; defaults to the
+            shipped phrases (:func:`shipped_urgent_words`). Never optional in effect: the
+            unanswered questions are always screened.
     """
+    matcher = urgent_words if urgent_words is not None else shipped_urgent_words()
     events = sorted(events, key=lambda e: e.at)
     first, after = period_bounds(start, end)
 
@@ -326,7 +380,25 @@ def compute(events: Iterable[Event], start: dt.date, end: dt.date,
     # Reliability and messages.
     unavailable = kinds("bot_unavailable")
     messages = kinds("message_left")
-    unanswered_texts = [str(e.get("text") or "") for e in kinds("unanswered") if str(e.get("text") or "").strip()]
+    asked = [e for e in kinds("unanswered") if str(e.get("text") or "").strip()]
+
+    # Urgent contacts, and the unanswered questions kept out of sight because of them.
+    urgent_seen = urgent_contacts(ours, matcher)
+    urgent_conversations = set().union(*urgent_seen.values()) if urgent_seen else set()
+    unanswered_texts = [str(e.get("text")) for e in asked if e.conversation_id not in urgent_conversations]
+    left_out = len(asked) - len(unanswered_texts)
+    urgent_reasons = Counter(str(e.get("reason")) for e in handoffs if e.get("reason") in urgent.BY_NAME)
+    by_category, missed = [], set()
+    for category in urgent.CATEGORIES:
+        routed = urgent_seen.get(("routed", category.name), set())
+        signposted = urgent_seen.get(("signposted", category.name), set())
+        named = urgent_seen.get(("named", category.name), set())
+        handed = urgent_seen.get(("handoff", category.name), set())
+        not_recognised = named - routed - signposted
+        missed |= not_recognised
+        by_category.append(UrgentCount(
+            category=category.name, conversations=len(routed | signposted | named | handed), routed=len(routed),
+            signposted=len(signposted), missed=len(not_recognised), handoffs=urgent_reasons[category.name]))
 
     return Figures(
         period_start=start.isoformat(), period_end=end.isoformat(), timezone="Europe/London",
@@ -351,8 +423,50 @@ def compute(events: Iterable[Event], start: dt.date, end: dt.date,
         messages_left=len(messages),
         messages_left_saved_for_later=sum(1 for e in messages if e.get("queued") is True),
         unanswered=len(unanswered_texts), unanswered_groups=group_questions(unanswered_texts),
+        urgent_contacts=len(urgent_conversations), urgent_by_category=by_category,
+        urgent_missed=len(missed), unanswered_left_out=left_out,
         notes=list(notes),
     )
+
+
+def _names(value: object) -> list[str]:
+    """The names in a ``signposts`` field. Names this version does not know are kept too: any
+    signpost at all makes the conversation an urgent contact (only known ones are tabled)."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [value]
+    names = [str(v) for v in value if str(v).strip()] if isinstance(value, (list, tuple)) else []
+    return names or ["unknown"]  # a malformed signpost still counts as one
+
+
+def urgent_contacts(events: Iterable[Event], matcher: PhraseMatcher) -> dict[tuple[str, str], set[str]]:
+    """Which conversations touched which urgent category, and how.
+
+    Returns:
+        ``{(how, category name): {conversation ids}}`` where ``how`` is ``routed`` (any route
+        ``urgent:<name>``), ``signposted`` (a route's ``signposts``), ``handoff`` (a handoff
+        with the category as reason) or ``named`` (a question the bot could not answer
+        whose words match the category's urgent phrases). An ``unanswered`` event that
+        carries a ``route`` or ``signposts`` of its own counts like a route event.
+    """
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for event in events:
+        cid = event.conversation_id
+        if not cid:
+            continue
+        if event.kind in ("route", "unanswered"):
+            route = str(event.get("route") or "")
+            if route.startswith("urgent:"):  # a category this version does not know is still urgent
+                found[("routed", route.split(":", 1)[1])].add(cid)
+            for name in _names(event.get("signposts")):
+                found[("signposted", name)].add(cid)
+        if event.kind == "handoff" and event.get("reason") in urgent.BY_NAME:
+            found[("handoff", str(event.get("reason")))].add(cid)
+        if event.kind == "unanswered" and str(event.get("text") or "").strip():
+            for intent, _ in matcher.match_all(str(event.get("text"))):
+                found[("named", urgent.BY_INTENT[intent].name)].add(cid)
+    return dict(found)
 
 
 def _number(value: object) -> bool:

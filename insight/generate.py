@@ -5,8 +5,14 @@ Seeded, so the same month and seed always give the same events. What it models:
 * volume: Mondays busiest, weekends and bank holidays quiet; peaks 9-11am and 7-9pm,
   little at night (all in UK time);
 * what residents ask: a council's usual mix (bins, council tax, parking, housing, reports
-  of potholes, missed bins and fly-tipping, tracking a report, a few urgent matters, and
-  questions the bot cannot answer, drawn from ~40 topics with paraphrases);
+  of potholes, missed bins and fly-tipping, tracking a report, and questions the bot cannot
+  answer, drawn from ~40 topics with paraphrases);
+* urgent contacts, about 1.7 in 100, in every category of knowledge_base/urgent.py: each
+  gets the category's advice and many are passed to an advisor with the category as the
+  reason (most with a gas smell or a power cut just take the numbers); a few ordinary
+  answers carry urgent numbers underneath (``signposts``), some of them for questions the
+  bot could not answer; and a handful of urgent messages the bot missed (answered
+  ``out_of_scope``) whose words the urgent phrases match;
 * the contact centre: open Monday to Friday 08:30-17:00 except bank holidays; in hours a
   handoff is queued and claimed (waits lognormal, median about 3 minutes, handling median
   about 7 minutes), some residents give up waiting; out of hours the handoff is "closed"
@@ -28,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from insight.events import Event, from_ms, to_ms
 from insight.figures import month_period, period_bounds
+from knowledge_base import urgent
 
 LONDON = ZoneInfo("Europe/London")
 SITE = "https://www.northbridge.gov.uk"
@@ -38,9 +45,34 @@ HOUR_WEIGHT = (0.6, 0.35, 0.2, 0.15, 0.15, 0.3, 0.8, 2.0, 4.2, 6.6, 7.2, 6.6, 5.
                3.7, 4.9, 5.7, 5.3, 3.3, 1.6)
 OPENS, CLOSES = dt.time(8, 30), dt.time(17, 0)
 
+# Urgent categories: conversations per 100 that the bot sends there, the share then passed
+# to an advisor (the others take the numbers and go: the gas emergency line and 105 are the
+# right place for a gas smell or a power cut), and the advisors' median handling time (s).
+URGENT_VOLUMES = {
+    "crisis": (0.35, 0.7, 1200), "domestic_abuse": (0.25, 0.75, 1100), "safeguarding": (0.35, 0.8, 900),
+    "danger": (0.15, 0.35, 600), "gas": (0.12, 0.15, 360), "power": (0.15, 0.1, 300), "emergency": (0.3, 0.6, 700),
+}
 MAIN_ROUTES = {
     "faq": 56, "request": 16, "track_request": 5, "handoff": 6, "complaint": 2, "out_of_scope": 9.5,
-    "urgent:safeguarding": 0.5, "urgent:emergency": 0.4, "none": 3,
+    **{urgent.BY_NAME[name].route: weight for name, (weight, _, _) in URGENT_VOLUMES.items()},
+    "signposted": 0.5, "missed_urgent": 0.06, "none": 3,
+}
+# Answers with another category's urgent numbers added underneath: (route, category, what
+# the resident wrote if the bot could not answer it) -> weight.
+SIGNPOSTED = {
+    ("faq:council-tax-arrears", "crisis", None): 30, ("faq:homelessness", "domestic_abuse", None): 15,
+    ("faq:housing-repairs", "gas", None): 10, ("faq:housing-register", "domestic_abuse", None): 7,
+    ("faq:adult-social-care", "safeguarding", None): 5,
+    ("out_of_scope", "crisis", "everything is on top of me since I lost my job and I don't know who to talk to"): 12,
+    ("out_of_scope", "crisis", "I feel so alone since my wife died and I can't face the paperwork"): 8,
+}
+# Urgent messages the bot answered out_of_scope (a model older than the phrases), by category.
+MISSED_URGENT = {
+    "crisis": "I can't cope any more with all this debt",
+    "safeguarding": "the kids next door are left on their own every night",
+    "gas": "strong smell of gas in the stairwell of our flats",
+    "power": "no power on our whole street since last night",
+    "emergency": "the road outside is flooding and it's coming into the houses",
 }
 ARTICLES = {
     "bin-collection-day": 14, "council-tax-pay": 9, "recycling": 5, "bulky-waste": 5, "garden-waste": 4,
@@ -106,7 +138,7 @@ UNANSWERED = (
     ("disabled adaptations", ["grant for a stair lift", "disabled facilities grant", "adapt my bathroom for a wheelchair"]),
     ("right to buy", ["right to buy my council house", "buy my council flat right to buy"]),
     ("clinical waste", ["sharps bin collection", "clinical waste collection", "needle disposal bin"]),
-    ("sandbags", ["can I get sandbags", "sandbags for flooding", "flooding on my road sandbags"]),
+    ("sandbags", ["can I get sandbags", "where do I collect sandbags", "sandbags before the storm"]),
     ("council meeting", ["when is the next council meeting", "watch the council meeting", "council meeting agenda"]),
     ("market stall", ["how do I get a market stall", "rent a market stall", "market stall prices"]),
     ("asbestos", ["how do I get rid of asbestos", "asbestos disposal", "asbestos in my garage"]),
@@ -238,15 +270,47 @@ class _Month:
         elif rng.random() < 0.002:
             add("bot_unavailable", (8, 60))
 
-        if main in ("handoff", "complaint") or main.startswith("urgent:"):
+        if main in urgent.BY_ROUTE:
+            category = urgent.BY_ROUTE[main]
+            add("route", (8, 60), route=main, confidence=round(rng.uniform(0.75, 0.99), 3))
+            if rng.random() < URGENT_VOLUMES[category.name][1]:
+                # "Talk to an advisor" under urgent advice: the reason is the category (actions/handoff.py).
+                add("route", (20, 90), route="handoff", confidence=1.0)
+                self.handoff(cid, log, clock, category.name, category.priority, after=(0.5, 2))
+            else:
+                self.finish_bot(cid, log, clock, helped=True)
+            return
+
+        if main in ("handoff", "complaint"):
             recent = self.recent(self.cases, clock[0], 7)
-            if main in ("handoff", "complaint") and recent and rng.random() < (0.15 if main == "handoff" else 0.3):
+            if recent and rng.random() < (0.15 if main == "handoff" else 0.3):
                 add("reference_mentioned", (8, 60), reference=rng.choice(recent))
             add("route", (1, 4), route=main, confidence=round(rng.uniform(0.75, 0.99), 3))
-            reason, priority = {"handoff": ("resident_asked", "normal"), "complaint": ("complaint", "normal"),
-                                "urgent:safeguarding": ("safeguarding", "urgent"),
-                                "urgent:emergency": ("emergency", "high")}[main]
-            self.handoff(cid, log, clock, reason, priority, after=(5, 40) if main == "handoff" else (20, 90))
+            reason = "resident_asked" if main == "handoff" else "complaint"
+            self.handoff(cid, log, clock, reason, "normal", after=(5, 40) if main == "handoff" else (20, 90))
+            return
+
+        if main == "signposted":
+            route, category, text = _pick(rng, SIGNPOSTED)
+            add("route", (8, 60), route=route, confidence=round(rng.uniform(0.3 if text else 0.6, 0.9), 3),
+                signposts=[category])
+            if text:
+                add("unanswered", (0.01, 0.05), text=text)
+            if rng.random() < 0.3:
+                add("route", (20, 120), route="handoff", confidence=round(rng.uniform(0.8, 0.99), 3))
+                self.handoff(cid, log, clock, "resident_asked", "normal")
+                return
+            self.finish_bot(cid, log, clock, helped=not text)
+            return
+
+        if main == "missed_urgent":
+            add("route", (8, 60), route="out_of_scope", confidence=round(rng.uniform(0.2, 0.5), 3))
+            add("unanswered", (0.01, 0.05), text=rng.choice(list(MISSED_URGENT.values())))
+            if rng.random() < 0.5:
+                add("route", (15, 60), route="handoff", confidence=round(rng.uniform(0.8, 0.99), 3))
+                self.handoff(cid, log, clock, "resident_asked", "normal")
+                return
+            self.finish_bot(cid, log, clock, helped=False)
             return
 
         if main == "track_request":
@@ -360,7 +424,7 @@ class _Month:
         advisor = rng.choice(ADVISORS)
         log.append((clock[0], "claimed", {"advisor": advisor, "waited_seconds": round(wait, 1), "reason": reason,
                                           "priority": priority}))
-        handling_median = {"complaint": 560, "safeguarding": 900, "emergency": 700}.get(reason, 420)
+        handling_median = {"complaint": 560, **{name: v[2] for name, v in URGENT_VOLUMES.items()}}.get(reason, 420)
         handled = _lognormal(rng, handling_median, 0.55, 30, 5400)
         if rng.random() < 0.03:
             other = rng.choice([a for a in ADVISORS if a != advisor])

@@ -15,7 +15,8 @@ from html import escape
 from pathlib import Path
 
 from insight import charts
-from insight.figures import ENDINGS, STATUS_UNKNOWN, Figures
+from insight.figures import ENDINGS, STATUS_UNKNOWN, Figures, share
+from knowledge_base import urgent
 
 CSS_PATH = Path(__file__).with_name("report.css")
 CSS_URL = "/reports/report.css"
@@ -30,15 +31,14 @@ REASON_GROUPS = {
     "track_request": "Track a report",
     "handoff": "Asked for an advisor",
     "complaint": "Complaint",
-    "urgent": "Urgent: safeguarding or emergency",
+    "urgent": "Urgent: a person at risk or an emergency",
     "out_of_scope": "Question the bot could not answer",
 }
 ROUTES = {
     "track_request": "Track a report",
     "handoff": "Asked for an advisor",
     "complaint": "Complaint",
-    "urgent:safeguarding": "Urgent: safeguarding",
-    "urgent:emergency": "Urgent: emergency",
+    **{c.route: f"{c.label} (urgent)" for c in urgent.CATEGORIES},
     "out_of_scope": "Question the bot could not answer",
 }
 ENDING_NAMES = {
@@ -52,8 +52,7 @@ HANDOFF_REASONS = {
     "resident_asked": "Resident asked for an advisor",
     "repeated_misunderstanding": "Bot did not understand twice",
     "complaint": "Complaint",
-    "safeguarding": "Safeguarding concern",
-    "emergency": "Emergency",
+    **{c.name: c.label for c in urgent.CATEGORIES},
     "service_unavailable": "Reporting service unavailable",
 }
 OUTCOMES = {
@@ -431,12 +430,53 @@ def _reliability(f: Figures) -> str:
     return section("reliability", "Service reliability and messages", "".join(body))
 
 
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{number(count)} {one if count == 1 else many}"
+
+
+URGENT_REVIEW = ("Such contacts are reviewed through the council's safeguarding process, not as content gaps, "
+                 "so this report counts them and never shows what residents wrote.")
+
+
+def _urgent(f: Figures) -> str:
+    conversations = _plural(f.urgent_contacts, "conversation", "conversations")
+    were = "was an urgent contact" if f.urgent_contacts == 1 else "were urgent contacts"
+    body = [_p(f"{conversations} ({percent(share(f.urgent_contacts, f.contacts))} of contacts) {were}: the bot "
+               "gave urgent advice or added urgent numbers under another answer, the resident was passed to an "
+               "advisor for an urgent reason, or words in a question the bot could not answer named an urgent "
+               "matter. " + URGENT_REVIEW)]
+    rows = [(urgent.BY_NAME[c.category].label, c) for c in f.urgent_by_category]
+    if f.urgent_contacts:
+        items = [(label, c.conversations) for label, c in rows]
+        body.append(charts.bar_chart(items, "Urgent contacts by category", _desc(items, "conversations"),
+                                     "chart-urgent"))
+    body.append(table("Urgent contacts by category (a conversation can count in more than one category and column)",
+                      ["Category", "Conversations", "Urgent advice", "Numbers under another answer",
+                       "Missed by the bot", "Handoffs to an advisor"],
+                      [[label, number(c.conversations), number(c.routed), number(c.signposted), number(c.missed),
+                        number(c.handoffs)] for label, c in rows],
+                      "table-urgent", numeric=(1, 2, 3, 4, 5)))
+    if f.urgent_missed:
+        body.append(f'<p class="note">The bot did not recognise '
+                    f'{_e(_plural(f.urgent_missed, "conversation", "conversations"))} as urgent although words in a '
+                    "question it could not answer match its urgent phrases (missed by the bot). Raise them with the "
+                    "knowledge base team: the model in use may predate the phrases, or need more examples.</p>")
+    return section("urgent", "Urgent contacts", "".join(body))
+
+
 def _unanswered(f: Figures) -> str:
     groups = f.unanswered_groups
-    body = [_p(f"The bot could not answer {number(f.unanswered)} questions. Similar questions are grouped "
-               "below, largest group first, with up to 5 examples as residents wrote them (personal details are "
-               "masked before they are stored). Each group is a candidate for a new article or for extra "
-               "question variants on an existing one.")]
+    body = [_p(f"The bot could not answer {_plural(f.unanswered, 'question', 'questions')}"
+               + (" outside urgent contacts" if f.unanswered_left_out else "")
+               + ". Similar questions are grouped below, largest group first, with up to 5 examples as residents "
+               "wrote them (personal details are masked before they are stored). Each group is a candidate for a "
+               "new article or for extra question variants on an existing one.")]
+    if f.unanswered_left_out:
+        came = ("came from an urgent contact and is" if f.unanswered_left_out == 1
+                else "came from urgent contacts and are")
+        body.append(f'<p class="note">{_e(_plural(f.unanswered_left_out, "question", "questions"))} the bot could '
+                    f"not answer {came} left out of this section: counted here, never shown. "
+                    f"{_e(URGENT_REVIEW)}</p>")
     if not groups:
         return section("unanswered", "Questions the bot could not answer", "".join(body))
     top = [(tidy(g.label), g.count) for g in groups[:10]]
@@ -471,6 +511,14 @@ DEFINITIONS = (
     ("Satisfied", "A rating of 4 or 5 out of 5 (the last rating given in a conversation)."),
     ("Repeat contact", "A conversation with a case reference or message contact that another conversation had in "
                        "the 7 days before it."),
+    ("Urgent contact", "A conversation the bot sent to an urgent category, where it added a category's urgent "
+                       "numbers under another answer, that was passed to an advisor for an urgent reason, or where "
+                       "a question the bot could not answer matches the bot's urgent phrases (missed by the bot). "
+                       "Counted by category; what residents wrote is never shown."),
+    ("Questions the bot could not answer", "What residents asked when the bot said it could not help, except in "
+                                           "urgent contacts: every such question in an urgent contact is left out "
+                                           "and only counted, because urgent contacts are reviewed through the "
+                                           "safeguarding process, not as content gaps."),
 )
 
 
@@ -480,8 +528,8 @@ def _definitions() -> str:
 
 
 SECTIONS = (("at-a-glance", "At a glance"), ("contacts", "Contacts"), ("reasons", "Why residents got in touch"),
-            ("endings", "How conversations ended"), ("handoffs", "Handoffs to an advisor"),
-            ("times", "Waiting and handling times"), ("ratings", "Satisfaction"), ("cases", "Cases"),
+            ("urgent", "Urgent contacts"), ("endings", "How conversations ended"),
+            ("handoffs", "Handoffs to an advisor"), ("times", "Waiting and handling times"), ("ratings", "Satisfaction"), ("cases", "Cases"),
             ("repeat-contact", "Repeat contact"), ("reliability", "Service reliability and messages"),
             ("unanswered", "Questions the bot could not answer"), ("definitions", "How these figures are worked out"))
 
@@ -520,7 +568,7 @@ def render_html(figures: Figures, title: str, inline_css: bool = False, labels: 
         "</header><main>",
         notes,
         f'<nav class="contents" aria-label="Contents"><h2>Contents</h2><ol>{contents}</ol></nav>',
-        _at_a_glance(figures), _contacts(figures), _reasons(figures, names), _endings(figures),
+        _at_a_glance(figures), _contacts(figures), _reasons(figures, names), _urgent(figures), _endings(figures),
         _handoffs(figures), _times(figures), _ratings(figures), _cases(figures, names), _repeats(figures),
         _reliability(figures), _unanswered(figures), _definitions(),
         "</main></div></body></html>",

@@ -5,6 +5,8 @@
                                                 review dates, readability (and routing, with the model)
     python -m knowledge_base try "text"         the route, confidence and answer for a message
     python -m knowledge_base evaluate FILE.csv  accuracy on a `text,route` CSV (--json for JSON)
+    python -m knowledge_base safety FILE.csv    urgent recall per category and near-miss false
+                                                alarms on a `text,expected,style` CSV
 """
 
 from __future__ import annotations
@@ -132,6 +134,41 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_safety(args: argparse.Namespace) -> int:
+    from knowledge_base.nlu_model import preview
+    from knowledge_base.safety import Outcome, SafetyFileError, read_safety_examples, score_safety
+
+    kb = _load_or_exit()
+    try:
+        examples = read_safety_examples(args.file)
+    except SafetyFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    parser = _parser(args.model)
+    outcomes = []
+    for example in examples:
+        routing = parser.route(example.text, kb)
+        outcomes.append(Outcome(routing.route, preview(routing, kb).text, routing.signposts))
+    result = score_safety(examples, outcomes)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0 if result["passed"] or not args.strict else 1
+    print(f"{args.file}")
+    print(f"{'category':26} {'messages':>8} {'right help':>10} {'any urgent':>10} {'numbers':>8}")
+    for route, figures in result["categories"].items():
+        print(f"{route:26} {figures['support']:>8} {figures.get('right_help', 0):>10} "
+              f"{figures.get('urgent_any', 0):>10} {figures.get('numbers_given', 0):>8}")
+    total, calm = result["urgent"], result["calm"]
+    print(f"urgent messages given the right help: {total['right_help']}/{total['support']} ({total['recall']:.1%})")
+    print(f"near misses treated as urgent: {calm['false_alarms']}/{calm['support']} "
+          f"({calm['false_alarm_rate']:.1%}); given urgent numbers under an ordinary answer: {calm['signposted']}")
+    for miss in result["misses"]:
+        print(f"  MISSED {miss['expected']} -> {miss['route']}: {miss['text']!r}")
+    for alarm in result["false_alarms"]:
+        print(f"  FALSE ALARM {alarm['route']}: {alarm['text']!r}")
+    return 0 if result["passed"] or not args.strict else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -156,6 +193,13 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.add_argument("--json", action="store_true")
     p_eval.add_argument("--model", help="model file (default models/front-desk.tar.gz)")
     p_eval.set_defaults(func=cmd_evaluate)
+    p_safety = sub.add_parser("safety", help="urgent recall and near-miss false alarms on a text,expected,style CSV")
+    p_safety.add_argument("file", type=Path)
+    p_safety.add_argument("--json", action="store_true")
+    p_safety.add_argument("--strict", action="store_true", help="exit 1 unless every urgent message gets the right help "
+                          "and at most 2% of near misses are urgent")
+    p_safety.add_argument("--model", help="model file (default models/front-desk.tar.gz)")
+    p_safety.set_defaults(func=cmd_safety)
     args = parser.parse_args(argv)
     return args.func(args)
 

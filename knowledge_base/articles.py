@@ -196,6 +196,33 @@ def _check_messages(data: dict[str, Any], article_ids: set[str], label: str) -> 
     if "handoff" in routes and "handoff" not in routes["handoff"]:
         problems.append(ContentProblem(label, "routes.handoff.handoff",
                                        "is missing; without it the conversation is never passed to an advisor"))
+    return problems + _check_urgent_numbers(data, label)
+
+
+def _check_urgent_numbers(data: dict[str, Any], label: str) -> list[ContentProblem]:
+    """Every urgent answer gives its category's numbers (a resident in crisis must never
+    get an answer that lost Samaritans' number in an edit)."""
+    from knowledge_base import urgent
+
+    problems = []
+    texts = data.get("urgent") or {}
+    for key in sorted(set(texts) - set(urgent.BY_NAME)):
+        problems.append(ContentProblem(label, f"urgent.{key}", f"{key!r} is not an urgent category "
+                                       f"({', '.join(urgent.BY_NAME)})"))
+    for category in urgent.CATEGORIES:
+        fields = [(f"routes.{category.route}.text", (data["routes"].get(category.route) or {}).get("text"))]
+        if category.name not in texts:
+            problems.append(ContentProblem(label, f"urgent.{category.name}", "is missing; every urgent category "
+                                           "needs its signpost, no_advisor and advisor_guide texts"))
+        else:
+            fields += [(f"urgent.{category.name}.{k}", texts[category.name].get(k)) for k in ("signpost", "no_advisor")]
+        for field_name, text in fields:
+            if text is None:
+                continue
+            missing = urgent.missing_numbers(category.name, text)
+            if missing:
+                problems.append(ContentProblem(label, field_name, "must give " + ", ".join(missing)
+                                               + f" (required for every {category.route} answer; see FACTS.md)"))
     return problems
 
 
@@ -288,6 +315,9 @@ def load_knowledge_base(
             if not found:
                 for message in data["routes"].values():
                     message["text"] = unwrap_paragraphs(message["text"])
+                for texts in data["urgent"].values():
+                    for key in texts:
+                        texts[key] = unwrap_paragraphs(texts[key])
                 messages = data
     else:
         problems.append(ContentProblem(str(messages_file), "", "messages file not found"))

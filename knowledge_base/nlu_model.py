@@ -15,7 +15,7 @@ from typing import Any
 from bot.components.patterns import normalise_reference
 from knowledge_base.articles import KnowledgeBase
 from knowledge_base.replies import Reply, render_route
-from knowledge_base.routes import decide_route
+from knowledge_base.routes import decide_route, signposts
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "front-desk.tar.gz"
 
@@ -31,6 +31,7 @@ class Routing:
     confidence: float
     route: str
     entities: tuple[dict[str, Any], ...]
+    signposts: tuple[str, ...] = ()
 
     @property
     def reference(self) -> str | None:
@@ -49,6 +50,7 @@ def routing_from_parse(parsed: dict[str, Any], kb: KnowledgeBase) -> Routing:
         confidence=confidence,
         route=route,
         entities=tuple(parsed.get("entities") or ()),
+        signposts=tuple(signposts(parsed, route)),
     )
 
 
@@ -81,4 +83,5 @@ class RouteParser:
 
 def preview(routing: Routing, kb: KnowledgeBase) -> Reply:
     """The reply a resident would get to this message as their first message."""
-    return render_route(routing.route, kb, text=routing.text, reference=routing.reference)
+    return render_route(routing.route, kb, text=routing.text, reference=routing.reference,
+                        signposts=routing.signposts)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Sequence
 
 from bot.components.patterns import looks_like_a_reference
 from knowledge_base.articles import Article, KnowledgeBase
@@ -66,6 +66,7 @@ def render_route(
     text: str = "",
     reference: str | None = None,
     misunderstandings: int = 0,
+    signposts: Sequence[str] = (),
 ) -> Reply:
     """The reply for a route.
 
@@ -75,10 +76,20 @@ def render_route(
         text: the resident's message (used to point out-of-scope questions to GOV.UK).
         reference: a request reference found in the message, if any.
         misunderstandings: how many out-of-scope replies in a row came before this one.
+        signposts: urgent categories whose numbers go under the answer
+            (:func:`knowledge_base.routes.signposts`).
 
     Returns:
         The reply to send.
     """
+    reply = _render(route, kb, text=text, reference=reference, misunderstandings=misunderstandings)
+    extra = [kb.messages["urgent"][name]["signpost"] for name in signposts if name in kb.messages.get("urgent", {})]
+    if extra:
+        reply = replace(reply, text="\n\n".join([reply.text, *extra]))
+    return reply
+
+
+def _render(route: str, kb: KnowledgeBase, *, text: str, reference: str | None, misunderstandings: int) -> Reply:
     if route.startswith("faq:"):
         return render_article(kb.article(route[4:]), kb)
 

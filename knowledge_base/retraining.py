@@ -22,10 +22,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+from knowledge_base import urgent
+
 ROOT = Path(__file__).resolve().parents[1]
 HELD_OUT = ROOT / "tests" / "data" / "heldout_routes.csv"
+SAFETY_SET = ROOT / "tests" / "data" / "safety_eval.csv"
 MIN_ACCURACY = float(os.environ.get("RETRAIN_MIN_ACCURACY", "0.90"))
-URGENT_ROUTES = ("urgent:safeguarding", "urgent:emergency")
+URGENT_ROUTES = urgent.URGENT_ROUTES
 
 
 @dataclass
@@ -49,9 +52,23 @@ class Job:
         return asdict(self)
 
 
-def quality_problems(result: dict[str, Any], min_accuracy: float = MIN_ACCURACY) -> list[str]:
-    """Why a candidate model must not be switched in (empty when it may). Pure."""
+def quality_problems(result: dict[str, Any], min_accuracy: float = MIN_ACCURACY,
+                     safety: dict[str, Any] | None = None) -> list[str]:
+    """Why a candidate model must not be switched in (empty when it may). Pure.
+
+    Args:
+        result: :func:`knowledge_base.evaluation.score` on the held-out routes.
+        min_accuracy: the accuracy bar.
+        safety: :func:`knowledge_base.safety.score_safety` on the safety set, if it was run.
+    """
     problems = []
+    if safety is not None:
+        if safety["misses"]:
+            problems.append(f"it no longer gives the right urgent help to {len(safety['misses'])} message(s) "
+                            "of the safety set; urgent messages must never be missed")
+        if safety["calm"]["false_alarm_rate"] > 0.02:
+            problems.append(f"it treats {safety['calm']['false_alarm_rate']:.1%} of ordinary messages as urgent "
+                            "(at most 2%)")
     if result["accuracy"] < min_accuracy:
         problems.append(f"it routes {result['accuracy']:.1%} of the held-out questions correctly; "
                         f"at least {min_accuracy:.0%} is needed")
@@ -155,7 +172,12 @@ class Retrainer:
         job.accuracy = result["accuracy"]
         urgent = [result["per_route"][r]["recall"] for r in URGENT_ROUTES if r in result["per_route"]]
         job.urgent_recall = min(urgent) if urgent else None
-        problems = quality_problems(result)
+        safety = None
+        if SAFETY_SET.exists():
+            output = await self._step(job, "checking", self.python, "-m", "knowledge_base", "safety", str(SAFETY_SET),
+                                      "--json", "--model", str(model), env=env)
+            safety = json.loads(output[output.index("{"):])
+        problems = quality_problems(result, safety=safety)
         if problems:
             job.state = "rejected"
             job.message = "The new model was not switched in: " + "; ".join(problems) + "."

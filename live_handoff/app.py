@@ -49,7 +49,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[REDIS], app[STORE], app[HUB] = redis, store, hub
     app[CASES] = CaseDesk(session, settings.open311_url, settings.open311_api_key, settings.open311_staff_key)
     app[RELAY] = Relay(settings, store, hub, BotClient(session, settings.rasa_url, settings.rasa_token,
-                                                       settings.bot_timeout_seconds), cases, outbox, app[METRICS])
+                                                       settings.bot_timeout_seconds), cases, outbox, app[METRICS],
+                       app[KNOWLEDGE])
     tasks = [asyncio.create_task(hub.listen()), asyncio.create_task(outbox.run()),
              asyncio.create_task(app[RELAY].run_sweeper())]
     try:

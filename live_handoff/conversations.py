@@ -23,6 +23,8 @@ from typing import Any
 import jsonschema
 
 from bot.components.patterns import normalise_reference as reference_in
+from knowledge_base import urgent
+from knowledge_base.cache import KnowledgeBaseCache
 from live_handoff import hours, masking, queueing, texts
 from live_handoff.bot_client import BotClient, BotUnavailableError
 from live_handoff.bot_replies import BotTurn
@@ -35,8 +37,10 @@ from live_handoff.store import Store, TransitionError, now_ms
 
 log = logging.getLogger(__name__)
 
-# As the bot's handoff payloads do (contracts/README.md), for handoffs the resident starts.
-ROUTE_URGENCY = {"urgent:safeguarding": ("safeguarding", "urgent"), "urgent:emergency": ("emergency", "high"),
+# As the bot's handoff payloads do (contracts/README.md), for handoffs the resident starts:
+# after any urgent route the category's name is the reason and its priority the band
+# (crisis, domestic abuse, safeguarding and danger "urgent"; gas, power, emergency "high").
+ROUTE_URGENCY = {**{category.route: (category.name, category.priority) for category in urgent.CATEGORIES},
                  "complaint": ("complaint", "normal")}
 ORPHAN_SECONDS = 120  # an advisor's console gone this long: their chats go back in the queue
 REQUEST_ADVISOR = {"title": "Talk to an advisor", "action": "request_advisor"}
@@ -90,7 +94,7 @@ def handoff_validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
-REASONS = frozenset({"resident_asked", "safeguarding", "emergency", "complaint", "repeated_misunderstanding",
+REASONS = frozenset({"resident_asked", *urgent.BY_NAME, "complaint", "repeated_misunderstanding",
                      "service_unavailable", "bot_unavailable"})
 
 
@@ -107,8 +111,9 @@ class Relay:
     """The relay's behaviour, shared by every connection of this process."""
 
     def __init__(self, settings: Settings, store: Store, hub: Hub, bot: BotClient, cases: CaseClient,
-                 outbox: Outbox, metrics: Metrics) -> None:
+                 outbox: Outbox, metrics: Metrics, knowledge: KnowledgeBaseCache | None = None) -> None:
         self.settings = settings
+        self.knowledge = knowledge
         self.store = store
         self.hub = hub
         self.bot = bot
@@ -137,6 +142,36 @@ class Relay:
         except ValueError:
             later = "soon"
         return is_open, later
+
+    async def urgent_texts(self) -> dict[str, Any]:
+        """The knowledge base's ``urgent`` block (``{category: {no_advisor, advisor_guide, ...}}``),
+        or ``{}`` when it cannot be read: texts.py then has a fallback for every category."""
+        if self.knowledge is None:
+            return {}
+        try:
+            # In a thread: the first read, or one after an edit, parses every content file.
+            messages = (await asyncio.to_thread(self.knowledge.get)).messages
+        except Exception:  # noqa: BLE001 - whatever broke, residents still get the numbers
+            log.exception("knowledge base unreadable; the relay's own urgent texts are used")
+            return {}
+        found = messages.get("urgent")
+        return found if isinstance(found, dict) else {}
+
+    async def no_advisor_text(self, reason: str | None, open_now: bool, later: str) -> str:
+        kb_text = None
+        if reason in texts.URGENT_REASONS:
+            kb_text = ((await self.urgent_texts()).get(reason) or {}).get("no_advisor")
+        return texts.no_advisor(reason, open_now, later, self.settings.hours_text,
+                                kb_text if isinstance(kb_text, str) else None)
+
+    async def advisor_guides(self) -> dict[str, str]:
+        """The "What to do" guide for each urgent category, for advisors' consoles."""
+        found = await self.urgent_texts()
+        guides = {}
+        for category in urgent.CATEGORIES:
+            kb_text = (found.get(category.name) or {}).get("advisor_guide")
+            guides[category.name] = texts.advisor_guide(category.name, kb_text if isinstance(kb_text, str) else None)
+        return guides
 
     # Resident side ------------------------------------------------------------
 
@@ -275,9 +310,14 @@ class Relay:
             self.metrics.messages.labels("bot").inc()
         if turn.route:
             await self.store.set_fields(cid, route=json.dumps(turn.route))
+            signposts = turn.route.get("signposts") or []
             await self.store.record("route", conversation_id=cid, route=turn.route.get("name"),
-                                    confidence=turn.route.get("confidence"))
-            if turn.route.get("name") == "out_of_scope" and asked and not asked.startswith("/"):
+                                    confidence=turn.route.get("confidence"),
+                                    **({"signposts": signposts} if signposts else {}))
+            # A message that carried urgent numbers is never kept as a content gap: what a
+            # resident in crisis wrote is not for the editors' list.
+            if (turn.route.get("name") == "out_of_scope" and asked and not asked.startswith("/")
+                    and not signposts):
                 # What the bot could not answer, masked, so editors can write new articles.
                 await self.store.record("unanswered", conversation_id=cid, text=masking.mask(asked)[:300])
         if turn.case:
@@ -344,7 +384,7 @@ class Relay:
             self.metrics.handoffs.labels(reason, outcome).inc()
             await self.store.record("handoff", conversation_id=cid, reason=reason, priority=priority, outcome=outcome)
             await self.store.set_fields(cid, reason=reason, priority=priority, summary=json.dumps(summary))
-            await self.system(cid, texts.no_advisor(reason, open_now, later, self.settings.hours_text), [LEAVE_MESSAGE])
+            await self.system(cid, await self.no_advisor_text(reason, open_now, later), [LEAVE_MESSAGE])
             return
         queued_at = now_ms()
         try:
@@ -519,6 +559,7 @@ class Relay:
             "queue": await self.summaries(await self.store.queue(), positions=True),
             "chats": await self.summaries(await self.store.chats(peer.username)),
             "limits": {"max_text_chars": self.settings.max_text_chars},
+            "guides": await self.advisor_guides(),
         })
 
     async def open_for_advisor(self, peer: Peer, cid: str, last_seen: str, keep_feed: bool = False) -> None:
@@ -705,8 +746,7 @@ class Relay:
                 conversation = await self.store.conversation(cid) or {}
                 if conversation.get("stranded") != "1":
                     await self.store.set_fields(cid, stranded="1")
-                    await self.system(cid, texts.no_advisor(conversation.get("reason"), open_now, later_text,
-                                                       self.settings.hours_text),
+                    await self.system(cid, await self.no_advisor_text(conversation.get("reason"), open_now, later_text),
                                       [LEAVE_MESSAGE, CANCEL_WAIT])
         for username in await self.store.advisors():
             chats = await self.store.chats(username)

@@ -5,7 +5,11 @@ Facts (numbers, hours) follow knowledge_base/FACTS.md.
 
 from __future__ import annotations
 
-EMERGENCY_REASONS = frozenset({"safeguarding", "emergency"})
+from knowledge_base import urgent
+
+# Handoff reasons that are urgent categories (knowledge_base/urgent.py): a resident who
+# cannot get an advisor for one of these is given the category's own numbers first.
+URGENT_REASONS = frozenset(urgent.BY_NAME)
 
 QUEUED = "You're in the queue for an advisor. You can keep this page open and carry on browsing."
 JOINED = "{name} has joined the chat."
@@ -28,13 +32,40 @@ MESSAGE_SAVED = ("Thank you, your message is saved and will reach our contact ce
                  "An advisor will reply on the next working day.")
 RATING_THANKS = "Thank you for your feedback."
 
-_EMERGENCY_NUMBERS = (
-    "If anyone is in immediate danger, call **999**.\n\n"
-    "Out of hours:\n"
-    "- Emergency Duty Team (adults and children at risk): **01632 960500**\n"
-    "- Council emergencies (trees down, dangerous buildings, flooding, no heating or water in a "
-    "council home): **01632 960999**"
-)
+# Only for when the knowledge base cannot be read, or an edit lost a number from its
+# `urgent.<category>.no_advisor` text (the loader refuses such edits; this is the second
+# line of defence). Each gives every number knowledge_base/urgent.py requires for its
+# category; knowledge_base/FACTS.md says where each national number was checked.
+URGENT_NO_ADVISOR_FALLBACK = {
+    "crisis": (
+        "Please don't wait for us. If your life, or someone else's, is at risk now, call **999**. "
+        "**Samaritans** are there any time, free, on **116 123**. For urgent mental health help, "
+        "call **NHS 111**."),
+    "domestic_abuse": (
+        "If you are in danger now, call **999**. The **National Domestic Abuse Helpline** is free and "
+        "open 24 hours a day on **0808 2000 247**. For somewhere safe to stay tonight, call Housing "
+        "Options on **01632 960210** (Monday to Friday 8:30am to 5pm) or **01632 960999** out of hours."),
+    "safeguarding": (
+        "If anyone is in immediate danger, call **999**. To tell us about a child at risk, call "
+        "**01632 960400**; an adult at risk, **01632 960300** (Monday to Friday 8:30am to 5pm); out of "
+        "hours, the Emergency Duty Team on **01632 960500**."),
+    "danger": (
+        "If someone is in danger, hurt, or a crime is happening now, call **999** straight away. "
+        "For police matters that are not an emergency, call **101**."),
+    "gas": (
+        "If you smell gas or think there is carbon monoxide, get outside and call the **National Gas "
+        "Emergency Service** free on **0800 111 999**, 24 hours a day. If anyone feels unwell, call **999**."),
+    "power": (
+        "For a power cut or a damaged power line, call **105** (free, 24 hours) and stay well away "
+        "from fallen cables. If anyone is in danger, call **999**."),
+    "emergency": (
+        "If anyone is hurt or in danger, call **999**. For a council emergency that cannot wait (a tree "
+        "down, a dangerous wall or building, flooding, a council home with no heating or water), call "
+        "our 24-hour line on **01632 960999**."),
+}
+# A category added to knowledge_base/urgent.py before its fallback is written here still
+# gets 999 (tests/live_handoff/unit/test_texts.py fails until it is written).
+_ANY_URGENT_FALLBACK = "If anyone is hurt or in danger now, call **999**."
 
 
 def contact_centre_status(open_now: bool, next_opening: str, hours_text: str = "Monday to Friday, 8:30am to 5pm") -> str:
@@ -43,14 +74,61 @@ def contact_centre_status(open_now: bool, next_opening: str, hours_text: str = "
     return f"Our advisors are not available right now. They're back {next_opening}."
 
 
+def urgent_no_advisor(category: str, text: str | None) -> str:
+    """What to do instead of waiting for an advisor, for an urgent category.
+
+    Args:
+        category: An urgent category's name (``crisis``, ``gas``...).
+        text: The knowledge base's ``urgent.<category>.no_advisor`` text, or None when it
+            could not be read.
+
+    Returns:
+        ``text`` when it gives every number the category requires, else the fallback here.
+    """
+    if text and text.strip() and category in urgent.BY_NAME and not urgent.missing_numbers(category, text):
+        return text.strip()
+    return URGENT_NO_ADVISOR_FALLBACK.get(category, _ANY_URGENT_FALLBACK)
+
+
+def advisor_guide(category: str, text: str | None) -> str:
+    """The "What to do" guide advisors see for chats of an urgent category.
+
+    Args:
+        category: An urgent category's name.
+        text: The knowledge base's ``urgent.<category>.advisor_guide`` text, or None.
+
+    Returns:
+        ``text``, or, when the knowledge base has none, the numbers the resident must be given.
+    """
+    if text and text.strip():
+        return text.strip()
+    return ("If anyone is in danger now, 999. Make sure the resident has these numbers: "
+            + urgent_no_advisor(category, None).replace("**", ""))
+
+
 def no_advisor(reason: str | None, open_now: bool, next_opening: str,
-               hours_text: str = "Monday to Friday, 8:30am to 5pm") -> str:
-    """Why nobody can take the chat now, and what the resident can do instead."""
+               hours_text: str = "Monday to Friday, 8:30am to 5pm", urgent_text: str | None = None) -> str:
+    """Why nobody can take the chat now, and what the resident can do instead.
+
+    Args:
+        reason: The handoff reason. For an urgent category the category's numbers come
+            first: someone in danger must not have to read past "not available" to find them.
+        open_now: Whether the contact centre is open (if so, every advisor is busy or away).
+        next_opening: When it opens next, in words.
+        hours_text: The opening hours, in words.
+        urgent_text: The knowledge base's ``urgent.<reason>.no_advisor`` text (None: the
+            fallback in this module is used).
+
+    Returns:
+        Markdown for a ``system`` message.
+    """
     if open_now:
         lead = "Sorry, no advisors are free to chat right now."
     else:
         lead = (f"Our advisors are not available right now ({hours_text}, closed on "
                 f"bank holidays). They're back {next_opening}.")
-    extra = f"\n\n{_EMERGENCY_NUMBERS}" if reason in EMERGENCY_REASONS else ""
-    return (f"{lead}{extra}\n\nYou can leave a message and an advisor will reply on the next working day, "
-            "or phone **01632 960000** during opening hours.")
+    offer = "leave a message and an advisor will reply on the next working day, or phone **01632 960000** " \
+            "during opening hours."
+    if reason in URGENT_REASONS:
+        return f"{urgent_no_advisor(reason, urgent_text)}\n\n{lead}\n\nIf it can wait, you can {offer}"
+    return f"{lead}\n\nYou can {offer}"

@@ -18,6 +18,7 @@ from actions.reports.service import knowledge_base, open311
 from actions.reports.interruptions import CONTINUE, interruption
 from bot.components.patterns import normalise_reference
 from knowledge_base.replies import render_route
+from knowledge_base.routes import signposts
 
 logger = logging.getLogger(__name__)
 DUPLICATE_DAYS = 14
@@ -74,10 +75,13 @@ class ValidateReportForm(FormValidationAction):
             dispatcher.utter_message(text=render_route(route, kb).text)
             return switch_report(tracker, service_code) + [SlotSet("requested_slot", None)]
         reference = normalise_reference(entity_value(message, "reference") or text)
-        reply = render_route(route, kb, text=text, reference=reference)
-        dispatcher.utter_message(json_message={"route": {
-            "name": route, "intent": (message.get("intent") or {}).get("name", ""),
-            "confidence": round(float((message.get("intent") or {}).get("confidence") or 0), 4)}})
+        extra = signposts(message, route)
+        reply = render_route(route, kb, text=text, reference=reference, signposts=extra)
+        metadata = {"name": route, "intent": (message.get("intent") or {}).get("name", ""),
+                    "confidence": round(float((message.get("intent") or {}).get("confidence") or 0), 4)}
+        if extra:
+            metadata["signposts"] = extra
+        dispatcher.utter_message(json_message={"route": metadata})
         dispatcher.utter_message(text=reply.text, buttons=[{"title": b.title, "payload": b.payload}
                                                             for b in reply.buttons])
         if route == "track_request" and reference:

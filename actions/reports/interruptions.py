@@ -9,12 +9,18 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from knowledge_base import urgent
 from knowledge_base.routes import URGENT_ROUTES, decide_route, route_for_intent
 
 CONTINUE = "continue"  # the resident pressed "carry on" for the report already under way
 QUESTION_START = ("when ", "what ", "how ", "where ", "who ", "why ", "can ", "could ", "do ", "does ", "is ",
                   "are ", "will ", "which ", "any ")
-SHORT_ANSWER_WORDS = 2
+# Inside a report, a message that only the model (not an urgent phrase) thinks urgent
+# interrupts only for the categories a report's answers never describe. "It's on the
+# road" or "a danger to cyclists" answers the question asked, though out of context it
+# sounds like a council emergency or danger; a real one mid-report ("a car has fallen in
+# the hole", "someone's been stabbed") still matches an urgent phrase and interrupts.
+MODEL_ONLY_CATEGORIES = frozenset({"crisis", "domestic_abuse", "safeguarding", "gas"})
 
 
 def interruption(message: dict[str, Any], report_service: str | None, article_ids: Iterable[str]) -> str | None:
@@ -28,11 +34,9 @@ def interruption(message: dict[str, Any], report_service: str | None, article_id
         return route_for_intent(intent, article_ids)
     route, top_intent, confidence = decide_route(message, article_ids)
     if route in URGENT_ROUTES:
-        # One- or two-word answers ("road", "large") can look urgent to the classifier;
-        # they interrupt only when an urgent phrase matched. Anything longer always does.
-        if message.get("urgent_phrase") or len(text.split()) > SHORT_ANSWER_WORDS:
+        if message.get("urgent_phrase"):
             return route
-        return None
+        return route if urgent.BY_ROUTE[route].name in MODEL_ONLY_CATEGORIES else None
     lowered = text.lower()
     is_question = lowered.endswith("?") or lowered.startswith(QUESTION_START)
     other_topic = route.startswith("faq:") or route in ("complaint", "track_request")

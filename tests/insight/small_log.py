@@ -137,3 +137,54 @@ def small_log() -> list[Event]:
                         {"reference": "NB-2026-000101", "extended_status": "FIXED", "advisor": "a.patel"}))
     events.append(Event(at("2026-10-08T09:00:00"), "route", "c_unknown", route("faq:council-tax-pay")))
     return events
+
+
+# Urgent contacts: a separate small log, so the hand-worked figures above stay as they are.
+CRISIS_TEXT = "I don't want to be here any more, nothing helps"  # the bot missed it: out_of_scope
+SIGNPOSTED_TEXT = "everything is on top of me and the bills keep coming"  # no urgent words; crisis numbers added
+AFTER_CRISIS_TEXT = "where do I pay my rent"  # harmless words, but said in an urgent contact
+UNANSWERED_SIGNPOSTS_TEXT = "someone keeps shouting at the children upstairs"  # signposts on the event itself
+CONTENT_GAP_TEXT = "can I get a skip permit"
+
+
+def urgent_log() -> list[Event]:
+    """Eight urgent contacts and one ordinary question, in October 2026.
+
+    By category (conversations; routed, signposted, missed; handoff requests):
+    crisis 3 (u03; u02; u01; 1 handoff), domestic_abuse 2 (u06 u07; -; -; 3 handoffs),
+    danger 1 (-; u09; -), gas 2 (u04 u05), power 1 (-; u05; -); safeguarding and emergency 0.
+    Unanswered questions: 5, of which 4 are left out (u01 u02 u03 u09) and 1 shown (u08).
+    """
+    events: list[Event] = []
+    add = events.extend
+    add(conversation("u01", "2026-10-05T20:00:00", (10, "route", route("out_of_scope")),
+                     (11, "unanswered", {"text": CRISIS_TEXT}),
+                     (40, "handoff", {"reason": "repeated_misunderstanding", "priority": "normal",
+                                      "outcome": "closed"})))
+    add(conversation("u02", "2026-10-06T10:00:00",
+                     (10, "route", {**route("faq:council-tax-arrears"), "signposts": ["crisis"]}),
+                     (60, "route", {**route("out_of_scope"), "signposts": ["crisis"]}),
+                     (61, "unanswered", {"text": SIGNPOSTED_TEXT})))
+    add(conversation("u03", "2026-10-07T09:00:00", (10, "route", route("urgent:crisis")),
+                     (60, "route", route("handoff")),
+                     (61, "handoff", {"reason": "crisis", "priority": "urgent", "outcome": "queued"}),
+                     (90, "claimed", {"advisor": "l.chen", "waited_seconds": 29.0, "reason": "crisis",
+                                      "priority": "urgent"}),
+                     (1290, "advisor_finished", {"how": "handed_back", "advisor": "l.chen",
+                                                 "handled_seconds": 1200.0}),
+                     (1400, "route", route("out_of_scope")), (1401, "unanswered", {"text": AFTER_CRISIS_TEXT})))
+    add(conversation("u04", "2026-10-08T18:00:00", (10, "route", route("urgent:gas"))))
+    add(conversation("u05", "2026-10-09T18:00:00", (10, "route", {**route("urgent:gas"), "signposts": ["power"]})))
+    add(conversation("u06", "2026-10-12T11:00:00", (10, "route", route("urgent:domestic_abuse")),
+                     (40, "route", route("handoff")),
+                     (41, "handoff", {"reason": "domestic_abuse", "priority": "urgent", "outcome": "queued"}),
+                     (50, "claimed", {"advisor": "a.patel", "waited_seconds": 9.0, "reason": "domestic_abuse",
+                                      "priority": "urgent"})))
+    add(conversation("u07", "2026-10-13T22:00:00", (10, "route", route("urgent:domestic_abuse")),
+                     (40, "handoff", {"reason": "domestic_abuse", "priority": "urgent", "outcome": "closed"}),
+                     (200, "handoff", {"reason": "domestic_abuse", "priority": "urgent", "outcome": "closed"})))
+    add(conversation("u08", "2026-10-14T12:00:00", (10, "route", route("out_of_scope")),
+                     (11, "unanswered", {"text": CONTENT_GAP_TEXT})))
+    add(conversation("u09", "2026-10-15T12:00:00", (10, "route", route("out_of_scope")),
+                     (11, "unanswered", {"text": UNANSWERED_SIGNPOSTS_TEXT, "signposts": ["danger"]})))
+    return events

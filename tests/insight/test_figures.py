@@ -8,9 +8,12 @@ from dataclasses import asdict
 
 import pytest
 
-from insight.figures import (Count, compute, group_questions, month_period, percentile, period_bounds, stem,
-                             words)
-from tests.insight.small_log import UNANSWERED_SCRIPT, small_log
+from insight.figures import (Count, UrgentCount, compute, group_questions, month_period, percentile, period_bounds,
+                             shipped_urgent_words, stem, words)
+from knowledge_base import urgent
+from knowledge_base.urgent import PhraseMatcher
+from tests.insight.small_log import (AFTER_CRISIS_TEXT, CONTENT_GAP_TEXT, CRISIS_TEXT, SIGNPOSTED_TEXT,
+                                     UNANSWERED_SCRIPT, UNANSWERED_SIGNPOSTS_TEXT, small_log, urgent_log)
 
 OCTOBER = month_period("2026-10")
 
@@ -165,6 +168,78 @@ def test_unanswered_questions_are_grouped_by_shared_words(figures):
     skip = figures.unanswered_groups[1]
     assert skip.examples == ["Can I get a skip permit?", "how do I apply for a skip permit"]
     assert figures.unanswered_groups[2].examples == [UNANSWERED_SCRIPT]
+
+
+def test_the_small_month_has_one_urgent_contact_and_leaves_no_question_out(figures):
+    # c07: urgent:safeguarding, then a safeguarding handoff. Its questions were all answered.
+    assert figures.urgent_contacts == 1
+    assert figures.unanswered_left_out == 0 and figures.urgent_missed == 0
+    rows = {c.category: c for c in figures.urgent_by_category}
+    assert rows["safeguarding"] == UrgentCount("safeguarding", conversations=1, routed=1, signposted=0, missed=0,
+                                               handoffs=1)
+    assert sum(c.conversations for c in figures.urgent_by_category) == 1
+
+
+@pytest.fixture(scope="module")
+def urgent_figures():
+    return compute(urgent_log(), *OCTOBER)
+
+
+def test_the_log_says_what_the_tests_assume_about_urgent_words():
+    words = shipped_urgent_words()
+    assert [intent for intent, _ in words.match_all(CRISIS_TEXT)] == ["urgent_crisis"]
+    # These are left out for their routes, not their words.
+    for text in (SIGNPOSTED_TEXT, AFTER_CRISIS_TEXT, UNANSWERED_SIGNPOSTS_TEXT, CONTENT_GAP_TEXT):
+        assert words.match_all(text) == []
+
+
+def test_urgent_contacts_are_counted_by_category_in_the_order_of_precedence(urgent_figures):
+    f = urgent_figures
+    assert [c.category for c in f.urgent_by_category] == [c.name for c in urgent.CATEGORIES]
+    rows = {c.category: (c.conversations, c.routed, c.signposted, c.missed, c.handoffs) for c in f.urgent_by_category}
+    assert rows == {
+        "crisis": (3, 1, 1, 1, 1),  # u03 routed (1 handoff), u02 signposted, u01 missed by the bot
+        "domestic_abuse": (2, 2, 0, 0, 3),  # u06, u07 (asked twice)
+        "safeguarding": (0, 0, 0, 0, 0),
+        "danger": (1, 0, 1, 0, 0),  # u09: signposts on the unanswered event itself
+        "gas": (2, 2, 0, 0, 0),  # u04, u05
+        "power": (1, 0, 1, 0, 0),  # u05: gas won, power's numbers added
+        "emergency": (0, 0, 0, 0, 0),
+    }
+    assert f.urgent_contacts == 8  # u01 u02 u03 u04 u05 u06 u07 u09; not u08
+    assert f.urgent_missed == 1  # u01
+    assert counts(f.handoffs_by_reason) == {"domestic_abuse": 3, "crisis": 1, "repeated_misunderstanding": 1}
+
+
+def test_questions_from_urgent_contacts_are_counted_and_never_kept(urgent_figures):
+    f = urgent_figures
+    assert f.unanswered_left_out == 4  # u01 (urgent words), u02 (signposts), u03 (urgent route), u09 (signposts)
+    assert f.unanswered == 1
+    assert [(g.label, g.examples) for g in f.unanswered_groups] == [("skip permit", [CONTENT_GAP_TEXT])]
+    kept = json.dumps(asdict(f))
+    for text in (CRISIS_TEXT, SIGNPOSTED_TEXT, AFTER_CRISIS_TEXT, UNANSWERED_SIGNPOSTS_TEXT):
+        assert text not in kept
+    for word in ("want", "bills", "rent", "shouting"):  # not even as a group's word
+        assert all(word not in g.words and word not in g.label for g in f.unanswered_groups)
+
+
+def test_the_shipped_urgent_phrases_screen_unanswered_questions_unless_others_are_given():
+    assert compute(urgent_log(), *OCTOBER).unanswered_left_out == 4  # default: knowledge_base/urgent_phrases.yml
+    no_words = compute(urgent_log(), *OCTOBER, urgent_words=PhraseMatcher({}))
+    # Without phrases only the routes and signposts remain: u01's words are no longer caught.
+    assert no_words.unanswered_left_out == 3 and no_words.urgent_missed == 0
+    assert CRISIS_TEXT in [t for g in no_words.unanswered_groups for t in g.examples]
+
+
+def test_an_urgent_route_or_signpost_this_version_does_not_know_still_leaves_questions_out():
+    from tests.insight.small_log import conversation, route
+    log = conversation("x1", "2026-10-05T20:00:00", (10, "route", route("urgent:flood")),
+                       (20, "route", route("out_of_scope")), (21, "unanswered", {"text": "is the river safe"}))
+    log += conversation("x2", "2026-10-05T21:00:00", (10, "route", {**route("out_of_scope"), "signposts": {"x": 1}}),
+                        (11, "unanswered", {"text": "what about the bridge"}))
+    f = compute(log, *OCTOBER)
+    assert (f.unanswered, f.unanswered_left_out, f.urgent_contacts) == (0, 2, 2)
+    assert all(c.conversations == 0 for c in f.urgent_by_category)
 
 
 def test_question_grouping_normalises_words_and_keeps_examples_by_frequency():

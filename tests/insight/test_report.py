@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from html.parser import HTMLParser
 
 import pytest
 
 from insight import charts
 from insight.figures import compute, month_period
-from insight.report import CSS_PATH, CSS_URL, SUGGESTION, duration, headlines, render_html
-from tests.insight.small_log import small_log
+from insight.report import (CSS_PATH, CSS_URL, HANDOFF_REASONS, ROUTES, SUGGESTION, Names, duration, headlines,
+                            render_html)
+from knowledge_base import urgent
+from tests.insight.small_log import (AFTER_CRISIS_TEXT, CONTENT_GAP_TEXT, CRISIS_TEXT, SIGNPOSTED_TEXT,
+                                     UNANSWERED_SIGNPOSTS_TEXT, small_log, urgent_log)
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +84,66 @@ def test_unanswered_groups_come_with_examples_and_a_suggestion(page):
     assert section.index("Next election") < section.index("Skip permit")
     assert "Can I get a skip permit?" in section
     assert section.count(SUGGESTION) == 3
+
+
+def section_of(page: str, section_id: str) -> str:
+    start = page.index(f'<section id="{section_id}"')
+    return page[start:page.index("</section>", start)]
+
+
+def cells(html: str, label: str) -> list[str]:
+    """The numbers in the table row headed ``label``."""
+    row = html[html.index(f'<th scope="row">{escape(label)}</th>'):]
+    return re.findall(r'<td class="num">([^<]*)</td>', row[:row.index("</tr>")])
+
+
+@pytest.fixture(scope="module")
+def urgent_page():
+    return render_html(compute(urgent_log(), *month_period("2026-10")), "Council insight: October 2026")
+
+
+def test_urgent_contacts_are_tabled_by_category_with_the_labels_of_the_urgent_module(urgent_page):
+    table = section_of(urgent_page, "urgent")
+    # Conversations, urgent advice, numbers under another answer, missed by the bot, handoffs.
+    assert cells(table, urgent.BY_NAME["crisis"].label) == ["3", "1", "1", "1", "1"]
+    assert cells(table, urgent.BY_NAME["domestic_abuse"].label) == ["2", "2", "0", "0", "3"]
+    assert cells(table, urgent.BY_NAME["gas"].label) == ["2", "2", "0", "0", "0"]
+    assert cells(table, urgent.BY_NAME["power"].label) == ["1", "0", "1", "0", "0"]
+    assert cells(table, urgent.BY_NAME["emergency"].label) == ["0", "0", "0", "0", "0"]
+    assert "8 conversations (88.9% of contacts) were urgent contacts" in table
+    assert "The bot did not recognise 1 conversation as urgent" in table
+    assert "1 conversation (100.0% of contacts) was an urgent contact" in section_of(
+        render_html(compute([e for e in urgent_log() if e.conversation_id == "u01"], *month_period("2026-10")),
+                    "One conversation"), "urgent")
+    assert 'id="chart-urgent"' in table
+    reasons = section_of(urgent_page, "handoffs")
+    assert cells(reasons, urgent.BY_NAME["domestic_abuse"].label)[0] == "3"
+
+
+def test_urgent_contacts_never_appear_among_the_questions_the_bot_could_not_answer(urgent_page):
+    # A crisis message the bot answered out_of_scope, one with crisis numbers added, one in a
+    # conversation routed to crisis, one with signposts on the event: nowhere in the page.
+    for text in (CRISIS_TEXT, SIGNPOSTED_TEXT, AFTER_CRISIS_TEXT, UNANSWERED_SIGNPOSTS_TEXT):
+        assert text not in urgent_page and escape(text) not in urgent_page
+    unanswered = section_of(urgent_page, "unanswered")
+    assert CONTENT_GAP_TEXT in unanswered and unanswered.count(SUGGESTION) == 1
+    assert "The bot could not answer 1 question outside urgent contacts." in unanswered
+    assert ("4 questions the bot could not answer came from urgent contacts and are left out of this section"
+            in unanswered)
+    assert "reviewed through the council&#x27;s safeguarding process, not as content gaps" in unanswered
+
+
+def test_a_month_with_no_left_out_question_says_nothing_about_them(page):
+    unanswered = section_of(page, "unanswered")
+    assert "outside urgent contacts" not in unanswered and "left out" not in unanswered
+    assert cells(section_of(page, "urgent"), urgent.BY_NAME["safeguarding"].label) == ["1", "1", "0", "0", "1"]
+
+
+def test_route_and_reason_names_come_from_the_urgent_module():
+    names = Names()
+    for category in urgent.CATEGORIES:
+        assert HANDOFF_REASONS[category.name] == category.label
+        assert category.label in ROUTES[category.route] == names.route(category.route)
 
 
 def test_styles_are_linked_for_the_front_door_or_copied_in_for_a_file(figures, page):

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 
+import pytest
+
+from knowledge_base import load_knowledge_base
+from knowledge_base.urgent import CATEGORIES, missing_numbers
+from live_handoff import texts
 from live_handoff.keys import RELAY
 from tests.live_handoff.conftest import NEVER_OPEN, PASSWORD, add_advisor, advisor, kind, resident
 
@@ -258,16 +264,137 @@ async def test_logging_out_closes_that_sessions_open_console(settings, store, ma
     assert console.ws.close_code == 4401
 
 
-async def test_asking_for_a_person_after_an_urgent_route_keeps_it_urgent(settings, store, make_client):
-    import json as _json
+# Urgent categories (knowledge_base/urgent.py) ------------------------------------------
+
+URGENT_IDS = [category.name for category in CATEGORIES]
+
+
+async def after_route(client, store, route: str):
+    """A resident whose last bot turn took ``route``, about to press "Talk to an advisor"."""
+    sock, welcome = await resident(client)
+    await store.set_fields(welcome["conversation_id"],
+                           route=json.dumps({"name": route, "intent": route.replace(":", "_"), "confidence": 0.97}))
+    return sock, welcome
+
+
+@pytest.mark.parametrize("category", CATEGORIES, ids=URGENT_IDS)
+async def test_asking_for_a_person_after_an_urgent_route_queues_with_that_categorys_reason_and_priority(
+        category, settings, store, make_client):
     await add_advisor(store)
     client = await make_client(settings)
     console = await advisor(client)
-    sock, welcome = await resident(client)
-    await store.set_fields(welcome["conversation_id"],
-                           route=_json.dumps({"name": "urgent:safeguarding", "intent": "x", "confidence": 0.9}))
+    sock, welcome = await after_route(client, store, category.route)
     await sock.send({"type": "request_advisor"})
     status = await sock.next(kind("status", mode="queued"))
-    assert status["reason"] == "safeguarding"
+    assert status["reason"] == category.name
     item = (await console.next(lambda f: f["type"] == "queue" and f["items"]))["items"][0]
-    assert item["priority"] == "urgent"
+    assert (item["conversation_id"], item["reason"], item["priority"]) == (
+        welcome["conversation_id"], category.name, category.priority)
+
+
+@pytest.mark.parametrize("category", CATEGORIES, ids=URGENT_IDS)
+async def test_out_of_hours_a_resident_after_an_urgent_route_is_given_that_categorys_numbers_first(
+        category, settings, store, make_client):
+    client = await make_client(replace(settings, opening_hours=NEVER_OPEN))
+    sock, welcome = await after_route(client, store, category.route)
+    await sock.send({"type": "request_advisor"})
+    told = await sock.next(kind("message", **{"from": "system"}))
+    kb_text = load_knowledge_base().messages["urgent"][category.name]["no_advisor"].strip()
+    assert told["text"].startswith(kb_text)  # the knowledge base's words, before anything else
+    assert missing_numbers(category.name, told["text"].split("not available right now")[0]) == []
+    assert told["buttons"] == [{"title": "Leave a message", "action": "leave_message"}]
+    assert await store.queue() == [] and (await store.conversation(welcome["conversation_id"]))["reason"] == category.name
+
+
+@pytest.mark.parametrize("route, numbers", [("urgent:crisis", ["116 123", "999", "111"]),
+                                            ("urgent:gas", ["0800 111 999", "999"])])
+async def test_a_resident_in_crisis_or_smelling_gas_never_gets_only_not_available(
+        route, numbers, settings, store, make_client):
+    client = await make_client(replace(settings, opening_hours=NEVER_OPEN))
+    sock, _ = await after_route(client, store, route)
+    await sock.send({"type": "request_advisor"})
+    told = (await sock.next(kind("message", **{"from": "system"})))["text"]
+    first, _, rest = told.partition("Our advisors are not available right now")
+    assert rest, told
+    for number in numbers:
+        assert number in first, (number, told)
+
+
+async def test_with_every_advisor_busy_a_resident_in_crisis_gets_the_numbers_before_the_apology(
+        settings, store, make_client):
+    client = await make_client(settings)  # open, but nobody available
+    sock, _ = await after_route(client, store, "urgent:crisis")
+    await sock.send({"type": "request_advisor"})
+    told = (await sock.next(kind("message", **{"from": "system"})))["text"]
+    apology = told.index("no advisors are free")
+    assert told.index("116 123") < apology and told.index("999") < apology
+
+
+async def test_a_queued_resident_in_crisis_left_without_advisors_is_given_the_numbers(settings, store, make_client):
+    await add_advisor(store)
+    client = await make_client(settings)
+    console = await advisor(client)
+    sock, _ = await after_route(client, store, "urgent:crisis")
+    await sock.send({"type": "request_advisor"})
+    await sock.next(kind("status", mode="queued"))
+    await console.ws.close()
+    await asyncio.sleep(0.2)
+    await client.app[RELAY].sweep()
+    told = await sock.next(kind("message", **{"from": "system"}))
+    assert told["text"].index("116 123") < told["text"].index("no advisors are free")
+    assert {b["action"] for b in told["buttons"]} == {"leave_message", "cancel_wait"}
+
+
+async def test_when_the_knowledge_base_cannot_be_read_the_relays_own_numbers_are_given(
+        settings, store, make_client, monkeypatch, tmp_path):
+    monkeypatch.setenv("FRONT_DESK_MESSAGES_FILE", str(tmp_path / "gone.yml"))
+    await add_advisor(store)
+    client = await make_client(replace(settings, opening_hours=NEVER_OPEN))
+    console = await advisor(client)
+    sock, _ = await after_route(client, store, "urgent:domestic_abuse")
+    await sock.send({"type": "request_advisor"})
+    told = (await sock.next(kind("message", **{"from": "system"})))["text"]
+    assert told.startswith(texts.URGENT_NO_ADVISOR_FALLBACK["domestic_abuse"])
+    assert missing_numbers("domestic_abuse", told) == []
+    guides = next(f for f in console.frames if f["type"] == "welcome")["guides"]
+    assert set(guides) == set(URGENT_IDS) and "0808 2000 247" in guides["domestic_abuse"]
+
+
+async def test_the_queue_serves_crisis_abuse_and_danger_before_hazards_and_earlier_ordinary_chats(
+        settings, store, make_client):
+    await add_advisor(store, capacity=1)
+    client = await make_client(settings)
+    console = await advisor(client)
+    order = ["handoff", "urgent:gas", "urgent:emergency", "urgent:crisis", "urgent:domestic_abuse", "urgent:danger"]
+    cids = {}
+    for route in order:  # in this order, each a little later than the one before
+        sock, welcome = await after_route(client, store, route)
+        await sock.send({"type": "request_advisor"})
+        await sock.next(kind("status", mode="queued"))
+        cids[welcome["conversation_id"]] = route
+        await asyncio.sleep(0.01)
+    expected = ["urgent:crisis", "urgent:domestic_abuse", "urgent:danger", "urgent:gas", "urgent:emergency", "handoff"]
+    assert [cids[cid] for cid in await store.queue()] == expected
+    items = (await console.next(lambda f: f["type"] == "queue" and len(f["items"]) == len(order)))["items"]
+    assert [(i["reason"], i["priority"], i["position"]) for i in items] == [
+        ("crisis", "urgent", 1), ("domestic_abuse", "urgent", 2), ("danger", "urgent", 3),
+        ("gas", "high", 4), ("emergency", "high", 5), ("resident_asked", "normal", 6)]
+
+
+async def test_the_console_gets_each_categorys_guide_and_the_claimed_chat_carries_its_reason(
+        settings, store, make_client):
+    await add_advisor(store)
+    client = await make_client(settings)
+    console = await advisor(client)
+    welcome = next(f for f in console.frames if f["type"] == "welcome")
+    kb = load_knowledge_base().messages["urgent"]
+    assert welcome["guides"] == {c.name: kb[c.name]["advisor_guide"].strip() for c in CATEGORIES}
+    assert "116 123" in welcome["guides"]["crisis"] and "0800 111 999" in welcome["guides"]["gas"]
+    _, resident_welcome = await after_route(client, store, "urgent:crisis")
+    cid = resident_welcome["conversation_id"]
+    await client.app[RELAY].request_advisor(cid, None, None, None)
+    item = (await console.next(lambda f: f["type"] == "queue" and f["items"]))["items"][0]
+    assert (item["reason"], item["priority"], item["summary"]["route"]) == ("crisis", "urgent", "urgent:crisis")
+    await console.send({"type": "claim", "conversation_id": cid})
+    opened = (await console.next(kind("conversation")))["conversation"]
+    assert opened["reason"] == "crisis"  # the tab's label and its guide are chosen by this

@@ -162,3 +162,17 @@ def test_a_button_to_an_unknown_route_or_article_is_refused(kb_dir):
 
 def test_numbered_lists_keep_their_lines():
     assert unwrap_paragraphs("Steps:\n1. Apply online\n2. Upload proof") == "Steps:\n1. Apply online\n2. Upload proof"
+
+
+def test_an_urgent_answer_that_lost_its_helpline_number_is_refused(tmp_path):
+    import shutil
+
+    from knowledge_base.articles import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
+
+    messages = tmp_path / "messages.yml"
+    text = Path(DEFAULT_MESSAGES_FILE).read_text(encoding="utf-8")
+    messages.write_text(text.replace("call **116 123**", "call **Samaritans**", 1), encoding="utf-8")
+    content = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content)
+    with pytest.raises(ContentError, match=r"routes\.urgent:crisis\.text.*must give 116 123"):
+        load_knowledge_base(content, messages)

@@ -35,3 +35,20 @@ def test_buttons_from_earlier_messages_are_commands_not_answers():
     assert interruption(message("/faq_council_tax_pay", "faq_council_tax_pay", 1.0), "pothole",
                         ARTICLES) == "faq:council-tax-pay"
     assert interruption(message("/request_pothole", "request_pothole", 1.0), "pothole", ARTICLES) == CONTINUE
+
+
+def test_answers_that_sound_like_a_council_emergency_or_danger_are_answers_inside_a_report():
+    for text, intent in [("its on the road", "urgent_emergency"),
+                         ("on the pavement by the bus stop", "urgent_emergency"),
+                         ("it's a danger to cyclists", "urgent_danger")]:
+        assert interruption(message(text, intent, 0.9), "pothole", ARTICLES) is None, text
+
+
+def test_a_crisis_the_model_recognises_interrupts_a_report_even_without_an_urgent_phrase():
+    said = message("honestly whats the point of me anymore", "urgent_crisis", 0.7)
+    assert interruption(said, "pothole", ARTICLES) == "urgent:crisis"
+
+
+def test_a_gas_smell_named_by_an_urgent_phrase_interrupts_a_report():
+    found = message("actually i can smell gas", "urgent_gas", 1.0, urgent_phrase="smell gas")
+    assert interruption(found, "missed_bin", ARTICLES) == "urgent:gas"

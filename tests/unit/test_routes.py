@@ -1,4 +1,5 @@
 from knowledge_base.routes import (
+    CRISIS_SIGNPOST_CONFIDENCE,
     OUT_OF_SCOPE,
     all_routes,
     article_for_intent,
@@ -6,6 +7,7 @@ from knowledge_base.routes import (
     intent_for_article,
     intent_for_route,
     route_for_intent,
+    signposts,
 )
 
 ARTICLES = ["council-tax-pay", "bin-collection-day"]
@@ -75,3 +77,18 @@ def test_very_unlikely_urgent_prediction_is_not_forced():
         ],
     }
     assert decide_route(parsed, ARTICLES)[0] == OUT_OF_SCOPE
+
+
+def test_other_urgent_categories_named_by_the_words_add_their_numbers_under_the_answer():
+    parsed = {"intent": {"name": "urgent_crisis", "confidence": 1.0},
+              "urgent_categories": ["urgent_crisis", "urgent_gas"]}
+    assert signposts(parsed, "urgent:crisis") == ["gas"]
+
+
+def test_a_crisis_with_real_weight_adds_the_crisis_numbers_when_another_route_wins():
+    parsed = {"intent": {"name": "faq_council_tax_arrears", "confidence": 0.6},
+              "intent_ranking": [{"name": "faq_council_tax_arrears", "confidence": 0.6},
+                                 {"name": "urgent_crisis", "confidence": CRISIS_SIGNPOST_CONFIDENCE}]}
+    assert signposts(parsed, "faq:council-tax-arrears") == ["crisis"]
+    parsed["intent_ranking"][1]["confidence"] = CRISIS_SIGNPOST_CONFIDENCE - 0.01
+    assert signposts(parsed, "faq:council-tax-arrears") == []

@@ -19,7 +19,7 @@ def matcher():
         ("my neighbour's kids are home alone every night", "urgent_safeguarding"),
         ("I think my dad is being financially abused by his carer", "urgent_safeguarding"),
         ("my friend says she doesn't feel safe at home", "urgent_safeguarding"),
-        ("there's a strong smell of gas in the stairwell", "urgent_emergency"),
+        ("there's a strong smell of gas in the stairwell", "urgent_gas"),
         ("lamp post sparking outside number 4", "urgent_emergency"),
         ("a tree has come down across Mill Lane", "urgent_emergency"),
         ("water is pouring through the ceiling of my flat", "urgent_emergency"),

@@ -120,7 +120,11 @@
 
   // ---------------------------------------------------------------- safe Markdown subset
 
-  const INLINE = /\*\*(.+?)\*\*|\[([^\]\n]+)\]\(([^()\s]+)\)|\b((?:https?:\/\/|www\.)[^\s<>"]+)/gi;
+  // Phone numbers become tel: links, so a resident on a phone can call 999, Samaritans or
+  // the council with one tap: UK numbers starting 0 (with spaces as written), 116 123, the
+  // short codes 999, 111, 101, 105, and 18001 text relay prefixes.
+  const PHONE = String.raw`(?<![\w£$€.,/:-])((?:18001 )?(?:0\d{4} ?\d{6}|0\d{3} ?\d{3} ?\d{3,4}|0\d{3} ?\d{4} ?\d{3}|0\d{4} ?\d{3} ?\d{3}|0\d{2} ?\d{4} ?\d{4}|0\d{3} ?\d{2} ?\d{2} ?\d{2})|116 ?\d{3}|999|111|101|105)(?![\w/£-]|[.,]?\d| \d)`;
+  const INLINE = new RegExp(String.raw`\*\*(.+?)\*\*|\[([^\]\n]+)\]\(([^()\s]+)\)|\b((?:https?:\/\/|www\.)[^\s<>"]+)|` + PHONE, "gi");
 
   function safeUrl(raw) {
     try {
@@ -151,6 +155,8 @@
       } else if (m[2] !== undefined) {
         const href = safeUrl(m[3]);
         parent.append(href ? link(m[2], href) : m[0]);
+      } else if (m[5] !== undefined) {
+        parent.append(h("a", { href: "tel:" + m[5].replace(/\D/g, ""), class: "fd-link fd-tel" }, m[5]));
       } else {
         let url = m[4];
         const trail = (url.match(/[.,;:!?)'\]]+$/) || [""])[0];
