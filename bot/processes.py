@@ -132,7 +132,8 @@ def rasa_server_command(model: Path, port: int, host: str = "127.0.0.1", stock: 
     With ``api_token``, Rasa's HTTP API is on (token required): the relay records the
     advisors' part of a conversation in the tracker through it."""
     rasa = [str(BIN / "rasa")] if stock else [str(BIN / "python"), "-m", "bot.serve"]
-    api = ["--enable-api", "--auth-token", api_token] if api_token else []
+    # "=" keeps a token that happens to start with "-" from being read as an option.
+    api = ["--enable-api", f"--auth-token={api_token}"] if api_token else []
     endpoints = "bot/endpoints.redis.yml" if redis else "bot/endpoints.yml"
     return rasa + ["run", "--model", str(model), "--endpoints", endpoints,
                    "--credentials", "bot/credentials.yml", "--interface", host, "--port", str(port)] + api

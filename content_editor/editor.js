@@ -50,7 +50,12 @@
     complaint: 'The bot would give the answer about making a complaint',
     track_request: 'The bot would help them check on a problem they reported',
     'urgent:safeguarding': 'The bot would treat this as urgent: a person at risk (safeguarding contacts)',
-    'urgent:emergency': 'The bot would treat this as an emergency (emergency numbers)',
+    'urgent:emergency': 'The bot would treat this as a council emergency (emergency numbers)',
+    'urgent:crisis': 'The bot would treat this as urgent: someone in crisis (999, Samaritans, NHS 111)',
+    'urgent:domestic_abuse': 'The bot would treat this as urgent: domestic abuse (999, the national helpline)',
+    'urgent:danger': 'The bot would treat this as urgent: danger now (999, 101)',
+    'urgent:gas': 'The bot would treat this as urgent: gas or carbon monoxide (0800 111 999)',
+    'urgent:power': 'The bot would treat this as urgent: a power cut or damaged power line (105)',
     'smalltalk:greet': 'The bot would say hello',
     'smalltalk:goodbye': 'The bot would say goodbye',
     'smalltalk:thanks': 'The bot would say “you’re welcome”',
@@ -63,7 +68,12 @@
     complaint: 'Making a complaint',
     track_request: 'Check on a report',
     'urgent:safeguarding': 'Urgent: a person at risk',
-    'urgent:emergency': 'Emergency',
+    'urgent:emergency': 'Council emergency',
+    'urgent:crisis': 'Urgent: someone in crisis',
+    'urgent:domestic_abuse': 'Urgent: domestic abuse',
+    'urgent:danger': 'Urgent: danger now',
+    'urgent:gas': 'Urgent: gas or carbon monoxide',
+    'urgent:power': 'Urgent: power cut or line down',
     'smalltalk:greet': 'Saying hello',
     'smalltalk:goodbye': 'Saying goodbye',
     'smalltalk:thanks': 'Saying thank you',
@@ -1765,6 +1775,8 @@
       .replace(/held-out accuracy/g, 'test questions answered correctly:')
       .replace(/urgent:safeguarding messages/g, 'messages about a person at risk')
       .replace(/urgent:emergency messages/g, 'emergency messages')
+      .replace(/urgent:(\w+) messages/g, (_, c) => `urgent (${c.replace('_', ' ')}) messages`)
+      .replace(/the safety set/g, 'the urgent test messages')
       .replace(/\s*\(recall \d+%\)/g, '');
   }
 

@@ -188,3 +188,27 @@ def test_a_question_about_something_else_mid_report_is_answered_and_the_report_w
     assert "Nothing has been sent" in text_of(reply)
     resumed = conversation.say("/request_pothole")
     assert "Which street is it on" in text_of(resumed)
+
+
+@pytest.mark.parametrize("answer", ["its on the road", "on the pavement by the bus stop"])
+def test_an_answer_about_where_the_pothole_is_is_taken_as_the_answer_not_an_alarm(conversation, answer):
+    conversation.say("report a pothole")
+    conversation.say("nb4 2qt")
+    reply = conversation.say(answer)
+    assert not any("route" in (m.get("custom") or {}) for m in reply), reply
+    assert "999" not in text_of(reply)
+
+
+def test_a_gas_smell_mid_report_interrupts_with_the_gas_emergency_number(conversation):
+    conversation.say("report a missed bin")
+    reply = conversation.say("hang on i can smell gas in the hallway")
+    assert route_of(reply)["name"] == "urgent:gas"
+    assert "0800 111 999" in text_of(reply)
+
+
+def test_a_crisis_mid_report_gets_samaritans_at_once(conversation):
+    conversation.say("report a pothole")
+    conversation.say("nb4 2qt")
+    reply = conversation.say("honestly i dont want to be here anymore")
+    assert route_of(reply)["name"] == "urgent:crisis"
+    assert "116 123" in text_of(reply) and "999" in text_of(reply)
