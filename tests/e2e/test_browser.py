@@ -253,3 +253,14 @@ def test_the_widget_still_fits_with_larger_text_or_wider_spacing(browser, front_
     expect(page.get_by_role("button", name="Send")).to_be_visible()
     shoot(page, f"widget-320-{adjust}")
     context.close()
+
+
+def test_a_resident_in_crisis_can_call_999_and_samaritans_with_one_tap(resident_page: Page, front_door):
+    page = resident_page
+    open_widget(page, front_door.url)
+    send(page, "i dont want to be here anymore, i want to end it all")
+    answer = last_bot(page, "Samaritans")
+    assert answer.get_by_role("link", name="116 123").get_attribute("href") == "tel:116123"
+    assert answer.get_by_role("link", name="999", exact=True).first.get_attribute("href") == "tel:999"
+    assert answer.get_by_role("link", name="111", exact=True).first.get_attribute("href") == "tel:111"
+    shoot(page, "widget-crisis-answer")
