@@ -13,10 +13,20 @@ from actions.clients.open311 import Open311RejectedError, Open311UnavailableErro
 from actions.handoff import build_handoff
 from actions.reports import texts
 from actions.reports.actions import MAYBE_SENT, entity_value, switch_report, track
-from actions.reports.service import knowledge_base, open311
+from actions.reports.reading import yes_or_no
+from actions.reports.service import advisor_hours, knowledge_base, open311
 from bot.components.patterns import normalise_postcode, normalise_reference
-from knowledge_base.replies import render_route
+from knowledge_base.fallbacks import SUGGEST, refine, suggestions
+from knowledge_base.replies import render_report_confirm, render_route
 from knowledge_base.routes import HANDOFF, OUT_OF_SCOPE, decide_route, signposts
+
+# Below this confidence a report starts only after "Do you want to report ...?". Starting
+# a report commits the resident to five or more questions, and a question that merely
+# mentions bins or a postcode ("wat day is recyling collected in NB2 4RT") can look like
+# one; one extra tap costs little. 0.6 sits well above the FallbackClassifier's 0.35 and
+# below the confidence most plain reports get (figures in docs/conversations.md).
+REPORT_CONFIRM_BELOW = 0.6
+NO_THANKS = "smalltalk:no_thanks"
 
 logger = logging.getLogger(__name__)
 
@@ -30,22 +40,37 @@ class ActionRouteMessage(Action):
     ) -> List[Dict[Text, Any]]:
         kb = knowledge_base()
         message = tracker.latest_message or {}
+        text = message.get("text") or ""
         route, intent, confidence = decide_route(message, kb.articles)
         if route.startswith("faq:") and route[4:] not in kb.articles:
             # The model knows an article that editors have since removed.
             route = OUT_OF_SCOPE
+        pending = tracker.get_slot("pending_report")
+        answer = yes_or_no(text) if pending and not route.startswith("urgent:") else None
+        if answer is not None:
+            return await self._answer_report_question(pending, answer, intent, confidence, dispatcher, tracker)
+        fallback = refine(message, route, kb.articles, kb.topics, kb.article_texts())
+        route = fallback.route
+        if (route.startswith("request:") and confidence < REPORT_CONFIRM_BELOW and not text.startswith("/")
+                and tracker.get_slot("report_service") != route.split(":", 1)[1]):
+            return self._ask_before_report(route, intent, confidence, message, dispatcher)
         misunderstandings = int(tracker.get_slot("misunderstandings") or 0)
-        reference = normalise_reference(entity_value(message, "reference") or message.get("text") or "")
+        reference = normalise_reference(entity_value(message, "reference") or text)
         postcode = normalise_postcode(entity_value(message, "postcode") or "")
         extra = signposts(message, route)
         reply = render_route(
-            route, kb, text=message.get("text") or "", reference=reference,
-            misunderstandings=misunderstandings, signposts=extra,
+            route, kb, text=text, reference=reference, misunderstandings=misunderstandings, signposts=extra,
+            suggestions=fallback.suggestions, topic=fallback.topic if route != HANDOFF else None,
+            advisor_hours=advisor_hours(),
         )
 
-        metadata = {"name": route, "intent": intent, "confidence": round(confidence, 4)}
+        metadata: Dict[str, Any] = {"name": route, "intent": intent, "confidence": round(confidence, 4)}
         if extra:
             metadata["signposts"] = extra
+        if fallback.suggestions:
+            metadata["suggestions"] = list(fallback.suggestions)
+        if fallback.topic and route != HANDOFF:
+            metadata["topic"] = fallback.topic[:80]
         dispatcher.utter_message(json_message={"route": metadata})
         events: List[Dict[Text, Any]] = []
         status = await track(reference) if route == "track_request" and reference else None
@@ -60,6 +85,9 @@ class ActionRouteMessage(Action):
             dispatcher.utter_message(text=status, buttons=[{"title": "Talk to an advisor", "payload": "/handoff"}]
                                      if status == texts.TRACK_UNAVAILABLE else [])
         if reply.handoff and route == HANDOFF:
+            details = _details(tracker, reference, postcode)
+            if fallback.topic:
+                details["asked_about"] = fallback.topic[:200]  # "speak to someone about my housing benefit"
             dispatcher.utter_message(json_message=build_handoff(
                 default_reason=reply.handoff["reason"],
                 default_priority=reply.handoff["priority"],
@@ -67,13 +95,44 @@ class ActionRouteMessage(Action):
                 route=route,
                 intent=intent,
                 confidence=confidence,
-                details=_details(tracker, reference, postcode),
+                details=details,
                 events=tracker.events,
             ))
+        missed = route in (OUT_OF_SCOPE, SUGGEST)
         return events + [
             SlotSet("route", route),
-            SlotSet("misunderstandings", misunderstandings + 1 if route == OUT_OF_SCOPE else 0),
+            SlotSet("misunderstandings", misunderstandings + 1 if missed else 0),
+            SlotSet("pending_report", None),
         ]
+
+    @staticmethod
+    def _ask_before_report(route: str, intent: str, confidence: float, message: Dict[str, Any],
+                           dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
+        """"Do you want to report a missed bin?", with any article that may be meant instead."""
+        kb = knowledge_base()
+        service_code = route.split(":", 1)[1]
+        alternatives = suggestions(message, kb.articles)[:2]
+        reply = render_report_confirm(service_code, kb, alternatives)
+        dispatcher.utter_message(json_message={"route": {"name": route, "intent": intent,
+                                                         "confidence": round(confidence, 4), "confirm": True}})
+        dispatcher.utter_message(text=reply.text, buttons=[{"title": b.title, "payload": b.payload}
+                                                          for b in reply.buttons])
+        return [SlotSet("pending_report", service_code), SlotSet("route", route)]
+
+    async def _answer_report_question(self, service_code: str, yes: bool, intent: str, confidence: float,
+                                      dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+        """The resident's yes or no to "Do you want to report ...?"."""
+        kb = knowledge_base()
+        route = f"request:{service_code}" if yes else NO_THANKS
+        dispatcher.utter_message(json_message={"route": {"name": route, "intent": intent,
+                                                         "confidence": round(confidence, 4)}})
+        events: List[Dict[Text, Any]] = [SlotSet("pending_report", None), SlotSet("route", route),
+                                         SlotSet("misunderstandings", 0)]
+        if not yes:
+            dispatcher.utter_message(text=render_route(NO_THANKS, kb).text)
+            return events
+        intro = render_route(route, kb).text
+        return await self._start_report(service_code, intro, dispatcher, tracker) + events
 
     @staticmethod
     async def _start_report(service_code: str, intro: str, dispatcher: CollectingDispatcher,
@@ -90,7 +149,7 @@ class ActionRouteMessage(Action):
         events: List[Dict[Text, Any]] = []
         if tracker.get_slot("report_service") != service_code:
             events += switch_report(tracker, service_code)  # a different problem: start afresh
-        events.append(SlotSet("report_stopped", None))
+        events += [SlotSet("report_stopped", None), SlotSet("report_failures", None), SlotSet("report_changing", None)]
         retrying = (tracker.get_slot("report_confirmation") == MAYBE_SENT
                     and (tracker.latest_message or {}).get("text") == f"/request_{service_code}")
         if not retrying:  # a retry after an uncertain submission checks first, then sends

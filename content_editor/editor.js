@@ -2,7 +2,7 @@
  *
  * API: front_door/editor_api.py (role "editor"); login is the advisor console's
  * (/api/advisor/login, /me, /logout). Pages: #/articles, #/articles/<id>, #/check,
- * #/history (a hash router, so the browser's Back button works).
+ * #/history, #/residents (a hash router, so the browser's Back button works).
  *
  * Safety: all text from the server and from editors is put in the page with
  * textContent or text nodes, never innerHTML. The preview parses the bot's Markdown
@@ -127,6 +127,8 @@
     searchTimer: 0,
     job: null, // {id, data, lastActive, timer, hidden}
     publishing: false,
+    // What residents asked (the last answer, when, and why it could not be loaded).
+    residents: { data: null, at: 0, error: '' },
     // Check content: seq drops answers to superseded requests; routing is the last
     // routing-check state shown, routingKey its state|checked_at|message.
     check: { seq: 0, loading: false, timer: 0, misses: 0, routing: null, routingKey: '', focusPending: false },
@@ -483,14 +485,17 @@
     }
     if (parts[0] === 'check') return { view: 'check' };
     if (parts[0] === 'history') return { view: 'history' };
+    if (parts[0] === 'residents') return { view: 'residents' };
     return { view: 'articles' };
   }
 
   function showView(name, title) {
     state.view = name;
     for (const view of document.querySelectorAll('.view')) view.hidden = view.id !== `view-${name}`;
-    const nav = { articles: 'nav-articles', edit: 'nav-articles', check: 'nav-check', history: 'nav-history' };
-    for (const id of ['nav-articles', 'nav-check', 'nav-history']) {
+    const nav = {
+      articles: 'nav-articles', edit: 'nav-articles', check: 'nav-check', history: 'nav-history', residents: 'nav-residents',
+    };
+    for (const id of ['nav-articles', 'nav-check', 'nav-history', 'nav-residents']) {
       if (id === nav[name]) $(id).setAttribute('aria-current', name === 'edit' ? 'true' : 'page');
       else $(id).removeAttribute('aria-current');
     }
@@ -503,6 +508,7 @@
     if (where.view === 'edit') await openArticle(where.id, where.field);
     else if (where.view === 'check') { showView('check', 'Check content'); $('check-heading').focus(); runCheck(); }
     else if (where.view === 'history') { showView('history', 'Recent changes'); $('history-heading').focus(); loadHistory(); }
+    else if (where.view === 'residents') await showResidents();
     else {
       showView('articles', 'Articles');
       $('articles-heading').focus();
@@ -860,6 +866,7 @@
     $('edit-errors').hidden = true;
     $('edit-done').hidden = true;
     $('edit-load-error').hidden = true;
+    $('residents-card').hidden = true;
     $('edit-kicker').textContent = '';
     $('edit-meta').textContent = '';
     $('edit-heading').textContent = 'Loading the article…';
@@ -873,6 +880,7 @@
     $('edit-history-section').hidden = false;
     fitAllQuestions();
     renderEditHeader();
+    renderResidentsCard();
     if (field) {
       const target = fieldTarget(field, null);
       if (target) { focusOn(target); return; }
@@ -1251,9 +1259,11 @@
     focusOn(box);
   }
 
-  async function onPublish(event, markReviewed) {
+  /** Publish the form's changes. ``added`` ({text, fromResidents}) is a resident's question
+   * added with one click, named in the result. Returns true when something was published. */
+  async function onPublish(event, markReviewed, added) {
     if (event) event.preventDefault();
-    if (!state.edit || !state.edit.loaded || state.publishing) return;
+    if (!state.edit || !state.edit.loaded || state.publishing) return false;
     const maps = readForm();
     const diff = changes();
     $('edit-done').hidden = true;
@@ -1261,7 +1271,7 @@
       clearErrors();
       announce('You have not changed anything yet, so there is nothing to publish.');
       $('pending').textContent = 'You have not changed anything yet, so there is nothing to publish.';
-      return;
+      return false;
     }
     state.publishing = true;
     const button = markReviewed ? $('mark-reviewed') : $('publish');
@@ -1273,7 +1283,7 @@
     state.publishing = false;
     button.disabled = false;
     button.textContent = label;
-    if (!state.edit || state.edit.id !== id) return;
+    if (!state.edit || state.edit.id !== id) return false;
     if (result.ok && result.data) {
       const data = result.data;
       await loadArticle(id);
@@ -1282,6 +1292,7 @@
       clear(box);
       const heading = markReviewed && !(data.changed || []).length ? 'Marked as reviewed' : 'Published';
       box.append(el('h2', { text: heading }));
+      if (added) box.append(el('p', { text: `You added the residents’ question “${added.text}” to this article’s questions.` }));
       if (markReviewed && !(data.changed || []).length) {
         box.append(el('p', { text: `Thank you. The article now shows as reviewed on ${day(todayIso())}.` }));
       } else {
@@ -1290,23 +1301,26 @@
       if (data.job) {
         box.append(el('p', { text: 'The bot is now learning your new questions. You can follow its progress at the top of the page, and keep working meanwhile.' }));
       }
+      if (added && added.fromResidents) box.append(el('p', null, el('a', { href: '#/residents', text: 'Back to what residents asked' })));
       box.hidden = false;
       if (data.job) startJob(data.job);
       focusOn(box);
-      return;
+      renderResidentsCard();
+      return true;
     }
     if (result.status === 422 && result.error && result.error.problems) {
       showProblems(result.error.problems, maps);
-      return;
+      return false;
     }
-    if (result.status === 401) return;
+    if (result.status === 401) return false;
     if (result.status === 403) {
       showFailure(result.error.code === 'csrf' ?
         'Your session is out of date. Reload the page (your changes will be lost) or log out and in again.' :
         'Your account is not allowed to change content.');
-      return;
+      return false;
     }
     showFailure(`${result.error.message} Your changes are still here; try publishing again.`);
+    return false;
   }
 
   function onCancel() {
@@ -1883,6 +1897,138 @@
     $('retrain').hidden = true;
     const heading = document.querySelector('.view:not([hidden]) h1');
     if (heading) heading.focus();
+  }
+
+  // ---------------------------------------------------------------------------
+  // What residents asked (GET /api/editor/residents-questions): the questions after which
+  // residents chose one of the articles the bot offered when it was unsure, and council
+  // matters with no article yet. Adding a question goes through the article's own form and
+  // Publish, so a problem (the question is another article's) shows against the question.
+
+  const RESIDENTS_FRESH_MS = 60000; // the edit page reuses an answer this recent
+
+  const sameQuestion = (a, b) => a.replace(/\s+/g, ' ').trim().toLowerCase() === b.replace(/\s+/g, ' ').trim().toLowerCase();
+
+  function timesAsked(n) {
+    return n === 1 ? 'asked once' : `asked ${n} times`;
+  }
+
+  function capitalised(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
+  async function loadResidents(force) {
+    const cached = state.residents;
+    if (!force && cached.data && Date.now() - cached.at < RESIDENTS_FRESH_MS) return cached.data;
+    const result = await api('GET', '/api/editor/residents-questions');
+    if (!result.ok || !result.data) {
+      state.residents = { data: null, at: 0, error: result.error ? result.error.message : '' };
+      return null;
+    }
+    state.residents = { data: result.data, at: Date.now(), error: '' };
+    for (const article of result.data.chosen || []) state.titles.set(article.article_id, article.title);
+    return result.data;
+  }
+
+  /** One question per item; with ``article`` each has its "Add as a question" button. */
+  function residentQuestions(questions, article) {
+    const list = el('ul', { class: 'rq-list' });
+    for (const q of questions) {
+      const item = el('li', { class: 'rq-item' },
+        el('span', { class: 'rq-text' }, el('q', { text: q.text })),
+        el('span', { class: 'rq-count', text: timesAsked(q.count) }));
+      if (article) {
+        // The visible words start the name (WCAG 2.5.3); the rest says which question and where.
+        item.append(el('button', {
+          type: 'button', class: 'btn btn-small rq-add',
+          onclick: () => addResidentQuestion(article.article_id, q.text, state.view === 'residents'),
+        }, 'Add as a question', vh(` to ‘${article.title}’: “${q.text}”`)));
+      }
+      list.append(item);
+    }
+    return list;
+  }
+
+  async function showResidents() {
+    showView('residents', 'What residents asked');
+    $('residents-heading').focus();
+    const status = $('residents-status');
+    status.textContent = 'Loading what residents asked…';
+    const data = await loadResidents(true);
+    if (state.view !== 'residents') return;
+    clear($('residents-chosen'));
+    clear($('residents-missing'));
+    if (!data) {
+      status.textContent = `What residents asked could not be loaded. ${state.residents.error}`;
+      return;
+    }
+    renderResidents(data);
+  }
+
+  function renderResidents(data) {
+    const chosen = data.chosen || [];
+    const missing = data.missing || [];
+    const days = data.days || 30;
+    const asked = chosen.reduce((n, a) => n + a.questions.length, 0);
+    $('residents-status').textContent = `In the last ${days} days: ${plural(asked, 'question')} for ${plural(chosen.length, 'article')}, ` +
+      `and ${plural(missing.length, 'council matter')} with no article yet.`;
+    const chosenBox = $('residents-chosen');
+    if (!chosen.length) chosenBox.append(el('p', { class: 'empty', text: 'Nothing to add: no resident chose an offered article, or their questions are already in the articles.' }));
+    for (const article of chosen) {
+      const headingId = `rq-${article.article_id}`;
+      chosenBox.append(el('section', { class: 'card rq-group', 'aria-labelledby': headingId },
+        el('h3', { id: headingId }, el('a', { href: `#/articles/${encodeURIComponent(article.article_id)}`, text: article.title })),
+        residentQuestions(article.questions, article)));
+    }
+    const missingBox = $('residents-missing');
+    if (!missing.length) missingBox.append(el('p', { class: 'empty', text: 'None: the bot had an article for every council matter residents asked about.' }));
+    missing.forEach((topic, i) => {
+      missingBox.append(el('section', { class: 'card rq-group', 'aria-labelledby': `rq-topic-${i}` },
+        el('h3', { id: `rq-topic-${i}`, text: capitalised(topic.topic) }),
+        residentQuestions(topic.questions, null)));
+    });
+  }
+
+  /** On the edit page: the residents' questions for this article not yet among its questions. */
+  async function renderResidentsCard() {
+    const id = state.edit && state.edit.id;
+    const data = id ? await loadResidents(false) : null;
+    const card = $('residents-card');
+    if (!state.edit || state.edit.id !== id || !state.edit.loaded) return;
+    const article = data && (data.chosen || []).find((a) => a.article_id === id);
+    const published = state.edit.base.questions;
+    const questions = article ? article.questions.filter((q) => !published.some((p) => sameQuestion(p, q.text))) : [];
+    const list = $('residents-card-list');
+    clear(list);
+    card.hidden = !questions.length;
+    if (questions.length) list.append(residentQuestions(questions, article));
+  }
+
+  /** One click: open the article if needed, add the question to its form, publish as usual.
+   * With other unpublished changes in the form, only add it: publishing is the editor's call. */
+  async function addResidentQuestion(id, text, fromResidents) {
+    if (state.publishing) return;
+    if (!state.edit || state.edit.id !== id || !state.edit.loaded) {
+      history.pushState(null, '', `#/articles/${encodeURIComponent(id)}`);
+      state.edit = null;
+      await openArticle(id, '');
+      if (!state.edit || state.edit.id !== id || !state.edit.loaded) return;
+    }
+    const title = state.edit.raw.title;
+    if (readForm().article.questions.some((q) => sameQuestion(q, text))) {
+      announce(`“${text}” is already one of the questions of ‘${title}’.`);
+      return;
+    }
+    const otherChanges = isDirty();
+    addQuestion(text);
+    if (otherChanges) {
+      announce(`Added “${text}” at the end of the questions. You have other changes that are not published yet, so nothing was published: check them, then choose Publish changes.`);
+      return;
+    }
+    const published = await onPublish(null, false, { text, fromResidents });
+    announce(published ?
+      `Added “${text}” to ‘${title}’ and published. The bot is learning it now; this takes about a minute.` :
+      `“${text}” was added to the form but not published. See the problem described on the page.`);
   }
 
   // ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Content editors' API (role "editor"): list, preview, try, publish, retrain, check.
+"""Content editors' API (role "editor"): list, preview, try, publish, retrain, check, and
+what residents asked (from the relay's measurement events).
 
 Publishing writes the content files the action server reads (FRONT_DESK_CONTENT_DIR), so
 answer and link edits reach residents within seconds; question edits start a background
@@ -10,23 +11,33 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import aiohttp
+import redis
 from aiohttp import web
 
+from insight import events as insight_events
+from insight.figures import shipped_urgent_words, urgent_contacts
 from knowledge_base import checks, editing
 from knowledge_base.articles import Article, ContentError, Link, load_knowledge_base, unwrap_paragraphs
 from knowledge_base.replies import render_article
 from knowledge_base.retraining import Retrainer
 from knowledge_base.routes import decide_route, route_for_intent
+from knowledge_base.urgent import PhraseMatcher, UrgentPhrasesError
 from live_handoff.app import knowledge_paths
 from live_handoff.http_api import error
 from live_handoff.keys import KNOWLEDGE, SETTINGS
 from live_handoff.sessions import require
 
 ROOT = Path(__file__).resolve().parents[1]
+log = logging.getLogger(__name__)
+
+
 class RoutingCheck:
     """The routing part of kb-check (which article each question reaches with the running
     model) takes about a minute, so it runs in the background; the page polls."""
@@ -241,6 +252,97 @@ async def start_routing_check(request: web.Request) -> web.Response:
     return web.json_response(request.app[ROUTING].public(), status=202)
 
 
+RESIDENTS_DAYS = 30  # how far back "what residents asked" looks
+QUESTIONS_SHOWN = 20  # per article or topic: enough to act on, and a bounded page
+
+
+def _words(text: object) -> str:
+    return " ".join(str(text or "").split())
+
+
+def count_questions(texts: Iterable[str], known: Iterable[str] = ()) -> list[dict]:
+    """What residents asked, counted without regard to case or spacing, most frequent first.
+
+    Each question is shown as residents most often wrote it. Texts in ``known`` (an
+    article's questions already) are left out: there is nothing left to add for them.
+    """
+    skip = {_words(k).casefold() for k in known}
+    counts: Counter = Counter()
+    forms: dict[str, Counter] = defaultdict(Counter)
+    for text in texts:
+        shown = _words(text)
+        if shown and shown.casefold() not in skip:
+            counts[shown.casefold()] += 1
+            forms[shown.casefold()][shown] += 1
+    order = sorted(counts, key=lambda k: (-counts[k], k))[:QUESTIONS_SHOWN]
+    return [{"text": forms[k].most_common(1)[0][0], "count": counts[k]} for k in order]
+
+
+def residents_questions(events: Iterable[insight_events.Event], articles: Mapping[str, Article],
+                        urgent_words: PhraseMatcher) -> dict:
+    """Questions that led residents to choose an offered article, and council matters with no
+    article yet, from ``suggestion_chosen`` and ``unanswered`` (with a ``topic``) events. Pure.
+
+    As in the insight report, nothing from an urgent contact reaches editors (a conversation
+    that touched an urgent category, or a question whose words are urgent): those are
+    reviewed through the safeguarding process, not as content gaps.
+    """
+    events = list(events)
+    touched = urgent_contacts(events, urgent_words)
+    urgent_conversations = set().union(*touched.values()) if touched else set()
+
+    def kept(event: insight_events.Event, text: str) -> bool:
+        return bool(text) and event.conversation_id not in urgent_conversations and not urgent_words.match_all(text)
+
+    chosen: dict[str, list[str]] = defaultdict(list)
+    missing: dict[str, list[str]] = defaultdict(list)
+    topic_forms: dict[str, Counter] = defaultdict(Counter)
+    for event in events:
+        if event.kind == "suggestion_chosen":
+            route, text = str(event.get("route") or ""), _words(event.get("question"))
+            # An article since removed cannot take questions: leave it out.
+            if route.startswith("faq:") and route[4:] in articles and kept(event, text):
+                chosen[route].append(text)
+        elif event.kind == "unanswered" and _words(event.get("topic")):
+            topic, text = _words(event.get("topic")), _words(event.get("text"))
+            if kept(event, text):
+                missing[topic.casefold()].append(text)
+                topic_forms[topic.casefold()][topic] += 1
+    ranked = []  # the articles residents chose most come first
+    for route, texts in chosen.items():
+        article = articles[route[4:]]
+        questions = count_questions(texts, article.questions)
+        if questions:
+            ranked.append((-len(texts), article.title, {"route": route, "article_id": article.id,
+                                                        "title": article.title, "questions": questions}))
+    out_chosen = [row for *_, row in sorted(ranked, key=lambda r: r[:2])]
+    out_missing = [{"topic": topic_forms[key].most_common(1)[0][0], "questions": count_questions(texts)}
+                   for key, texts in sorted(missing.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    return {"chosen": out_chosen, "missing": out_missing}
+
+
+async def what_residents_asked(request: web.Request) -> web.Response:
+    """The last 30 days of what residents asked, for editors: from the relay's events."""
+    await _editor(request)
+    settings = request.app[SETTINGS]
+    now = dt.datetime.now(dt.timezone.utc)
+    kb = request.app[KNOWLEDGE].get()
+
+    def read() -> dict:
+        events = insight_events.read_redis(settings.redis_url, settings.key_prefix,
+                                           now - dt.timedelta(days=RESIDENTS_DAYS), now + dt.timedelta(minutes=1))
+        return residents_questions(events, kb.articles, shipped_urgent_words())
+
+    try:
+        found = await asyncio.to_thread(read)
+    except (redis.RedisError, UrgentPhrasesError) as exc:
+        # Without the urgent phrases nothing is shown: an urgent message must never be
+        # listed as a content gap.
+        log.warning("what residents asked could not be read: %s", type(exc).__name__)
+        return error(503, "unavailable", "What residents asked cannot be read right now. Try again in a minute.")
+    return web.json_response({**found, "days": RESIDENTS_DAYS})
+
+
 def setup(app: web.Application, models_dir: Path | None = None) -> None:
     content_dir, messages_file = knowledge_paths()
     settings = app[SETTINGS]
@@ -278,4 +380,5 @@ def setup(app: web.Application, models_dir: Path | None = None) -> None:
         web.get("/api/editor/history", history),
         web.get("/api/editor/check", check),
         web.post("/api/editor/check/routing", start_routing_check),
+        web.get("/api/editor/residents-questions", what_residents_asked),
     ])

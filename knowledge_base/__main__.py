@@ -7,6 +7,8 @@
     python -m knowledge_base evaluate FILE.csv  accuracy on a `text,route` CSV (--json for JSON)
     python -m knowledge_base safety FILE.csv    urgent recall per category and near-miss false
                                                 alarms on a `text,expected,style` CSV
+    python -m knowledge_base converse FILE.yml  play scripted whole conversations through the real
+                                                bot and check every turn (tests/scenarios/)
 """
 
 from __future__ import annotations
@@ -124,6 +126,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return 0
     print(f"examples:  {len(examples)}")
     print(f"accuracy:  {result['accuracy']:.1%}")
+    print(f"council questions answered \"can't help\": {result['cant_help']:.1%}; "
+          f"out-of-scope questions given another route: {result['out_of_scope_accepted']:.1%}")
     print(f"{'route':40} {'precision':>9} {'recall':>7} {'support':>7}")
     for route, figures in result["per_route"].items():
         print(f"{route:40} {figures['precision']:>9.2f} {figures['recall']:>7.2f} {figures['support']:>7}")
@@ -169,6 +173,26 @@ def cmd_safety(args: argparse.Namespace) -> int:
     return 0 if result["passed"] or not args.strict else 1
 
 
+def cmd_converse(args: argparse.Namespace) -> int:
+    from knowledge_base import converse
+    from knowledge_base.scenarios import ScenarioFileError
+
+    try:
+        results = converse.run(args.files, args.rasa_url, args.rasa_token or os.environ.get("RASA_TOKEN", ""))
+    except ScenarioFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except converse.RunnerError as exc:
+        print(f"cannot play the scenarios: {exc}", file=sys.stderr)
+        return 3
+    if args.json:
+        print(json.dumps(converse.report_json(results), indent=2))
+    else:
+        for line in converse.report_lines(results, args.transcript):
+            print(line)
+    return 0 if all(r.passed for r in results) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -200,6 +224,14 @@ def main(argv: list[str] | None = None) -> int:
                           "and at most 2% of near misses are urgent")
     p_safety.add_argument("--model", help="model file (default models/front-desk.tar.gz)")
     p_safety.set_defaults(func=cmd_safety)
+    p_converse = sub.add_parser("converse", help="play scripted conversations through the real bot")
+    p_converse.add_argument("files", nargs="+", help="scenario files (YAML), or folders of them")
+    p_converse.add_argument("--json", action="store_true")
+    p_converse.add_argument("--rasa-url", help="a running Rasa server (default: start the servers from the "
+                            "current model and stop them afterwards)")
+    p_converse.add_argument("--transcript", action="store_true", help="show each failed conversation in full")
+    p_converse.add_argument("--rasa-token", help="its HTTP API token, to read slots (default $RASA_TOKEN)")
+    p_converse.set_defaults(func=cmd_converse)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -73,9 +73,15 @@ class KnowledgeBase:
 
     articles: dict[str, Article]
     messages: dict[str, Any] = field(default_factory=dict)
+    # Council matters with no article yet (council_topics.yml beside messages.yml; see fallbacks.py).
+    topics: tuple[Any, ...] = ()
 
     def article(self, article_id: str) -> Article:
         return self.articles[article_id]
+
+    def article_texts(self) -> dict[str, str]:
+        """Article id -> its title, questions and answer as one text (what it covers)."""
+        return {a.id: " ".join((a.title, *a.questions, a.answer)) for a in self.articles.values()}
 
 
 def unwrap_paragraphs(text: str) -> str:
@@ -177,7 +183,8 @@ def _check_messages(data: dict[str, Any], article_ids: set[str], label: str) -> 
     from knowledge_base.routes import SERVICE_CODES, all_routes, intent_for_route
 
     needed = {r for r in all_routes(article_ids) if not r.startswith("faq:")}
-    needed |= {"out_of_scope:repeated", "track_request:with_reference", "track_request:malformed"}
+    needed |= {"out_of_scope:repeated", "track_request:with_reference", "track_request:malformed", "suggest",
+               "missing_topic", "missing_topic:unnamed", "report_confirm", "smalltalk:no_thanks"}
     needed |= {f"request:{code}" for code in SERVICE_CODES}
     routes = data["routes"]
     problems = [ContentProblem(label, f"routes.{key}", "is missing; the bot needs a message for it")
@@ -324,6 +331,18 @@ def load_knowledge_base(
 
     if not articles and not problems:
         problems.append(ContentProblem(str(content_dir), "", "has no articles"))
+    topics = _load_topics(Path(messages_file), problems)
     if problems:
         raise ContentError(problems)
-    return KnowledgeBase(articles=dict(sorted(articles.items())), messages=messages)
+    return KnowledgeBase(articles=dict(sorted(articles.items())), messages=messages, topics=topics)
+
+
+def _load_topics(messages_file: Path, problems: list[ContentProblem]) -> tuple[Any, ...]:
+    from knowledge_base.fallbacks import TOPICS_FILE, TopicsFileError, load_topics
+
+    beside = messages_file.parent / TOPICS_FILE.name
+    try:
+        return load_topics(beside if beside.exists() else TOPICS_FILE)
+    except TopicsFileError as exc:
+        problems.append(ContentProblem(TOPICS_FILE.name, "topics", str(exc)))
+        return ()

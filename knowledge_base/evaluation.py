@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from knowledge_base.routes import OUT_OF_SCOPE
+
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,7 +63,7 @@ def score(examples: list[Example], predicted: list[str], confidences: list[float
     """Accuracy, per-route precision/recall/support and the misrouted lines.
 
     Returns:
-        ``{"accuracy": float, "per_route": {route: {"precision", "recall", "support"}},
+        ``{"accuracy": float, "cant_help": float, "out_of_scope_accepted": float, "per_route": {route: {"precision", "recall", "support"}},
         "errors": [{"text", "expected", "predicted", "confidence"}]}``
     """
     if len(examples) != len(predicted):
@@ -84,8 +86,15 @@ def score(examples: list[Example], predicted: list[str], confidences: list[float
         for e, p, c in zip(examples, predicted, confidences)
         if e.route != p
     ]
+    council = [p for e, p in zip(examples, predicted) if e.route != OUT_OF_SCOPE]
+    not_council = [p for e, p in zip(examples, predicted) if e.route == OUT_OF_SCOPE]
     return {
         "accuracy": round(sum(correct.values()) / len(examples), 4),
+        # Council questions refused with "I can't help" (a suggestion or an honest "no answer
+        # yet" is not a refusal), and non-council questions given anything but the refusal.
+        "cant_help": round(council.count(OUT_OF_SCOPE) / len(council), 4) if council else 0.0,
+        "out_of_scope_accepted": (round(sum(p != OUT_OF_SCOPE for p in not_council) / len(not_council), 4)
+                                  if not_council else 0.0),
         "per_route": per_route,
         "errors": errors,
     }

@@ -15,6 +15,7 @@ from typing import Any
 from bot.components.patterns import normalise_reference
 from knowledge_base.articles import KnowledgeBase
 from knowledge_base.replies import Reply, render_route
+from knowledge_base.fallbacks import refine
 from knowledge_base.routes import decide_route, signposts
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "front-desk.tar.gz"
@@ -32,6 +33,8 @@ class Routing:
     route: str
     entities: tuple[dict[str, Any], ...]
     signposts: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    topic: str | None = None
 
     @property
     def reference(self) -> str | None:
@@ -44,13 +47,16 @@ class Routing:
 def routing_from_parse(parsed: dict[str, Any], kb: KnowledgeBase) -> Routing:
     """Turn Rasa's parse result into a route (the same rule the action server applies)."""
     route, intent, confidence = decide_route(parsed, kb.articles)
+    fallback = refine(parsed, route, kb.articles, kb.topics, kb.article_texts())
     return Routing(
         text=parsed.get("text", ""),
         intent=intent,
         confidence=confidence,
-        route=route,
+        route=fallback.route,
         entities=tuple(parsed.get("entities") or ()),
-        signposts=tuple(signposts(parsed, route)),
+        signposts=tuple(signposts(parsed, fallback.route)),
+        suggestions=fallback.suggestions,
+        topic=fallback.topic,
     )
 
 
@@ -84,4 +90,5 @@ class RouteParser:
 def preview(routing: Routing, kb: KnowledgeBase) -> Reply:
     """The reply a resident would get to this message as their first message."""
     return render_route(routing.route, kb, text=routing.text, reference=routing.reference,
-                        signposts=routing.signposts)
+                        signposts=routing.signposts, suggestions=routing.suggestions,
+                        topic=routing.topic if routing.route != "handoff" else None)

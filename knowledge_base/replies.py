@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from bot.components.patterns import looks_like_a_reference
 from knowledge_base.articles import Article, KnowledgeBase
+from knowledge_base.opening_hours import DEFAULT_WEEKLY, parse_weekly, weekly_in_words
 from knowledge_base.routes import OUT_OF_SCOPE, intent_for_route
 
 REPEATED_OUT_OF_SCOPE = "out_of_scope:repeated"
+SEARCH_URL = "https://www.northbridge.example/search"
+DEFAULT_ADVISOR_HOURS = weekly_in_words(parse_weekly(DEFAULT_WEEKLY))
+MAX_BUTTON_TITLE = 60
 TRACK_WITH_REFERENCE = "track_request:with_reference"
 TRACK_MALFORMED = "track_request:malformed"
 
@@ -67,6 +72,9 @@ def render_route(
     reference: str | None = None,
     misunderstandings: int = 0,
     signposts: Sequence[str] = (),
+    suggestions: Sequence[str] = (),
+    topic: str | None = None,
+    advisor_hours: str = DEFAULT_ADVISOR_HOURS,
 ) -> Reply:
     """The reply for a route.
 
@@ -78,22 +86,44 @@ def render_route(
         misunderstandings: how many out-of-scope replies in a row came before this one.
         signposts: urgent categories whose numbers go under the answer
             (:func:`knowledge_base.routes.signposts`).
+        suggestions: with route ``suggest``, the ``faq:`` routes to offer as buttons.
+        topic: with route ``missing_topic``, the topic's name (None: not named).
+        advisor_hours: when advisors are there, in words (``RELAY_HOURS_TEXT`` or
+            ``RELAY_OPENING_HOURS``, see knowledge_base.opening_hours).
 
     Returns:
         The reply to send.
     """
-    reply = _render(route, kb, text=text, reference=reference, misunderstandings=misunderstandings)
+    reply = _render(route, kb, text=text, reference=reference, misunderstandings=misunderstandings,
+                    topic=topic, advisor_hours=advisor_hours)
+    if suggestions:
+        offered = tuple(_button(_short(kb.article(r[4:]).title), r) for r in suggestions
+                        if r.startswith("faq:") and r[4:] in kb.articles)
+        reply = replace(reply, buttons=offered + reply.buttons)
     extra = [kb.messages["urgent"][name]["signpost"] for name in signposts if name in kb.messages.get("urgent", {})]
     if extra:
         reply = replace(reply, text="\n\n".join([reply.text, *extra]))
     return reply
 
 
-def _render(route: str, kb: KnowledgeBase, *, text: str, reference: str | None, misunderstandings: int) -> Reply:
+def _short(title: str) -> str:
+    return title if len(title) <= MAX_BUTTON_TITLE else title[: MAX_BUTTON_TITLE - 1].rstrip() + "…"
+
+
+def _search_link(topic: str | None) -> str:
+    if topic:
+        return f"[search for {topic}]({SEARCH_URL}?{urllib.parse.urlencode({'q': topic})})"
+    return f"[search northbridge.example]({SEARCH_URL})"  # never the resident's words in a link
+
+
+def _render(route: str, kb: KnowledgeBase, *, text: str, reference: str | None, misunderstandings: int,
+            topic: str | None, advisor_hours: str) -> Reply:
     if route.startswith("faq:"):
         return render_article(kb.article(route[4:]), kb)
 
     key = route
+    if route == "missing_topic" and not topic:
+        key = "missing_topic:unnamed"
     if route == OUT_OF_SCOPE and misunderstandings >= 1:
         key = REPEATED_OUT_OF_SCOPE
     if route == "track_request" and reference:
@@ -102,13 +132,15 @@ def _render(route: str, kb: KnowledgeBase, *, text: str, reference: str | None, 
         key = TRACK_MALFORMED
     message = kb.messages["routes"][key]
 
-    values = {"reference": reference or ""}
+    values = {"reference": reference or "", "advisor_hours": advisor_hours, "topic": topic or "",
+              "search_link": _search_link(topic)}
     if route.startswith("request:"):
         code = route.split(":", 1)[1]
         values.update(service_code=code, service_name=kb.messages.get("service_names", {}).get(code, code))
     body = message["text"].strip()
     for name, value in values.items():
         body = body.replace("{" + name + "}", value)
+
 
     if route == OUT_OF_SCOPE:
         pointer = _govuk_pointer(text, kb)
@@ -118,3 +150,15 @@ def _render(route: str, kb: KnowledgeBase, *, text: str, reference: str | None, 
     buttons = tuple(_button(b["title"], b["route"]) for b in message.get("buttons", []))
     handoff = dict(message["handoff"]) if "handoff" in message else None
     return Reply(text=body, buttons=buttons, handoff=handoff)
+
+
+def render_report_confirm(service_code: str, kb: KnowledgeBase, alternatives: Sequence[str] = ()) -> Reply:
+    """"Do you want to report a missed bin?" with Yes and No, and any article that may be
+    what the resident meant instead."""
+    name = kb.messages.get("service_names", {}).get(service_code, service_code.replace("_", " "))
+    body = kb.messages["routes"]["report_confirm"]["text"].strip().replace("{service_name}", name)
+    buttons = [Button(title=f"Yes, report {name}"[:MAX_BUTTON_TITLE], payload=f"/request_{service_code}"),
+               Button(title="No", payload="no")]
+    buttons += [_button(_short(kb.article(r[4:]).title), r) for r in alternatives
+                if r.startswith("faq:") and r[4:] in kb.articles]
+    return Reply(text=body, buttons=tuple(buttons))

@@ -107,6 +107,57 @@ def first_name(name: str) -> str:
     return (name or "An advisor").split(" ", 1)[0]
 
 
+# The conversation field holding the last offer of suggestions, until the next routed turn.
+OFFERED = "offered"
+
+
+EditorEvent = tuple[str, dict[str, Any]]  # (kind, fields) for Store.record
+
+
+def editor_events(route: dict[str, Any], asked: str, offered: str) -> tuple[list[EditorEvent], str | None]:
+    """What one routed turn teaches editors: events to record, and the offer to remember.
+
+    Pure. Questions are masked (they reach the editors' page); nothing is kept from a turn
+    that carried urgent numbers (what a resident in crisis wrote is not for editors). An
+    offer lasts one routed turn: the resident presses one of its buttons next, or moves on.
+
+    Args:
+        route: The turn's route metadata (contracts/README.md, "Routes").
+        asked: What the relay sent the bot: the resident's words, or a button's payload.
+        offered: The conversation's remembered offer (JSON), or "".
+
+    Returns:
+        ``(events, remember)``: events as ``(kind, fields)`` for ``Store.record``;
+        ``remember`` is the new offer (JSON), "" to forget the old one, None to leave it.
+    """
+    name = str(route.get("name") or "")
+    typed = bool(asked) and not asked.startswith("/")  # a payload is a button, not words
+    remember = "" if offered else None
+    if route.get("signposts") or name.startswith("urgent:"):
+        return [], remember
+    if name in ("out_of_scope", "missing_topic") and typed:
+        # What the bot could not answer, so editors can write new articles.
+        fields: dict[str, Any] = {"text": masking.mask(asked)[:300]}
+        topic = route.get("topic")
+        if name == "missing_topic" and isinstance(topic, str) and topic.strip():
+            fields["topic"] = topic.strip()[:80]
+        return [("unanswered", fields)], remember
+    if name == "suggest" and typed:
+        suggestions = [s for s in route.get("suggestions") or [] if isinstance(s, str) and s.startswith("faq:")][:3]
+        if suggestions:
+            remember = json.dumps({"question": masking.mask(asked)[:300], "suggestions": suggestions})
+        return [], remember
+    if name.startswith("faq:") and offered and asked.startswith("/"):
+        try:
+            offer = json.loads(offered)
+            chosen = str(offer["question"]) if name in list(offer["suggestions"]) else ""
+        except (ValueError, KeyError, TypeError):
+            chosen = ""  # a field written by another version: forget it
+        if chosen:
+            return [("suggestion_chosen", {"question": chosen, "route": name})], remember
+    return [], remember
+
+
 class Relay:
     """The relay's behaviour, shared by every connection of this process."""
 
@@ -314,12 +365,7 @@ class Relay:
             await self.store.record("route", conversation_id=cid, route=turn.route.get("name"),
                                     confidence=turn.route.get("confidence"),
                                     **({"signposts": signposts} if signposts else {}))
-            # A message that carried urgent numbers is never kept as a content gap: what a
-            # resident in crisis wrote is not for the editors' list.
-            if (turn.route.get("name") == "out_of_scope" and asked and not asked.startswith("/")
-                    and not signposts):
-                # What the bot could not answer, masked, so editors can write new articles.
-                await self.store.record("unanswered", conversation_id=cid, text=masking.mask(asked)[:300])
+            await self.record_for_editors(cid, turn.route, asked)
         if turn.case:
             conversation = await self.store.conversation(cid) or {}
             references = json.loads(conversation.get("cases") or "[]")
@@ -332,6 +378,14 @@ class Relay:
         if turn.handoff:
             reason, priority, summary = checked_handoff(turn.handoff)
             await self.request_advisor(cid, reason, priority, summary)
+
+    async def record_for_editors(self, cid: str, route: dict[str, Any], asked: str) -> None:
+        """Questions the bot could not answer, and which offered article residents chose."""
+        events, remember = editor_events(route, asked, await self.store.field(cid, OFFERED))
+        if remember is not None:
+            await self.store.set_fields(cid, **{OFFERED: remember})
+        for kind, fields in events:
+            await self.store.record(kind, conversation_id=cid, **fields)
 
     async def system(self, cid: str, text: str, buttons: list[dict[str, str]] | None = None) -> str:
         event: dict[str, Any] = {"type": "message", "at": iso(None), "from": "system", "text": text}

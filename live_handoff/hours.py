@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -17,19 +16,16 @@ from zoneinfo import ZoneInfo
 
 from govuk_bank_holidays.bank_holidays import BankHolidays
 
+from knowledge_base.opening_hours import DAY_NAMES, parse_weekly
+
 LONDON = ZoneInfo("Europe/London")
 
 # How far next_opening looks before giving up: longer than any plausible closure, short
 # enough that a misconfiguration (no open days at all) fails fast rather than looping.
 SEARCH_DAYS = 60
 
-_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DAYS = {**{name[:3]: i for i, name in enumerate(_DAY_NAMES)}, **{name: i for i, name in enumerate(_DAY_NAMES)}}
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                 "September", "October", "November", "December")
-
-_RULE = re.compile(r"^(?P<days>.+?)\s+(?P<open>\d{1,2}:\d{2})\s*-\s*(?P<close>\d{1,2}:\d{2})$")
-
 
 @dataclass(frozen=True)
 class OpeningHours:
@@ -44,76 +40,6 @@ class OpeningHours:
     weekly: Mapping[int, tuple[dt.time, dt.time]]
     closed_dates: frozenset[dt.date]
     zone: ZoneInfo = LONDON
-
-
-def _parse_day(token: str, part: str) -> int:
-    day = _DAYS.get(token.strip().lower())
-    if day is None:
-        raise ValueError(f"unknown day {token.strip()!r} in {part!r} (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)")
-    return day
-
-
-def _parse_days(text: str, part: str) -> list[int]:
-    days: list[int] = []
-    for item in text.split(","):
-        if not item.strip():
-            raise ValueError(f"empty day in {part!r}")
-        if "-" in item:
-            first, _, last = item.partition("-")
-            start, end = _parse_day(first, part), _parse_day(last, part)
-            if end < start:
-                # Wrap-around ranges (Sat-Mon) are more likely a typo than intended.
-                raise ValueError(f"day range {item.strip()!r} in {part!r} runs backwards")
-            days.extend(range(start, end + 1))
-        else:
-            days.append(_parse_day(item, part))
-    return days
-
-
-def _parse_time(text: str, part: str) -> dt.time:
-    if text == "24:00":  # open until midnight: the last moment of the day
-        return dt.time.max
-    hour, _, minute = text.partition(":")
-    try:
-        return dt.time(int(hour), int(minute))
-    except ValueError:
-        raise ValueError(f"bad time {text!r} in {part!r} (use 24-hour HH:MM)") from None
-
-
-def parse_weekly(spec: str) -> dict[int, tuple[dt.time, dt.time]]:
-    """Parse weekly opening hours.
-
-    Args:
-        spec: Rules separated by ``;``, each days then a time range, e.g.
-            ``"Mon-Fri 08:30-17:00; Sat 09:00-12:30"`` or ``"Mon,Wed 09:00-12:00"``.
-            Day names are case-insensitive.
-
-    Returns:
-        Weekday (0 = Monday) to (open, close).
-
-    Raises:
-        ValueError: If any rule is malformed, quoting the offending part.
-    """
-    weekly: dict[int, tuple[dt.time, dt.time]] = {}
-    for raw in spec.split(";"):
-        part = raw.strip()
-        if not part:
-            continue
-        match = _RULE.match(part)
-        if not match:
-            raise ValueError(f"cannot read opening hours {part!r} (expected e.g. 'Mon-Fri 08:30-17:00')")
-        opens, closes = _parse_time(match["open"], part), _parse_time(match["close"], part)
-        if closes <= opens:
-            raise ValueError(f"closing time is not after opening time in {part!r}")
-        for day in _parse_days(match["days"], part):
-            if day in weekly:
-                # Two rules for one day would silently let the later one win.
-                raise ValueError(f"{_DAY_NAMES[day].title()} is given more than once (at {part!r})")
-            weekly[day] = (opens, closes)
-    if not weekly:
-        # A contact centre that is never open is a configuration mistake, not a policy.
-        raise ValueError(f"no opening hours in {spec!r}")
-    return weekly
 
 
 def _parse_date(text: str, item: str) -> dt.date:
@@ -272,5 +198,5 @@ def describe_opening(hours: OpeningHours, when: dt.datetime) -> str:
     if days_ahead == 1:
         return f"tomorrow at {_clock(opening)}"
     # Built by hand: strftime's %-d (no leading zero) is not portable and %A/%B follow the locale.
-    day = f"{_DAY_NAMES[opening.weekday()].title()} {opening.day} {_MONTH_NAMES[opening.month - 1]}"
+    day = f"{DAY_NAMES[opening.weekday()].title()} {opening.day} {_MONTH_NAMES[opening.month - 1]}"
     return f"on {day} at {_clock(opening)}"

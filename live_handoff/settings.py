@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
+from knowledge_base.opening_hours import advisor_hours_text
 from live_handoff import hours as opening
 
 T = TypeVar("T")
@@ -112,5 +113,6 @@ class Settings:
             session_hours=read("RELAY_SESSION_HOURS", 8.0, float, lambda v: v > 0, positive),
             opening_hours=hours,
             secure_cookies=env.get("RELAY_SECURE_COOKIES", "0") == "1",
-            hours_text=env.get("RELAY_HOURS_TEXT") or cls.hours_text,
+            # The same words the bot's texts use (knowledge_base.opening_hours).
+            hours_text=advisor_hours_text(env),
         )

@@ -178,6 +178,10 @@ class Store:
         found = await self.redis.hgetall(self.key("conv", cid))
         return found or None
 
+    async def field(self, cid: str, name: str) -> str:
+        """One field of a conversation ("" when it or the conversation is missing)."""
+        return await self.redis.hget(self.key("conv", cid), name) or ""
+
     async def set_fields(self, cid: str, **fields: str) -> None:
         key = self.key("conv", cid)
         async with self.redis.pipeline(transaction=True) as pipe:

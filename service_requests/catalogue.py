@@ -82,6 +82,11 @@ def load_catalogue(path: Path) -> dict[str, Service]:
             for a in raw.get("attributes", []):
                 if a["datatype"] not in DATATYPES:
                     raise CatalogueError(f"{where}: attribute {a['code']}: datatype must be one of {sorted(DATATYPES)}")
+                for v in a.get("values", []):
+                    if set(v) != {"key", "name"} or not all(isinstance(v[k], (str, int)) for k in v):
+                        # `{key: x, name: A, B or C}` reads as three keys: quote names with commas.
+                        raise CatalogueError(f"{where}: attribute {a['code']}: each value needs just `key` and "
+                                             f"`name` (quote a name that has a comma): {v!r}")
                 values = tuple((str(v["key"]), str(v["name"])) for v in a.get("values", []))
                 if a["datatype"] == "singlevaluelist" and not values:
                     raise CatalogueError(f"{where}: attribute {a['code']}: a singlevaluelist needs values")

@@ -13,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients.open311 import Open311RejectedError, Open311UncertainError, Open311UnavailableError
-from actions.reports import flow, texts
-from actions.reports.service import knowledge_base, open311
+from actions.reports import flow, reading, texts
+from actions.reports.service import advisor_hours, knowledge_base, open311
 from actions.reports.interruptions import CONTINUE, interruption
 from bot.components.patterns import normalise_reference
 from knowledge_base.replies import render_route
@@ -24,7 +24,8 @@ logger = logging.getLogger(__name__)
 DUPLICATE_DAYS = 14
 MAYBE_SENT = "maybe_sent"  # report_confirmation after a submission whose fate is unknown
 REPORT_SLOTS = ("report_postcode", "report_location", "report_description", "report_attribute",
-                "report_contact", "report_confirmation")
+                "report_contact", "report_confirmation", "report_failures", "report_changing")
+LEFT = "left"  # report_confirmation when the resident said they did not want this report
 
 
 def switch_report(tracker: Tracker, service_code: str) -> List[EventType]:
@@ -47,6 +48,49 @@ def entity_value(message: Dict[str, Any], name: str) -> str | None:
     return None
 
 
+LEAVE_SLOTS = frozenset({"report_postcode", "report_location", "report_description"})
+
+
+def succeeded(key: str, tracker: Tracker) -> Dict[str, int] | None:
+    """The failure counts once ``key`` has a good answer."""
+    failures = dict(tracker.get_slot("report_failures") or {})
+    failures.pop(key, None)
+    return failures or None
+
+
+def failed(key: str, problem: str, value: str, tracker: Tracker, dispatcher: CollectingDispatcher,
+           question: Dict[str, Any] | None = None) -> Dict[Text, Any]:
+    """An answer that could not be used: say why; the second time explain with an example and
+    ways out; never ask a third time (go on without it where the report can, else pause)."""
+    failures = dict(tracker.get_slot("report_failures") or {})
+    failures[key] = failures.get(key, 0) + 1
+    slot = key if key.startswith("report_") else "report_attribute"
+    if failures[key] == 1:
+        dispatcher.utter_message(text=problem)
+        return {slot: None, "report_failures": failures}
+    if failures[key] == 2:
+        text, buttons = flow.second_failure(key, problem, question)
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return {slot: None, "report_failures": failures}
+    failures.pop(key)
+    values, text = flow.third_failure(key, value, question, tracker.current_slot_values())
+    buttons = [flow.ADVISOR_BUTTON] if values.get("report_stopped") else []
+    dispatcher.utter_message(text=text, buttons=buttons)
+    if slot == "report_attribute" and "report_answers" in values:
+        values["report_attribute"] = None
+    return {slot: values.pop(slot, None), **values, "report_failures": failures or None}
+
+
+def explained_already(tracker: Tracker, key: str) -> bool:
+    """The second failure's explanation stands in for asking the question a third time."""
+    return (tracker.get_slot("report_failures") or {}).get(key) == 2
+
+
+def _short_dont_know(message: Dict[str, Any]) -> bool:
+    text = message.get("text") or ""
+    return len(text.split()) <= 6 and reading.dont_know(text) and not text.startswith("/")
+
+
 def _is_stop(text: str) -> bool:
     return (text or "").strip().lower().strip(".! ") in texts.STOP_WORDS
 
@@ -57,26 +101,44 @@ class ValidateReportForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         message = tracker.latest_message or {}
+        if tracker.get_slot("requested_slot") is None:
+            # Activation (no question asked yet), in the turn action_route_message answered:
+            # take what the first
+            # message already said ("missed bin at NB7 5HD") so it is not asked again.
+            return await self._first_details(message, dispatcher, tracker) + await super().run(
+                dispatcher, tracker, domain)
         kb = knowledge_base()
-        route = interruption(message, tracker.get_slot("report_service"), kb.articles)
         requested = tracker.get_slot("requested_slot")
+        text = message.get("text") or ""
+        route = interruption(message, tracker.get_slot("report_service"), kb.articles, requested)
+        if route and not message.get("urgent_phrase") and (
+                (requested == "report_postcode" and _short_dont_know(message))
+                or (requested == "report_contact" and reading.is_contact_attempt(text))):
+            # "i dont know it" answers "what is the postcode?" and "ring me" answers "would you
+            # like updates?", though out of context the model hears distress; urgent words
+            # (the phrase lists) still interrupt.
+            route = None
         clear_answer = [SlotSet(requested, None)] if requested else []
         if tracker.get_slot("report_stopped"):
             # The form is ending (the Open311 service stopped answering mid-report): whatever
             # Rasa took from this message is not an answer to keep.
             return clear_answer + [SlotSet("requested_slot", None)]
+        if not route or route == CONTINUE:
+            # Every bot turn starts with its route metadata; a report's turns carry the report's.
+            dispatcher.utter_message(json_message={"route": self._report_route(tracker, message)})
         if route == CONTINUE:
             return clear_answer  # the same question is asked again
+        if not route and requested in LEAVE_SLOTS and reading.is_leaving(text):
+            return clear_answer + [SlotSet("report_confirmation", LEFT), SlotSet("requested_slot", None)]
         if not route:
             return await super().run(dispatcher, tracker, domain)
-        text = message.get("text") or ""
         if route.startswith("request:"):  # a "Report ..." button from an earlier message: switch report
             service_code = route.split(":", 1)[1]
             dispatcher.utter_message(text=render_route(route, kb).text)
             return switch_report(tracker, service_code) + [SlotSet("requested_slot", None)]
         reference = normalise_reference(entity_value(message, "reference") or text)
         extra = signposts(message, route)
-        reply = render_route(route, kb, text=text, reference=reference, signposts=extra)
+        reply = render_route(route, kb, text=text, reference=reference, signposts=extra, advisor_hours=advisor_hours())
         metadata = {"name": route, "intent": (message.get("intent") or {}).get("name", ""),
                     "confidence": round(float((message.get("intent") or {}).get("confidence") or 0), 4)}
         if extra:
@@ -90,6 +152,27 @@ class ValidateReportForm(FormValidationAction):
         return [SlotSet("report_stopped", True), SlotSet("route", route)] + clear_answer + [
             SlotSet("requested_slot", None)]
 
+    @staticmethod
+    def _report_route(tracker: Tracker, message: Dict[str, Any]) -> Dict[str, Any]:
+        intent = message.get("intent") or {}
+        return {"name": f"request:{tracker.get_slot('report_service')}", "intent": intent.get("name") or "",
+                "confidence": round(float(intent.get("confidence") or 0), 4), "continues": True}
+
+    async def _first_details(self, message: Dict[str, Any], dispatcher: CollectingDispatcher,
+                             tracker: Tracker) -> List[EventType]:
+        text = message.get("text") or ""
+        if text.startswith("/"):
+            return []
+        events: List[EventType] = []
+        postcode = reading.postcode_in(entity_value(message, "postcode") or text)
+        if postcode and not tracker.get_slot("report_postcode"):
+            events.append(SlotSet("report_postcode", postcode))
+            await self._mention_recent_reports(tracker.get_slot("report_service"), postcode, dispatcher)
+        address = reading.address_in(text)
+        if address and not tracker.get_slot("report_location"):
+            events.append(SlotSet("report_location", address))
+        return events
+
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> List[Text]:
         if tracker.get_slot("report_stopped"):
@@ -101,22 +184,28 @@ class ValidateReportForm(FormValidationAction):
         pending = flow.next_question(definition, tracker.get_slot("report_answers") or {})
         return [s for s in domain_slots if s != "report_attribute" or pending is not None]
 
-    async def _stop_or(self, value: Any, slot: str, check, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+    async def _stop_or(self, value: Any, slot: str, check, dispatcher: CollectingDispatcher,
+                       tracker: Tracker) -> Dict[Text, Any]:
         if value is None:  # cleared on purpose (a new report, or a correction): nothing to check
             return {slot: None}
         if _is_stop(value):
             return {slot: None, "report_stopped": True}
         cleaned, problem = check(value)
         if problem:
-            dispatcher.utter_message(text=problem)
-            return {slot: None}
-        return {slot: cleaned}
+            return failed(slot, problem, value, tracker, dispatcher)
+        return {slot: cleaned, "report_failures": succeeded(slot, tracker)}
 
     async def validate_report_postcode(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
-        result = await self._stop_or(value, "report_postcode", flow.check_postcode, dispatcher)
+        if value is not None and not _is_stop(value) and not reading.postcode_in(value) and reading.dont_know(value):
+            return {"report_postcode": flow.POSTCODE_NOT_KNOWN, "report_failures": succeeded("report_postcode", tracker)}
+        result = await self._stop_or(value, "report_postcode", flow.check_postcode, dispatcher, tracker)
         postcode = result.get("report_postcode")
-        if postcode:
+        if postcode and postcode != flow.POSTCODE_NOT_KNOWN:
+            # "16 Station Road, NB4 2QT" answers the next question too.
+            address = reading.address_in(value)
+            if address and not tracker.get_slot("report_location"):
+                result["report_location"] = address
             await self._mention_recent_reports(tracker.get_slot("report_service"), postcode, dispatcher)
         return result
 
@@ -135,11 +224,13 @@ class ValidateReportForm(FormValidationAction):
 
     async def validate_report_location(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> Dict[Text, Any]:
-        return await self._stop_or(value, "report_location", flow.check_location, dispatcher)
+        if isinstance(value, str) and reading.postcode_in(value) and reading.without_postcode(value):
+            value = reading.without_postcode(value)  # the postcode was given already
+        return await self._stop_or(value, "report_location", flow.check_location, dispatcher, tracker)
 
     async def validate_report_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                           domain: DomainDict) -> Dict[Text, Any]:
-        return await self._stop_or(value, "report_description", flow.check_description, dispatcher)
+        return await self._stop_or(value, "report_description", flow.check_description, dispatcher, tracker)
 
     async def validate_report_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> Dict[Text, Any]:
@@ -149,9 +240,8 @@ class ValidateReportForm(FormValidationAction):
             return {"report_contact": None, "report_stopped": True}
         cleaned, problem = flow.check_contact(value)
         if problem:
-            dispatcher.utter_message(text=problem)
-            return {"report_contact": None}
-        return {"report_contact": cleaned}
+            return failed("report_contact", problem, value, tracker, dispatcher)
+        return {"report_contact": cleaned, "report_failures": succeeded("report_contact", tracker)}
 
     async def validate_report_attribute(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                         domain: DomainDict) -> Dict[Text, Any]:
@@ -170,50 +260,69 @@ class ValidateReportForm(FormValidationAction):
             return {"report_attribute": "done"}
         answer, problem = flow.answer_question(question, value)
         if problem:
-            dispatcher.utter_message(text=problem)
-            return {"report_attribute": None}
+            result = failed(question["code"], problem, value, tracker, dispatcher, question)
+            if "report_answers" in result:  # an optional question left out after two tries
+                result["report_attribute"] = None if flow.next_question(definition, result["report_answers"]) else "done"
+            return result
         answers[question["code"]] = answer
+        failures = dict(tracker.get_slot("report_failures") or {})
+        failures.pop(question["code"], None)
         # Cleared again so the form asks the next question (required_slots decides if there is one).
         return {"report_attribute": None if flow.next_question(definition, answers) else "done",
-                "report_answers": answers}
+                "report_answers": answers, "report_failures": failures or None}
 
     async def validate_report_confirmation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                            domain: DomainDict) -> Dict[Text, Any]:
-        if value is None or value in ("send", "cancel", MAYBE_SENT):
+        if value is None or value in ("send", "cancel", MAYBE_SENT, LEFT):
             return {"report_confirmation": value}
         if _is_stop(value):
             return {"report_confirmation": None, "report_stopped": True}
-        choice, field = flow.interpret_confirmation(value)
-        if choice == "send":
-            return {"report_confirmation": "send"}
-        if choice == "cancel":
-            return {"report_confirmation": "cancel"}
-        if choice == "change" and field:
-            return self._reopen(field, tracker)
+        if value.strip().lower() == "keep":  # "Keep it as it is" while choosing what to change
+            return {"report_confirmation": None, "report_changing": None}
+        try:
+            definition = await open311().service_definition(tracker.get_slot("report_service") or "")
+        except (Open311UnavailableError, Open311RejectedError):
+            definition = {"attributes": []}
+        choice, _ = flow.interpret_confirmation(value)
+        correction = None if choice in ("send", "cancel") else reading.correction_in(value, definition)
+        if correction:
+            return await self._correct(correction, definition, dispatcher, tracker)
+        if choice in ("send", "cancel"):
+            return {"report_confirmation": choice, "report_changing": None, "report_failures": None}
         if choice == "change":
-            dispatcher.utter_message(text=texts.CHANGE_WHICH, buttons=self._change_buttons(tracker))
-            return {"report_confirmation": None}
-        dispatcher.utter_message(text=texts.UNCLEAR_CONFIRMATION)
-        return {"report_confirmation": None}
+            return {"report_confirmation": None, "report_changing": True}
+        result = failed("report_confirmation", texts.UNCLEAR_CONFIRMATION, value, tracker, dispatcher)
+        return {**result, "report_stopped": result.get("report_stopped")}
 
-    @staticmethod
-    def _change_buttons(tracker: Tracker) -> List[Dict[str, str]]:
-        buttons = [{"title": f"Change {label.lower()}", "payload": f"change {slot.removeprefix('report_')}"}
-                   for slot, label in flow.FIXED_FIELDS.items()]
-        for code in (tracker.get_slot("report_answers") or {}):
-            buttons.append({"title": f"Change {code.replace('_', ' ')}", "payload": f"change {code}"})
-        return buttons
-
-    @staticmethod
-    def _reopen(field: str, tracker: Tracker) -> Dict[Text, Any]:
-        field = field.replace(" ", "_")
+    async def _correct(self, correction: reading.Correction, definition: Dict[str, Any],
+                       dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """Ask one answer again, or take the new value the resident typed (then the summary again)."""
+        done = {"report_confirmation": None, "report_changing": None, "report_failures": None}
+        field, value = correction.field, correction.value
+        if field in flow.FIXED_FIELDS:
+            if value is None:
+                return {**done, field: None}
+            check = {"report_postcode": flow.check_postcode, "report_location": flow.check_location,
+                     "report_description": flow.check_description, "report_contact": flow.check_contact}[field]
+            cleaned, problem = check(value)
+            if problem:
+                dispatcher.utter_message(text=problem)
+                return {**done, field: None}
+            label = flow.FIXED_FIELDS[field].lower()
+            shown = "no updates" if cleaned == flow.NO_CONTACT else cleaned
+            dispatcher.utter_message(text=texts.CHANGED.format(what=label, value=shown))
+            return {**done, field: cleaned}
         answers = dict(tracker.get_slot("report_answers") or {})
-        if f"report_{field}" in flow.FIXED_FIELDS:
-            return {f"report_{field}": None, "report_confirmation": None}
-        if field in answers:
-            answers.pop(field)
-            return {"report_answers": answers, "report_attribute": None, "report_confirmation": None}
-        return {"report_confirmation": None}
+        question = next((a for a in flow.questions(definition) if a["code"] == field), None)
+        if question is None:
+            return done
+        if value is None:
+            answers.pop(field, None)
+            return {**done, "report_answers": answers, "report_attribute": None}
+        answers[field] = value
+        dispatcher.utter_message(text=texts.CHANGED.format(what=f"\u201c{flow.question_label(question)}\u201d",
+                                                           value=flow.answer_label(question, value)))
+        return {**done, "report_answers": answers}
 
 
 class _AskFixedQuestion(Action, abc.ABC):
@@ -227,7 +336,9 @@ class _AskFixedQuestion(Action, abc.ABC):
         """The ``action_ask_<slot>`` name Rasa's form calls."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text=self.question, buttons=[{"title": t, "payload": p} for t, p in self.buttons])
+        if not explained_already(tracker, self.name().removeprefix("action_ask_")):
+            dispatcher.utter_message(text=self.question,
+                                     buttons=[{"title": t, "payload": p} for t, p in self.buttons])
         return []
 
 
@@ -275,7 +386,7 @@ class ActionAskReportAttribute(Action):
                 {"title": "Talk to an advisor", "payload": "/handoff"}])
             return [SlotSet("report_stopped", True)]
         question = flow.next_question(definition, tracker.get_slot("report_answers") or {})
-        if question is None:
+        if question is None or explained_already(tracker, question["code"]):
             return []
         buttons = [{"title": v["name"], "payload": v["key"]} for v in question.get("values") or []]
         if not question.get("required") and not buttons:
@@ -289,13 +400,21 @@ class ActionAskReportConfirmation(Action):
         return "action_ask_report_confirmation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if explained_already(tracker, "report_confirmation"):
+            return []
         service_code = tracker.get_slot("report_service") or ""
         try:
             definition = await open311().service_definition(service_code)
         except (Open311UnavailableError, Open311RejectedError):
             definition = {"attributes": []}
+        slots = tracker.current_slot_values()
+        if tracker.get_slot("report_changing"):
+            # The answers as buttons, and nothing after them: they stay on screen to be pressed.
+            dispatcher.utter_message(text=texts.CHANGE_WHICH, buttons=flow.change_buttons(slots, definition) + [
+                {"title": "Keep it as it is", "payload": "keep"}])
+            return []
         name = service_code.replace("_", " ").capitalize()
-        lines = flow.summary_lines(name, tracker.current_slot_values(), definition)
+        lines = flow.summary_lines(name, slots, definition)
         dispatcher.utter_message(
             text="\n\n".join([texts.SUMMARY_INTRO, "\n".join(lines), texts.SUMMARY_OUTRO]),
             buttons=[{"title": "Send report", "payload": "send"},
@@ -320,6 +439,9 @@ class ActionSubmitReport(Action):
             return events
         if tracker.get_slot("report_confirmation") == "cancel":
             dispatcher.utter_message(text=texts.CANCELLED)
+            return clear_report()
+        if tracker.get_slot("report_confirmation") == LEFT:
+            dispatcher.utter_message(text=texts.LEFT)
             return clear_report()
         service_code = tracker.get_slot("report_service") or ""
         slots = tracker.current_slot_values()

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from bot.components.patterns import normalise_postcode
+from actions.reports.reading import postcode_in
 
 HTML = re.compile(r"<\s*[a-zA-Z!/]|javascript:", re.IGNORECASE)
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -17,6 +17,7 @@ SKIP_WORDS = {"skip", "no", "none", "dont know", "don't know", "not sure", "no t
 MAX_DESCRIPTION = 500
 SKIPPED = ""
 NO_CONTACT = "none"  # not empty: an empty slot would count as unanswered
+POSTCODE_NOT_KNOWN = "not known"  # the resident does not know it; the street is enough for Open311
 
 FIXED_FIELDS = {
     "report_postcode": "Postcode",
@@ -36,7 +37,7 @@ def _has_html(text: str) -> bool:
 
 def check_postcode(text: str) -> tuple[str | None, str | None]:
     """(postcode, None) or (None, what to tell the resident)."""
-    postcode = normalise_postcode(text or "")
+    postcode = postcode_in(text or "")
     if postcode:
         return postcode, None
     return None, ("That doesn't look like a UK postcode. Please type the postcode where the problem is, "
@@ -129,6 +130,31 @@ def answer_label(attribute: dict[str, Any], value: str) -> str:
     return value or "(not given)"
 
 
+def question_label(attribute: dict[str, Any]) -> str:
+    """"Which bin was missed" for the summary and buttons (the question without its "?" or notes)."""
+    return attribute["description"].split("?")[0].split("(")[0].strip()
+
+
+def _short(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def change_buttons(slots: dict[str, Any], definition: dict[str, Any]) -> list[dict[str, str]]:
+    """One button per answer given, showing the answer ("Where: 14 Elm Road")."""
+    buttons = []
+    for slot, label in FIXED_FIELDS.items():
+        value = slots.get(slot)
+        if value:
+            shown = "no updates" if value == NO_CONTACT else str(value)
+            buttons.append({"title": f"{label}: {_short(shown)}", "payload": f"change {slot.removeprefix('report_')}"})
+    answers = slots.get("report_answers") or {}
+    for attribute in questions(definition):
+        if attribute["code"] in answers:
+            buttons.append({"title": f"{question_label(attribute)}: {_short(answer_label(attribute, answers[attribute['code']]))}",
+                            "payload": f"change {attribute['code']}"})
+    return buttons
+
+
 def summary_lines(service_name: str, slots: dict[str, Any], definition: dict[str, Any]) -> list[str]:
     lines = [f"- **Problem**: {service_name}",
              f"- **Postcode**: {slots.get('report_postcode')}",
@@ -137,7 +163,7 @@ def summary_lines(service_name: str, slots: dict[str, Any], definition: dict[str
     answers = slots.get("report_answers") or {}
     for attribute in questions(definition):
         if attribute["code"] in answers:
-            question = attribute["description"].split("?")[0].split("(")[0].strip()
+            question = question_label(attribute)
             lines.append(f"- **{question}**: {answer_label(attribute, answers[attribute['code']])}")
     contact = slots.get("report_contact") or NO_CONTACT
     lines.append(f"- **Updates**: {contact}")
@@ -145,6 +171,64 @@ def summary_lines(service_name: str, slots: dict[str, Any], definition: dict[str
 
 
 CHANGE = re.compile(r"^change[: ]+(.+)$", re.IGNORECASE)
+ADVISOR_BUTTON = {"title": "Talk to an advisor", "payload": "/handoff"}
+EXAMPLES = {
+    "report_location": "For example: \"outside 14 Elm Road\" or \"by the bus stop on Mill Lane\".",
+    "report_description": "For example: \"The grey bin was out by 7am but wasn't emptied.\"",
+}
+
+
+def second_failure(key: str, problem: str, question: dict[str, Any] | None = None) -> tuple[str, list[dict[str, str]]]:
+    """What to say when an answer fails a second time: why, an example, and ways out.
+
+    The question itself is not asked again after this (see :func:`third_failure`).
+    """
+    if key == "report_postcode":
+        return ("I still can't find a postcode in that. A postcode has two parts, like **NB4 2QT**: letters "
+                "and numbers, a space, then a number and two letters. It is on any letter from the council. "
+                "If you don't know it, that's fine: press \"I don't know the postcode\" and I'll go by the street.",
+                [{"title": "I don't know the postcode", "payload": "I don't know the postcode"}, ADVISOR_BUTTON])
+    if key == "report_contact":
+        return ("I still can't read that as an email address or a UK phone number. An email address looks like "
+                "**name@example.com** and a mobile number like **07700 900123**. You don't have to give one: "
+                "press \"No thanks\" to carry on without updates.",
+                [{"title": "No thanks", "payload": "no thanks"}, ADVISOR_BUTTON])
+    if key == "report_confirmation":
+        return ("I'm not sure what you'd like to do. Press \"Send report\" to send it as it is, \"Change an "
+                "answer\" to correct something, or \"Cancel\" if you don't want to send it.",
+                [{"title": "Send report", "payload": "send"}, {"title": "Change an answer", "payload": "change"},
+                 {"title": "Cancel", "payload": "cancel"}, ADVISOR_BUTTON])
+    if question and question.get("values"):
+        return ("Please choose one of these (press a button or type its number):",
+                [{"title": v["name"], "payload": v["key"]} for v in question["values"]] + [ADVISOR_BUTTON])
+    buttons = [{"title": "Skip", "payload": "skip"}] if question and not question.get("required") else []
+    example = EXAMPLES.get(key, "")
+    return (f"{problem} {example}".strip() + " If it's easier, an advisor can take the report with you.",
+            buttons + [ADVISOR_BUTTON])
+
+
+def third_failure(key: str, value: str, question: dict[str, Any] | None, slots: dict[str, Any]
+                  ) -> tuple[dict[str, Any], str]:
+    """After two failed answers, go on without the answer where the report can, else pause.
+
+    Returns the slot values to set and what to tell the resident. ``report_stopped`` in the
+    values pauses the report (nothing is lost; an advisor is offered).
+    """
+    if key == "report_postcode":
+        values: dict[str, Any] = {"report_postcode": POSTCODE_NOT_KNOWN}
+        location, problem = check_location(value)
+        if not problem and not slots.get("report_location") and len(location.split()) >= 2:
+            values["report_location"] = location
+        return values, "I'll carry on without the postcode; the street is enough for the crew to find it."
+    if key == "report_contact":
+        return {"report_contact": NO_CONTACT}, ("I'll carry on without contact details. You can still check "
+                                                "progress with the reference I give you.")
+    if question is not None and not question.get("required"):
+        answers = dict(slots.get("report_answers") or {})
+        answers[question["code"]] = SKIPPED
+        return {"report_answers": answers}, "I'll leave that question out."
+    return {"report_stopped": True}, ("Sorry, I'm not getting this right. An advisor can take the report with "
+                                      "you, or you can carry on with it later.")
 
 
 def interpret_confirmation(text: str) -> tuple[str, str | None]:
@@ -167,10 +251,11 @@ def submission(service_code: str, slots: dict[str, Any]) -> dict[str, str]:
     """The Open311 POST form for the collected answers."""
     form = {
         "service_code": service_code,
-        "zipcode": slots["report_postcode"],
         "address_string": slots["report_location"],
         "description": slots["report_description"],
     }
+    if slots.get("report_postcode") and slots["report_postcode"] != POSTCODE_NOT_KNOWN:
+        form["zipcode"] = slots["report_postcode"]
     for code, value in (slots.get("report_answers") or {}).items():
         if value != SKIPPED:
             form[f"attribute[{code}]"] = value

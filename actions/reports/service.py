@@ -27,3 +27,11 @@ def knowledge_base() -> KnowledgeBase:
 @lru_cache(maxsize=1)
 def open311() -> Open311Client:
     return Open311Client(Open311Settings.from_env())
+
+
+@lru_cache(maxsize=1)
+def advisor_hours() -> str:
+    """When advisors are there, in words, from the same settings the relay reads."""
+    from knowledge_base.opening_hours import advisor_hours_text
+
+    return advisor_hours_text(os.environ)

@@ -29,7 +29,9 @@ ALREADY_REPORTED = (
 )
 SUMMARY_INTRO = "Here is your report. Please check it:"
 SUMMARY_OUTRO = "Shall I send it?"
-CHANGE_WHICH = "Which answer would you like to change?"
+CHANGE_WHICH = "Which answer would you like to change? Press it, or type the right answer (for example \"the address is 16 Station Road\")."
+CHANGED = "Thanks, I've changed {what} to {value}."
+LEFT = "OK, I've stopped that report. Nothing has been sent. What would you like to ask?"
 UNCLEAR_CONFIRMATION = "Please choose \"Send report\", \"Change an answer\" or \"Cancel\"."
 SUBMITTED = (
     "Thank you. Your report has been sent. Your reference is **{reference}**. "

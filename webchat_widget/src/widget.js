@@ -251,7 +251,13 @@
     h("p", { id: "fd-confirm-q", class: "fd-confirm-q" }, "Do you want to end this chat?"),
     h("div", { class: "fd-button-row" }, confirmYes, confirmNo));
 
-  const notice = h("div", { class: "fd-notice", hidden: true });
+  // The closed-hours note takes one line (the transcript needs the room on small or zoomed
+  // screens); "More" shows the rest. Screen readers always get the whole text.
+  const noticeText = h("p", { id: "fd-notice-text", class: "fd-notice-text" });
+  const noticeMore = h("button", {
+    type: "button", class: "fd-btn-link fd-notice-more", "aria-expanded": "false", "aria-controls": "fd-notice-text", hidden: true,
+  }, "More");
+  const notice = h("div", { class: "fd-notice fd-notice-collapsed", hidden: true }, noticeText, noticeMore);
 
   const list = h("ol", { class: "fd-messages" });
   const log = h("div", {
@@ -304,33 +310,72 @@
     if (ms !== 0) timers.note = setTimeout(() => setPart("note", ""), ms || 12000);
   }
 
+  // ---------------------------------------------------------------- closed-hours note
+
+  function expandNotice(expand) {
+    noticeMore.setAttribute("aria-expanded", String(expand));
+    noticeMore.textContent = expand ? "Less" : "More";
+    notice.classList.toggle("fd-notice-collapsed", !expand);
+    fitNotice();
+  }
+  /** "More" only when one line cannot hold the whole note. */
+  function fitNotice() {
+    if (notice.hidden || panel.hidden || noticeMore.getAttribute("aria-expanded") === "true") return;
+    // The room the text would have without the button beside it.
+    const room = noticeText.clientWidth + (noticeMore.hidden ? 0
+      : noticeMore.getBoundingClientRect().width + (parseFloat(getComputedStyle(notice).columnGap) || 0));
+    if (setHidden(noticeMore, noticeText.scrollWidth <= room + 1)) input.focus();
+  }
+  noticeMore.addEventListener("click", () => expandNotice(noticeMore.getAttribute("aria-expanded") !== "true"));
+  if (window.ResizeObserver) new ResizeObserver(fitNotice).observe(notice);
+
   // ---------------------------------------------------------------- transcript
 
   function nearBottom() {
     return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
   }
-  // Follow the conversation while the resident is at the end of it, also when the panel
-  // around the log changes size (toolbar, status, forms); leave them alone if they scrolled up.
-  let stuck = true;
-  function scrollToEnd() {
-    log.scrollTop = log.scrollHeight;
-    stuck = true;
-  }
-  function appendRow(li, force) {
-    const stick = force || st.replaying || stuck;
-    list.append(li);
-    if (stick) scrollToEnd();
-  }
+  // Follow the conversation while the resident is at the end of it, also when the log or
+  // what is around it changes size (toolbar, status, forms, the greeting arriving on top);
+  // leave them alone once they scroll away. A new turn taller than the log is shown from
+  // its first line: residents read an answer from its start, not from its last link.
+  let following = true;
+  let turnStart = null; // first message of the latest turn not from the resident
+  let placed = -1; // the scrollTop we set, so its scroll event is not taken for the resident's
   let logHeight = 0;
+  function follow() {
+    if (!following || panel.hidden) return;
+    const end = log.scrollHeight - log.clientHeight;
+    let target = end;
+    if (turnStart && turnStart.isConnected) {
+      const top = turnStart.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop;
+      target = Math.max(0, Math.min(end, top - 8)); // 8 px: the sender's name is not flush with the edge
+    }
+    if (Math.abs(log.scrollTop - target) >= 1) {
+      log.scrollTop = target;
+      placed = log.scrollTop;
+    }
+  }
+  /** Append a row; ``own`` (the resident's message) always shows the end, ``startsTurn`` a new turn's start. */
+  function appendRow(li, own, startsTurn) {
+    list.append(li);
+    if (own) turnStart = null;
+    else if (startsTurn) turnStart = li;
+    if (own || st.replaying) following = true;
+    follow();
+  }
   log.addEventListener("scroll", () => {
-    // A scroll caused by the log changing size is not the resident scrolling away.
-    if (log.clientHeight === logHeight) stuck = nearBottom();
+    // Our own scrolling, or a scroll caused by the log changing size, is not the resident's.
+    if (Math.abs(log.scrollTop - placed) < 1 || log.clientHeight !== logHeight) return;
+    turnStart = null;
+    following = nearBottom();
   }, { passive: true });
   if (window.ResizeObserver) {
-    new ResizeObserver(() => {
+    const resized = new ResizeObserver(() => {
       logHeight = log.clientHeight;
-      if (stuck) log.scrollTop = log.scrollHeight;
-    }).observe(log);
+      follow();
+    });
+    resized.observe(log);
+    resized.observe(list);
   }
 
   function senderName(from, author) {
@@ -340,10 +385,14 @@
     return COUNCIL;
   }
 
+  // A turn is everything the bot, an advisor or the council says between two of the
+  // resident's messages (or status changes); one bot turn can be several messages, each
+  // with its own buttons, and all of them stay usable until the conversation moves on.
+  let turnOpen = false;
+
   /** Buttons of older turns are switched off when the conversation moves on. */
-  function retireButtons(except) {
+  function retireButtons() {
     for (const group of st.live) {
-      if (group === except) continue;
       let hadFocus = false;
       for (const b of group.querySelectorAll("button")) {
         hadFocus = hadFocus || b === document.activeElement;
@@ -352,7 +401,7 @@
       group.hidden = true;
       if (hadFocus) input.focus();
     }
-    st.live = except ? [except] : [];
+    st.live = [];
   }
 
   function quickReplies(buttons) {
@@ -396,8 +445,12 @@
       li.append(meta);
       st.pending.set(pendingId, { li, meta });
     }
-    retireButtons(group);
-    appendRow(li, f.from === "resident");
+    const own = f.from === "resident";
+    const startsTurn = !own && !turnOpen;
+    if (own || startsTurn) retireButtons();
+    turnOpen = !own;
+    if (group) st.live.push(group);
+    appendRow(li, own, startsTurn);
     return li;
   }
 
@@ -433,6 +486,7 @@
       h("p", { class: "fd-sender" }, "Assistant", vh(":")),
       h("div", { class: "fd-bubble" }, markdown(GREETING)));
     list.prepend(li);
+    follow(); // the greeting pushes a replayed history down
   }
 
   // ---------------------------------------------------------------- frames in
@@ -465,13 +519,14 @@
     if (f.limits && f.limits.max_text_chars) st.limit = f.limits.max_text_chars;
     if (f.contact_centre) {
       if (!f.contact_centre.open && f.contact_centre.text) {
-        if (notice.hidden || notice.textContent !== f.contact_centre.text) {
-          notice.textContent = "";
-          notice.append(h("p", null, f.contact_centre.text));
+        if (notice.hidden || noticeText.textContent !== f.contact_centre.text) {
+          noticeText.textContent = f.contact_centre.text;
+          expandNotice(false);
         }
         notice.hidden = false;
-      } else {
-        notice.hidden = true;
+        fitNotice();
+      } else if (setHidden(notice, true)) {
+        input.focus();
       }
     }
     st.ready = true;
@@ -507,13 +562,15 @@
     st.shown.add(f.id);
     if (f.type === "status") {
       if ((f.change === "joined" || f.change === "transferred") && f.advisor) st.advisorName = f.advisor;
-      retireButtons(null);
+      retireButtons();
+      turnOpen = false;
       addEventLine(f.text, "fd-event-status");
       st.nextMode = f.mode;
       clear("mode");
       // A replayed history carries every old mode: apply only the last one of a burst.
       timers.mode = setTimeout(() => setMode(st.nextMode), 150);
     } else if (echo) {
+      turnOpen = false; // in the log's order, what comes next answers this message
       settle(f.client_id, f.text);
     } else {
       if (f.from === "bot" || f.from === "advisor") setPart("typing", "");
@@ -997,6 +1054,28 @@
     }
   }
 
+  // The relay's transcript keeps messages as written, in the Markdown subset the panel
+  // shows formatted; in a text file "**" and "[title](url)" are noise, so they go (the
+  // resident's own words, "You: ...", are left exactly as typed).
+  const ENTRY = /^\d{1,2}:\d{2} {2}/; // "14:05  Assistant: ..." or "14:05  -- status"
+  function plainMarkdown(line) {
+    return line
+      .replace(/\*\*(.+?)\*\*/g, "$1")
+      .replace(/\[([^\]\n]+)\]\(([^()\s]+)\)/g, (all, title, url) => {
+        const address = url.replace(/^(mailto|tel):/i, "");
+        const squash = (t) => t.replace(/[\s-]/g, "").toLowerCase();
+        return squash(title).includes(squash(address)) ? title : title + " (" + address + ")";
+      })
+      .replace(/^(\s*)[*•]\s+/, "$1- ");
+  }
+  function plainTranscript(text) {
+    let resident = false;
+    return text.replace(/\r\n?/g, "\n").split("\n").map((line) => {
+      if (ENTRY.test(line)) resident = /^\S+ {2}You: /.test(line);
+      return resident ? line : plainMarkdown(line);
+    }).join("\n");
+  }
+
   async function downloadTranscript() {
     if (!st.cid || !st.token) return;
     note("Preparing your transcript…", 0);
@@ -1008,7 +1087,8 @@
       const disposition = response.headers.get("Content-Disposition") || "";
       const named = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
       const filename = (named && decodeURIComponent(named[1]).replace(/[\\/]/g, "_")) || "northbridge-chat.txt";
-      const url = URL.createObjectURL(await response.blob());
+      const text = plainTranscript(await response.text());
+      const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
       const a = h("a", { href: url, download: filename, class: "fd-vh", tabindex: "-1" });
       root.append(a);
       a.click();
@@ -1028,6 +1108,8 @@
       cid: null, token: null, lastSeen: "0-0", started: false, rated: false, outbox: [], live: [],
       advisorName: "", greeted: false, failures: 0, gen: 0, retryDelay: 500,
     });
+    turnOpen = false;
+    turnStart = null;
     st.shown.clear();
     st.own.clear();
     st.pending.clear();
@@ -1060,7 +1142,8 @@
       launcher.setAttribute("aria-expanded", "true");
       st.unread = 0;
       badge.hidden = true;
-      scrollToEnd();
+      following = true; // opening shows the latest turn, wherever the log was left
+      follow();
       // After the log is visible, so screen readers hear the greeting as it arrives.
       if (!st.greeted) setTimeout(addGreeting, 100);
       emit("open", {});
@@ -1157,7 +1240,7 @@
     input.focus();
   });
   advisorButton.addEventListener("click", () => {
-    retireButtons(null);
+    retireButtons();
     sendAction("request_advisor");
   });
   stopWaitButton.addEventListener("click", () => sendAction("cancel_wait"));
