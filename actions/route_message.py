@@ -16,16 +16,10 @@ from actions.reports.actions import MAYBE_SENT, entity_value, switch_report, tra
 from actions.reports.reading import yes_or_no
 from actions.reports.service import advisor_hours, knowledge_base, open311
 from bot.components.patterns import normalise_postcode, normalise_reference
-from knowledge_base.fallbacks import SUGGEST, refine, suggestions
+from knowledge_base.fallbacks import SUGGEST, refine
 from knowledge_base.replies import render_report_confirm, render_route
 from knowledge_base.routes import HANDOFF, OUT_OF_SCOPE, decide_route, signposts
 
-# Below this confidence a report starts only after "Do you want to report ...?". Starting
-# a report commits the resident to five or more questions, and a question that merely
-# mentions bins or a postcode ("wat day is recyling collected in NB2 4RT") can look like
-# one; one extra tap costs little. 0.6 sits well above the FallbackClassifier's 0.35 and
-# below the confidence most plain reports get (figures in docs/conversations.md).
-REPORT_CONFIRM_BELOW = 0.6
 NO_THANKS = "smalltalk:no_thanks"
 
 logger = logging.getLogger(__name__)
@@ -51,9 +45,8 @@ class ActionRouteMessage(Action):
             return await self._answer_report_question(pending, answer, intent, confidence, dispatcher, tracker)
         fallback = refine(message, route, kb.articles, kb.topics, kb.article_texts())
         route = fallback.route
-        if (route.startswith("request:") and confidence < REPORT_CONFIRM_BELOW and not text.startswith("/")
-                and tracker.get_slot("report_service") != route.split(":", 1)[1]):
-            return self._ask_before_report(route, intent, confidence, message, dispatcher)
+        if fallback.confirm and tracker.get_slot("report_service") != route.split(":", 1)[1]:
+            return self._ask_before_report(route, intent, confidence, fallback.suggestions, dispatcher)
         misunderstandings = int(tracker.get_slot("misunderstandings") or 0)
         reference = normalise_reference(entity_value(message, "reference") or text)
         postcode = normalise_postcode(entity_value(message, "postcode") or "")
@@ -106,12 +99,11 @@ class ActionRouteMessage(Action):
         ]
 
     @staticmethod
-    def _ask_before_report(route: str, intent: str, confidence: float, message: Dict[str, Any],
+    def _ask_before_report(route: str, intent: str, confidence: float, alternatives: tuple[str, ...],
                            dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
         """"Do you want to report a missed bin?", with any article that may be meant instead."""
         kb = knowledge_base()
         service_code = route.split(":", 1)[1]
-        alternatives = suggestions(message, kb.articles)[:2]
         reply = render_report_confirm(service_code, kb, alternatives)
         dispatcher.utter_message(json_message={"route": {"name": route, "intent": intent,
                                                          "confidence": round(confidence, 4), "confirm": True}})

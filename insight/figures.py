@@ -54,7 +54,8 @@ UTC = dt.timezone.utc
 REPEAT_WINDOW = dt.timedelta(days=7)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 STATUS_UNKNOWN = "status unknown"
-NON_ANSWER_ROUTES = frozenset({"out_of_scope", "handoff", "complaint"})
+# "Did you mean" suggestions and "no answer yet" are not answers: the resident still needs one.
+NON_ANSWER_ROUTES = frozenset({"out_of_scope", "handoff", "complaint", "suggest", "missing_topic"})
 # Waiting and handling times are also shown as a distribution, in these bands (seconds).
 TIME_BANDS = ((60, "Under 1 min"), (120, "1 to 2 min"), (300, "2 to 5 min"), (600, "5 to 10 min"),
               (1200, "10 to 20 min"), (None, "20 min or more"))

@@ -30,6 +30,10 @@ SUGGEST_MIN_CONFIDENCE = 0.2
 # Further articles are offered only when they are close behind the first.
 SUGGEST_RELATIVE = 0.5
 MAX_SUGGESTIONS = 3
+# Below this confidence a report starts only after "Do you want to report ...?": a report
+# commits the resident to five or more questions, and a question that merely mentions bins
+# or a postcode can look like one; one extra tap costs little (docs/conversations.md).
+REPORT_CONFIRM_BELOW = 0.6
 
 PERSON = (r"(?:someone|somebody|some one|a (?:real |live |actual )?(?:person|human|human being)|"
           r"an? (?:advisor|adviser|agent|officer|operator)|a member of (?:staff|the team)|"
@@ -65,6 +69,7 @@ class Fallback:
     route: str
     suggestions: tuple[str, ...] = ()
     topic: str | None = None  # the missing topic's name, or what the resident wants to talk about
+    confirm: bool = False  # a request: route to ask about before starting the report
 
 
 class TopicsFileError(ValueError):
@@ -158,6 +163,10 @@ def refine(parsed: dict[str, Any], route: str, article_ids: Iterable[str],
         person, topic = asks_for_a_person(text)
         if person:
             return Fallback(HANDOFF, topic=topic)
+    if route.startswith("request:") and not text.startswith("/"):
+        confidence = float((parsed.get("intent") or {}).get("confidence") or 0)
+        if confidence < REPORT_CONFIRM_BELOW:
+            return Fallback(route, suggestions=suggestions(parsed, article_ids)[:2], confirm=True)
     if text.startswith("/") or not (route == OUT_OF_SCOPE or route.startswith("faq:")):
         return Fallback(route)
     named = missing_topic(text, topics)

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.components.patterns import normalise_reference
 from knowledge_base.articles import KnowledgeBase
-from knowledge_base.replies import Reply, render_route
+from knowledge_base.replies import Reply, render_report_confirm, render_route
 from knowledge_base.fallbacks import refine
 from knowledge_base.routes import decide_route, signposts
 
@@ -35,6 +35,7 @@ class Routing:
     signposts: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     topic: str | None = None
+    confirm: bool = False  # the bot asks "Do you want to report ...?" before starting
 
     @property
     def reference(self) -> str | None:
@@ -57,6 +58,7 @@ def routing_from_parse(parsed: dict[str, Any], kb: KnowledgeBase) -> Routing:
         signposts=tuple(signposts(parsed, fallback.route)),
         suggestions=fallback.suggestions,
         topic=fallback.topic,
+        confirm=fallback.confirm,
     )
 
 
@@ -89,6 +91,8 @@ class RouteParser:
 
 def preview(routing: Routing, kb: KnowledgeBase) -> Reply:
     """The reply a resident would get to this message as their first message."""
+    if routing.confirm:
+        return render_report_confirm(routing.route.split(":", 1)[1], kb, routing.suggestions)
     return render_route(routing.route, kb, text=routing.text, reference=routing.reference,
                         signposts=routing.signposts, suggestions=routing.suggestions,
                         topic=routing.topic if routing.route != "handoff" else None)

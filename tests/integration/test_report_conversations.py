@@ -195,7 +195,8 @@ def test_an_answer_about_where_the_pothole_is_is_taken_as_the_answer_not_an_alar
     conversation.say("report a pothole")
     conversation.say("nb4 2qt")
     reply = conversation.say(answer)
-    assert not any("route" in (m.get("custom") or {}) for m in reply), reply
+    # The answer's turn carries the report's own route, marked as continuing it.
+    assert route_of(reply)["name"] == "request:pothole" and route_of(reply)["continues"] is True, reply
     assert "999" not in text_of(reply)
 
 
