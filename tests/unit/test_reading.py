@@ -50,3 +50,25 @@ def test_a_service_value_name_with_an_unquoted_comma_is_refused(tmp_path):
     path.write_text(text)
     with pytest.raises(CatalogueError, match="quote a name that has a comma"):
         load_catalogue(path)
+
+
+def test_yes_and_no_in_residents_words_and_anything_else_is_neither():
+    from actions.reports.reading import yes_or_no
+    for text in ["yes", "Yeah", "yes please", "ok", "Sure."]:
+        assert yes_or_no(text) is True, text
+    for text in ["no", "Nope", "no thanks", "not now"]:
+        assert yes_or_no(text) is False, text
+    for text in ["no, I want to know my bin day", "when is my bin day", ""]:
+        assert yes_or_no(text) is None, text
+
+
+def test_the_rest_of_an_answer_once_its_postcode_is_taken_out():
+    from actions.reports.reading import without_postcode
+    assert without_postcode("16 Station Road, NB4 2QT") == "16 Station Road"
+    assert without_postcode("NB4 2QT") == ""
+
+
+def test_a_choice_is_only_changed_when_a_correction_names_it():
+    assert correction_in("the bin is wrong, it should be brown", MISSED_BIN) == Correction("which_bin", "brown")
+    assert correction_in("no", MISSED_BIN) is None  # a yes/no question is not changed by a bare "no"
+    assert correction_in("hmm", MISSED_BIN) is None and correction_in("what", MISSED_BIN) is None
