@@ -40,7 +40,7 @@ class Correction:
 
 def postcode_in(text: str) -> str | None:
     """The first UK postcode anywhere in ``text``, normalised ("NB4 2QT"), or None."""
-    for match in POSTCODE_IN_TEXT.finditer(text or ""):
+    for match in POSTCODE_IN_TEXT.finditer(" ".join((text or "").split())):
         postcode = normalise_postcode(match.group(0))
         if postcode:
             return postcode
