@@ -5,15 +5,25 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: up test system venv build model report report-demo benchmark benchmark-relay kb-check evaluate lock clean
+.PHONY: up test check lint system venv build model report report-demo benchmark benchmark-relay kb-check evaluate lock clean
 
 ## up: set up everything needed, train if inputs changed, start all processes
 up: system model
 	$(PY) scripts/up.py
 
-## test: the whole test suite (unit, content, real Rasa and action servers, quality bars)
-test: system model node_modules/.installed
+## test: lint and types, then the whole test suite (unit, content, real Rasa and action servers, quality bars)
+test: system model node_modules/.installed lint
 	$(PY) -m pytest
+
+## check: lint, types, and every test that starts no server (unit and contract tests), in under a minute
+check: venv lint
+	$(PY) -m pytest -m "not servers" -q
+
+## lint: ruff (lint and format) and mypy (strict on the pure modules listed in pyproject.toml)
+lint: venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 ## system: Debian packages the servers need (redis-server), installed only if missing
 system:

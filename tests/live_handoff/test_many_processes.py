@@ -15,6 +15,8 @@ from live_handoff import auth
 from live_handoff.store import Store, connect_redis
 from tests.live_handoff.conftest import DEAD_RASA, PASSWORD, Socket, kind
 
+pytestmark = pytest.mark.servers  # starts Redis and front-door processes itself
+
 
 def door_env(redis_url: str, prefix: str) -> dict[str, str]:
     return {"REDIS_URL": redis_url, "RASA_URL": DEAD_RASA, "RELAY_KEY_PREFIX": prefix,
