@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from knowledge_base.urgent import CATEGORIES
+from contracts.handoff import ROUTE_URGENCY
 
 # Why the resident is being passed to a person, from the route of the message before
-# "talk to an advisor" (buttons offer it after these routes).
+# "talk to an advisor" (buttons offer it after these routes): as the relay decides for the
+# buttons (contracts/handoff.py), and after out of scope, because the bot did not understand.
 REASON_AFTER_ROUTE = {
-    **{c.route: (c.name, c.priority) for c in CATEGORIES},
+    **ROUTE_URGENCY,
     "out_of_scope": ("repeated_misunderstanding", "normal"),
-    "complaint": ("complaint", "normal"),
 }
 MAX_TURNS = 6
 

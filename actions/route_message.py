@@ -14,7 +14,7 @@ from actions.handoff import build_handoff
 from actions.reports import texts
 from actions.reports.actions import MAYBE_SENT, entity_value, switch_report, track
 from actions.reports.reading import yes_or_no
-from actions.reports.service import advisor_hours, knowledge_base, open311
+from actions.reports.service import advisor_hours, knowledge_base, open311, settings
 from bot.components.patterns import normalise_postcode, normalise_reference
 from knowledge_base.fallbacks import SUGGEST, refine
 from knowledge_base.replies import render_report_confirm, render_route
@@ -26,6 +26,11 @@ logger = logging.getLogger(__name__)
 
 
 class ActionRouteMessage(Action):
+    def __init__(self) -> None:
+        # rasa-sdk creates every action when the server starts: a malformed setting stops
+        # it there, naming the variable, not at a resident's first message.
+        settings()
+
     def name(self) -> Text:
         return "action_route_message"
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from live_handoff import masking
 from front_door.app import build_app
-from live_handoff.settings import SettingsError
+from front_door.settings import Settings as DoorSettings
+from front_door.settings import SettingsError as DoorSettingsError
+import service_requests
+from live_handoff import Settings, SettingsError, install_log_masking
 
 
 class PathOnlyAccessLogger(AbstractAccessLogger):
@@ -28,15 +29,20 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
 
 
 def main() -> int:
+    try:
+        door = DoorSettings.from_env()
+    except DoorSettingsError as exc:
+        print(f"Cannot start the front door: {exc}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(prog="python -m front_door", description=__doc__)
-    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("FRONT_DOOR_PORT", "8080")))
+    parser.add_argument("--host", default=door.host, help="default HOST or 127.0.0.1")
+    parser.add_argument("--port", type=int, default=door.port, help="default FRONT_DOOR_PORT or 8080")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    masking.install()
+    install_log_masking()
     try:
-        app = build_app()
-    except (SettingsError, ValueError) as exc:
+        app = build_app(Settings.from_env(), door)
+    except (SettingsError, service_requests.SettingsError, ValueError) as exc:
         print(f"Cannot start the front door: {exc}", file=sys.stderr)
         return 2
     print(f"Front door on http://{args.host}:{args.port}/", flush=True)

@@ -8,8 +8,8 @@ import os
 from aiohttp import web
 
 from front_door import editor_api, manager
-from live_handoff.app import create_app
-from live_handoff.settings import Settings
+from front_door.settings import Settings as DoorSettings
+from live_handoff import Settings, create_app
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WIDGET = os.path.join(ROOT, "webchat_widget")
@@ -42,7 +42,14 @@ def _page(path: str):
     return serve
 
 
-def build_app(settings: Settings | None = None) -> web.Application:
+def build_app(settings: Settings | None = None, door: DoorSettings | None = None) -> web.Application:
+    """The front door. Settings not given are read from the environment now (start-up).
+
+    Args:
+        settings: the relay's (``live_handoff.Settings``).
+        door: the front door's own (``front_door.settings.Settings``).
+    """
+    door = door if door is not None else DoorSettings.from_env()
     app = create_app(settings or Settings.from_env())
     app.middlewares.append(security_headers)
     app.router.add_get("/", _page(os.path.join(WIDGET, "demo", "index.html")))
@@ -52,13 +59,13 @@ def build_app(settings: Settings | None = None) -> web.Application:
     app.router.add_get("/console/", _page(os.path.join(CONSOLE, "index.html")))
     app.router.add_static("/console/", CONSOLE)
     app.router.add_get("/manager/", manager.report_page)
-    editor_api.setup(app)
+    editor_api.setup(app, door)
     app.router.add_get("/editor", lambda request: web.HTTPFound("/editor/"))
     app.router.add_get("/editor/", _page(os.path.join(EDITOR, "index.html")))
     app.router.add_static("/editor/", EDITOR)
     app.router.add_get("/reports/report.css", lambda request: web.FileResponse(os.path.join(ROOT, "insight", "report.css")))
-    if os.environ.get("OPEN311_API_KEYS"):
-        from service_requests.app import MOUNT, create_app as create_open311
-        from service_requests.settings import Settings as Open311Settings
-        app.add_subapp(MOUNT, create_open311(Open311Settings.from_env()))
+    if door.open311:
+        import service_requests
+
+        app.add_subapp(service_requests.MOUNT, service_requests.create_app(service_requests.Settings.from_env()))
     return app

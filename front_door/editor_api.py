@@ -1,7 +1,8 @@
 """Content editors' API (role "editor"): list, preview, try, publish, retrain, check, and
 what residents asked (from the relay's measurement events).
 
-Publishing writes the content files the action server reads (FRONT_DESK_CONTENT_DIR), so
+Publishing writes the content files the action server reads (FRONT_DESK_CONTENT_DIR, from
+the front door's settings), so
 answer and link edits reach residents within seconds; question edits start a background
 retrain whose progress the page shows (knowledge_base/retraining.py).
 """
@@ -29,10 +30,8 @@ from knowledge_base.replies import render_article
 from knowledge_base.retraining import Retrainer
 from knowledge_base.routes import decide_route, route_for_intent
 from knowledge_base.urgent import PhraseMatcher, UrgentPhrasesError
-from live_handoff.app import knowledge_paths
-from live_handoff.http_api import error
-from live_handoff.keys import KNOWLEDGE, SETTINGS
-from live_handoff.sessions import require
+from front_door.settings import Settings as DoorSettings
+from live_handoff import KNOWLEDGE, SETTINGS, error, require
 
 ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger(__name__)
@@ -86,7 +85,18 @@ class RoutingCheck:
 
 RETRAINER = web.AppKey("retrainer", Retrainer)
 ROUTING = web.AppKey("routing", RoutingCheck)
-AUDIT_FILE = Path(os.environ.get("FRONT_DESK_AUDIT_FILE", ROOT / "var" / "content-audit.jsonl"))
+DOOR = web.AppKey("door_settings", DoorSettings)
+# Who published what, when FRONT_DESK_AUDIT_FILE is not set.
+AUDIT_FILE = ROOT / "var" / "content-audit.jsonl"
+
+
+def _audit_file(request: web.Request) -> Path:
+    return request.app[DOOR].audit_file or AUDIT_FILE
+
+
+def _knowledge_paths(request: web.Request) -> tuple[Path, Path]:
+    knowledge = request.app[DOOR].knowledge
+    return knowledge.content_dir, knowledge.messages_file
 
 
 async def _editor(request: web.Request, state_changing: bool = False) -> dict[str, str]:
@@ -127,13 +137,13 @@ async def list_articles(request: web.Request) -> web.Response:
 
 async def get_article(request: web.Request) -> web.Response:
     await _editor(request)
-    content_dir, _ = knowledge_paths()
+    content_dir, _ = _knowledge_paths(request)
     kb = request.app[KNOWLEDGE].get()
     try:
         raw = editing.read_raw(editing.article_path(content_dir, kb, request.match_info["id"]))
     except ContentError:
         return error(404, "unknown_article", "There is no article with that id.")
-    return web.json_response({"article": raw, "history": editing.history(AUDIT_FILE, raw["id"], 20)})
+    return web.json_response({"article": raw, "history": editing.history(_audit_file(request), raw["id"], 20)})
 
 
 def _article_from(body: dict, kb) -> Article:
@@ -197,10 +207,10 @@ async def publish(request: web.Request) -> web.Response:
         assert isinstance(changes, dict)
     except (ValueError, AssertionError):
         return error(400, "invalid", "Send the changed fields as a JSON object.")
-    content_dir, messages_file = knowledge_paths()
+    content_dir, messages_file = _knowledge_paths(request)
     try:
         published = await asyncio.to_thread(editing.publish, content_dir, messages_file, request.match_info["id"],
-                                            changes, user["username"], AUDIT_FILE)
+                                            changes, user["username"], _audit_file(request))
     except ContentError as exc:
         return _problems(exc)
     job = request.app[RETRAINER].request(user["username"]) if published.questions_changed else None
@@ -222,14 +232,14 @@ async def job_status(request: web.Request) -> web.Response:
 
 async def history(request: web.Request) -> web.Response:
     await _editor(request)
-    return web.json_response({"history": editing.history(AUDIT_FILE, None, 100)})
+    return web.json_response({"history": editing.history(_audit_file(request), None, 100)})
 
 
 async def check(request: web.Request) -> web.Response:
     """`make kb-check` in the page; the routing part comes from the last background run
     (POST /api/editor/check/routing starts one)."""
     await _editor(request)
-    content_dir, messages_file = knowledge_paths()
+    content_dir, messages_file = _knowledge_paths(request)
     try:
         kb = await asyncio.to_thread(load_knowledge_base, content_dir, messages_file)
     except ContentError as exc:
@@ -343,8 +353,10 @@ async def what_residents_asked(request: web.Request) -> web.Response:
     return web.json_response({**found, "days": RESIDENTS_DAYS})
 
 
-def setup(app: web.Application, models_dir: Path | None = None) -> None:
-    content_dir, messages_file = knowledge_paths()
+def setup(app: web.Application, door: DoorSettings, models_dir: Path | None = None) -> None:
+    """The editors' API on ``app`` (the relay's), with the front door's settings ``door``."""
+    app[DOOR] = door
+    content_dir, messages_file = door.knowledge.content_dir, door.knowledge.messages_file
     settings = app[SETTINGS]
 
     async def switch(model: Path) -> None:
@@ -355,7 +367,7 @@ def setup(app: web.Application, models_dir: Path | None = None) -> None:
                 if response.status != 204:
                     raise RuntimeError(f"the Rasa server refused the new model (HTTP {response.status})")
 
-    models_dir = models_dir or Path(os.environ.get("FRONT_DESK_PUBLISHED_MODELS", ROOT / "models" / "published"))
+    models_dir = models_dir or door.published_models
     python = str(ROOT / ".venv" / "bin" / "python")
     app[ROUTING] = RoutingCheck(python, content_dir, messages_file)
 
@@ -363,7 +375,8 @@ def setup(app: web.Application, models_dir: Path | None = None) -> None:
         await switch(model)
         app[ROUTING].start(model)  # questions may now reach different articles
 
-    app[RETRAINER] = Retrainer(content_dir, messages_file, models_dir, switch_and_check, python)
+    app[RETRAINER] = Retrainer(content_dir, messages_file, models_dir, switch_and_check, python,
+                               active_model=door.knowledge.model, min_accuracy=door.knowledge.retrain_min_accuracy)
     async def stop_background_work(app: web.Application) -> None:
         await app[ROUTING].stop()
         await app[RETRAINER].stop()

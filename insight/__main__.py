@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -23,15 +22,12 @@ from pathlib import Path
 from insight import events as ev
 from insight import figures as fg
 from insight import labels, report
+from insight.figures import previous_month
 from insight.open311 import lookup_statuses
+from insight.settings import DEFAULT_REDIS, Settings, SettingsError
 
-DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+__all__ = ["DEFAULT_REDIS", "MONTHS", "main", "parser", "previous_month"]
 MONTHS = report.MONTHS
-
-
-def previous_month(today: dt.date) -> str:
-    first = today.replace(day=1) - dt.timedelta(days=1)
-    return f"{first.year:04d}-{first.month:02d}"
 
 
 def _date(text: str) -> dt.date:
@@ -42,7 +38,8 @@ def _date(text: str) -> dt.date:
 
 
 def _redis_settings(args: argparse.Namespace) -> tuple[str, str]:
-    return os.environ.get("REDIS_URL", DEFAULT_REDIS), args.prefix or os.environ.get("RELAY_KEY_PREFIX", "fd")
+    settings: Settings = args.settings
+    return settings.redis_url, args.prefix or settings.key_prefix
 
 
 def _period(args: argparse.Namespace) -> tuple[dt.date, dt.date, str]:
@@ -64,7 +61,7 @@ def _period(args: argparse.Namespace) -> tuple[dt.date, dt.date, str]:
 
 def _bank_holidays() -> frozenset[dt.date]:
     try:
-        from live_handoff.hours import bank_holidays
+        from contracts.calendar import bank_holidays
         return bank_holidays()
     except Exception:  # noqa: BLE001 - the report works without them
         return frozenset()
@@ -177,8 +174,13 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
     args = parser().parse_args(argv)
+    try:
+        args.settings = settings if settings is not None else Settings.from_env()
+    except SettingsError as exc:
+        print(f"insight: {exc}", file=sys.stderr)
+        return 2
     if args.command == "generate" and not args.month:
         args.month = previous_month(dt.datetime.now(fg.LONDON).date())
     return args.run(args)

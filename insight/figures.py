@@ -198,6 +198,12 @@ def month_period(month: str) -> tuple[dt.date, dt.date]:
     return first, following - dt.timedelta(days=1)
 
 
+def previous_month(today: dt.date) -> str:
+    """``YYYY-MM`` of the calendar month before ``today``'s."""
+    first = today.replace(day=1) - dt.timedelta(days=1)
+    return f"{first.year:04d}-{first.month:02d}"
+
+
 def local(when: dt.datetime) -> dt.datetime:
     return when.astimezone(LONDON)
 

@@ -168,7 +168,7 @@ def _lognormal(rng: random.Random, median: float, sigma: float, low: float, high
 
 def _bank_holidays() -> frozenset[dt.date]:
     try:
-        from live_handoff.hours import bank_holidays
+        from contracts.calendar import bank_holidays
         return bank_holidays()
     except Exception:  # noqa: BLE001 - demo data must not depend on the relay's extras
         return frozenset()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -23,22 +22,21 @@ from knowledge_base.articles import ContentError, load_knowledge_base
 from knowledge_base.compiler import write_files
 from knowledge_base.evaluation import EvaluationFileError, read_examples, score
 from knowledge_base.routes import all_routes
+from knowledge_base.settings import Settings, SettingsError
 
 
-def _load_or_exit():
+def _load_or_exit(settings: Settings):
     # FRONT_DESK_CONTENT_DIR / _MESSAGES_FILE: the content the running bot serves (as the
     # action server reads them), e.g. when the front door retrains after an edit.
-    from knowledge_base.articles import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
     try:
-        return load_knowledge_base(os.environ.get("FRONT_DESK_CONTENT_DIR", DEFAULT_CONTENT_DIR),
-                                   os.environ.get("FRONT_DESK_MESSAGES_FILE", DEFAULT_MESSAGES_FILE))
+        return load_knowledge_base(settings.content_dir, settings.messages_file)
     except ContentError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    kb = _load_or_exit()
+    kb = _load_or_exit(args.settings)
     if getattr(args, "bot_dir", None):
         Path(args.bot_dir).mkdir(parents=True, exist_ok=True)
         paths = write_files(kb, Path(args.bot_dir))
@@ -53,9 +51,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     from knowledge_base import checks
 
-    kb = _load_or_exit()
+    kb = _load_or_exit(args.settings)
     if args.only_routing:
-        parser = _parser(args.model)
+        parser = _parser(args.model, args.settings)
         misrouted = checks.misrouted_questions(kb, lambda text: parser.route(text, kb).route)
         print(json.dumps([{"kind": "routing", "file": f.file, "field": f.field, "problem": f.message}
                           for f in misrouted]))
@@ -64,7 +62,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     findings = (checks.near_duplicate_questions(kb) + checks.link_problems(kb)
                 + checks.stale_articles(kb, dt.date.today()) + checks.hard_to_read(kb))
     if args.routing:
-        parser = _parser(args.model)
+        parser = _parser(args.model, args.settings)
         findings += checks.misrouted_questions(kb, lambda text: parser.route(text, kb).route)
     for finding in findings:
         print(f"  - {finding}")
@@ -73,11 +71,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if findings and args.strict else 0
 
 
-def _parser(model: str | None):
-    from knowledge_base.nlu_model import DEFAULT_MODEL, ModelNotFoundError, RouteParser
+def _parser(model: str | None, settings: Settings):
+    from knowledge_base.nlu_model import ModelNotFoundError, RouteParser
 
     try:
-        return RouteParser(model or DEFAULT_MODEL)
+        return RouteParser(model or settings.model)
     except ModelNotFoundError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
@@ -86,8 +84,8 @@ def _parser(model: str | None):
 def cmd_try(args: argparse.Namespace) -> int:
     from knowledge_base.nlu_model import preview
 
-    kb = _load_or_exit()
-    parser = _parser(args.model)
+    kb = _load_or_exit(args.settings)
+    parser = _parser(args.model, args.settings)
     routing = parser.route(args.text, kb)
     reply = preview(routing, kb)
     if args.json:
@@ -112,13 +110,13 @@ def cmd_try(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    kb = _load_or_exit()
+    kb = _load_or_exit(args.settings)
     try:
         examples = read_examples(args.file, all_routes(kb.articles))
     except EvaluationFileError as exc:
         print(exc, file=sys.stderr)
         return 2
-    parser = _parser(args.model)
+    parser = _parser(args.model, args.settings)
     routings = [parser.route(e.text, kb) for e in examples]
     result = score(examples, [r.route for r in routings], [round(r.confidence, 4) for r in routings])
     if args.json:
@@ -142,13 +140,13 @@ def cmd_safety(args: argparse.Namespace) -> int:
     from knowledge_base.nlu_model import preview
     from knowledge_base.safety import Outcome, SafetyFileError, read_safety_examples, score_safety
 
-    kb = _load_or_exit()
+    kb = _load_or_exit(args.settings)
     try:
         examples = read_safety_examples(args.file)
     except SafetyFileError as exc:
         print(exc, file=sys.stderr)
         return 2
-    parser = _parser(args.model)
+    parser = _parser(args.model, args.settings)
     outcomes = []
     for example in examples:
         routing = parser.route(example.text, kb)
@@ -178,7 +176,7 @@ def cmd_converse(args: argparse.Namespace) -> int:
     from knowledge_base.scenarios import ScenarioFileError
 
     try:
-        results = converse.run(args.files, args.rasa_url, args.rasa_token or os.environ.get("RASA_TOKEN", ""))
+        results = converse.run(args.files, args.rasa_url, args.rasa_token or args.settings.rasa_token)
     except ScenarioFileError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -193,7 +191,7 @@ def cmd_converse(args: argparse.Namespace) -> int:
     return 0 if all(r.passed for r in results) else 1
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -205,24 +203,24 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("--only-routing", action="store_true",
                          help="only the routing check, as JSON (for the editors' page)")
     p_check.add_argument("--strict", action="store_true", help="exit 1 if anything is found")
-    p_check.add_argument("--model", help="model file (default models/front-desk.tar.gz)")
+    p_check.add_argument("--model", help="model file (default FRONT_DESK_MODEL or models/front-desk.tar.gz)")
     p_check.set_defaults(func=cmd_check)
     p_try = sub.add_parser("try", help="show the route and answer for a message")
     p_try.add_argument("text")
     p_try.add_argument("--json", action="store_true")
-    p_try.add_argument("--model", help="model file (default models/front-desk.tar.gz)")
+    p_try.add_argument("--model", help="model file (default FRONT_DESK_MODEL or models/front-desk.tar.gz)")
     p_try.set_defaults(func=cmd_try)
     p_eval = sub.add_parser("evaluate", help="route accuracy on a text,route CSV")
     p_eval.add_argument("file", type=Path)
     p_eval.add_argument("--json", action="store_true")
-    p_eval.add_argument("--model", help="model file (default models/front-desk.tar.gz)")
+    p_eval.add_argument("--model", help="model file (default FRONT_DESK_MODEL or models/front-desk.tar.gz)")
     p_eval.set_defaults(func=cmd_evaluate)
     p_safety = sub.add_parser("safety", help="urgent recall and near-miss false alarms on a text,expected,style CSV")
     p_safety.add_argument("file", type=Path)
     p_safety.add_argument("--json", action="store_true")
     p_safety.add_argument("--strict", action="store_true", help="exit 1 unless every urgent message gets the right help "
                           "and at most 2% of near misses are urgent")
-    p_safety.add_argument("--model", help="model file (default models/front-desk.tar.gz)")
+    p_safety.add_argument("--model", help="model file (default FRONT_DESK_MODEL or models/front-desk.tar.gz)")
     p_safety.set_defaults(func=cmd_safety)
     p_converse = sub.add_parser("converse", help="play scripted conversations through the real bot")
     p_converse.add_argument("files", nargs="+", help="scenario files (YAML), or folders of them")
@@ -233,6 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     p_converse.add_argument("--rasa-token", help="its HTTP API token, to read slots (default $RASA_TOKEN)")
     p_converse.set_defaults(func=cmd_converse)
     args = parser.parse_args(argv)
+    try:
+        args.settings = settings if settings is not None else Settings.from_env()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return args.func(args)
 
 

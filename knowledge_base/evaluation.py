@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +14,15 @@ from knowledge_base.routes import OUT_OF_SCOPE
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-def shared_eval_file(name: str) -> Path:
-    """A file of the shared evaluation data (``../shared/eval`` next to the project, or
-    ``FRONT_DESK_EVAL_DIR``); the first candidate if none exists, so errors name a path."""
-    candidates = [Path(d) for d in (os.environ.get("FRONT_DESK_EVAL_DIR", ""),) if d]
+def shared_eval_file(name: str, eval_dir: Path | None = None) -> Path:
+    """A file of the shared evaluation data (``eval_dir``, i.e. ``FRONT_DESK_EVAL_DIR``, or
+    ``../shared/eval`` next to the project); the first candidate if none exists, so errors
+    name a path. Without ``eval_dir`` the settings are read now (command-line callers)."""
+    if eval_dir is None:
+        from knowledge_base.settings import Settings
+
+        eval_dir = Settings.from_env().eval_dir
+    candidates = [eval_dir] if eval_dir is not None else []
     candidates += [PROJECT_ROOT.parent / "shared" / "eval", Path("/work/shared/eval")]
     return next((d / name for d in candidates if (d / name).exists()), candidates[0] / name)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,9 @@ from knowledge_base.replies import Reply, render_report_confirm, render_route
 from knowledge_base.fallbacks import refine
 from knowledge_base.routes import decide_route, signposts
 
-DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "front-desk.tar.gz"
+from knowledge_base.settings import DEFAULT_MODEL
+
+__all__ = ["DEFAULT_MODEL", "ModelNotFoundError", "RouteParser", "Routing", "preview", "routing_from_parse"]
 
 
 class ModelNotFoundError(Exception):
@@ -66,7 +67,8 @@ class RouteParser:
     """The trained model, loaded once, parsing one message at a time."""
 
     def __init__(self, model_path: Path | str = DEFAULT_MODEL):
-        model_path = Path(os.environ.get("FRONT_DESK_MODEL", model_path))
+        """Load ``model_path`` (the process's ``Settings.model`` when it has settings)."""
+        model_path = Path(model_path)
         if not model_path.exists():
             raise ModelNotFoundError(
                 f"No trained model at {model_path}. Run `make model` (or `make up`) first."

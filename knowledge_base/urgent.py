@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from contracts.handoff import URGENT_PRIORITY
+
 
 @dataclass(frozen=True)
 class Category:
@@ -21,7 +23,7 @@ class Category:
 
     Attributes:
         name: the route is ``urgent:<name>``, the intent ``urgent_<name>``, the handoff reason ``<name>``.
-        priority: the advisors' queue band for a handoff from this category.
+        priority: the advisors' queue band for a handoff from this category (contracts/handoff.py).
         numbers: numbers every answer for this category must give (FACTS.md says where each was checked).
         label: how staff read the category (console, reports).
     """
@@ -44,15 +46,15 @@ class Category:
 # the others add their numbers to the answer (a person at risk of suicide who also
 # mentions a gas smell hears about both).
 CATEGORIES: tuple[Category, ...] = (
-    Category("crisis", "urgent", ("999", "116 123", "111"), "Crisis: suicide, self-harm or mental health"),
-    Category("domestic_abuse", "urgent", ("999", "0808 2000 247", "01632 960210", "01632 960999"),
+    Category("crisis", URGENT_PRIORITY["crisis"], ("999", "116 123", "111"), "Crisis: suicide, self-harm or mental health"),
+    Category("domestic_abuse", URGENT_PRIORITY["domestic_abuse"], ("999", "0808 2000 247", "01632 960210", "01632 960999"),
              "Domestic abuse"),
-    Category("safeguarding", "urgent", ("999", "01632 960400", "01632 960300", "01632 960500"),
+    Category("safeguarding", URGENT_PRIORITY["safeguarding"], ("999", "01632 960400", "01632 960300", "01632 960500"),
              "Safeguarding: a child or adult at risk"),
-    Category("danger", "urgent", ("999", "101"), "Danger: crime, violence or someone hurt now"),
-    Category("gas", "high", ("0800 111 999", "999"), "Gas leak or carbon monoxide"),
-    Category("power", "high", ("105", "999"), "Power cut or damaged power line"),
-    Category("emergency", "high", ("999", "01632 960999"), "Council emergency"),
+    Category("danger", URGENT_PRIORITY["danger"], ("999", "101"), "Danger: crime, violence or someone hurt now"),
+    Category("gas", URGENT_PRIORITY["gas"], ("0800 111 999", "999"), "Gas leak or carbon monoxide"),
+    Category("power", URGENT_PRIORITY["power"], ("105", "999"), "Power cut or damaged power line"),
+    Category("emergency", URGENT_PRIORITY["emergency"], ("999", "01632 960999"), "Council emergency"),
 )
 BY_NAME = {c.name: c for c in CATEGORIES}
 BY_ROUTE = {c.route: c for c in CATEGORIES}

@@ -1,1 +1,58 @@
-"""The handoff relay: the front door residents and advisors connect to."""
+"""The handoff relay: the front door residents and advisors connect to.
+
+The public interface, for the front door that serves the relay beside other packages
+(front_door/). Everything else in this package is internal and may move; a test
+(tests/unit/test_boundaries.py) fails if another package reaches past these names.
+
+- ``create_app(settings)``: the relay's aiohttp application.
+- ``Settings``, ``SettingsError``: its settings (``Settings.from_env()``) and their error.
+- ``SETTINGS``, ``KNOWLEDGE``: application keys for the settings and the knowledge base cache.
+- ``current_user(request)``, ``require(request, role, state_changing)``: advisors' sessions.
+- ``error(status, code, message)``: a JSON error response in the relay's shape.
+- ``install_log_masking()``: mask personal data in log records (call once at start-up).
+
+The names are resolved on first use, so importing one internal module (``live_handoff.hours``)
+does not import the whole relay.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# name -> (module, attribute): where each public name lives today.
+_PUBLIC = {
+    "create_app": ("live_handoff.app", "create_app"),
+    "Settings": ("live_handoff.settings", "Settings"),
+    "SettingsError": ("live_handoff.settings", "SettingsError"),
+    "SETTINGS": ("live_handoff.keys", "SETTINGS"),
+    "KNOWLEDGE": ("live_handoff.keys", "KNOWLEDGE"),
+    "current_user": ("live_handoff.sessions", "current_user"),
+    "require": ("live_handoff.sessions", "require"),
+    "error": ("live_handoff.http_api", "error"),
+    "install_log_masking": ("live_handoff.masking", "install"),
+}
+
+__all__ = sorted(_PUBLIC)
+
+if TYPE_CHECKING:
+    from live_handoff.app import create_app
+    from live_handoff.http_api import error
+    from live_handoff.keys import KNOWLEDGE, SETTINGS
+    from live_handoff.masking import install as install_log_masking
+    from live_handoff.sessions import current_user, require
+    from live_handoff.settings import Settings, SettingsError
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attribute = _PUBLIC[name]
+    except KeyError:
+        raise AttributeError(f"module 'live_handoff' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])

@@ -1,1 +1,42 @@
-"""Open311 GeoReport v2 service with a built-in case store (SQLite by default)."""
+"""Open311 GeoReport v2 service with a built-in case store (SQLite by default).
+
+Depends on no other package of the project (only ``contracts/``, the shared values). The
+public interface, for the front door that serves it beside the relay:
+
+- ``create_app(settings)``: the service as an aiohttp application, mounted at ``MOUNT``.
+- ``Settings``, ``SettingsError``: its settings (``Settings.from_env()``) and their error.
+
+The names are resolved on first use, so importing the store alone does not import the app.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_PUBLIC = {
+    "create_app": ("service_requests.app", "create_app"),
+    "MOUNT": ("service_requests.app", "MOUNT"),
+    "Settings": ("service_requests.settings", "Settings"),
+    "SettingsError": ("service_requests.settings", "SettingsError"),
+}
+
+__all__ = sorted(_PUBLIC)
+
+if TYPE_CHECKING:
+    from service_requests.app import MOUNT, create_app
+    from service_requests.settings import Settings, SettingsError
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attribute = _PUBLIC[name]
+    except KeyError:
+        raise AttributeError(f"module 'service_requests' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])

@@ -10,7 +10,7 @@ from typing import Any, AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot.components.patterns import normalise_postcode
+from contracts.postcodes import normalise_postcode
 from service_requests.catalogue import Service, load_catalogue
 from service_requests.errors import Open311Error
 from service_requests.settings import Settings

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from govuk_bank_holidays.bank_holidays import BankHolidays
+from contracts.calendar import bank_holidays
 
 UK = ZoneInfo("Europe/London")
 END_OF_DAY = dt.time(17, 0)
 
 
-@lru_cache(maxsize=1)
-def _bank_holidays() -> frozenset[dt.date]:
-    # Bundled GOV.UK data: no network at run time.
-    data = BankHolidays(use_cached_holidays=True)
-    return frozenset(h["date"] for h in data.get_holidays(division=BankHolidays.ENGLAND_AND_WALES))
-
-
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays()
+    return day.weekday() < 5 and day not in bank_holidays()
 
 
 def add_working_days(start: dt.datetime, days: int) -> dt.datetime:

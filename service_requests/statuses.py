@@ -1,17 +1,8 @@
-"""Request statuses: Open311's open/closed plus FixMyStreet's extended statuses."""
+"""Request statuses: Open311's open/closed plus FixMyStreet's extended statuses (defined in
+contracts/, which every part reads them from)."""
 
 from __future__ import annotations
 
-OPEN_STATUSES = ("OPEN", "INVESTIGATING", "IN_PROGRESS", "ACTION_SCHEDULED")
-CLOSED_STATUSES = ("FIXED", "DUPLICATE", "NOT_COUNCILS_RESPONSIBILITY", "NO_FURTHER_ACTION",
-                   "INTERNAL_REFERRAL", "CLOSED")
-EXTENDED_STATUSES = OPEN_STATUSES + CLOSED_STATUSES
+from contracts.statuses import CLOSED_STATUSES, EXTENDED_STATUSES, OPEN_STATUSES, open311_status
 
-
-def open311_status(extended: str) -> str:
-    """``open`` or ``closed`` for an extended status."""
-    if extended in OPEN_STATUSES:
-        return "open"
-    if extended in CLOSED_STATUSES:
-        return "closed"
-    raise ValueError(f"unknown status {extended!r}")
+__all__ = ["CLOSED_STATUSES", "EXTENDED_STATUSES", "OPEN_STATUSES", "open311_status"]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from bot.components.patterns import normalise_postcode
+from contracts.postcodes import normalise_postcode
 from service_requests.catalogue import Service
 from service_requests.errors import Open311Error
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+
+from actions.settings import Open311Settings
+
+__all__ = ["Open311Client", "Open311RejectedError", "Open311Settings", "Open311UncertainError",
+           "Open311UnavailableError"]
 
 logger = logging.getLogger(__name__)
 
@@ -32,30 +35,6 @@ class Open311RejectedError(Exception):
         super().__init__(description)
         self.status = status
         self.description = description
-
-
-@dataclass(frozen=True)
-class Open311Settings:
-    base_url: str
-    api_key: str
-    timeout_seconds: float = 5.0
-    contact_retention_days: int = 90
-
-    @classmethod
-    def from_env(cls) -> "Open311Settings":
-        """OPEN311_URL (e.g. http://127.0.0.1:8311/open311/v2/), OPEN311_API_KEY, OPEN311_TIMEOUT."""
-        url = os.environ.get("OPEN311_URL", "http://127.0.0.1:8311/open311/v2/")
-        return cls(base_url=url.rstrip("/") + "/", api_key=os.environ.get("OPEN311_API_KEY", ""),
-                   timeout_seconds=float(os.environ.get("OPEN311_TIMEOUT", "5")),
-                   contact_retention_days=_days(os.environ.get("OPEN311_CONTACT_RETENTION_DAYS", "90")))
-
-
-def _days(value: str) -> int:
-    try:
-        return max(1, int(value))
-    except ValueError:
-        logger.error("OPEN311_CONTACT_RETENTION_DAYS=%r is not a number of days; telling residents 90", value)
-        return 90
 
 
 class Open311Client:
