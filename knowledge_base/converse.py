@@ -74,8 +74,8 @@ def play(scenario: sc.Scenario, rasa_url: str, token: str = "") -> Result:
         if turn.button is not None:
             button = sc.find_button(turn.button, previous.buttons)
             if button is None:
-                offered = [b.get("title") for b in previous.buttons]
-                failures.append(sc.Failure(number, f"button {turn.button!r} offered", f"buttons {offered}"))
+                titles = [b.get("title") for b in previous.buttons]
+                failures.append(sc.Failure(number, f"button {turn.button!r} offered", f"buttons {titles}"))
                 break
             message = str(button.get("payload", ""))
         else:

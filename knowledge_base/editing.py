@@ -41,7 +41,7 @@ def _yaml():
     exactly what was published."""
     from ruamel.yaml import YAML
 
-    handler = YAML(typ="rt")
+    handler: Any = YAML(typ="rt")
     handler.preserve_quotes = True
     handler.width = 10_000
     handler.indent(mapping=2, sequence=4, offset=2)

@@ -72,7 +72,7 @@ def score(examples: list[Example], predicted: list[str], confidences: list[float
     """
     if len(examples) != len(predicted):
         raise ValueError("one prediction per example is needed")
-    confidences = confidences or [None] * len(examples)
+    confidences = confidences or [None] * len(examples)  # type: ignore[list-item]
     support = Counter(e.route for e in examples)
     predicted_count = Counter(predicted)
     correct = Counter(e.route for e, p in zip(examples, predicted) if e.route == p)

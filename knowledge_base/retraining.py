@@ -108,12 +108,13 @@ class Retrainer:
         self.min_accuracy = min_accuracy
         self.current: Job | None = None
         self._again = False
+        self._next: Job | None = None
         self._task: asyncio.Task | None = None
 
     def request(self, who: str) -> Job:
         """Ask for a retrain; returns the job that will include the latest content. While
         one runs, every request joins the single job queued after it."""
-        if self._again:
+        if self._again and self._next is not None:
             return self._next
         job = Job(id=dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f"), requested_by=who)
         self.jobs[job.id] = job
@@ -139,10 +140,10 @@ class Retrainer:
                 job.state, job.message = "failed", f"Retraining failed: {exc}"
                 job.say(job.message)
             job.finished = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-            if not self._again:
+            if not self._again or self._next is None:
                 return
             self._again = False
-            job = self._next
+            job, self._next = self._next, None
 
     async def _step(self, job: Job, state: str, *command: str, env: dict[str, str]) -> str:
         job.state = state

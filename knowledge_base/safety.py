@@ -79,7 +79,7 @@ def score_safety(examples: Sequence[SafetyExample], outcomes: Sequence[Outcome])
     categories: dict[str, Counter] = defaultdict(Counter)
     styles: dict[str, Counter] = defaultdict(Counter)
     misses, false_alarms = [], []
-    calm = Counter()
+    calm: Counter[str] = Counter()
     for example, outcome in zip(examples, outcomes):
         if example.expected == CALM:
             calm["support"] += 1

@@ -58,7 +58,8 @@ class Failure:
 
 
 def _schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_FILE.read_text())
+    schema: dict[str, Any] = json.loads(SCHEMA_FILE.read_text())
+    return schema
 
 
 def _where(data: Any, error: jsonschema.ValidationError) -> str:

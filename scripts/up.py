@@ -148,7 +148,8 @@ def main() -> int:
             "  .venv/bin/python -m knowledge_base try \"when is my bin day?\"\n",
             flush=True,
         )
-        while all(p.poll() is None for _, p in processes) and (redis is None or redis.process.poll() is None):
+        while all(p.poll() is None for _, p in processes) and (
+                redis is None or redis.process is None or redis.process.poll() is None):
             time.sleep(1)
         dead = [name for name, p in processes if p.poll() is not None] or ["Redis"]
         print(f"{', '.join(dead)} stopped unexpectedly; stopping the rest.", file=sys.stderr)

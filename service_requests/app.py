@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", CaseStore)
 CATALOGUE = web.AppKey("catalogue", dict)
-CLOCK = web.AppKey("clock", Callable)
+CLOCK: web.AppKey[Callable[[], dt.datetime]] = web.AppKey("clock")
 MAX_BODY = 64 * 1024
 PURGE_EVERY_SECONDS = 6 * 3600
 

@@ -146,7 +146,8 @@ class CaseStore:
         return found[0]
 
     def search(self, filters: Filters) -> list[dict[str, Any]]:
-        where, args = [], []
+        where: list[str] = []
+        args: list[object] = []
 
         def any_of(column: str, values: Iterable[str]) -> None:
             values = list(values)

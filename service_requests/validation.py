@@ -90,20 +90,20 @@ def validate_submission(form: Mapping[str, str], service: Service, max_descripti
     attributes: dict[str, str] = {}
     for attribute in service.attributes:
         limit = max_description if attribute.datatype == "text" else SHORT_TEXT
-        value = _clean(f"attribute[{attribute.code}]", given.get(attribute.code), limit)
-        if value is None:
+        answer = _clean(f"attribute[{attribute.code}]", given.get(attribute.code), limit)
+        if answer is None:
             if attribute.required:
                 raise Open311Error(400, f"attribute[{attribute.code}] is required: {attribute.description}")
             continue
-        if attribute.values and value not in {k for k, _ in attribute.values}:
+        if attribute.values and answer not in {k for k, _ in attribute.values}:
             allowed = ", ".join(k for k, _ in attribute.values)
             raise Open311Error(400, f"attribute[{attribute.code}] must be one of: {allowed}")
         if attribute.datatype == "number":
             try:
-                float(value)
+                float(answer)
             except ValueError:
                 raise Open311Error(400, f"attribute[{attribute.code}] must be a number") from None
-        attributes[attribute.code] = value
+        attributes[attribute.code] = answer
 
     email = _clean("email", form.get("email"), 254)
     if email and not EMAIL.match(email):

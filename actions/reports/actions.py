@@ -482,8 +482,9 @@ class ActionSubmitReport(Action):
             stored = await open311().get_request(reference)
         except (Open311UnavailableError, Open311RejectedError):
             stored = None  # the report is made; only the target date is missing
-        if stored and flow.expected_by(stored):
-            parts.append(flow.expected_by(stored))
+        target = flow.expected_by(stored) if stored else None
+        if target:
+            parts.append(target)
         related = flow.related_service(service_code, tracker.get_slot("report_description") or "")
         if related:
             parts.append(related)

@@ -126,13 +126,13 @@ def answer_question(attribute: dict[str, Any], text: str) -> tuple[str | None, s
 def answer_label(attribute: dict[str, Any], value: str) -> str:
     for option in attribute.get("values") or []:
         if option["key"] == value:
-            return option["name"]
+            return str(option["name"])
     return value or "(not given)"
 
 
 def question_label(attribute: dict[str, Any]) -> str:
     """"Which bin was missed" for the summary and buttons (the question without its "?" or notes)."""
-    return attribute["description"].split("?")[0].split("(")[0].strip()
+    return str(attribute["description"]).split("?")[0].split("(")[0].strip()
 
 
 def _short(value: str, limit: int = 40) -> str:
@@ -217,7 +217,7 @@ def third_failure(key: str, value: str, question: dict[str, Any] | None, slots: 
     if key == "report_postcode":
         values: dict[str, Any] = {"report_postcode": POSTCODE_NOT_KNOWN}
         location, problem = check_location(value)
-        if not problem and not slots.get("report_location") and len(location.split()) >= 2:
+        if not problem and location and not slots.get("report_location") and len(location.split()) >= 2:
             values["report_location"] = location
         return values, "I'll carry on without the postcode; the street is enough for the crew to find it."
     if key == "report_contact":
@@ -287,8 +287,9 @@ def status_in_plain_english(request: dict[str, Any]) -> str:
              + STATUS_TEXT.get(request.get("extended_status", ""), f"Status: {request.get('status')}.")]
     if request.get("status_notes"):
         lines.append(f"Latest note: {request['status_notes']}")
-    if expected_by(request):
-        lines.append(expected_by(request))
+    target = expected_by(request)
+    if target:
+        lines.append(target)
     return "\n\n".join(lines)
 
 

@@ -190,7 +190,7 @@ def _value_for(field: str, rest: str, definition: dict[str, Any]) -> str | None:
             return option.value
         for option_value in attribute["values"]:  # a yes/no question named explicitly
             if value in (str(option_value["key"]).lower(), str(option_value["name"]).lower()):
-                return option_value["key"]
+                return str(option_value["key"])
         return None
     return value
 

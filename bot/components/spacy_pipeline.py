@@ -10,6 +10,7 @@ Run: ``python -m bot.components.spacy_pipeline [output-folder]``.
 from __future__ import annotations
 
 import sys
+from typing import Any
 from pathlib import Path
 
 import spacy
@@ -48,7 +49,7 @@ def build(output: Path = DEFAULT_OUTPUT) -> Path:
     nlp.meta["name"] = "en_frontdesk"
     nlp.meta["version"] = "1.0.0"
     nlp.meta["description"] = "Blank English with an entity ruler for UK postcodes and NB- references."
-    ruler = nlp.add_pipe("entity_ruler")
+    ruler: Any = nlp.add_pipe("entity_ruler")
     ruler.add_patterns(entity_patterns())
     output.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)
