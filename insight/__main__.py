@@ -85,7 +85,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             print(f"insight: {exc}", file=sys.stderr)
             return 1
-    statuses, notes = None, []
+    statuses: dict[str, str] | None = None
+    notes: list[str] = []
     if args.open311:
         first, after = fg.period_bounds(start, end)
         started = {e.conversation_id for e in events if e.kind == "conversation_started" and first <= e.at < after}

@@ -326,7 +326,7 @@ def compute(events: Iterable[Event], start: dt.date, end: dt.date,
     answered: set[str] = set()
     for event in kinds("route"):
         route = event.get("route")
-        if is_smalltalk(route):
+        if is_smalltalk(route) or event.conversation_id is None:
             continue
         first_route.setdefault(event.conversation_id, str(route))
         if is_bot_answer(route):
@@ -340,7 +340,7 @@ def compute(events: Iterable[Event], start: dt.date, end: dt.date,
     with_advisor = {e.conversation_id for e in kinds("claimed")}
     left_message = {e.conversation_id for e in kinds("message_left")}
     resolved = answered - with_advisor - left_message
-    endings = Counter()
+    endings: Counter[str] = Counter()
     for cid in started:
         if cid in with_advisor:
             endings["advisor"] += 1
@@ -366,7 +366,8 @@ def compute(events: Iterable[Event], start: dt.date, end: dt.date,
     last_rating: dict[str, int] = {}
     for event in kinds("rating"):
         score = event.get("score")
-        if isinstance(score, (int, float)) and not isinstance(score, bool) and 1 <= score <= 5:
+        if (isinstance(score, (int, float)) and not isinstance(score, bool) and 1 <= score <= 5
+                and event.conversation_id is not None):
             last_rating[event.conversation_id] = int(score)
     scores = list(last_rating.values())
     satisfied = sum(1 for s in scores if s >= 4)

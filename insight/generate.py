@@ -29,7 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from insight.events import Event, from_ms, to_ms
@@ -158,7 +159,10 @@ LEAD_INS = ("", "", "", "", "hi ", "hello, ", "please ", "quick question ")
 TAILS = ("", "", "", "", "?", " please", " thanks", " my postcode is [postcode]", " I live at [address]")
 
 
-def _pick(rng: random.Random, weights: dict) -> object:
+T = TypeVar("T")
+
+
+def _pick(rng: random.Random, weights: Mapping[T, float]) -> T:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -291,9 +295,9 @@ class _Month:
             return
 
         if main == "signposted":
-            route, category, text = _pick(rng, SIGNPOSTED)
+            route, signposted, text = _pick(rng, SIGNPOSTED)
             add("route", (8, 60), route=route, confidence=round(rng.uniform(0.3 if text else 0.6, 0.9), 3),
-                signposts=[category])
+                signposts=[signposted])
             if text:
                 add("unanswered", (0.01, 0.05), text=text)
             if rng.random() < 0.3:
@@ -351,12 +355,12 @@ class _Month:
             return
 
         # out_of_scope: what the bot could not answer.
-        topic, text = self.unanswered_text()
+        asked_topic, asked = self.unanswered_text()
         add("route", (8, 60), route="out_of_scope", confidence=round(rng.uniform(0.2, 0.55), 3))
-        add("unanswered", (0.01, 0.05), text=text)
+        add("unanswered", (0.01, 0.05), text=asked)
         roll = rng.random()
         if roll < 0.35:  # says it again differently; the bot offers an advisor
-            _, again = self.unanswered_text(topic)
+            _, again = self.unanswered_text(asked_topic)
             add("route", (15, 60), route="out_of_scope", confidence=round(rng.uniform(0.2, 0.55), 3))
             add("unanswered", (0.01, 0.05), text=again)
             if rng.random() < 0.55:
@@ -409,7 +413,7 @@ class _Month:
                 self.leave_message(cid, log, clock)
             self.finish_bot(cid, log, clock, helped=False, rate=0.05)
             return
-        median = {"urgent": 45, "high": 70}.get(priority, 170)
+        median: float = {"urgent": 45, "high": 70}.get(priority, 170)
         if moment.weekday() == 0 or 9 <= moment.hour < 12:
             median *= 1.3
         wait = _lognormal(rng, median, 0.75, 5, 2700)

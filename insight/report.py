@@ -187,19 +187,19 @@ def table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[object]]
           numeric: Sequence[int] = (), css_class: str = "") -> str:
     """A table with a caption, column headers and the first cell of each row as a row
     header; columns in ``numeric`` are right-aligned. Cells are escaped."""
-    numeric = set(numeric)
+    right_aligned = set(numeric)
     table_class = f' class="{css_class}"' if css_class else ""
     out = [f'<div class="table-wrap" role="region" aria-labelledby="{table_id}-caption" tabindex="0">',
            f'<table id="{table_id}"{table_class}>',
            f'<caption id="{table_id}-caption">{_e(caption)}</caption><thead><tr>']
     for i, header in enumerate(headers):
-        cls = ' class="num"' if i in numeric else ""
+        cls = ' class="num"' if i in right_aligned else ""
         out.append(f'<th scope="col"{cls}>{_e(header)}</th>')
     out.append("</tr></thead><tbody>")
     for row in rows:
         out.append("<tr>")
         for i, cell in enumerate(row):
-            cls = ' class="num"' if i in numeric else ""
+            cls = ' class="num"' if i in right_aligned else ""
             if i == 0:
                 out.append(f'<th scope="row"{cls}>{_e(cell)}</th>')
             else:
