@@ -5,14 +5,16 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
+
+.PHONY: widget test-js
 .PHONY: up test check lint system venv build model report report-demo benchmark benchmark-relay kb-check evaluate lock clean
 
 ## up: set up everything needed, train if inputs changed, start all processes
-up: system model
+up: system model widget
 	$(PY) scripts/up.py
 
 ## test: lint and types, then the whole test suite (unit, content, real Rasa and action servers, quality bars)
-test: system model node_modules/.installed lint
+test: system model node_modules/.installed widget lint test-js
 	$(PY) -m pytest
 
 ## check: lint, types, and every test that starts no server (unit and contract tests), in under a minute
@@ -29,7 +31,16 @@ lint: venv
 system:
 	bash scripts/install-system-packages.sh
 
-## browser test tools from npm (axe-core), exactly as package-lock.json says
+## widget: bundle the residents' widget (webchat_widget/src + web_shared) into one script with esbuild
+widget: webchat_widget/dist/widget.js
+webchat_widget/dist/widget.js: node_modules/.installed $(wildcard webchat_widget/src/*.js web_shared/*.js)
+	node_modules/.bin/esbuild webchat_widget/src/main.js --bundle --format=iife --target=es2020 --legal-comments=none --outfile=$@ --log-level=warning
+
+## test-js: node's test runner on the shared front-end modules (Markdown XSS table, stream ids)
+test-js:
+	node --test tests/js/
+
+## front-end build and browser test tools from npm (esbuild, axe-core), exactly as package-lock.json says
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@

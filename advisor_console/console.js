@@ -1,12 +1,19 @@
-/* Front Desk advisor console. Plain ES2020, no dependencies, no build step.
+/* Front Desk advisor console. An ES module, no build step: the shared modules (sign-in,
+ * API helper, Markdown renderer, stream ids, DOM helpers) come from /shared/ (web_shared/).
  *
  * Wire formats: contracts/relay/advisor_client.schema.json (what we send) and
  * advisor_server.schema.json (what we receive); contracts/README.md "Handoff relay".
  *
  * Safety: every piece of text from a resident, the bot or the server is put in the
- * page with textContent or createTextNode, never innerHTML. The Markdown subset the
- * bot uses is parsed here into DOM nodes; links are only http, https, mailto and tel.
+ * page with textContent or createTextNode, never innerHTML. Bot text goes through the
+ * one renderer residents see it with (web_shared/markdown.js).
  */
+import { createApi, goToSignIn, hasRole, missingEndpoint } from '/shared/api.js';
+import { clear, h as el, newId } from '/shared/dom.js';
+import { render, renderPlain } from '/shared/markdown.js';
+import { mountSignIn } from '/shared/signin.js';
+import { compareIds } from '/shared/stream_ids.js';
+
 (function () {
   'use strict';
 
@@ -90,29 +97,6 @@
   // ---------------------------------------------------------------------------
   // Small DOM helpers
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    if (attrs) {
-      for (const [key, value] of Object.entries(attrs)) {
-        if (value === null || value === undefined || value === false) continue;
-        if (key === 'class') node.className = value;
-        else if (key === 'text') node.textContent = value;
-        else if (key === 'hidden') node.hidden = true;
-        else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
-        else node.setAttribute(key, value === true ? '' : String(value));
-      }
-    }
-    for (const child of children) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
   let announceTimer = 0;
   /** Polite announcement for screen readers (one shared status region). */
   function announce(text) {
@@ -120,12 +104,6 @@
     clearTimeout(announceTimer);
     region.textContent = '';
     announceTimer = setTimeout(() => { region.textContent = text; }, 60);
-  }
-
-  function newId(prefix) {
-    const random = (window.crypto && crypto.randomUUID) ? crypto.randomUUID().replace(/-/g, '') :
-      Math.random().toString(36).slice(2) + Date.now().toString(36);
-    return `${prefix}-${random.slice(0, 24)}`;
   }
 
   function shortId(cid) {
@@ -166,141 +144,48 @@
     return rest ? `${hours} hr ${rest} min` : `${hours} hr`;
   }
 
-  function compareIds(a, b) {
-    const [am, as] = a.split('-').map(Number);
-    const [bm, bs] = b.split('-').map(Number);
-    return am === bm ? as - bs : am - bm;
-  }
-
   // ---------------------------------------------------------------------------
-  // Safe Markdown subset: paragraphs, "- " lists, **bold**, [title](url)
+  // Text: bot, advisor and council text as residents see it; what residents type as typed
 
-  const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:', 'tel:']);
-  const INLINE = /\*\*([^*]+?)\*\*|\[([^\]\n]+)\]\(([^)\s]+)\)/g;
-
-  function safeHref(raw) {
-    try {
-      const url = new URL(raw);
-      return SAFE_SCHEMES.has(url.protocol) ? url.href : null;
-    } catch (err) {
-      return null; // relative or malformed: shown as text
-    }
-  }
-
-  function inline(text, parent) {
-    let last = 0;
-    INLINE.lastIndex = 0;
-    let match;
-    while ((match = INLINE.exec(text)) !== null) {
-      if (match.index > last) appendLines(parent, text.slice(last, match.index));
-      if (match[1] !== undefined) {
-        parent.append(el('strong', { text: match[1] }));
-      } else {
-        const href = safeHref(match[3]);
-        if (href) {
-          parent.append(el('a', { href, target: '_blank', rel: 'noopener noreferrer', text: match[2] }));
-        } else {
-          parent.append(document.createTextNode(match[0]));
-        }
-      }
-      last = INLINE.lastIndex;
-    }
-    if (last < text.length) appendLines(parent, text.slice(last));
-  }
-
-  function appendLines(parent, text) {
-    const lines = text.split('\n');
-    lines.forEach((line, i) => {
-      if (i) parent.append(el('br'));
-      if (line) parent.append(document.createTextNode(line));
-    });
-  }
-
-  /** Markdown subset to a DocumentFragment, built from DOM nodes only. */
-  function markdown(text) {
-    const out = document.createDocumentFragment();
-    const blocks = String(text || '').replace(/\r\n?/g, '\n').split(/\n\s*\n/);
-    for (const block of blocks) {
-      const lines = block.split('\n').filter((line) => line.trim() !== '');
-      if (!lines.length) continue;
-      let para = null;
-      let list = null;
-      for (const line of lines) {
-        const item = /^\s*[-*]\s+(.*)$/.exec(line);
-        if (item) {
-          para = null;
-          if (!list) { list = el('ul'); out.append(list); }
-          const li = el('li');
-          inline(item[1], li);
-          list.append(li);
-        } else {
-          list = null;
-          if (!para) { para = el('p'); out.append(para); } else { para.append(el('br')); }
-          inline(line, para);
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Plain text with line breaks (what residents type). */
-  function plain(text) {
-    const p = el('p');
-    appendLines(p, String(text || ''));
-    return p;
-  }
+  const markdown = (text) => render(text, { linkClass: 'chat-link', telClass: 'chat-tel' });
+  const plain = (text) => renderPlain(text);
 
   // ---------------------------------------------------------------------------
   // HTTP
 
-  async function api(method, path, body) {
-    const headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (method !== 'GET' && state.me) headers['X-CSRF-Token'] = state.me.csrf_token;
-    let response;
-    try {
-      response = await fetch(path, {
-        method, headers, credentials: 'same-origin',
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (err) {
-      return { ok: false, status: 0, data: null, error: { code: 'network', message: 'Cannot reach the server. Check your connection.' } };
-    }
-    let data = null;
-    const type = response.headers.get('Content-Type') || '';
-    if (response.status !== 204 && type.includes('json')) {
-      try { data = await response.json(); } catch (err) { data = null; }
-    }
-    const error = response.ok ? null : ((data && data.error) || { code: `http_${response.status}`, message: response.statusText || 'Request failed.' });
-    if (response.status === 401 && path !== '/api/advisor/login' && path !== '/api/advisor/me') {
-      sessionEnded('Your session has ended. Please log in again.');
-    }
-    return { ok: response.ok, status: response.status, data, error };
-  }
-
-  /** 404 from a route that does not exist yet (the relay answers http_404 for unknown /api/ paths). */
-  function missingEndpoint(result) {
-    return result.status === 404 && (!result.error || result.error.code === 'http_404');
-  }
+  const client = createApi({ onSessionEnded: () => sessionEnded('Your session has ended. Please log in again.'),
+    serverErrorMessage: 'Request failed.', networkMessage: 'Cannot reach the server. Check your connection.' });
+  const api = (method, path, body) => client.call(method, path, body);
 
   // ---------------------------------------------------------------------------
   // Login and logout
 
+  /** Sign in again in place (the session ended mid-shift); a first visit goes to /staff/. */
   function showLogin(notice) {
     stopSocket();
     resetConsole();
     state.me = null;
+    client.session.me = null;
     $('console-view').hidden = true;
     $('session-controls').hidden = true;
     $('away-banner').hidden = true;
     setBanner('');
     $('login-view').hidden = false;
-    $('login-error').hidden = true;
-    $('login-notice').textContent = notice || '';
-    $('password').value = '';
     $('skip-link').hidden = true;
     document.title = `Log in — ${TITLE}`;
-    $('username').focus();
+    const form = mountSignIn($('login-view'), {
+      api: client, heading: 'Log in to the advisor console', notice,
+      intro: 'Use the username and password the contact centre manager gave you.',
+      onSignedIn: (me) => {
+        if (!hasRole(me, 'advisor')) {
+          form.showError('This account is not an advisor account.');
+          return;
+        }
+        state.me = me;
+        showConsole();
+      },
+    });
+    form.focus();
   }
 
   function showConsole() {
@@ -320,60 +205,15 @@
     showLogin(message);
   }
 
-  function loginError(message) {
-    const box = $('login-error');
-    clear(box);
-    box.append(el('h2', { text: 'You could not be logged in' }), el('p', { text: message }));
-    box.hidden = false;
-  }
-
-  async function onLogin(event) {
-    event.preventDefault();
-    const username = $('username').value.trim();
-    const password = $('password').value;
-    $('login-error').hidden = true;
-    $('username').removeAttribute('aria-invalid');
-    $('password').removeAttribute('aria-invalid');
-    if (!username || !password) {
-      const missing = !username ? 'username' : 'password';
-      $(missing).setAttribute('aria-invalid', 'true');
-      loginError(!username ? 'Enter your username.' : 'Enter your password.');
-      $(missing).focus();
-      return;
-    }
-    const button = $('login-submit');
-    button.disabled = true;
-    button.textContent = 'Logging in…';
-    const result = await api('POST', '/api/advisor/login', { username, password });
-    button.disabled = false;
-    button.textContent = 'Log in';
-    if (result.ok && result.data) {
-      if (!(result.data.roles || []).includes('advisor')) {
-        loginError('This account is not an advisor account.');
-        return;
-      }
-      state.me = result.data;
-      $('password').value = '';
-      $('login-notice').textContent = '';
-      showConsole();
-      return;
-    }
-    const message = (result.error && result.error.message) ||
-      (result.status === 429 ? 'Too many attempts. Wait 15 minutes and try again.' : 'Your username or password is not right.');
-    loginError(message);
-    $('password').setAttribute('aria-invalid', 'true');
-    $('password').value = '';
-    $('password').focus();
-  }
-
   async function onLogout() {
     if (state.ws && state.connected) send({ type: 'presence', status: 'away' });
-    const result = await api('POST', '/api/advisor/logout');
+    const result = await client.signOut();
     if (!result.ok && result.status !== 401) {
       flashGlobal(`You could not be logged out: ${result.error.message}`);
       return;
     }
-    showLogin('You have logged out. Thank you.');
+    stopSocket();
+    location.assign('/staff/');
   }
 
   // ---------------------------------------------------------------------------
@@ -1866,7 +1706,6 @@
   // Start
 
   async function start() {
-    $('login-form').addEventListener('submit', onLogin);
     $('logout').addEventListener('click', onLogout);
     $('presence').addEventListener('change', onPresence);
     $('reconnect-now').addEventListener('click', () => { state.retries = 0; connect(); });
@@ -1889,11 +1728,13 @@
     setInterval(tickWaits, 10000);
 
     const result = await api('GET', '/api/advisor/me');
-    if (result.ok && result.data && (result.data.roles || []).includes('advisor')) {
-      state.me = result.data;
+    if (result.ok && hasRole(result.data, 'advisor')) {
+      state.me = client.session.me = result.data;
       showConsole();
+    } else if (result.status === 401 || result.ok) {
+      goToSignIn(); // /staff/ signs in and comes back here, or lists the pages this account opens
     } else {
-      showLogin(result.status === 0 ? result.error.message : '');
+      showLogin(result.error.message);
     }
   }
 

@@ -1,14 +1,21 @@
-/* Front Desk content editor. Plain ES2020, no dependencies, no build step.
+/* Front Desk content editor. An ES module, no build step: the shared modules (sign-in,
+ * API helper, Markdown renderer, labels, DOM helpers) come from /shared/ (web_shared/).
  *
- * API: front_door/editor_api.py (role "editor"); login is the advisor console's
- * (/api/advisor/login, /me, /logout). Pages: #/articles, #/articles/<id>, #/check,
+ * API: front_door/editor_api.py (role "editor"); staff sign in at /staff/ (the session
+ * is /api/advisor/login, /me, /logout); topic and report names from /api/labels. Pages: #/articles, #/articles/<id>, #/check,
  * #/history, #/residents (a hash router, so the browser's Back button works).
  *
  * Safety: all text from the server and from editors is put in the page with
  * textContent or text nodes, never innerHTML. The preview parses the bot's Markdown
  * subset (paragraphs, "- " lists, **bold**, [title](url), bare web addresses) into
- * DOM nodes, as the resident's widget does; only http, https, mailto and tel links.
+ * DOM nodes with the resident's widget's own renderer (web_shared/markdown.js).
  */
+import { createApi, goToSignIn, hasRole } from '/shared/api.js';
+import { clear, h as el, visuallyHidden } from '/shared/dom.js';
+import { loadLabels } from '/shared/labels.js';
+import { render } from '/shared/markdown.js';
+import { mountSignIn } from '/shared/signin.js';
+
 (function () {
   'use strict';
 
@@ -16,33 +23,11 @@
   // Wording (plain UK English, one place)
 
   const APP = 'Front Desk content editor';
-  const TOPICS = {
-    'bins-recycling': 'Bins and recycling',
-    business: 'Business',
-    community: 'Community',
-    'contact-us': 'Contact us',
-    'council-tax': 'Council tax',
-    'education-families': 'Education and families',
-    'environmental-health': 'Environmental health',
-    housing: 'Housing',
-    'parking-transport': 'Parking and transport',
-    'planning-building': 'Planning and building',
-    'registration-elections': 'Registration and elections',
-    'social-care': 'Social care',
-  };
-  // Service codes allowed in related_requests (schema/article.schema.json), with the
-  // button text residents see (messages.yml: labels.report_prefix + service_names).
-  const REPORTS = [
-    ['missed_bin', 'Report a missed bin'],
-    ['pothole', 'Report a pothole'],
-    ['street_light', 'Report a street light fault'],
-    ['fly_tipping', 'Report fly-tipping'],
-    ['graffiti', 'Report graffiti'],
-    ['dog_fouling', 'Report dog fouling'],
-    ['abandoned_vehicle', 'Report an abandoned vehicle'],
-    ['bin_replacement', 'Report a damaged or missing bin'],
-  ];
-  const REPORT_NAME = Object.fromEntries(REPORTS);
+  // Topic names and the report buttons (service code, text residents see) come from
+  // GET /api/labels (knowledge_base/messages.yml), loaded before the page starts.
+  let TOPICS = {};
+  let REPORTS = [];
+  let REPORT_NAME = {};
   // What the bot does for routes that are not articles (knowledge_base/routes.py).
   const ROUTE_TEXT = {
     out_of_scope: 'The bot would say it can’t help with that (out of scope)',
@@ -139,32 +124,7 @@
   // ---------------------------------------------------------------------------
   // Small DOM helpers
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    if (attrs) {
-      for (const [key, value] of Object.entries(attrs)) {
-        if (value === null || value === undefined || value === false) continue;
-        if (key === 'class') node.className = value;
-        else if (key === 'text') node.textContent = value;
-        else if (key === 'hidden') node.hidden = true;
-        else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
-        else node.setAttribute(key, value === true ? '' : String(value));
-      }
-    }
-    for (const child of children) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
-  function vh(text) {
-    return el('span', { class: 'visually-hidden', text });
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
+  const vh = (text) => visuallyHidden(text);
 
   let announceTimer = 0;
   /** Polite announcement for screen readers (one shared status region). */
@@ -258,143 +218,50 @@
   }
 
   // ---------------------------------------------------------------------------
-  // Safe Markdown subset, as the resident's widget renders it
+  // The bot's Markdown, rendered as residents see it
 
-  const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:', 'tel:']);
-  const INLINE = /\*\*(.+?)\*\*|\[([^\]\n]+)\]\(([^()\s]+)\)|\b((?:https?:\/\/|www\.)[^\s<>"]+)/gi;
-
-  function safeHref(raw) {
-    try {
-      const url = new URL(raw);
-      return SAFE_SCHEMES.has(url.protocol) ? url.href : null;
-    } catch (err) {
-      return null; // relative or malformed: shown as text
-    }
-  }
-
-  function link(title, href) {
-    const a = el('a', { href, class: 'chat-link' }, title);
-    if (/^https?:/i.test(href)) {
-      a.target = '_blank';
-      a.rel = 'noopener noreferrer';
-      a.append(vh(' (opens in new tab)'));
-    }
-    return a;
-  }
-
-  function inline(parent, text) {
-    let last = 0;
-    for (const m of text.matchAll(INLINE)) {
-      if (m.index > last) parent.append(text.slice(last, m.index));
-      if (m[1] !== undefined) {
-        const strong = el('strong');
-        inline(strong, m[1]);
-        parent.append(strong);
-      } else if (m[2] !== undefined) {
-        const href = safeHref(m[3]);
-        parent.append(href ? link(m[2], href) : m[0]);
-      } else {
-        let url = m[4];
-        const trail = (url.match(/[.,;:!?)'\]]+$/) || [''])[0];
-        url = url.slice(0, url.length - trail.length);
-        const href = safeHref(/^www\./i.test(url) ? `https://${url}` : url);
-        parent.append(href && url ? link(url, href) : url, trail);
-      }
-      last = m.index + m[0].length;
-    }
-    if (last < text.length) parent.append(text.slice(last));
-  }
-
-  /** Paragraphs (blank lines), "- " lists, **bold**, [links](https://...) and bare addresses. */
-  function markdown(text) {
-    const frag = document.createDocumentFragment();
-    for (const block of String(text || '').replace(/\r\n?/g, '\n').split(/\n[ \t]*\n/)) {
-      let list = null;
-      let para = null;
-      for (const raw of block.split('\n')) {
-        const line = raw.trim();
-        const item = /^[-*•]\s+(.*)$/.exec(line);
-        if (item) {
-          para = null;
-          if (!list) frag.append((list = el('ul')));
-          const li = el('li');
-          inline(li, item[1]);
-          list.append(li);
-        } else if (line) {
-          list = null;
-          if (para) para.append(el('br'));
-          else frag.append((para = el('p')));
-          inline(para, line);
-        }
-      }
-    }
-    return frag;
-  }
+  const markdown = (text) => render(text, { linkClass: 'chat-link', telClass: 'chat-tel' });
 
   // ---------------------------------------------------------------------------
   // HTTP
 
-  async function api(method, path, body, options) {
-    const headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (method !== 'GET' && state.me) headers['X-CSRF-Token'] = state.me.csrf_token;
-    let response;
-    try {
-      response = await fetch(path, {
-        method, headers, credentials: 'same-origin', signal: options && options.signal,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (err) {
-      if (err && err.name === 'AbortError') return { ok: false, status: -1, data: null, error: { code: 'aborted', message: '' } };
-      return { ok: false, status: 0, data: null, error: { code: 'network', message: 'Cannot reach the server. Check your connection and try again.' } };
-    }
-    let data = null;
-    const type = response.headers.get('Content-Type') || '';
-    if (response.status !== 204 && type.includes('json')) {
-      try { data = await response.json(); } catch (err) { data = null; }
-    }
-    const error = response.ok ? null : ((data && data.error) || {
-      code: `http_${response.status}`, message: 'Something went wrong on the server. Try again.',
-    });
-    if (response.status === 401 && path !== '/api/advisor/login' && path !== '/api/advisor/me') {
-      sessionEnded('Your session has ended. Please log in again. Changes you had not published are kept on this page.');
-    }
-    return { ok: response.ok, status: response.status, data, error };
-  }
-
-  /** A state-changing request; if the CSRF token went stale (logged in elsewhere), fetch it again once. */
-  async function change(method, path, body) {
-    let result = await api(method, path, body);
-    if (result.status === 403 && result.error && result.error.code === 'csrf') {
-      const me = await api('GET', '/api/advisor/me');
-      if (me.ok && me.data) {
-        state.me = me.data;
-        result = await api(method, path, body);
-      }
-    }
-    return result;
-  }
+  const client = createApi({ onSessionEnded: () => sessionEnded(
+    'Your session has ended. Please log in again. Changes you had not published are kept on this page.') });
+  const api = (method, path, body, options) => client.call(method, path, body, options);
+  const change = (method, path, body) => client.change(method, path, body);
 
   // ---------------------------------------------------------------------------
   // Login and logout
 
   function isEditor(me) {
-    return !!me && (me.roles || []).includes('editor');
+    return hasRole(me, 'editor');
   }
 
+  /** Sign in again in place when a session ends mid-work, so unpublished changes stay. */
   function showLogin(notice) {
     stopJobPolling();
     state.me = null;
+    client.session.me = null;
     for (const view of document.querySelectorAll('.view')) view.hidden = true;
     $('retrain').hidden = true;
     $('mainnav').hidden = true;
     $('session-controls').hidden = true;
     $('login-view').hidden = false;
-    $('login-error').hidden = true;
-    $('login-notice').textContent = notice || '';
-    $('password').value = '';
     document.title = `Log in — ${APP}`;
-    $('login-heading').focus();
+    const form = mountSignIn($('login-view'), {
+      api: client, heading: 'Log in to the content editor', notice,
+      intro: 'Use the same username and password you use for the advisor console.',
+      onSignedIn: (me) => {
+        if (!isEditor(me)) {
+          form.showError('This account cannot change content. Ask your manager to give it the content editor role.');
+          client.signOut();
+          return;
+        }
+        state.me = me;
+        showApp();
+      },
+    });
+    form.focus();
   }
 
   function sessionEnded(message) {
@@ -402,64 +269,17 @@
     showLogin(message);
   }
 
-  function loginError(message) {
-    const box = $('login-error');
-    clear(box);
-    box.append(el('h2', { text: 'You could not be logged in' }), el('p', { text: message }));
-    box.hidden = false;
-  }
-
-  async function onLogin(event) {
-    event.preventDefault();
-    const username = $('username').value.trim();
-    const password = $('password').value;
-    $('login-error').hidden = true;
-    $('username').removeAttribute('aria-invalid');
-    $('password').removeAttribute('aria-invalid');
-    if (!username || !password) {
-      const missing = !username ? 'username' : 'password';
-      $(missing).setAttribute('aria-invalid', 'true');
-      loginError(!username ? 'Enter your username.' : 'Enter your password.');
-      $(missing).focus();
-      return;
-    }
-    const button = $('login-submit');
-    button.disabled = true;
-    button.textContent = 'Logging in…';
-    const result = await api('POST', '/api/advisor/login', { username, password });
-    button.disabled = false;
-    button.textContent = 'Log in';
-    if (result.ok && result.data) {
-      if (!isEditor(result.data)) {
-        loginError('This account cannot change content. Ask your manager to give it the content editor role.');
-        $('login-error').focus();
-        api('POST', '/api/advisor/logout');
-        return;
-      }
-      state.me = result.data;
-      $('password').value = '';
-      $('login-notice').textContent = '';
-      showApp();
-      return;
-    }
-    const message = result.status === 429 ? 'Too many attempts. Wait 15 minutes and try again.' :
-      (result.status === 0 ? result.error.message : 'Your username or password is not right. Check them and try again.');
-    loginError(message);
-    $('password').setAttribute('aria-invalid', 'true');
-    $('password').value = '';
-    $('password').focus();
-  }
-
   async function onLogout() {
     if (isDirty() && !window.confirm('You have changes that are not published. Log out and lose them?')) return;
-    const result = await api('POST', '/api/advisor/logout');
+    const result = await client.signOut();
     if (!result.ok && result.status !== 401) {
       announce(`You could not be logged out: ${result.error.message}`);
       return;
     }
     state.edit = null;
     state.job = null;
-    showLogin('You have logged out. Thank you.');
+    stopJobPolling();
+    location.assign('/staff/');
   }
 
   async function showApp() {
@@ -2044,13 +1864,20 @@
   }
 
   async function start() {
+    try {
+      const labels = await loadLabels();
+      TOPICS = labels.topics || {};
+      REPORTS = labels.reports || [];
+      REPORT_NAME = Object.fromEntries(REPORTS);
+    } catch (err) {
+      announce('Report names could not be loaded. Reload the page to try again.');
+    }
     buildReports();
     document.addEventListener('click', onInPageLink);
     window.addEventListener('hashchange', onHashChange);
     window.addEventListener('beforeunload', (event) => {
       if (isDirty()) { event.preventDefault(); event.returnValue = ''; }
     });
-    $('login-form').addEventListener('submit', onLogin);
     $('logout').addEventListener('click', onLogout);
     $('f-topic').addEventListener('change', onFilterChange);
     $('f-owner').addEventListener('change', onFilterChange);
@@ -2086,12 +1913,12 @@
 
     const result = await api('GET', '/api/advisor/me');
     if (result.ok && isEditor(result.data)) {
-      state.me = result.data;
+      state.me = client.session.me = result.data;
       showApp();
-    } else if (result.ok && result.data) {
-      showLogin('You are logged in with an account that cannot change content. Log in with a content editor account.');
+    } else if (result.ok || result.status === 401) {
+      goToSignIn(); // /staff/ signs in and comes back here, or lists the pages this account opens
     } else {
-      showLogin(result.status === 0 ? result.error.message : '');
+      showLogin(result.error.message);
     }
   }
 

@@ -7,7 +7,7 @@ import os
 
 from aiohttp import web
 
-from front_door import editor_api, manager
+from front_door import editor_api, manager, staff
 from front_door.settings import Settings as DoorSettings
 from live_handoff import Settings, create_app
 
@@ -54,11 +54,14 @@ def build_app(settings: Settings | None = None, door: DoorSettings | None = None
     app.middlewares.append(security_headers)
     app.router.add_get("/", _page(os.path.join(WIDGET, "demo", "index.html")))
     app.router.add_static("/demo/", os.path.join(WIDGET, "demo"))
+    # The widget is built (esbuild, `make widget`) from src/ and web_shared/ into one script.
+    app.router.add_get("/widget/widget.js", lambda request: web.FileResponse(os.path.join(WIDGET, "dist", "widget.js")))
     app.router.add_static("/widget/", os.path.join(WIDGET, "src"))
     app.router.add_get("/console", lambda request: web.HTTPFound("/console/"))
     app.router.add_get("/console/", _page(os.path.join(CONSOLE, "index.html")))
     app.router.add_static("/console/", CONSOLE)
     app.router.add_get("/manager/", manager.report_page)
+    staff.setup(app)
     editor_api.setup(app, door)
     app.router.add_get("/editor", lambda request: web.HTTPFound("/editor/"))
     app.router.add_get("/editor/", _page(os.path.join(EDITOR, "index.html")))

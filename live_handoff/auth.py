@@ -11,7 +11,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from live_handoff.store import Store
 
 USERNAME = re.compile(r"^[a-z0-9._-]{2,40}$")
-ROLES = frozenset({"advisor", "editor", "manager"})
+ROLES = frozenset({"advisor", "editor", "manager", "supervisor"})
+# A supervisor takes chats and reads the managers' report: what they may do is the union.
+IMPLIED_ROLES = {"supervisor": ("advisor", "manager")}
 MIN_PASSWORD = 12
 MAX_FAILURES = 5  # per username, per 15 minutes
 MAX_ADDRESS_FAILURES = 20  # per client address, per 15 minutes: guessing across many usernames
@@ -20,6 +22,13 @@ _HASHING = asyncio.Semaphore(2)
 _hasher = PasswordHasher()
 # A real hash to check against when the username is unknown, so timing does not tell.
 _DUMMY = _hasher.hash("not-a-real-password-at-all")
+
+
+def effective_roles(stored: str) -> list[str]:
+    """The roles an account acts with: its own, plus those a role implies, in a stable order."""
+    own = [r for r in stored.split(",") if r]
+    implied = [i for r in own for i in IMPLIED_ROLES.get(r, ())]
+    return sorted(set(own + implied))
 
 
 class AuthError(Exception):

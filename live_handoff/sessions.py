@@ -6,6 +6,7 @@ import hmac
 
 from aiohttp import web
 
+from live_handoff.auth import effective_roles
 from live_handoff.keys import SETTINGS, STORE
 
 COOKIE = "fd_session"
@@ -23,7 +24,7 @@ async def current_user(request: web.Request) -> dict[str, str] | None:
     user = await store.advisor(session["user"])
     if not user:
         return None
-    return {"username": session["user"], "name": user.get("name", ""), "roles": user.get("roles", ""),
+    return {"username": session["user"], "name": user.get("name", ""), "roles": ",".join(effective_roles(user.get("roles", ""))),
             "csrf": session["csrf"], "capacity": user.get("capacity", "1")}
 
 

@@ -46,9 +46,13 @@ def door_env(redis_server, servers) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def front_door(door_env, tmp_path_factory):
+    from tests.front_door.conftest import build_widget
+    build_widget()  # the widget bundle the front door serves (make widget)
     add_user(door_env, "sam", "Sam Patel")
     add_user(door_env, "priya", "Priya Shah")
     add_user(door_env, "eve", "Eve Jones", roles=("editor",))
+    add_user(door_env, "mina", "Mina Okafor", roles=("manager",))
+    add_user(door_env, "olu", "Olu Bello", roles=("supervisor",))
     door = FrontDoor(door_env, tmp_path_factory.mktemp("door") / "front-door.log").start()
     yield door
     door.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import parse_qs, urlsplit
 
 from front_door.app import build_app
 from insight import events as ev
@@ -49,3 +50,93 @@ async def test_the_managers_report_is_for_managers_only(aiohttp_client, redis_se
     assert (await client.get("/manager/?month=October")).status == 400
     assert (await client.get("/reports/report.css")).status == 200
     await store.redis.close()
+
+
+async def test_the_staff_sign_in_page_is_served_and_sends_a_signed_in_person_where_they_asked(aiohttp_client, redis_server):
+    app, store, _ = await app_and_store(redis_server)
+    await auth.add_user(store, "eve", "Eve Jones", PASSWORD, {"editor"}, 3)
+    client = await aiohttp_client(app)
+    page = await client.get("/staff/?next=/editor/")
+    assert page.status == 200 and "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert '<script type="module" src="/staff/staff.js">' in await page.text()
+    assert (await client.get("/shared/markdown.js")).status == 200
+    await client.post("/api/advisor/login", json={"username": "eve", "password": PASSWORD})
+    back = await client.get("/staff/?next=/editor/%23/articles/council-tax-pay", allow_redirects=False)
+    assert back.status == 302 and back.headers["Location"] == "/editor/#/articles/council-tax-pay"
+    # Not one of her pages: she stays on /staff/ and sees her own.
+    assert (await client.get("/staff/?next=/console/", allow_redirects=False)).status == 200
+    data = await (await client.get("/api/staff/pages?next=/console/")).json()
+    assert [p["path"] for p in data["pages"]] == ["/editor/"] and data["next"] is None and data["next_refused"]
+    await store.redis.close()
+
+
+async def test_the_staff_page_never_sends_anyone_to_another_site(aiohttp_client, redis_server):
+    app, store, _ = await app_and_store(redis_server)
+    await auth.add_user(store, "mina", "Mina Okafor", PASSWORD, {"advisor", "manager"}, 3)
+    client = await aiohttp_client(app)
+    await client.post("/api/advisor/login", json={"username": "mina", "password": PASSWORD})
+    for outside in ("https://evil.example/", "//evil.example/console/", "/\\evil.example", "https:/console/",
+                    "/console/@evil.example", "/manager/?month=2026-10&next=https://evil.example", "javascript:alert(1)"):
+        response = await client.get("/staff/", params={"next": outside}, allow_redirects=False)
+        assert response.status == 200, outside
+        data = await (await client.get("/api/staff/pages", params={"next": outside})).json()
+        assert data["next"] is None, outside
+    inside = await client.get("/staff/", params={"next": "/manager/?month=2026-10"}, allow_redirects=False)
+    assert inside.status == 302 and inside.headers["Location"] == "/manager/?month=2026-10"
+    await store.redis.close()
+
+
+async def test_each_role_gets_its_pages_linked_and_a_supervisor_gets_the_console_and_report(aiohttp_client, redis_server):
+    app, store, _ = await app_and_store(redis_server)
+    for name, roles in {"sam": {"advisor"}, "eve": {"editor"}, "mina": {"manager"}, "olu": {"supervisor"}}.items():
+        await auth.add_user(store, name, name.title(), PASSWORD, roles, 3)
+    client = await aiohttp_client(app)
+    assert (await client.get("/api/staff/pages")).status == 401
+    expected = {"sam": ["/console/"], "eve": ["/editor/"], "mina": ["/manager/"], "olu": ["/console/", "/manager/"]}
+    for name, paths in expected.items():
+        await client.post("/api/advisor/login", json={"username": name, "password": PASSWORD})
+        data = await (await client.get("/api/staff/pages")).json()
+        assert [p["path"] for p in data["pages"]] == paths, name
+    assert (await client.get("/manager/?month=2026-10")).status == 200  # olu, the supervisor
+    await store.redis.close()
+
+
+async def test_the_managers_page_sends_people_to_staff_sign_in_and_has_a_month_picker_and_empty_state(
+        aiohttp_client, redis_server):
+    app, store, _ = await app_and_store(redis_server)
+    await auth.add_user(store, "mina", "Mina Okafor", PASSWORD, {"manager"}, 3)
+    client = await aiohttp_client(app)
+    away = await client.get("/manager/?month=2026-11", allow_redirects=False)
+    location = urlsplit(away.headers["Location"])
+    assert away.status == 302 and location.path == "/staff/"
+    assert parse_qs(location.query) == {"next": ["/manager/?month=2026-11"]}
+    await client.post("/api/advisor/login", json={"username": "mina", "password": PASSWORD})
+    html = await (await client.get("/manager/?month=2025-11")).text()
+    assert '<input type="month" id="month" name="month" value="2025-11"' in html
+    assert "There were no conversations in November 2025." in html and 'href="/staff/"' in html
+    bad = await client.get("/manager/?month=November")
+    assert bad.status == 400 and "That is not a month" in await bad.text()
+    await store.redis.close()
+
+
+def test_empty_months_say_yet_only_while_the_month_runs():
+    from front_door.manager import empty_text
+    assert empty_text("2026-11", "2026-11") == "No conversations in November 2026 yet."
+    assert empty_text("2026-10", "2026-11") == "There were no conversations in October 2026."
+    assert empty_text("2026-12", "2026-11").startswith("December 2026 has not started yet")
+
+
+async def test_labels_for_report_buttons_and_topics_come_from_the_api(aiohttp_client, redis_server):
+    app, store, _ = await app_and_store(redis_server)
+    client = await aiohttp_client(app)
+    labels = await (await client.get("/api/labels")).json()
+    assert ["pothole", "Report a pothole"] in labels["reports"]
+    assert labels["topics"]["bins-recycling"] == "Bins and recycling"
+    await store.redis.close()
+
+
+def test_next_keeps_only_the_editors_hash_routes_and_a_month():
+    from front_door.staff import safe_next
+    assert safe_next("/editor/#/articles/x") == "/editor/#/articles/x"
+    assert safe_next("/editor/#javascript:alert(1)") is None
+    assert safe_next("/manager/?month=2026-1") is None

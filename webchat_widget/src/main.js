@@ -1,9 +1,13 @@
 /*
- * Front Desk web chat widget: one classic <script src=".../widget/widget.js" defer> tag.
- * Plain ES2020, no dependencies. Speaks the resident side of the handoff relay
+ * Front Desk web chat widget: one classic <script src=".../widget/widget.js" defer> tag,
+ * bundled by esbuild (make widget) from this file and the shared modules in web_shared/. Speaks the resident side of the handoff relay
  * (contracts/README.md, "Handoff relay"). Message text is never parsed as HTML: every
  * node is built with createElement/textContent.
  */
+import { h } from "../../web_shared/dom.js";
+import { render } from "../../web_shared/markdown.js";
+import { compareIds } from "../../web_shared/stream_ids.js";
+
 (function () {
   "use strict";
   if (window.FrontDesk) return; // embedded twice: keep the first
@@ -28,19 +32,6 @@
   const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
   // ---------------------------------------------------------------- DOM helpers
-
-  /** Build an element. Attributes are set one by one (never a style attribute, never HTML). */
-  function h(tag, attrs, ...kids) {
-    const el = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v == null || v === false) continue;
-      if (k === "class") el.className = v;
-      else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-      else el.setAttribute(k, v === true ? "" : String(v));
-    }
-    for (const kid of kids) if (kid != null && kid !== false) el.append(kid);
-    return el;
-  }
 
   const ICONS = {
     chat: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
@@ -120,80 +111,8 @@
 
   // ---------------------------------------------------------------- safe Markdown subset
 
-  // Phone numbers become tel: links, so a resident on a phone can call 999, Samaritans or
-  // the council with one tap: UK numbers starting 0 (with spaces as written), 116 123, the
-  // short codes 999, 111, 101, 105, and 18001 text relay prefixes.
-  const PHONE = String.raw`(?<![\w£$€.,/:-])((?:18001 )?(?:0\d{4} ?\d{6}|0\d{3} ?\d{3} ?\d{3,4}|0\d{3} ?\d{4} ?\d{3}|0\d{4} ?\d{3} ?\d{3}|0\d{2} ?\d{4} ?\d{4}|0\d{3} ?\d{2} ?\d{2} ?\d{2})|116 ?\d{3}|999|111|101|105)(?![\w/£-]|[.,]?\d| \d)`;
-  const INLINE = new RegExp(String.raw`\*\*(.+?)\*\*|\[([^\]\n]+)\]\(([^()\s]+)\)|\b((?:https?:\/\/|www\.)[^\s<>"]+)|` + PHONE, "gi");
-
-  function safeUrl(raw) {
-    try {
-      const url = new URL(raw);
-      if (["http:", "https:", "mailto:", "tel:"].includes(url.protocol)) return url.href;
-    } catch (e) { /* not a URL: shown as text */ }
-    return null;
-  }
-
-  function link(title, href) {
-    const a = h("a", { href, class: "fd-link" }, title);
-    if (/^https?:/i.test(href)) {
-      a.target = "_blank";
-      a.rel = "noopener noreferrer";
-      a.append(vh(" (opens in new tab)"));
-    }
-    return a;
-  }
-
-  function inline(parent, text) {
-    let last = 0;
-    for (const m of text.matchAll(INLINE)) {
-      if (m.index > last) parent.append(text.slice(last, m.index));
-      if (m[1] !== undefined) {
-        const strong = h("strong");
-        inline(strong, m[1]);
-        parent.append(strong);
-      } else if (m[2] !== undefined) {
-        const href = safeUrl(m[3]);
-        parent.append(href ? link(m[2], href) : m[0]);
-      } else if (m[5] !== undefined) {
-        parent.append(h("a", { href: "tel:" + m[5].replace(/\D/g, ""), class: "fd-link fd-tel" }, m[5]));
-      } else {
-        let url = m[4];
-        const trail = (url.match(/[.,;:!?)'\]]+$/) || [""])[0];
-        url = url.slice(0, url.length - trail.length);
-        const href = safeUrl(/^www\./i.test(url) ? "https://" + url : url);
-        parent.append(href && url ? link(url, href) : url, trail);
-      }
-      last = m.index + m[0].length;
-    }
-    if (last < text.length) parent.append(text.slice(last));
-  }
-
-  /** Paragraphs (blank lines), "- " lists, **bold**, [links](https://...) and bare URLs. */
-  function markdown(text) {
-    const frag = document.createDocumentFragment();
-    for (const block of String(text).replace(/\r\n?/g, "\n").split(/\n[ \t]*\n/)) {
-      let list = null;
-      let para = null;
-      for (const raw of block.split("\n")) {
-        const line = raw.trim();
-        const item = /^[-*•]\s+(.*)$/.exec(line);
-        if (item) {
-          para = null;
-          if (!list) frag.append((list = h("ul", { class: "fd-list-bullets" })));
-          const li = h("li");
-          inline(li, item[1]);
-          list.append(li);
-        } else if (line) {
-          list = null;
-          if (para) para.append(h("br"));
-          else frag.append((para = h("p")));
-          inline(para, line);
-        }
-      }
-    }
-    return frag;
-  }
+  // The one renderer (web_shared/markdown.js) the console and editor use too.
+  const markdown = (text) => render(text, { linkClass: "fd-link", telClass: "fd-tel", listClass: "fd-list-bullets", hiddenClass: "fd-vh" });
 
   // ---------------------------------------------------------------- state
 
@@ -490,12 +409,6 @@
   }
 
   // ---------------------------------------------------------------- frames in
-
-  function compareIds(a, b) {
-    const [a1, a2] = a.split("-").map(BigInt);
-    const [b1, b2] = b.split("-").map(BigInt);
-    return a1 === b1 ? (a2 === b2 ? 0 : a2 < b2 ? -1 : 1) : a1 < b1 ? -1 : 1;
-  }
 
   function onFrame(f) {
     switch (f.type) {
