@@ -6,7 +6,9 @@
     python -m live_handoff user remove USERNAME
 
 Passwords are read from the terminal (or stdin when piped), or generated with
---generate-password and printed once. REDIS_URL says which Redis holds the accounts.
+--generate-password and printed once. REDIS_URL (and RELAY_KEY_PREFIX) say which Redis
+holds the accounts; the relay's other settings are checked too, so a mistake in them is
+found here rather than when the relay starts.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import os
 import secrets
 import sys
 
 from redis.exceptions import RedisError
 
 from live_handoff import auth
+from live_handoff.settings import Settings, SettingsError
 from live_handoff.store import Store, connect_redis
 
 
@@ -35,9 +37,9 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
-async def _run(args: argparse.Namespace) -> int:
-    redis = connect_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    store = Store(redis, os.environ.get("RELAY_KEY_PREFIX", "fd"))
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    redis = connect_redis(settings.redis_url)
+    store = Store(redis, settings.key_prefix)
     try:
         if args.command == "list":
             for username in await store.advisors():
@@ -96,7 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("list")
     remove = commands.add_parser("remove")
     remove.add_argument("username")
-    return asyncio.run(_run(parser.parse_args(argv)))
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"Setting not valid: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_run(args, settings))
 
 
 if __name__ == "__main__":

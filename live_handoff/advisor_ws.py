@@ -6,15 +6,17 @@ import asyncio
 import logging
 import secrets
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 from redis.exceptions import RedisError
 
+from live_handoff import frame_loop, frames, texts
 from live_handoff.hub import Peer
 from live_handoff.keys import HUB, METRICS, RELAY, SETTINGS, SOCKETS, STORE
 from live_handoff.origins import origin_allowed
-from live_handoff.protocol import FrameError, parse
 from live_handoff.ratelimit import TokenBucket
+from live_handoff.rooms import Relay
 from live_handoff.sessions import COOKIE, current_user
+from live_handoff.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -24,68 +26,41 @@ ONLINE_SECONDS = 60
 SESSION_CHECK_SECONDS = 20
 
 
+def rules(settings: Settings) -> frame_loop.Rules:
+    bucket = TokenBucket(settings.messages_per_minute * 4 / 60.0, settings.burst * 4)
+    return frame_loop.Rules(
+        schema="advisor_client", max_text_chars=settings.max_text_chars, wait=lambda _: bucket.take(),
+        too_fast=lambda _: "Too many frames; slow down.",
+        unavailable="The relay cannot reach its storage; that was not done. Try again shortly.",
+        internal="Something went wrong on the relay; that was not done.", name_conversation=True)
+
+
 async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
     settings, store = request.app[SETTINGS], request.app[STORE]
-    relay, hub, metrics = request.app[RELAY], request.app[HUB], request.app[METRICS]
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=settings.max_frame_bytes)
     await ws.prepare(request)
-    probe = Peer(ws, "advisor")
-    if not origin_allowed(request, settings.allowed_origins):
-        await probe.send({"type": "error", "code": "not_allowed", "message": "Open the console from the relay's own address."})
-        await ws.close(code=CLOSE_ORIGIN, message=b"origin not allowed")
+    peer = await _admitted(request, ws)
+    if peer is None:
         return ws
-    user = await current_user(request)
-    if user is None or "advisor" not in user["roles"].split(","):
-        await probe.send({"type": "error", "code": "not_allowed", "message": "Please log in as an advisor."})
-        await ws.close(code=CLOSE_NOT_LOGGED_IN, message=b"not logged in")
-        return ws
-    peer = Peer(ws, "advisor", user["username"], transport=request.transport)
-    peer.connection = secrets.token_hex(8)
-    peer.session = request.cookies.get(COOKIE, "")
+    relay, hub, metrics = request.app[RELAY], request.app[HUB], request.app[METRICS]
     request.app[SOCKETS].add(ws)
     hub.add_advisor(peer)
     metrics.connections.labels("advisor").inc()
     heartbeat = asyncio.create_task(_stay_online(request, peer))
-    bucket = TokenBucket(settings.messages_per_minute * 4 / 60.0, settings.burst * 4)
+
+    async def still_logged_in(_: frame_loop.Frame) -> bool:
+        if await current_user(request) is not None:
+            return True
+        await peer.send(frames.error("not_allowed", "Your session has expired. Please log in again."))
+        await ws.close(code=CLOSE_NOT_LOGGED_IN, message=b"session expired")
+        return False
+
     try:
         await store.mark_online(peer.username, peer.connection, ONLINE_SECONDS)
-        await relay.advisor_welcome(peer, await store.advisor(peer.username) or {})
+        await relay.advisors.welcome(peer, await store.advisor(peer.username) or {})
         await store.notify_queue()
-        async for msg in ws:
-            if msg.type != WSMsgType.TEXT:
-                if msg.type == WSMsgType.BINARY:
-                    await peer.send({"type": "error", "code": "bad_json", "message": "Frames must be text (JSON)."})
-                    continue
-                break
-            try:
-                frame = parse(msg.data, "advisor_client", settings.max_text_chars)
-                wait = bucket.take()
-                if wait:
-                    error = FrameError("rate_limited", "Too many frames; slow down.", frame.get("client_id")).frame()
-                    await peer.send({**error, "retry_after": round(max(wait, 0.1), 2)})
-                    continue
-                if frame["type"] == "ping":
-                    await peer.send({"type": "pong"})
-                    continue
-                if await current_user(request) is None:
-                    await peer.send({"type": "error", "code": "not_allowed", "message": "Your session has expired. Please log in again."})
-                    await ws.close(code=CLOSE_NOT_LOGGED_IN, message=b"session expired")
-                    break
-                await _handle(relay, peer, frame)
-            except FrameError as exc:
-                metrics.errors.labels(exc.code).inc()
-                error = exc.frame()
-                if frame_cid := _cid(msg.data):
-                    error["conversation_id"] = frame_cid
-                await peer.send(error)
-            except RedisError as exc:
-                log.error("Redis unavailable while handling an advisor frame: %s", type(exc).__name__)
-                await peer.send({"type": "error", "code": "unavailable",
-                                 "message": "The relay cannot reach its storage; that was not done. Try again shortly."})
-            except Exception:  # noqa: BLE001 - a bug must cost one frame, not the console
-                log.exception("unexpected error on an advisor frame from %s", peer.username)
-                await peer.send({"type": "error", "code": "internal",
-                                 "message": "Something went wrong on the relay; that was not done."})
+        await frame_loop.run(ws, peer, rules(settings), lambda frame: handle(relay, peer, frame), metrics,
+                             admit=still_logged_in)
     finally:
         heartbeat.cancel()
         hub.remove_advisor(peer)
@@ -99,14 +74,22 @@ async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-def _cid(raw: str) -> str | None:
-    import json
-    import re
-    try:
-        value = json.loads(raw).get("conversation_id")
-    except (ValueError, AttributeError):
+async def _admitted(request: web.Request, ws: web.WebSocketResponse) -> Peer | None:
+    """The console's connection, or None (told why, and closed): wrong origin, not an advisor."""
+    probe = Peer(ws, "advisor")
+    if not origin_allowed(request, request.app[SETTINGS].allowed_origins):
+        await probe.send(frames.error("not_allowed", "Open the console from the relay's own address."))
+        await ws.close(code=CLOSE_ORIGIN, message=b"origin not allowed")
         return None
-    return value if isinstance(value, str) and re.fullmatch(r"c_[A-Za-z0-9_-]{22}", value) else None
+    user = await current_user(request)
+    if user is None or "advisor" not in user["roles"].split(","):
+        await probe.send(frames.error("not_allowed", "Please log in as an advisor."))
+        await ws.close(code=CLOSE_NOT_LOGGED_IN, message=b"not logged in")
+        return None
+    peer = Peer(ws, "advisor", user["username"], transport=request.transport)
+    peer.connection = secrets.token_hex(8)
+    peer.session = request.cookies.get(COOKIE, "")
+    return peer
 
 
 async def _stay_online(request: web.Request, peer: Peer) -> None:
@@ -117,8 +100,7 @@ async def _stay_online(request: web.Request, peer: Peer) -> None:
         await asyncio.sleep(SESSION_CHECK_SECONDS)
         try:
             if await current_user(request) is None:
-                await peer.send({"type": "error", "code": "not_allowed",
-                                 "message": "Your session has ended. Please log in again."})
+                await peer.send(frames.error("not_allowed", texts.SESSION_ENDED))
                 await peer.ws.close(code=CLOSE_NOT_LOGGED_IN, message=b"session ended")
                 return
             await store.mark_online(peer.username, peer.connection, ONLINE_SECONDS)
@@ -126,24 +108,24 @@ async def _stay_online(request: web.Request, peer: Peer) -> None:
             pass
 
 
-async def _handle(relay, peer: Peer, frame: dict) -> None:
-    kind = frame["type"]
-    cid = frame.get("conversation_id", "")
+async def handle(relay: Relay, peer: Peer, frame: frame_loop.Frame) -> None:
+    """One checked frame from a console (pings are answered by the frame loop)."""
+    advisors, kind, cid = relay.advisors, frame["type"], frame.get("conversation_id", "")
     if kind == "presence":
-        await relay.set_presence(peer, frame["status"])
+        await advisors.set_presence(peer, frame["status"])
     elif kind == "open":
-        await relay.open_for_advisor(peer, cid, frame.get("last_seen", "0-0"))
+        await advisors.open(peer, cid, frame.get("last_seen", "0-0"))
     elif kind == "claim":
-        await relay.claim(peer, cid)
+        await advisors.claim(peer, cid)
     elif kind == "message":
-        await relay.advisor_message(peer, frame)
+        await advisors.message(peer, frame)
     elif kind == "note":
-        await relay.note(peer, frame)
+        await advisors.note(peer, frame)
     elif kind == "typing":
-        await relay.advisor_typing(peer, cid, frame["active"])
+        await advisors.typing(peer, cid, frame["active"])
     elif kind == "transfer":
-        await relay.transfer(peer, cid, frame["to"])
+        await advisors.transfer(peer, cid, frame["to"])
     elif kind == "handback":
-        await relay.handback(peer, cid)
+        await advisors.handback(peer, cid)
     elif kind == "close":
-        await relay.close(peer, cid)
+        await advisors.close(peer, cid)

@@ -7,35 +7,41 @@ import contextlib
 import logging
 import os
 import weakref
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import aiohttp
 from aiohttp import WSCloseCode, web
-from redis.asyncio import Redis
 
+from knowledge_base.cache import KnowledgeBaseCache
 from live_handoff import http_api
 from live_handoff.advisor_ws import advisor_socket
 from live_handoff.bot_client import BotClient
-from live_handoff.cases import CaseClient, Outbox
-from live_handoff.conversations import Relay
-from live_handoff.hub import Hub
 from live_handoff.case_api import CaseDesk
+from live_handoff.cases import CaseClient, Outbox
+from live_handoff.hub import Hub
 from live_handoff.keys import CASES, HUB, KNOWLEDGE, METRICS, REDIS, RELAY, SETTINGS, SOCKETS, STORE
 from live_handoff.metrics import Metrics
 from live_handoff.resident_ws import resident_socket
-from live_handoff.settings import Settings
+from live_handoff.rooms import Relay
+from live_handoff.settings import Settings, knowledge_paths_in
 from live_handoff.store import Store, connect_redis
-from knowledge_base.cache import KnowledgeBaseCache
 
 log = logging.getLogger(__name__)
 
 
-def knowledge_paths():
-    """The content the bot answers from (FRONT_DESK_CONTENT_DIR / _MESSAGES_FILE, as the action server)."""
-    from knowledge_base.cache import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
-    return (Path(os.environ.get("FRONT_DESK_CONTENT_DIR", DEFAULT_CONTENT_DIR)),
-            Path(os.environ.get("FRONT_DESK_MESSAGES_FILE", DEFAULT_MESSAGES_FILE)))
+def knowledge_paths(settings: Settings | None = None) -> tuple[Path, Path]:
+    """The content the bot answers from: ``settings.content_dir`` and ``messages_file``.
+
+    Settings read by ``Settings.from_env`` always have them. Without settings, or with
+    settings built in code that leave them out, they are found now as the action server
+    finds them (``settings.knowledge_paths_in(os.environ)``); callers should pass the
+    application's settings.
+    """
+    found = knowledge_paths_in(os.environ)
+    if settings is None:
+        return found
+    return settings.content_dir or found[0], settings.messages_file or found[1]
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
@@ -44,15 +50,13 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     session = aiohttp.ClientSession()
     store = Store(redis, settings.key_prefix, settings.retention_seconds)
     hub = Hub(store)
-    cases = CaseClient(session, settings.open311_url, settings.open311_api_key)
-    outbox = Outbox(redis, store.key("outbox"), cases)
+    outbox = Outbox(store, CaseClient(session, settings.open311_url, settings.open311_api_key))
+    bot = BotClient(session, settings.rasa_url, settings.rasa_token, settings.bot_timeout_seconds)
     app[REDIS], app[STORE], app[HUB] = redis, store, hub
     app[CASES] = CaseDesk(session, settings.open311_url, settings.open311_api_key, settings.open311_staff_key)
-    app[RELAY] = Relay(settings, store, hub, BotClient(session, settings.rasa_url, settings.rasa_token,
-                                                       settings.bot_timeout_seconds), cases, outbox, app[METRICS],
-                       app[KNOWLEDGE])
-    tasks = [asyncio.create_task(hub.listen()), asyncio.create_task(outbox.run()),
-             asyncio.create_task(app[RELAY].run_sweeper())]
+    relay = app[RELAY] = Relay(settings, store, hub, bot, outbox, app[METRICS], app[KNOWLEDGE])
+    tasks = [asyncio.create_task(hub.listen()), asyncio.create_task(relay.deliver_news()),
+             asyncio.create_task(outbox.run()), asyncio.create_task(relay.sweeper.run())]
     try:
         await asyncio.wait_for(hub.connected.wait(), timeout=5)
     except asyncio.TimeoutError:
@@ -80,7 +84,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[SOCKETS] = weakref.WeakSet()
-    app[KNOWLEDGE] = KnowledgeBaseCache(*knowledge_paths())
+    app[KNOWLEDGE] = KnowledgeBaseCache(*knowledge_paths(settings))
     app.cleanup_ctx.append(_resources)
     app.on_shutdown.append(_close_sockets)
     app.router.add_get("/ws/resident", resident_socket)

@@ -1,6 +1,6 @@
 """Messages residents leave become cases in the council's Open311 service.
 
-If Open311 is down the message is kept in Redis (``fd:outbox``) and sent later, so a
+If Open311 is down the message is kept in Redis (``fd:outbox``, through ``Store``) and sent later, so a
 message the resident was thanked for is never lost.
 """
 
@@ -13,13 +13,12 @@ import secrets
 from typing import Any
 
 import aiohttp
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from live_handoff.store import Store
 
 log = logging.getLogger(__name__)
 SERVICE_CODE = "contact_centre_message"
-# Delete the lock only if it is still the one we set.
-RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 class CaseError(Exception):
@@ -67,33 +66,31 @@ class CaseClient:
 
 
 class Outbox:
-    """Messages waiting for Open311, kept in Redis until it accepts them."""
+    """Messages waiting for Open311, kept in Redis (through ``Store``) until it accepts them."""
 
-    def __init__(self, redis: Redis, key: str, client: CaseClient) -> None:
-        self.redis = redis
-        self.key = key
+    def __init__(self, store: Store, client: CaseClient) -> None:
+        self.store = store
         self.client = client
 
-
     async def pending(self) -> int:
-        return int(await self.redis.llen(self.key))
+        return await self.store.outbox_length()
 
     async def flush(self) -> dict[str, str]:
         """Send what is waiting, oldest first, until Open311 fails. Returns the references
         of what was sent, by entry key (``conversation_id:client_id``)."""
         # One sender at a time across relay processes, or a message could become two cases.
         token = secrets.token_hex(8)
-        if not await self.redis.set(self.key + ":lock", token, nx=True, ex=60):
+        if not await self.store.outbox_lock(token):
             return {}
         try:
             return await self._send_waiting(token)
         finally:
-            await self.redis.eval(RELEASE, 1, self.key + ":lock", token)
+            await self.store.outbox_unlock(token)
 
     async def _send_waiting(self, token: str) -> dict[str, str]:
         sent: dict[str, str] = {}
         while True:
-            raw = await self.redis.lindex(self.key, 0)
+            raw = await self.store.outbox_first()
             if raw is None:
                 return sent
             message = json.loads(raw)
@@ -101,18 +98,16 @@ class Outbox:
                 reference = await self.client.create(message)
             except CaseRejectedError as exc:
                 # Never let one bad message hold up the ones behind it; keep it for a person.
-                log.error("outbox: Open311 refused a message left in %s; moved to %s:rejected (%s)",
-                          message.get("conversation_id"), self.key, exc)
-                await self.redis.rpush(self.key + ":rejected", raw)
-                await self.redis.lrem(self.key, 1, raw)
+                log.error("outbox: Open311 refused a message left in %s; moved to %s (%s)",
+                          message.get("conversation_id"), self.store.key("outbox", "rejected"), exc)
+                await self.store.outbox_reject(raw)
                 continue
             except CaseError as exc:
                 log.warning("outbox: %d message(s) still waiting for Open311 (%s)", await self.pending(), exc)
                 return sent
-            await self.redis.lrem(self.key, 1, raw)
+            await self.store.outbox_done(raw)
             sent[message.get("key", "")] = reference
-            await self.redis.expire(self.key + ":lock", 60)  # still ours: keep it while we work
-            if await self.redis.get(self.key + ":lock") != token:
+            if not await self.store.outbox_keep_lock(token):  # still ours: keep it while we work
                 return sent
 
     async def run(self, every: float = 60.0) -> None:

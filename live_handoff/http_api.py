@@ -65,7 +65,7 @@ async def logout(request: web.Request) -> web.Response:
     if not csrf_ok(request, user):
         return error(403, "csrf", "Missing or wrong X-CSRF-Token header.")
     await request.app[STORE].end_session(request.cookies[COOKIE])
-    await request.app[STORE].notify_advisor("!" + user["username"])  # its open consoles close
+    await request.app[STORE].notify_session_ended(user["username"])  # its open consoles close
     response = web.Response(status=204)
     response.del_cookie(COOKIE, path="/")
     return response
@@ -117,7 +117,7 @@ async def transcript_preflight(request: web.Request) -> web.Response:
 async def health(request: web.Request) -> web.Response:
     store, relay = request.app[STORE], request.app[RELAY]
     try:
-        redis_ok = bool(await store.redis.ping())
+        redis_ok = await store.ping()
     except (RedisError, OSError):
         redis_ok = False
     bot_ok = await relay.bot.healthy()

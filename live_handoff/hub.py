@@ -4,6 +4,9 @@ Every logged event is announced on Redis pub/sub ("cid id"); each process wakes 
 feeds of its own connections, and each feed reads the log from the last id it sent.
 So the order is the log's order, a reconnecting client gets exactly the gap, and a
 notification lost while Redis was away is made good by the next wake-up.
+
+News about the queue, advisors' chats and ended sessions goes into ``Hub.news`` (a
+``news.NewsChannel``) for the rooms to act on; the hub itself never calls back into them.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import json
 import logging
 import weakref
 from collections import defaultdict
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from live_handoff.news import ChatsChanged, NewsChannel, QueueChanged, SessionEnded
 from live_handoff.store import Store
 
 log = logging.getLogger(__name__)
@@ -112,11 +116,8 @@ class Hub:
         self.store = store
         self.feeds: dict[str, set[Feed]] = defaultdict(set)
         self.advisors: dict[str, weakref.WeakSet[Peer]] = defaultdict(weakref.WeakSet)
-        self.on_queue_changed: Callable[[], Awaitable[None]] | None = None
-        self.on_advisor_changed: Callable[[str], Awaitable[None]] | None = None
+        self.news = NewsChannel()
         self.connected = asyncio.Event()
-        self._queue_news = asyncio.Event()
-        self._queue_task: asyncio.Task | None = None
 
     # Local registrations --------------------------------------------------------
 
@@ -166,73 +167,56 @@ class Hub:
 
     # Cross-process news --------------------------------------------------------
 
-    async def _dispatch(self, channel: str, data: str) -> None:
+    def _dispatch(self, channel: str, data: str) -> None:
         if channel == self.store.conv_channel:
             cid = data.split(" ", 1)[0]
             for feed in self.feeds.get(cid, ()):
                 feed.kick()
         elif channel == self.store.typing_channel:
-            news = json.loads(data)
-            for peer in self.peers(news["cid"]):
-                if peer.role == news["from"] or (peer.role == "advisor" and news["from"] == "bot"):
-                    continue
-                frame = {"type": "typing", "from": news["from"], "active": bool(news["active"])}
-                if peer.role == "advisor":
-                    frame["conversation_id"] = news["cid"]
-                asyncio.create_task(peer.send(frame))  # never wait on one client here
+            self._typing(json.loads(data))
         elif channel == self.store.queue_channel:
-            self.queue_changed()
-        elif channel == self.store.advisor_channel and self.on_advisor_changed:
-            await self.on_advisor_changed(data)
+            self.news.put(QueueChanged())
+        elif channel == self.store.advisor_channel:
+            self.news.put(ChatsChanged(data))
+        elif channel == self.store.session_channel:
+            self.news.put(SessionEnded(data))
+
+    def _typing(self, news: dict[str, Any]) -> None:
+        for peer in self.peers(news["cid"]):
+            if peer.role == news["from"] or (peer.role == "advisor" and news["from"] == "bot"):
+                continue
+            frame = {"type": "typing", "from": news["from"], "active": bool(news["active"])}
+            if peer.role == "advisor":
+                frame["conversation_id"] = news["cid"]
+            asyncio.create_task(peer.send(frame))  # never wait on one client here
 
     async def close(self) -> None:
         """Stop this process's background delivery (on shutdown, before Redis closes)."""
+        self.news.close()
         tasks = [f._task for feeds in self.feeds.values() for f in feeds]
-        if self._queue_task:
-            tasks.append(self._queue_task)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    def queue_changed(self) -> None:
-        """Queue news is coalesced: however many changes arrive while a broadcast runs,
-        one more broadcast follows with the latest queue."""
-        self._queue_news.set()
-        if self._queue_task is None or self._queue_task.done():
-            self._queue_task = asyncio.create_task(self._broadcast_queue())
-
-    async def _broadcast_queue(self) -> None:
-        while self._queue_news.is_set():
-            self._queue_news.clear()
-            if self.on_queue_changed:
-                try:
-                    await self.on_queue_changed()
-                except RedisError as exc:
-                    log.warning("queue news not sent (%s); next change will resend", type(exc).__name__)
-                except Exception:  # noqa: BLE001 - must never kill delivery; logged with traceback
-                    log.exception("queue broadcast failed")
-
     async def listen(self) -> None:
         """Follow the channels for ever, resubscribing after Redis restarts."""
-        channels = (self.store.conv_channel, self.store.typing_channel, self.store.queue_channel,
-                    self.store.advisor_channel)
         delay = 0.2
         while True:
-            pubsub = self.store.redis.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.subscribe(*channels)
-                self.connected.set()
-                delay = 0.2
-                # Whatever happened while we were not listening is in the log: catch up.
-                self.kick_all()
-                self.queue_changed()
-                while True:
-                    message = await pubsub.get_message(timeout=5.0)
-                    if message and message.get("type") == "message":
+                async with self.store.subscription() as subscription:
+                    self.connected.set()
+                    delay = 0.2
+                    # Whatever happened while we were not listening is in the log: catch up.
+                    self.kick_all()
+                    self.news.put(QueueChanged())
+                    while True:
+                        notification = await subscription.next(timeout=5.0)
+                        if notification is None:
+                            continue
                         try:
-                            await self._dispatch(message["channel"], message["data"])
+                            self._dispatch(*notification)
                         except (ValueError, KeyError):
-                            log.warning("ignored a malformed notification on %s", message["channel"])
+                            log.warning("ignored a malformed notification on %s", notification[0])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - Redis errors and anything else: keep delivering
@@ -240,8 +224,3 @@ class Hub:
                 log.warning("lost the Redis subscription (%s); reconnecting in %.1f s", type(exc).__name__, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-            finally:
-                try:
-                    await pubsub.reset()
-                except (RedisError, ConnectionError, OSError):
-                    pass

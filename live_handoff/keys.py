@@ -9,9 +9,9 @@ from redis.asyncio import Redis
 
 from knowledge_base.cache import KnowledgeBaseCache
 from live_handoff.case_api import CaseDesk
-from live_handoff.conversations import Relay
 from live_handoff.hub import Hub
 from live_handoff.metrics import Metrics
+from live_handoff.rooms import Relay
 from live_handoff.settings import Settings
 from live_handoff.store import Store
 

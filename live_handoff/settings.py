@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from pathlib import Path
+from typing import TypeVar
 
+from knowledge_base.articles import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
 from knowledge_base.opening_hours import advisor_hours_text
 from live_handoff import hours as opening
 
@@ -39,13 +42,17 @@ class Settings:
     opening_hours: opening.OpeningHours = field(default_factory=opening.build)
     secure_cookies: bool = False
     hours_text: str = "Monday to Friday, 8:30am to 5pm"
+    # The knowledge base the bot answers from; None (settings built in code, not read
+    # from the environment) means "as the action server finds it": see ``knowledge_paths``.
+    content_dir: Path | None = None
+    messages_file: Path | None = None
 
     @property
     def retention_seconds(self) -> int:
         return self.retention_days * 86_400
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read the ``RELAY_*`` variables (and ``REDIS_URL``, ``RASA_URL``, ``OPEN311_*``).
 
         REDIS_URL: Redis holding conversations, the queue and sessions.
@@ -65,6 +72,12 @@ class Settings:
             ("Monday to Friday, 8:30am to 5pm").
         RELAY_SESSION_HOURS (8): advisors' sessions expire after this long without use.
         RELAY_SECURE_COOKIES (0): set to 1 behind HTTPS.
+        RELAY_KEY_PREFIX ("fd"): the prefix of every Redis key and channel of the relay.
+        FRONT_DESK_CONTENT_DIR, FRONT_DESK_MESSAGES_FILE: the knowledge base the bot
+            answers from (as the action server reads them); the relay reads its urgent texts.
+
+        Raises:
+            SettingsError: a variable is malformed; the message names it.
         """
         env = dict(os.environ if env is None else env)
 
@@ -115,4 +128,12 @@ class Settings:
             secure_cookies=env.get("RELAY_SECURE_COOKIES", "0") == "1",
             # The same words the bot's texts use (knowledge_base.opening_hours).
             hours_text=advisor_hours_text(env),
+            **dict(zip(("content_dir", "messages_file"), knowledge_paths_in(env))),
         )
+
+
+def knowledge_paths_in(env: Mapping[str, str]) -> tuple[Path, Path]:
+    """The knowledge base's content folder and messages file as the action server finds
+    them: ``FRONT_DESK_CONTENT_DIR`` and ``FRONT_DESK_MESSAGES_FILE``, else its own."""
+    return (Path(env.get("FRONT_DESK_CONTENT_DIR") or DEFAULT_CONTENT_DIR),
+            Path(env.get("FRONT_DESK_MESSAGES_FILE") or DEFAULT_MESSAGES_FILE))

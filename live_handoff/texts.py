@@ -19,6 +19,7 @@ WAIT_CANCELLED = "You've stopped waiting. The assistant is here if you need it."
 CLOSED_BY_ADVISOR = "{name} has ended the chat. Thank you for contacting Northbridge Borough Council."
 CLOSED_IDLE = "We've closed this chat because we didn't hear from you. You can start a new one any time."
 CLOSED_BY_RESIDENT = "You've ended the chat. Thank you for contacting Northbridge Borough Council."
+REOPENED = "You're chatting with the assistant again."
 BOT_SLOW = "Sorry, this is taking longer than usual. You can wait, or talk to an advisor."
 BOT_UNAVAILABLE = ("Sorry, the assistant isn't working at the moment. Your message is saved. "
                    "You can try again, or talk to an advisor.")
@@ -31,6 +32,12 @@ MESSAGE_LEFT = ("Thank you, your message has been passed to our contact centre (
 MESSAGE_SAVED = ("Thank you, your message is saved and will reach our contact centre. "
                  "An advisor will reply on the next working day.")
 RATING_THANKS = "Thank you for your feedback."
+SESSION_ENDED = "Your session has ended. Please log in again."
+
+
+def first_name(name: str) -> str:
+    """What residents see of an advisor's name."""
+    return (name or "An advisor").split(" ", 1)[0]
 
 # Only for when the knowledge base cannot be read, or an edit lost a number from its
 # `urgent.<category>.no_advisor` text (the loader refuses such edits; this is the second

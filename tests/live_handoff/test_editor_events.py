@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 from aiohttp import web
 
-from live_handoff.conversations import OFFERED
+from live_handoff.editor_events import OFFERED
 from tests.live_handoff.conftest import kind, resident
 
 KIDS = "anything for the kids round here? call me on 07700 900123"

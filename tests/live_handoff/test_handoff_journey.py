@@ -96,7 +96,7 @@ async def test_the_queue_serves_safeguarding_before_earlier_ordinary_requests(se
     await advisor(client)
     ordinary, _ = await queued_resident(client)
     urgent, welcome = await resident(client)
-    await client.app[RELAY].request_advisor(welcome["conversation_id"], "safeguarding", "urgent", None)
+    await client.app[RELAY].queue.request_advisor(welcome["conversation_id"], "safeguarding", "urgent", None)
     assert (await urgent.next(kind("queue")))["position"] == 1
     assert (await ordinary.next(lambda f: f["type"] == "queue" and f["position"] == 2))["position"] == 2
 
@@ -147,7 +147,7 @@ async def test_out_of_hours_nobody_is_queued_and_a_message_can_be_left(settings,
     await advisor(client)
     sock, welcome = await resident(client)
     assert welcome["contact_centre"]["open"] is False
-    await client.app[RELAY].request_advisor(welcome["conversation_id"], "safeguarding", "urgent", None)
+    await client.app[RELAY].queue.request_advisor(welcome["conversation_id"], "safeguarding", "urgent", None)
     told = await sock.next(kind("message", **{"from": "system"}))
     assert "not available right now" in told["text"] and "01632 960500" in told["text"] and "999" in told["text"]
     assert told["buttons"] == [{"title": "Leave a message", "action": "leave_message"}]
@@ -226,15 +226,15 @@ async def test_queued_residents_are_told_when_the_last_advisor_leaves(settings, 
     sock, _ = await queued_resident(client)
     await console.ws.close()
     await asyncio.sleep(0.2)
-    await client.app[RELAY].sweep()
+    await client.app[RELAY].sweeper.sweep()
     told = await sock.next(kind("message", **{"from": "system"}))
     assert "no advisors are free" in told["text"]
     assert {b["action"] for b in told["buttons"]} == {"leave_message", "cancel_wait"}
 
 
 async def test_chats_of_an_advisor_who_disappeared_go_back_to_the_queue(settings, store, make_client, monkeypatch):
-    import live_handoff.conversations as conversations
-    monkeypatch.setattr(conversations, "ORPHAN_SECONDS", 0)
+    import live_handoff.rooms.sweeper as sweeper
+    monkeypatch.setattr(sweeper, "ORPHAN_SECONDS", 0)
     await add_advisor(store)
     client = await make_client(settings)
     console = await advisor(client)
@@ -244,9 +244,9 @@ async def test_chats_of_an_advisor_who_disappeared_go_back_to_the_queue(settings
     await console.ws.close()
     await asyncio.sleep(0.2)
     relay = client.app[RELAY]
-    await relay.sweep()  # notices the advisor is gone
+    await relay.sweeper.sweep()  # notices the advisor is gone
     await store.redis.delete(store.key("sweeper"))
-    await relay.sweep()  # and, ORPHAN_SECONDS later, requeues
+    await relay.sweeper.sweep()  # and, ORPHAN_SECONDS later, requeues
     back = await sock.next(kind("status", mode="queued"))
     assert back["change"] == "unavailable" and "back in the queue" in back["text"]
     assert await store.queue() == [welcome["conversation_id"]] and await store.chats("sam") == []
@@ -339,17 +339,16 @@ async def test_a_queued_resident_in_crisis_left_without_advisors_is_given_the_nu
     await sock.next(kind("status", mode="queued"))
     await console.ws.close()
     await asyncio.sleep(0.2)
-    await client.app[RELAY].sweep()
+    await client.app[RELAY].sweeper.sweep()
     told = await sock.next(kind("message", **{"from": "system"}))
     assert told["text"].index("116 123") < told["text"].index("no advisors are free")
     assert {b["action"] for b in told["buttons"]} == {"leave_message", "cancel_wait"}
 
 
 async def test_when_the_knowledge_base_cannot_be_read_the_relays_own_numbers_are_given(
-        settings, store, make_client, monkeypatch, tmp_path):
-    monkeypatch.setenv("FRONT_DESK_MESSAGES_FILE", str(tmp_path / "gone.yml"))
+        settings, store, make_client, tmp_path):
     await add_advisor(store)
-    client = await make_client(replace(settings, opening_hours=NEVER_OPEN))
+    client = await make_client(replace(settings, opening_hours=NEVER_OPEN, messages_file=tmp_path / "gone.yml"))
     console = await advisor(client)
     sock, _ = await after_route(client, store, "urgent:domestic_abuse")
     await sock.send({"type": "request_advisor"})
@@ -392,7 +391,7 @@ async def test_the_console_gets_each_categorys_guide_and_the_claimed_chat_carrie
     assert "116 123" in welcome["guides"]["crisis"] and "0800 111 999" in welcome["guides"]["gas"]
     _, resident_welcome = await after_route(client, store, "urgent:crisis")
     cid = resident_welcome["conversation_id"]
-    await client.app[RELAY].request_advisor(cid, None, None, None)
+    await client.app[RELAY].queue.request_advisor(cid, None, None, None)
     item = (await console.next(lambda f: f["type"] == "queue" and f["items"]))["items"][0]
     assert (item["reason"], item["priority"], item["summary"]["route"]) == ("crisis", "urgent", "urgent:crisis")
     await console.send({"type": "claim", "conversation_id": cid})

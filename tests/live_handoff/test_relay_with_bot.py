@@ -183,9 +183,9 @@ async def test_a_case_made_in_the_chat_is_listed_with_the_conversation(settings,
     sock, welcome = await resident(client)
     cid = welcome["conversation_id"]
     relay = client.app[RELAY]
-    await relay.apply_turn(cid, BotTurn(messages=[{"text": "Your reference is NB-2026-000042."}],
+    await relay.bot_turns.apply_turn(cid, BotTurn(messages=[{"text": "Your reference is NB-2026-000042."}],
                                         case={"service_request_id": "NB-2026-000042", "service_code": "pothole"}))
-    await relay.request_advisor(cid, "resident_asked", "normal", None)
+    await relay.queue.request_advisor(cid, "resident_asked", "normal", None)
     queue = await console.next(lambda f: f["type"] == "queue" and f["items"])
     assert queue["items"][0]["cases"] == ["NB-2026-000042"]
 

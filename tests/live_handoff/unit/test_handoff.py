@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge_base.urgent import CATEGORIES
-from live_handoff.conversations import REASONS, ROUTE_URGENCY, checked_handoff
+from live_handoff.handoff import REASONS, ROUTE_URGENCY, checked_handoff
 from live_handoff.protocol import CONTRACTS
 from live_handoff.queueing import PRIORITY_RANK
 

@@ -1,4 +1,4 @@
-"""What a routed turn teaches editors (live_handoff.conversations.editor_events): which
+"""What a routed turn teaches editors (live_handoff.editor_events.editor_events): which
 offered article residents chose, and what the bot could not answer. Pure, no Redis."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from live_handoff.conversations import editor_events
+from live_handoff.editor_events import editor_events
 
 SUGGEST = {"name": "suggest", "confidence": 0.41, "suggestions": ["faq:children-families", "faq:libraries"]}
 QUESTION = "anything for kids to do near SW1A 1AA"

@@ -1,0 +1,53 @@
+"""What a handoff carries: the bot's payload checked against its contract, and the reason
+and priority of a handoff the resident starts with a button. Pure (the contract file is
+read once, on first use)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from typing import Any
+
+import jsonschema
+
+from knowledge_base import urgent
+from live_handoff import queueing
+from live_handoff.protocol import CONTRACTS
+
+log = logging.getLogger(__name__)
+
+# As the bot's handoff payloads do (contracts/README.md), for handoffs the resident starts:
+# after any urgent route the category's name is the reason and its priority the band
+# (crisis, domestic abuse, safeguarding and danger "urgent"; gas, power, emergency "high").
+ROUTE_URGENCY = {**{category.route: (category.name, category.priority) for category in urgent.CATEGORIES},
+                 "complaint": ("complaint", "normal")}
+
+REASONS = frozenset({"resident_asked", *urgent.BY_NAME, "complaint", "repeated_misunderstanding",
+                     "service_unavailable", "bot_unavailable"})
+
+
+def reason_after(route_name: str) -> tuple[str, str]:
+    """(reason, priority) of a handoff the resident asks for after the route ``route_name``."""
+    return ROUTE_URGENCY.get(route_name, ("resident_asked", "normal"))
+
+
+@functools.lru_cache(maxsize=1)
+def handoff_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads((CONTRACTS.parent / "schemas" / "bot_handoff.schema.json").read_text())
+    return jsonschema.Draft202012Validator(schema)
+
+
+def checked_handoff(handoff: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None]:
+    """The bot's handoff payload, checked against its contract; anything off becomes an
+    ordinary request (still queued: a resident who was promised a person gets one)."""
+    problems = list(handoff_validator().iter_errors({"handoff": handoff}))
+    if problems:
+        log.warning("handoff payload off contract (%s); queued as resident_asked", problems[0].message[:200])
+        summary = handoff.get("summary") if isinstance(handoff.get("summary"), dict) else None
+        if summary is not None and problems and any("summary" in list(p.absolute_path) for p in problems):
+            summary = None
+        reason = handoff.get("reason") if handoff.get("reason") in REASONS else "resident_asked"
+        priority = handoff.get("priority") if handoff.get("priority") in queueing.PRIORITY_RANK else "normal"
+        return reason, priority, summary
+    return handoff["reason"], handoff["priority"], handoff["summary"]

@@ -1,0 +1,81 @@
+"""The sweeper room: nobody left behind. Once a period, one relay process tells queued
+residents when nobody can take their chat (closed, or no advisor available) and offers a
+message instead, and puts the chats of advisors whose console has been gone for
+``ORPHAN_SECONDS`` back in the queue."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from live_handoff import queueing
+from live_handoff.rooms.common import CANCEL_WAIT, LEAVE_MESSAGE, Room
+from live_handoff.status import status_event
+from live_handoff.store import TransitionError, now_ms
+
+log = logging.getLogger(__name__)
+
+ORPHAN_SECONDS = 120  # an advisor's console gone this long: their chats go back in the queue
+
+
+class Sweeper(Room):
+    """The periodic sweep; ``run`` repeats it for ever."""
+
+    async def run(self, every: float = 30.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.sweep()
+            except Exception:  # noqa: BLE001 - keep sweeping; logged with traceback
+                log.exception("sweep failed")
+
+    async def sweep(self) -> None:
+        """One sweep, by whichever relay process claims this period."""
+        if not await self.store.claim_sweep():
+            return
+        await self._tell_stranded()
+        for username in await self.store.advisors():
+            await self._check_advisor(username)
+
+    async def _tell_stranded(self) -> None:
+        open_now, later_text = self.open_now()
+        queue = await self.store.queue()
+        if not queue or (open_now and await self.store.available_advisors()):
+            return
+        for cid in queue:
+            conversation = await self.store.conversation(cid) or {}
+            if conversation.get("stranded") != "1":
+                await self.store.set_fields(cid, stranded="1")
+                await self.say(cid, await self.no_advisor_text(conversation.get("reason"), open_now, later_text),
+                               [LEAVE_MESSAGE, CANCEL_WAIT])
+
+    async def _check_advisor(self, username: str) -> None:
+        chats = await self.store.chats(username)
+        if not chats or await self.store.is_online(username):
+            await self.store.clear_offline_since(username)
+            return
+        since = await self.store.offline_since(username)
+        if not since:
+            await self.store.mark_offline_since(username, time.time())
+            return
+        if time.time() - since >= ORPHAN_SECONDS:
+            for cid in chats:
+                await self.requeue(cid, username)
+
+    async def requeue(self, cid: str, username: str) -> None:
+        """Back in the queue, keeping the resident's place."""
+        conversation = await self.store.conversation(cid) or {}
+        queued_at = int(conversation.get("queued_at") or now_ms())
+        event = status_event("unavailable", name=conversation.get("advisor_name", "Your advisor"),
+                             reason=conversation.get("reason") or "resident_asked")
+        try:
+            await self.store.transition(
+                cid, ("advisor",), "queued", event, fields={"advisor": "", "claimed_at": ""}, queue="add",
+                score=queueing.queue_score(conversation.get("priority") or "normal", queued_at),
+                chats_from=username, require_advisor=username)
+        except TransitionError:
+            return
+        await self.store.record("requeued", conversation_id=cid, advisor=username)
+        await self.store.notify_queue()
+        await self.store.notify_advisor(username)
