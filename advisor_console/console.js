@@ -13,6 +13,8 @@ import { clear, h as el, newId } from '/shared/dom.js';
 import { render, renderPlain } from '/shared/markdown.js';
 import { mountSignIn } from '/shared/signin.js';
 import { compareIds } from '/shared/stream_ids.js';
+import { clock, dateTime, duration, parseTime } from './times.js';
+import { ERROR_TEXT, EXTENDED_STATUS, PRESENCE, PRIORITIES, SPEAKERS } from './wording.js';
 
 (function () {
   'use strict';
@@ -35,28 +37,6 @@ import { compareIds } from '/shared/stream_ids.js';
     repeated_misunderstanding: 'Bot did not understand',
     service_unavailable: 'Service down',
     bot_unavailable: 'Bot unavailable',
-  };
-  const PRIORITIES = { urgent: 'Urgent', high: 'High', normal: 'Normal' };
-  const PRESENCE = { available: 'Available', busy: 'Busy', away: 'Away' };
-  const EXTENDED_STATUS = {
-    OPEN: 'Open',
-    INVESTIGATING: 'Investigating',
-    IN_PROGRESS: 'In progress',
-    ACTION_SCHEDULED: 'Action scheduled',
-    FIXED: 'Fixed',
-    DUPLICATE: 'Duplicate',
-    NOT_COUNCILS_RESPONSIBILITY: 'Not the council’s responsibility',
-    NO_FURTHER_ACTION: 'No further action',
-    INTERNAL_REFERRAL: 'Internal referral',
-    CLOSED: 'Closed',
-  };
-  const SPEAKERS = { resident: 'Resident', bot: 'Bot', advisor: 'Advisor', system: 'Council (automatic)' };
-  const ERROR_TEXT = {
-    already_claimed: 'Another advisor took this chat.',
-    unknown_conversation: 'That chat no longer exists or has expired.',
-    closed: 'This chat has ended.',
-    unavailable: 'The server cannot save anything at the moment. Try again shortly.',
-    internal: 'Something went wrong on the server. Try again.',
   };
   const CASE_REF = /\b[A-Z]{2}-\d{4}-\d{6}\b/g;
   const CASE_REF_ONE = /^[A-Z]{2}-\d{4}-\d{6}$/;
@@ -112,37 +92,6 @@ import { compareIds } from '/shared/stream_ids.js';
 
   // ---------------------------------------------------------------------------
   // Times
-
-  function parseTime(iso) {
-    const ms = Date.parse(iso || '');
-    return Number.isFinite(ms) ? ms : null;
-  }
-
-  function clock(iso) {
-    const ms = parseTime(iso);
-    if (ms === null) return '';
-    return new Date(ms).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
-  }
-
-  function dateTime(iso) {
-    const ms = parseTime(iso);
-    if (ms === null) return iso || '';
-    return new Date(ms).toLocaleString('en-GB', {
-      day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London',
-    });
-  }
-
-  /** "under 1 min", "4 min", "1 hr 12 min". */
-  function duration(fromIso) {
-    const ms = parseTime(fromIso);
-    if (ms === null) return '';
-    const minutes = Math.floor(Math.max(0, Date.now() - ms) / 60000);
-    if (minutes < 1) return 'under 1 min';
-    if (minutes < 60) return `${minutes} min`;
-    const hours = Math.floor(minutes / 60);
-    const rest = minutes % 60;
-    return rest ? `${hours} hr ${rest} min` : `${hours} hr`;
-  }
 
   // ---------------------------------------------------------------------------
   // Text: bot, advisor and council text as residents see it; what residents type as typed

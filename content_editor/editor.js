@@ -15,6 +15,9 @@ import { clear, h as el, visuallyHidden } from '/shared/dom.js';
 import { loadLabels } from '/shared/labels.js';
 import { render } from '/shared/markdown.js';
 import { mountSignIn } from '/shared/signin.js';
+import { CHECK_KINDS, DUE_SOON_DAYS, FIELD_WORDS, FINAL_STATES, ROUTE_SHORT, ROUTE_TEXT, STEPS } from './wording.js';
+import { dateTime, day, daysUntil, listWords, percent, plural, todayIso } from './text.js';
+import { diffList, lineChanges } from './diff.js';
 
 (function () {
   'use strict';
@@ -28,72 +31,6 @@ import { mountSignIn } from '/shared/signin.js';
   let TOPICS = {};
   let REPORTS = [];
   let REPORT_NAME = {};
-  // What the bot does for routes that are not articles (knowledge_base/routes.py).
-  const ROUTE_TEXT = {
-    out_of_scope: 'The bot would say it can’t help with that (out of scope)',
-    handoff: 'The bot would offer to pass them to an advisor',
-    complaint: 'The bot would give the answer about making a complaint',
-    track_request: 'The bot would help them check on a problem they reported',
-    'urgent:safeguarding': 'The bot would treat this as urgent: a person at risk (safeguarding contacts)',
-    'urgent:emergency': 'The bot would treat this as a council emergency (emergency numbers)',
-    'urgent:crisis': 'The bot would treat this as urgent: someone in crisis (999, Samaritans, NHS 111)',
-    'urgent:domestic_abuse': 'The bot would treat this as urgent: domestic abuse (999, the national helpline)',
-    'urgent:danger': 'The bot would treat this as urgent: danger now (999, 101)',
-    'urgent:gas': 'The bot would treat this as urgent: gas or carbon monoxide (0800 111 999)',
-    'urgent:power': 'The bot would treat this as urgent: a power cut or damaged power line (105)',
-    'smalltalk:greet': 'The bot would say hello',
-    'smalltalk:goodbye': 'The bot would say goodbye',
-    'smalltalk:thanks': 'The bot would say “you’re welcome”',
-    'smalltalk:bot_challenge': 'The bot would explain it is a computer, not a person',
-  };
-  // Short names for the other answers the bot considered.
-  const ROUTE_SHORT = {
-    out_of_scope: 'Can’t help (out of scope)',
-    handoff: 'Pass them to an advisor',
-    complaint: 'Making a complaint',
-    track_request: 'Check on a report',
-    'urgent:safeguarding': 'Urgent: a person at risk',
-    'urgent:emergency': 'Council emergency',
-    'urgent:crisis': 'Urgent: someone in crisis',
-    'urgent:domestic_abuse': 'Urgent: domestic abuse',
-    'urgent:danger': 'Urgent: danger now',
-    'urgent:gas': 'Urgent: gas or carbon monoxide',
-    'urgent:power': 'Urgent: power cut or line down',
-    'smalltalk:greet': 'Saying hello',
-    'smalltalk:goodbye': 'Saying goodbye',
-    'smalltalk:thanks': 'Saying thank you',
-    'smalltalk:bot_challenge': 'Asking if it is a person',
-  };
-  const FIELD_WORDS = {
-    title: 'the title',
-    owner: 'the team',
-    answer: 'the answer',
-    links: 'the links',
-    questions: 'the questions',
-    offer_advisor: 'the ‘Talk to an advisor’ button',
-    related_requests: 'the report buttons',
-  };
-  const CHECK_KINDS = [
-    ['schema', 'Problems that stop publishing',
-      'A file is not in the right form. While any file has a problem like this, no change can be published and the bot keeps using the last good version. Fix these first.'],
-    ['duplicate', 'Questions that are nearly the same',
-      'The same or nearly the same question is under two articles, so the bot cannot tell which answer to give. Keep each question in one article only.'],
-    ['link', 'Links',
-      'Links residents could not follow, or whose text does not say where they go. Screen readers list links by their text, so “click here” does not help.'],
-    ['review', 'Due for review',
-      'Articles nobody has checked for 12 months. Check the answer is still right, then publish: publishing marks the article as reviewed today.'],
-    ['readability', 'Hard to read',
-      'Answers that are hard to read. Use shorter sentences and everyday words. Plain English scores 60 or more.'],
-  ];
-  const STEPS = [
-    ['building', 'Building'],
-    ['training', 'Training'],
-    ['checking', 'Checking quality'],
-    ['switching', 'Switching the bot over'],
-    ['done', 'Done'],
-  ];
-  const FINAL_STATES = new Set(['done', 'rejected', 'failed']);
-  const DUE_SOON_DAYS = 30;
 
   // ---------------------------------------------------------------------------
   // State
@@ -152,47 +89,8 @@ import { mountSignIn } from '/shared/signin.js';
     return window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
   }
 
-  function plural(n, one, many) {
-    return `${n} ${n === 1 ? one : (many || one + 's')}`;
-  }
-
-  function listWords(words) {
-    if (words.length <= 1) return words.join('');
-    return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
-  }
-
-  function percent(confidence) {
-    return `${Math.round(Number(confidence || 0) * 100)}%`;
-  }
-
   // ---------------------------------------------------------------------------
   // Dates
-
-  function day(iso) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(iso || '')) return iso || '';
-    return new Date(`${iso}T00:00:00Z`).toLocaleDateString('en-GB', {
-      day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC',
-    });
-  }
-
-  function dateTime(iso) {
-    const ms = Date.parse(iso || '');
-    if (!Number.isFinite(ms)) return iso || '';
-    return new Date(ms).toLocaleString('en-GB', {
-      day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London',
-    });
-  }
-
-  function todayIso() {
-    const now = new Date();
-    const local = new Date(now.getTime() - now.getTimezoneOffset() * 60000);
-    return local.toISOString().slice(0, 10);
-  }
-
-  function daysUntil(iso) {
-    const ms = Date.parse(`${iso}T00:00:00Z`) - Date.parse(`${todayIso()}T00:00:00Z`);
-    return Math.round(ms / 86400000);
-  }
 
   function topicName(topic) {
     if (TOPICS[topic]) return TOPICS[topic];
@@ -1153,37 +1051,11 @@ import { mountSignIn } from '/shared/signin.js';
   // ---------------------------------------------------------------------------
   // History: who changed what and when
 
-  function diffList(before, after) {
-    const b = new Set(before || []);
-    const a = new Set(after || []);
-    return { added: [...a].filter((x) => !b.has(x)), removed: [...b].filter((x) => !a.has(x)) };
-  }
-
   function addedRemoved(parent, added, removed, what) {
     const noun = what === 'lines' ? ' lines' : '';
     if (removed.length) parent.append(el('p', { class: 'hist-sub', text: `Removed${noun} (${removed.length}):` }), el('ul', { class: 'removed' }, ...removed.map((x) => el('li', { text: x }))));
     if (added.length) parent.append(el('p', { class: 'hist-sub', text: `Added${noun} (${added.length}):` }), el('ul', { class: 'added' }, ...added.map((x) => el('li', { text: x }))));
     if (!added.length && !removed.length) parent.append(el('p', { text: what === 'lines' ? 'Only spaces or blank lines changed.' : 'Changed the order only.' }));
-  }
-
-  /** Lines removed and added between two texts (longest common subsequence of lines). */
-  function lineChanges(before, after) {
-    const a = String(before || '').split('\n').map((l) => l.trim()).filter(Boolean);
-    const b = String(after || '').split('\n').map((l) => l.trim()).filter(Boolean);
-    const table = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
-    for (let i = a.length - 1; i >= 0; i -= 1) {
-      for (let j = b.length - 1; j >= 0; j -= 1) {
-        table[i][j] = a[i] === b[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
-      }
-    }
-    const added = [];
-    const removed = [];
-    let i = 0;
-    let j = 0;
-    while (i < a.length && j < b.length) {
-      if (a[i] === b[j]) { i += 1; j += 1; } else if (table[i + 1][j] >= table[i][j + 1]) { removed.push(a[i]); i += 1; } else { added.push(b[j]); j += 1; }
-    }
-    return { added: added.concat(b.slice(j)), removed: removed.concat(a.slice(i)) };
   }
 
   function changeDetail(field, before, after) {

@@ -1,12 +1,16 @@
 /*
  * Front Desk web chat widget: one classic <script src=".../widget/widget.js" defer> tag,
- * bundled by esbuild (make widget) from this file and the shared modules in web_shared/. Speaks the resident side of the handoff relay
+ * bundled by esbuild (make widget) from this file, colour.js, transcript.js, durations.js
+ * and the shared modules in web_shared/. Speaks the resident side of the handoff relay
  * (contracts/README.md, "Handoff relay"). Message text is never parsed as HTML: every
  * node is built with createElement/textContent.
  */
 import { h } from "../../web_shared/dom.js";
-import { render } from "../../web_shared/markdown.js";
+import { render as renderMarkdown } from "../../web_shared/markdown.js";
 import { compareIds } from "../../web_shared/stream_ids.js";
+import { mix, primaryColour } from "./colour.js";
+import { plainTranscript } from "./transcript.js";
+import { describeDuration } from "./durations.js";
 
 (function () {
   "use strict";
@@ -26,7 +30,6 @@ import { compareIds } from "../../web_shared/stream_ids.js";
   };
   const IDLE_MS = minutes(data.idleMinutes, 10);
   const GRACE_MS = minutes(data.idleGraceMinutes, 2);
-  const DEFAULT_PRIMARY = "#1d3c78";
   const KEY = "frontdesk:" + RELAY;
   const CONVERSATION = /^c_[A-Za-z0-9_-]{22}$/;
   const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -68,51 +71,12 @@ import { compareIds } from "../../web_shared/stream_ids.js";
     document.dispatchEvent(new CustomEvent("frontdesk:" + name, { detail }));
   }
 
-  function describeDuration(ms) {
-    if (ms >= 60000) {
-      const n = Math.round(ms / 60000);
-      return n + (n === 1 ? " minute" : " minutes");
-    }
-    const s = Math.max(1, Math.round(ms / 1000));
-    return s + (s === 1 ? " second" : " seconds");
-  }
-
   // ---------------------------------------------------------------- colours
-
-  /** The council's colour if it is a valid opaque colour with at least 4.5:1 against white. */
-  function primaryColour(value) {
-    if (!value || !(window.CSS && CSS.supports("color", value))) return DEFAULT_PRIMARY;
-    const ctx = document.createElement("canvas").getContext("2d");
-    if (!ctx) return DEFAULT_PRIMARY;
-    ctx.fillStyle = "#000";
-    ctx.fillStyle = value;
-    const hex = ctx.fillStyle;
-    if (!/^#[0-9a-f]{6}$/i.test(hex)) return DEFAULT_PRIMARY; // transparent colours come back as rgba()
-    if (contrast(hex, "#ffffff") < 4.5) {
-      console.warn("Front Desk: data-primary " + value + " has too little contrast with white text; using " + DEFAULT_PRIMARY);
-      return DEFAULT_PRIMARY;
-    }
-    return hex;
-  }
-  const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-  function luminance(hex) {
-    const [r, g, b] = rgb(hex).map((c) => {
-      c /= 255;
-      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  }
-  function contrast(a, b) {
-    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-    return (x + 0.05) / (y + 0.05);
-  }
-  const mix = (hex, toward, amount) =>
-    "#" + rgb(hex).map((c, i) => Math.round(c + (toward[i] - c) * amount).toString(16).padStart(2, "0")).join("");
 
   // ---------------------------------------------------------------- safe Markdown subset
 
   // The one renderer (web_shared/markdown.js) the console and editor use too.
-  const markdown = (text) => render(text, { linkClass: "fd-link", telClass: "fd-tel", listClass: "fd-list-bullets", hiddenClass: "fd-vh" });
+  const markdown = (text) => renderMarkdown(text, { linkClass: "fd-link", telClass: "fd-tel", listClass: "fd-list-bullets", hiddenClass: "fd-vh" });
 
   // ---------------------------------------------------------------- state
 
@@ -965,28 +929,6 @@ import { compareIds } from "../../web_shared/stream_ids.js";
       form.replaceWith(thanks);
       if (hadFocus) thanks.focus();
     }
-  }
-
-  // The relay's transcript keeps messages as written, in the Markdown subset the panel
-  // shows formatted; in a text file "**" and "[title](url)" are noise, so they go (the
-  // resident's own words, "You: ...", are left exactly as typed).
-  const ENTRY = /^\d{1,2}:\d{2} {2}/; // "14:05  Assistant: ..." or "14:05  -- status"
-  function plainMarkdown(line) {
-    return line
-      .replace(/\*\*(.+?)\*\*/g, "$1")
-      .replace(/\[([^\]\n]+)\]\(([^()\s]+)\)/g, (all, title, url) => {
-        const address = url.replace(/^(mailto|tel):/i, "");
-        const squash = (t) => t.replace(/[\s-]/g, "").toLowerCase();
-        return squash(title).includes(squash(address)) ? title : title + " (" + address + ")";
-      })
-      .replace(/^(\s*)[*•]\s+/, "$1- ");
-  }
-  function plainTranscript(text) {
-    let resident = false;
-    return text.replace(/\r\n?/g, "\n").split("\n").map((line) => {
-      if (ENTRY.test(line)) resident = /^\S+ {2}You: /.test(line);
-      return resident ? line : plainMarkdown(line);
-    }).join("\n");
   }
 
   async function downloadTranscript() {
