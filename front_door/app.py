@@ -54,8 +54,7 @@ def build_app(settings: Settings | None = None, door: DoorSettings | None = None
     app.middlewares.append(security_headers)
     app.router.add_get("/", _page(os.path.join(WIDGET, "demo", "index.html")))
     app.router.add_static("/demo/", os.path.join(WIDGET, "demo"))
-    # The widget is built (esbuild, `make widget`) from src/ and web_shared/ into one script.
-    app.router.add_get("/widget/widget.js", lambda request: web.FileResponse(os.path.join(WIDGET, "dist", "widget.js")))
+    app.router.add_get("/widget/widget.js", staff.widget_script)
     app.router.add_static("/widget/", os.path.join(WIDGET, "src"))
     app.router.add_get("/console", lambda request: web.HTTPFound("/console/"))
     app.router.add_get("/console/", _page(os.path.join(CONSOLE, "index.html")))

@@ -41,8 +41,9 @@ def empty_text(month: str, this_month: str) -> str:
 
 
 def _picker(month: str, this_month: str, roles: list[str]) -> str:
-    links = "".join(f'<li><a href="{p.path}">{html.escape(p.title)}</a></li>'
-                    for p in pages_for(roles) if p.path != "/manager/")
+    links = "".join(
+        f'<li><a href="{p.path}">{html.escape(p.title)}</a></li>' for p in pages_for(roles) if p.path != "/manager/"
+    )
     return (
         '<div class="staff-bar"><nav aria-label="Staff pages"><ul>'
         f'<li><a href="/staff/">All your pages</a></li>{links}</ul></nav>'
@@ -51,17 +52,20 @@ def _picker(month: str, this_month: str, roles: list[str]) -> str:
         f'<input type="month" id="month" name="month" value="{month}" min="{EARLIEST}" max="{this_month}" '
         'required aria-describedby="month-hint">'
         '<span id="month-hint" class="month-hint">For example, 2026-10 for October 2026</span>'
-        '<button type="submit">Show report</button></form></div>')
+        '<button type="submit">Show report</button></form></div>'
+    )
 
 
 def _shell(title: str, body: str, picker: str) -> str:
-    return ('<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{html.escape(title)}</title><link rel="stylesheet" href="/reports/report.css">'
-            '<link rel="stylesheet" href="/staff/manager.css"></head><body>'
-            f'{picker}<div class="page"><header class="masthead">'
-            '<p class="organisation">Northbridge Borough Council</p>'
-            f'<h1>{html.escape(title)}</h1></header><main>{body}</main></div></body></html>')
+    return (
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{html.escape(title)}</title><link rel="stylesheet" href="/reports/report.css">'
+        '<link rel="stylesheet" href="/staff/manager.css"></head><body>'
+        f'{picker}<div class="page"><header class="masthead">'
+        '<p class="organisation">Northbridge Borough Council</p>'
+        f"<h1>{html.escape(title)}</h1></header><main>{body}</main></div></body></html>"
+    )
 
 
 def _render(redis_url: str, prefix: str, month: str, open311: str, picker: str, this_month: str) -> str:
@@ -69,22 +73,30 @@ def _render(redis_url: str, prefix: str, month: str, open311: str, picker: str, 
     first, after = fg.period_bounds(start, end)
     events = ev.read_redis(redis_url, prefix, first - fg.REPEAT_WINDOW, after + dt.timedelta(days=1))
     if not any(e.kind == "conversation_started" and first <= e.at < after for e in events):
-        return _shell(f"Council insight: {month_name(month)}",
-                      f'<div class="empty-state"><h2>{html.escape(empty_text(month, this_month))}</h2>'
-                      "<p>Conversations appear here once residents use the web chat. Choose another month "
-                      "above to see its report.</p></div>", picker)
+        return _shell(
+            f"Council insight: {month_name(month)}",
+            f'<div class="empty-state"><h2>{html.escape(empty_text(month, this_month))}</h2>'
+            "<p>Conversations appear here once residents use the web chat. Choose another month "
+            "above to see its report.</p></div>",
+            picker,
+        )
     statuses: dict[str, str] | None = None
     notes: list[str] = []
     if open311:
         started = {e.conversation_id for e in events if e.kind == "conversation_started" and first <= e.at < after}
-        references = {str(e.get("reference")) for e in events
-                      if e.kind == "case_created" and e.conversation_id in started and e.get("reference")}
+        references = {
+            str(e.get("reference"))
+            for e in events
+            if e.kind == "case_created" and e.conversation_id in started and e.get("reference")
+        }
         statuses, notes = lookup_statuses(open311, references)
     from live_handoff.hours import bank_holidays
+
     figures = fg.compute(events, start, end, statuses=statuses, notes=notes, holidays=bank_holidays())
     produced = dt.datetime.now(fg.LONDON).strftime("%d/%m/%Y at %H:%M")
-    page = report.render_html(figures, f"Council insight: {month_name(month)}",
-                              inline_css=False, labels=labels.load(), produced=produced)
+    page = report.render_html(
+        figures, f"Council insight: {month_name(month)}", inline_css=False, labels=labels.load(), produced=produced
+    )
     page = page.replace("</head>", '<link rel="stylesheet" href="/staff/manager.css"></head>', 1)
     return page.replace("<body>", "<body>" + picker, 1)
 
@@ -96,18 +108,34 @@ async def report_page(request: web.Request) -> web.Response:
         raise web.HTTPFound("/staff/?" + urlencode({"next": asked}))
     roles = user["roles"].split(",")
     if "manager" not in roles:
-        return web.Response(status=403, text="This page is for contact-centre managers. Your pages are at /staff/.",
-                            content_type="text/plain")
+        return web.Response(
+            status=403,
+            text="This page is for contact-centre managers. Your pages are at /staff/.",
+            content_type="text/plain",
+        )
     today = dt.datetime.now(fg.LONDON).date()
     this_month = today.strftime("%Y-%m")
     month = request.query.get("month") or previous_month(today)
     if not MONTH.match(month):
         picker = _picker(this_month, this_month, roles)
-        body = ('<div class="empty-state" role="alert"><h2>That is not a month</h2>'
-                "<p>Choose a month with the picker, or type it as year and month, for example 2026-10.</p></div>")
-        return web.Response(status=400, text=_shell("Council insight", body, picker), content_type="text/html",
-                            headers={"Cache-Control": "no-store"})
+        body = (
+            '<div class="empty-state" role="alert"><h2>That is not a month</h2>'
+            "<p>Choose a month with the picker, or type it as year and month, for example 2026-10.</p></div>"
+        )
+        return web.Response(
+            status=400,
+            text=_shell("Council insight", body, picker),
+            content_type="text/html",
+            headers={"Cache-Control": "no-store"},
+        )
     settings = request.app[SETTINGS]
-    html_page = await asyncio.to_thread(_render, settings.redis_url, settings.key_prefix, month, settings.open311_url,
-                                        _picker(month, this_month, roles), this_month)
+    html_page = await asyncio.to_thread(
+        _render,
+        settings.redis_url,
+        settings.key_prefix,
+        month,
+        settings.open311_url,
+        _picker(month, this_month, roles),
+        this_month,
+    )
     return web.Response(text=html_page, content_type="text/html", headers={"Cache-Control": "no-store"})

@@ -91,8 +91,10 @@ async def staff_page(request: web.Request) -> web.StreamResponse:
     user = await current_user(request)
     if user and target and may_open(user["roles"].split(","), target):
         raise web.HTTPFound(target)
-    return web.FileResponse(os.path.join(PAGE_DIR, "index.html"),
-                            headers={"Cache-Control": "no-cache", "Content-Security-Policy": PAGE_POLICY})
+    return web.FileResponse(
+        os.path.join(PAGE_DIR, "index.html"),
+        headers={"Cache-Control": "no-cache", "Content-Security-Policy": PAGE_POLICY},
+    )
 
 
 async def staff_pages_api(request: web.Request) -> web.Response:
@@ -101,15 +103,21 @@ async def staff_pages_api(request: web.Request) -> web.Response:
     user = await current_user(request)
     target = safe_next(request.query.get("next"))
     if user is None:
-        return web.json_response({"error": {"code": "not_logged_in", "message": "Please log in."},
-                                  "next": target}, status=401)
+        return web.json_response(
+            {"error": {"code": "not_logged_in", "message": "Please log in."}, "next": target}, status=401
+        )
     roles = user["roles"].split(",")
-    return web.json_response({
-        "username": user["username"], "name": user["name"], "roles": roles,
-        "pages": [{"path": p.path, "title": p.title, "what": p.what} for p in pages_for(roles)],
-        "next": target if target and may_open(roles, target) else None,
-        "next_refused": bool(request.query.get("next")) and not (target and may_open(roles, target)),
-    }, headers={"Cache-Control": "no-store"})
+    return web.json_response(
+        {
+            "username": user["username"],
+            "name": user["name"],
+            "roles": roles,
+            "pages": [{"path": p.path, "title": p.title, "what": p.what} for p in pages_for(roles)],
+            "next": target if target and may_open(roles, target) else None,
+            "next_refused": bool(request.query.get("next")) and not (target and may_open(roles, target)),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 async def labels_api(request: web.Request) -> web.Response:
@@ -121,8 +129,17 @@ async def labels_api(request: web.Request) -> web.Response:
     return web.json_response({"reports": reports, "topics": TOPICS}, headers={"Cache-Control": "no-cache"})
 
 
+async def _to_staff(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPFound("/staff/")
+
+
+async def widget_script(request: web.Request) -> web.FileResponse:
+    """The residents' widget, bundled by esbuild from webchat_widget/src and web_shared (make widget)."""
+    return web.FileResponse(os.path.join(ROOT, "webchat_widget", "dist", "widget.js"))
+
+
 def setup(app: web.Application) -> None:
-    app.router.add_get("/staff", lambda request: web.HTTPFound("/staff/"))
+    app.router.add_get("/staff", _to_staff)
     app.router.add_get("/staff/", staff_page)
     app.router.add_static("/staff/", PAGE_DIR)
     app.router.add_static("/shared/", SHARED)

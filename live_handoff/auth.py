@@ -64,14 +64,16 @@ class TooManyAttemptsError(AuthError):
     """Locked for a while after repeated failures."""
 
 
-async def login(store: Store, username: str, password: str, session_seconds: int,
-                address: str = "") -> tuple[str, str, dict[str, str]]:
+async def login(
+    store: Store, username: str, password: str, session_seconds: int, address: str = ""
+) -> tuple[str, str, dict[str, str]]:
     """Check a password; a new session id and CSRF token, or AuthError (same message for
     unknown users and wrong passwords)."""
     if not USERNAME.match(username) or len(password) > 1000:
         raise AuthError("Wrong username or password.")
-    if (await store.failed_logins(username) >= MAX_FAILURES
-            or (address and await store.failed_logins("@" + address) >= MAX_ADDRESS_FAILURES)):
+    if await store.failed_logins(username) >= MAX_FAILURES or (
+        address and await store.failed_logins("@" + address) >= MAX_ADDRESS_FAILURES
+    ):
         raise TooManyAttemptsError("Too many failed attempts. Wait 15 minutes and try again, or ask a supervisor.")
     user = await store.advisor(username)
     async with _HASHING:
@@ -80,6 +82,8 @@ async def login(store: Store, username: str, password: str, session_seconds: int
         await store.count_failed_login(username)
         if address:
             await store.count_failed_login("@" + address)
+        raise AuthError("Wrong username or password.")
+    if user is None:  # a good password implies a stored account
         raise AuthError("Wrong username or password.")
     await store.clear_failed_logins(username)
     sid, csrf = await store.new_session(username, session_seconds)

@@ -24,8 +24,13 @@ async def current_user(request: web.Request) -> dict[str, str] | None:
     user = await store.advisor(session["user"])
     if not user:
         return None
-    return {"username": session["user"], "name": user.get("name", ""), "roles": ",".join(effective_roles(user.get("roles", ""))),
-            "csrf": session["csrf"], "capacity": user.get("capacity", "1")}
+    return {
+        "username": session["user"],
+        "name": user.get("name", ""),
+        "roles": ",".join(effective_roles(user.get("roles", ""))),
+        "csrf": session["csrf"],
+        "capacity": user.get("capacity", "1"),
+    }
 
 
 async def require(request: web.Request, role: str, state_changing: bool = False) -> dict[str, str]:
@@ -33,14 +38,19 @@ async def require(request: web.Request, role: str, state_changing: bool = False)
     401 not logged in, 403 without the role, 403 without the CSRF token when it changes state."""
     user = await current_user(request)
     if user is None:
-        raise web.HTTPUnauthorized(text='{"error": {"code": "not_logged_in", "message": "Please log in."}}',
-                                   content_type="application/json")
+        raise web.HTTPUnauthorized(
+            text='{"error": {"code": "not_logged_in", "message": "Please log in."}}', content_type="application/json"
+        )
     if role not in user["roles"].split(","):
-        raise web.HTTPForbidden(text='{"error": {"code": "not_allowed", "message": "Your account cannot do this."}}',
-                                content_type="application/json")
+        raise web.HTTPForbidden(
+            text='{"error": {"code": "not_allowed", "message": "Your account cannot do this."}}',
+            content_type="application/json",
+        )
     if state_changing and not csrf_ok(request, user):
-        raise web.HTTPForbidden(text='{"error": {"code": "csrf", "message": "Missing or wrong X-CSRF-Token header."}}',
-                                content_type="application/json")
+        raise web.HTTPForbidden(
+            text='{"error": {"code": "csrf", "message": "Missing or wrong X-CSRF-Token header."}}',
+            content_type="application/json",
+        )
     return user
 
 

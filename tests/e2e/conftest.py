@@ -17,36 +17,61 @@ from front_door.processes import PYTHON, FrontDoor
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "correct horse battery"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def add_user(env: dict[str, str], username: str, name: str, roles=("advisor",)) -> None:
     command = [str(PYTHON), "-m", "live_handoff", "user", "add", username, "--name", name]
     for role in roles:
         command += ["--role", role]
-    subprocess.run(command, input=PASSWORD + "\n", text=True, check=True, capture_output=True,
-                   env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    subprocess.run(
+        command,
+        input=PASSWORD + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(scope="session")
 def door_env(redis_server, servers) -> dict[str, str]:
     import os
+
     open311 = servers.open311
-    return {**os.environ, "REDIS_URL": redis_server.url, "RASA_URL": servers.rasa_url, "RASA_TOKEN": servers.rasa_token,
-            "RELAY_KEY_PREFIX": f"e{uuid.uuid4().hex[:8]}", "RELAY_OPENING_HOURS": "Mon-Sun 00:00-24:00",
-            "OPEN311_URL": open311.url, "OPEN311_API_KEY": open311.env["OPEN311_API_KEY"],
-            "OPEN311_STAFF_KEY": open311.env["OPEN311_STAFF_KEYS"], "OPEN311_API_KEYS": "",
-            "RELAY_MESSAGES_PER_MINUTE": "120", "RELAY_BURST": "20",
-            # Editors edit the content the running action server answers from.
-            "FRONT_DESK_CONTENT_DIR": str(servers.content_dir),
-            "FRONT_DESK_MESSAGES_FILE": str(servers.content_dir.parent / "messages.yml"),
-            "FRONT_DESK_AUDIT_FILE": str(servers.content_dir.parent / "audit.jsonl")}
+    return {
+        **os.environ,
+        "REDIS_URL": redis_server.url,
+        "RASA_URL": servers.rasa_url,
+        "RASA_TOKEN": servers.rasa_token,
+        "RELAY_KEY_PREFIX": f"e{uuid.uuid4().hex[:8]}",
+        "RELAY_OPENING_HOURS": "Mon-Sun 00:00-24:00",
+        "OPEN311_URL": open311.url,
+        "OPEN311_API_KEY": open311.env["OPEN311_API_KEY"],
+        "OPEN311_STAFF_KEY": open311.env["OPEN311_STAFF_KEYS"],
+        "OPEN311_API_KEYS": "",
+        "RELAY_MESSAGES_PER_MINUTE": "120",
+        "RELAY_BURST": "20",
+        # Editors edit the content the running action server answers from.
+        "FRONT_DESK_CONTENT_DIR": str(servers.content_dir),
+        "FRONT_DESK_MESSAGES_FILE": str(servers.content_dir.parent / "messages.yml"),
+        "FRONT_DESK_AUDIT_FILE": str(servers.content_dir.parent / "audit.jsonl"),
+    }
 
 
 @pytest.fixture(scope="session")
 def front_door(door_env, tmp_path_factory):
     from tests.front_door.conftest import build_widget
+
     build_widget()  # the widget bundle the front door serves (make widget)
     add_user(door_env, "sam", "Sam Patel")
     add_user(door_env, "priya", "Priya Shah")
@@ -101,9 +126,11 @@ def axe_violations(page: Page, include: str | None = None) -> list[dict]:
     page.add_script_tag(path=str(AXE))
     context = json.dumps({"include": [include]}) if include else "document"
     result = page.evaluate(f"async () => await axe.run({context}, {{resultTypes: ['violations']}})")
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def shoot(page: Page, name: str) -> Path:

@@ -15,8 +15,9 @@ from tests.live_handoff.conftest import ALWAYS_OPEN, DEAD_RASA, PASSWORD
 
 
 async def app_and_store(redis_server):
-    settings = Settings(redis_url=redis_server.url, rasa_url=DEAD_RASA, key_prefix=f"p{uuid.uuid4().hex[:8]}",
-                        opening_hours=ALWAYS_OPEN)
+    settings = Settings(
+        redis_url=redis_server.url, rasa_url=DEAD_RASA, key_prefix=f"p{uuid.uuid4().hex[:8]}", opening_hours=ALWAYS_OPEN
+    )
     redis = connect_redis(settings.redis_url)
     return build_app(settings), Store(redis, settings.key_prefix), settings
 
@@ -52,7 +53,9 @@ async def test_the_managers_report_is_for_managers_only(aiohttp_client, redis_se
     await store.redis.close()
 
 
-async def test_the_staff_sign_in_page_is_served_and_sends_a_signed_in_person_where_they_asked(aiohttp_client, redis_server):
+async def test_the_staff_sign_in_page_is_served_and_sends_a_signed_in_person_where_they_asked(
+    aiohttp_client, redis_server
+):
     app, store, _ = await app_and_store(redis_server)
     await auth.add_user(store, "eve", "Eve Jones", PASSWORD, {"editor"}, 3)
     client = await aiohttp_client(app)
@@ -75,8 +78,15 @@ async def test_the_staff_page_never_sends_anyone_to_another_site(aiohttp_client,
     await auth.add_user(store, "mina", "Mina Okafor", PASSWORD, {"advisor", "manager"}, 3)
     client = await aiohttp_client(app)
     await client.post("/api/advisor/login", json={"username": "mina", "password": PASSWORD})
-    for outside in ("https://evil.example/", "//evil.example/console/", "/\\evil.example", "https:/console/",
-                    "/console/@evil.example", "/manager/?month=2026-10&next=https://evil.example", "javascript:alert(1)"):
+    for outside in (
+        "https://evil.example/",
+        "//evil.example/console/",
+        "/\\evil.example",
+        "https:/console/",
+        "/console/@evil.example",
+        "/manager/?month=2026-10&next=https://evil.example",
+        "javascript:alert(1)",
+    ):
         response = await client.get("/staff/", params={"next": outside}, allow_redirects=False)
         assert response.status == 200, outside
         data = await (await client.get("/api/staff/pages", params={"next": outside})).json()
@@ -86,7 +96,9 @@ async def test_the_staff_page_never_sends_anyone_to_another_site(aiohttp_client,
     await store.redis.close()
 
 
-async def test_each_role_gets_its_pages_linked_and_a_supervisor_gets_the_console_and_report(aiohttp_client, redis_server):
+async def test_each_role_gets_its_pages_linked_and_a_supervisor_gets_the_console_and_report(
+    aiohttp_client, redis_server
+):
     app, store, _ = await app_and_store(redis_server)
     for name, roles in {"sam": {"advisor"}, "eve": {"editor"}, "mina": {"manager"}, "olu": {"supervisor"}}.items():
         await auth.add_user(store, name, name.title(), PASSWORD, roles, 3)
@@ -102,7 +114,8 @@ async def test_each_role_gets_its_pages_linked_and_a_supervisor_gets_the_console
 
 
 async def test_the_managers_page_sends_people_to_staff_sign_in_and_has_a_month_picker_and_empty_state(
-        aiohttp_client, redis_server):
+    aiohttp_client, redis_server
+):
     app, store, _ = await app_and_store(redis_server)
     await auth.add_user(store, "mina", "Mina Okafor", PASSWORD, {"manager"}, 3)
     client = await aiohttp_client(app)
@@ -121,6 +134,7 @@ async def test_the_managers_page_sends_people_to_staff_sign_in_and_has_a_month_p
 
 def test_empty_months_say_yet_only_while_the_month_runs():
     from front_door.manager import empty_text
+
     assert empty_text("2026-11", "2026-11") == "No conversations in November 2026 yet."
     assert empty_text("2026-10", "2026-11") == "There were no conversations in October 2026."
     assert empty_text("2026-12", "2026-11").startswith("December 2026 has not started yet")
@@ -137,6 +151,7 @@ async def test_labels_for_report_buttons_and_topics_come_from_the_api(aiohttp_cl
 
 def test_next_keeps_only_the_editors_hash_routes_and_a_month():
     from front_door.staff import safe_next
+
     assert safe_next("/editor/#/articles/x") == "/editor/#/articles/x"
     assert safe_next("/editor/#javascript:alert(1)") is None
     assert safe_next("/manager/?month=2026-1") is None
