@@ -15,6 +15,7 @@ import { mountSignIn } from '/shared/signin.js';
 import { compareIds } from '/shared/stream_ids.js';
 import { clock, dateTime, duration, parseTime } from './times.js';
 import { ERROR_TEXT, EXTENDED_STATUS, PRESENCE, PRIORITIES, SPEAKERS } from './wording.js';
+import { beep } from './sound.js';
 
 (function () {
   'use strict';
@@ -69,7 +70,6 @@ import { ERROR_TEXT, EXTENDED_STATUS, PRESENCE, PRIORITIES, SPEAKERS } from './w
     order: [], // cids in tab order
     active: null,
     answersAbort: null,
-    audio: null,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -1550,33 +1550,6 @@ import { ERROR_TEXT, EXTENDED_STATUS, PRESENCE, PRIORITIES, SPEAKERS } from './w
     setPresenceUi(status);
     send({ type: 'presence', status });
     announce(`Your status is now ${PRESENCE[status]}.`);
-  }
-
-  function beep(urgent) {
-    if (!$('sound').checked) return;
-    try {
-      const Context = window.AudioContext || window.webkitAudioContext;
-      if (!Context) return;
-      if (!state.audio) state.audio = new Context();
-      const ctx = state.audio;
-      if (ctx.state === 'suspended') ctx.resume();
-      const notes = urgent ? [880, 660, 880] : [660, 880];
-      notes.forEach((freq, i) => {
-        const osc = ctx.createOscillator();
-        const gain = ctx.createGain();
-        const start = ctx.currentTime + i * 0.18;
-        osc.type = 'sine';
-        osc.frequency.value = freq;
-        gain.gain.setValueAtTime(0.0001, start);
-        gain.gain.exponentialRampToValueAtTime(0.2, start + 0.02);
-        gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.15);
-        osc.connect(gain).connect(ctx.destination);
-        osc.start(start);
-        osc.stop(start + 0.16);
-      });
-    } catch (err) {
-      // No sound is better than a broken console.
-    }
   }
 
   function updateTitle() {
