@@ -17,7 +17,7 @@ async function pages() {
   return api.call('GET', path);
 }
 
-function showSignIn(notice) {
+function showSignIn(notice, moveFocus = true) {
   $('pages').hidden = true;
   $('session').hidden = true;
   $('signin').hidden = false;
@@ -29,7 +29,7 @@ function showSignIn(notice) {
     notice,
     onSignedIn: () => afterSignIn(true),
   });
-  form.focus();
+  if (moveFocus) form.focus();
 }
 
 function showPages(data, notice) {
@@ -78,5 +78,5 @@ $('logout').addEventListener('click', async () => {
   const result = await pages();
   if (result.ok) return afterSignIn(false);
   if (result.status !== 401) return showSignIn(result.error.message);
-  return showSignIn(query.get('notice') === 'ended' ? 'Your session has ended. Please log in again.' : '');
+  return showSignIn(query.get('notice') === 'ended' ? 'Your session has ended. Please log in again.' : '', false);
 }());
