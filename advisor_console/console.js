@@ -16,6 +16,7 @@ import { compareIds } from '/shared/stream_ids.js';
 import { clock, dateTime, duration, parseTime } from './times.js';
 import { ERROR_TEXT, EXTENDED_STATUS, PRESENCE, PRIORITIES, SPEAKERS } from './wording.js';
 import { beep } from './sound.js';
+import { setUpAnswerSearch } from './answers.js';
 
 (function () {
   'use strict';
@@ -1471,53 +1472,6 @@ import { beep } from './sound.js';
 
   // Canned answers --------------------------------------------------------------
 
-  let answersTimer = 0;
-  function onAnswersInput() {
-    clearTimeout(answersTimer);
-    answersTimer = setTimeout(searchAnswers, 300);
-  }
-
-  async function searchAnswers(event) {
-    if (event) event.preventDefault();
-    clearTimeout(answersTimer);
-    const q = $('answers-q').value.trim();
-    const list = $('answers-list');
-    const status = $('answers-status');
-    if (q.length < 2) {
-      clear(list);
-      status.textContent = q ? 'Type at least 2 letters.' : '';
-      return;
-    }
-    const asked = q;
-    status.textContent = 'Searching…';
-    const result = await api('GET', `/api/advisor/answers?q=${encodeURIComponent(q)}`);
-    if ($('answers-q').value.trim() !== asked) return; // a newer search is under way
-    clear(list);
-    if (missingEndpoint(result)) {
-      status.textContent = 'Canned answers are not available yet.';
-      return;
-    }
-    if (!result.ok || !result.data) {
-      status.textContent = (result.error && result.error.message) || 'The answers could not be searched.';
-      return;
-    }
-    const answers = result.data.answers || [];
-    status.textContent = answers.length ? `${answers.length} ${answers.length === 1 ? 'answer' : 'answers'} found.` : 'No answers found. Try other words.';
-    for (const answer of answers) {
-      const preview = String(answer.answer || '')
-        .replace(/\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))*\)/g, '$1')
-        .replace(/\*\*/g, '').replace(/^\s*[-*]\s+/gm, '').replace(/\s+/g, ' ').trim();
-      const details = el('details', { class: 'answer-full' }, el('summary', { text: 'Show full answer' }),
-        el('div', { class: 'ev-body' }, markdown(answer.answer)));
-      list.append(el('li', { class: 'answer' },
-        el('p', { class: 'answer-title', text: answer.title }),
-        el('p', { class: 'answer-preview', text: preview.length > 160 ? `${preview.slice(0, 157)}…` : preview }),
-        details,
-        el('button', { type: 'button', class: 'btn btn-small', onclick: () => insertAnswer(answer) },
-          'Insert', el('span', { class: 'visually-hidden', text: `: ${answer.title}` }))));
-    }
-  }
-
   function insertAnswer(answer) {
     const chat = state.active ? state.chats.get(state.active) : null;
     if (!chat || chat.ended) {
@@ -1632,8 +1586,7 @@ import { beep } from './sound.js';
     $('presence').addEventListener('change', onPresence);
     $('reconnect-now').addEventListener('click', () => { state.retries = 0; connect(); });
     $('case-lookup').addEventListener('submit', onCaseLookup);
-    $('answers-form').addEventListener('submit', searchAnswers);
-    $('answers-q').addEventListener('input', onAnswersInput);
+    setUpAnswerSearch({ api, markdown, onInsert: insertAnswer });
     $('shortcuts-open').addEventListener('click', () => $('shortcuts').showModal());
     $('sound').addEventListener('change', () => {
       try { localStorage.setItem('frontdesk.sound', $('sound').checked ? '1' : '0'); } catch (err) { /* private mode */ }

@@ -106,3 +106,17 @@ def test_a_manager_picks_a_month_and_an_empty_month_says_so(browser, front_door)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shoot(page, "manager-375-empty")
     context.close()
+
+
+def test_an_advisor_finds_a_canned_answer_shown_as_residents_see_it(advisor_page: Page, front_door):
+    page = advisor_page
+    page.goto(front_door.url + "/console/")
+    sign_in(page, "priya")
+    expect(page.get_by_label("Your status")).to_be_visible()
+    page.get_by_label("Search the council’s answers").fill("pay council tax")
+    page.get_by_role("button", name="Search", exact=True).click()
+    answer = page.locator("#answers-list li").first
+    expect(answer.get_by_role("button", name=re.compile("^Insert"))).to_be_visible(timeout=10_000)
+    answer.locator("summary").click()
+    # The same renderer as the widget: phone numbers are tel: links for advisors too.
+    expect(answer.locator(".ev-body a[href^='tel:']").first).to_be_visible()
