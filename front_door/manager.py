@@ -12,14 +12,15 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from contracts.calendar import bank_holidays
 from front_door.staff import pages_for
 from insight import events as ev
 from insight import figures as fg
 from insight import labels, report
-from insight.__main__ import MONTHS, previous_month
+from insight.figures import previous_month
 from insight.open311 import lookup_statuses
-from live_handoff.keys import SETTINGS
-from live_handoff.sessions import current_user
+from insight.report import MONTHS
+from live_handoff import SETTINGS, current_user
 
 MONTH = re.compile(r"^20[0-9]{2}-(0[1-9]|1[0-2])$")
 EARLIEST = "2024-01"
@@ -90,8 +91,6 @@ def _render(redis_url: str, prefix: str, month: str, open311: str, picker: str, 
             if e.kind == "case_created" and e.conversation_id in started and e.get("reference")
         }
         statuses, notes = lookup_statuses(open311, references)
-    from live_handoff.hours import bank_holidays
-
     figures = fg.compute(events, start, end, statuses=statuses, notes=notes, holidays=bank_holidays())
     produced = dt.datetime.now(fg.LONDON).strftime("%d/%m/%Y at %H:%M")
     page = report.render_html(

@@ -11,8 +11,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from live_handoff.keys import KNOWLEDGE
-from live_handoff.sessions import current_user
+from live_handoff import KNOWLEDGE, current_user
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(ROOT, "web_shared")
