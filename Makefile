@@ -18,7 +18,7 @@ test: system model node_modules/.installed widget lint test-js
 	$(PY) -m pytest
 
 ## check: lint, types, and every test that starts no server (unit and contract tests), in under a minute
-check: venv lint
+check: venv lint test-js
 	$(PY) -m pytest -m "not servers" -q
 
 ## lint: ruff (lint and format) and mypy (strict on the pure modules listed in pyproject.toml)

@@ -5,7 +5,8 @@ Pure: takes what the tracker knows, returns a JSON-ready dict.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from contracts.handoff import ROUTE_URGENCY
 

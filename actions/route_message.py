@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -31,12 +31,12 @@ class ActionRouteMessage(Action):
         # it there, naming the variable, not at a resident's first message.
         settings()
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_route_message"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         kb = knowledge_base()
         message = tracker.latest_message or {}
         text = message.get("text") or ""
@@ -57,12 +57,18 @@ class ActionRouteMessage(Action):
         postcode = normalise_postcode(entity_value(message, "postcode") or "")
         extra = signposts(message, route)
         reply = render_route(
-            route, kb, text=text, reference=reference, misunderstandings=misunderstandings, signposts=extra,
-            suggestions=fallback.suggestions, topic=fallback.topic if route != HANDOFF else None,
+            route,
+            kb,
+            text=text,
+            reference=reference,
+            misunderstandings=misunderstandings,
+            signposts=extra,
+            suggestions=fallback.suggestions,
+            topic=fallback.topic if route != HANDOFF else None,
             advisor_hours=advisor_hours(),
         )
 
-        metadata: Dict[str, Any] = {"name": route, "intent": intent, "confidence": round(confidence, 4)}
+        metadata: dict[str, Any] = {"name": route, "intent": intent, "confidence": round(confidence, 4)}
         if extra:
             metadata["signposts"] = extra
         if fallback.suggestions:
@@ -70,7 +76,7 @@ class ActionRouteMessage(Action):
         if fallback.topic and route != HANDOFF:
             metadata["topic"] = fallback.topic[:80]
         dispatcher.utter_message(json_message={"route": metadata})
-        events: List[Dict[Text, Any]] = []
+        events: list[dict[str, Any]] = []
         status = await track(reference) if route == "track_request" and reference else None
         if route.startswith("request:"):
             events = await self._start_report(route.split(":", 1)[1], reply.text, dispatcher, tracker)
@@ -80,22 +86,28 @@ class ActionRouteMessage(Action):
                 buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
             )
         if status:
-            dispatcher.utter_message(text=status, buttons=[{"title": "Talk to an advisor", "payload": "/handoff"}]
-                                     if status == texts.TRACK_UNAVAILABLE else [])
+            dispatcher.utter_message(
+                text=status,
+                buttons=[{"title": "Talk to an advisor", "payload": "/handoff"}]
+                if status == texts.TRACK_UNAVAILABLE
+                else [],
+            )
         if reply.handoff and route == HANDOFF:
             details = _details(tracker, reference, postcode)
             if fallback.topic:
                 details["asked_about"] = fallback.topic[:200]  # "speak to someone about my housing benefit"
-            dispatcher.utter_message(json_message=build_handoff(
-                default_reason=reply.handoff["reason"],
-                default_priority=reply.handoff["priority"],
-                previous_route=tracker.get_slot("route"),
-                route=route,
-                intent=intent,
-                confidence=confidence,
-                details=details,
-                events=tracker.events,
-            ))
+            dispatcher.utter_message(
+                json_message=build_handoff(
+                    default_reason=reply.handoff["reason"],
+                    default_priority=reply.handoff["priority"],
+                    previous_route=tracker.get_slot("route"),
+                    route=route,
+                    intent=intent,
+                    confidence=confidence,
+                    details=details,
+                    events=tracker.events,
+                )
+            )
         missed = route in (OUT_OF_SCOPE, SUGGEST)
         return events + [
             SlotSet("route", route),
@@ -104,27 +116,43 @@ class ActionRouteMessage(Action):
         ]
 
     @staticmethod
-    def _ask_before_report(route: str, intent: str, confidence: float, alternatives: tuple[str, ...],
-                           dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
-        """"Do you want to report a missed bin?", with any article that may be meant instead."""
+    def _ask_before_report(
+        route: str, intent: str, confidence: float, alternatives: tuple[str, ...], dispatcher: CollectingDispatcher
+    ) -> list[dict[str, Any]]:
+        """ "Do you want to report a missed bin?", with any article that may be meant instead."""
         kb = knowledge_base()
         service_code = route.split(":", 1)[1]
         reply = render_report_confirm(service_code, kb, alternatives)
-        dispatcher.utter_message(json_message={"route": {"name": route, "intent": intent,
-                                                         "confidence": round(confidence, 4), "confirm": True}})
-        dispatcher.utter_message(text=reply.text, buttons=[{"title": b.title, "payload": b.payload}
-                                                          for b in reply.buttons])
+        dispatcher.utter_message(
+            json_message={
+                "route": {"name": route, "intent": intent, "confidence": round(confidence, 4), "confirm": True}
+            }
+        )
+        dispatcher.utter_message(
+            text=reply.text, buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons]
+        )
         return [SlotSet("pending_report", service_code), SlotSet("route", route)]
 
-    async def _answer_report_question(self, service_code: str, yes: bool, intent: str, confidence: float,
-                                      dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    async def _answer_report_question(
+        self,
+        service_code: str,
+        yes: bool,
+        intent: str,
+        confidence: float,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+    ) -> list[dict[str, Any]]:
         """The resident's yes or no to "Do you want to report ...?"."""
         kb = knowledge_base()
         route = f"request:{service_code}" if yes else NO_THANKS
-        dispatcher.utter_message(json_message={"route": {"name": route, "intent": intent,
-                                                         "confidence": round(confidence, 4)}})
-        events: List[Dict[Text, Any]] = [SlotSet("pending_report", None), SlotSet("route", route),
-                                         SlotSet("misunderstandings", 0)]
+        dispatcher.utter_message(
+            json_message={"route": {"name": route, "intent": intent, "confidence": round(confidence, 4)}}
+        )
+        events: list[dict[str, Any]] = [
+            SlotSet("pending_report", None),
+            SlotSet("route", route),
+            SlotSet("misunderstandings", 0),
+        ]
         if not yes:
             dispatcher.utter_message(text=render_route(NO_THANKS, kb).text)
             return events
@@ -132,30 +160,34 @@ class ActionRouteMessage(Action):
         return await self._start_report(service_code, intro, dispatcher, tracker) + events
 
     @staticmethod
-    async def _start_report(service_code: str, intro: str, dispatcher: CollectingDispatcher,
-                            tracker: Tracker) -> List[Dict[Text, Any]]:
+    async def _start_report(
+        service_code: str, intro: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
         """Start (or resume) the report form once the Open311 service has given its questions."""
         try:
             await open311().service_definition(service_code, fresh=True)
         except (Open311UnavailableError, Open311RejectedError) as exc:
             logger.warning("Cannot start a %s report: %s", service_code, exc)
-            dispatcher.utter_message(text=texts.UNAVAILABLE_AT_START,
-                                     buttons=[{"title": "Talk to an advisor", "payload": "/handoff"}])
+            dispatcher.utter_message(
+                text=texts.UNAVAILABLE_AT_START, buttons=[{"title": "Talk to an advisor", "payload": "/handoff"}]
+            )
             return []
         dispatcher.utter_message(text=intro)
-        events: List[Dict[Text, Any]] = []
+        events: list[dict[str, Any]] = []
         if tracker.get_slot("report_service") != service_code:
             events += switch_report(tracker, service_code)  # a different problem: start afresh
         events += [SlotSet("report_stopped", None), SlotSet("report_failures", None), SlotSet("report_changing", None)]
-        retrying = (tracker.get_slot("report_confirmation") == MAYBE_SENT
-                    and (tracker.latest_message or {}).get("text") == f"/request_{service_code}")
+        retrying = (
+            tracker.get_slot("report_confirmation") == MAYBE_SENT
+            and (tracker.latest_message or {}).get("text") == f"/request_{service_code}"
+        )
         if not retrying:  # a retry after an uncertain submission checks first, then sends
             events.append(SlotSet("report_confirmation", None))
         events.append(FollowupAction("report_form"))
         return events
 
 
-def _details(tracker: Tracker, reference: str | None, postcode: str | None) -> Dict[str, str]:
+def _details(tracker: Tracker, reference: str | None, postcode: str | None) -> dict[str, str]:
     """What the resident already gave, for the advisor (never asked again)."""
     details = {
         "reference": reference or tracker.get_slot("reference") or "",

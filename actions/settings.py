@@ -60,8 +60,12 @@ class Open311Settings:
             raise SettingsError(f"OPEN311_CONTACT_RETENTION_DAYS: {raw_days!r} is not a whole number of days") from None
         if days < 1:
             raise SettingsError(f"OPEN311_CONTACT_RETENTION_DAYS: {raw_days!r} must be at least 1")
-        return cls(base_url=url.rstrip("/") + "/", api_key=env.get("OPEN311_API_KEY", ""),
-                   timeout_seconds=timeout, contact_retention_days=days)
+        return cls(
+            base_url=url.rstrip("/") + "/",
+            api_key=env.get("OPEN311_API_KEY", ""),
+            timeout_seconds=timeout,
+            contact_retention_days=days,
+        )
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,9 @@ class Open311Service:
         return f"http://127.0.0.1:{self.port}/open311/v2/"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(open311_command(self.port), cwd=ROOT, env=self.env,
-                                        stdout=self.log.open("a"), stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            open311_command(self.port), cwd=ROOT, env=self.env, stdout=self.log.open("a"), stderr=subprocess.STDOUT
+        )
         wait_until_up(self.url + "services.json", self.process, self.log)
 
     def stop(self) -> None:
@@ -88,8 +89,9 @@ class Servers:
                 process.kill()
 
 
-def server_env(action_port: int, host: str = "127.0.0.1", open311_port: int = 8311,
-               secrets: dict[str, str] | None = None) -> dict[str, str]:
+def server_env(
+    action_port: int, host: str = "127.0.0.1", open311_port: int = 8311, secrets: dict[str, str] | None = None
+) -> dict[str, str]:
     """Environment for the servers: imports from the project, everything on loopback."""
     return {
         **os.environ,
@@ -120,13 +122,18 @@ def open311_command(port: int, host: str = "127.0.0.1") -> list[str]:
 def redis_env(redis_url: str, ttl_seconds: int = 90 * 86_400) -> dict[str, str]:
     """The variables bot/endpoints.redis.yml reads, from a redis:// URL."""
     parsed = urllib.parse.urlsplit(redis_url)
-    return {"REDIS_HOST": parsed.hostname or "127.0.0.1", "REDIS_PORT": str(parsed.port or 6379),
-            "REDIS_DB": (parsed.path or "/0").lstrip("/") or "0", "REDIS_PASSWORD": parsed.password or "",
-            "TRACKER_TTL_SECONDS": str(ttl_seconds)}
+    return {
+        "REDIS_HOST": parsed.hostname or "127.0.0.1",
+        "REDIS_PORT": str(parsed.port or 6379),
+        "REDIS_DB": (parsed.path or "/0").lstrip("/") or "0",
+        "REDIS_PASSWORD": parsed.password or "",
+        "TRACKER_TTL_SECONDS": str(ttl_seconds),
+    }
 
 
-def rasa_server_command(model: Path, port: int, host: str = "127.0.0.1", stock: bool = False,
-                        api_token: str = "", redis: bool = False) -> list[str]:
+def rasa_server_command(
+    model: Path, port: int, host: str = "127.0.0.1", stock: bool = False, api_token: str = "", redis: bool = False
+) -> list[str]:
     """The Rasa server; through bot.serve (faster action calls) unless ``stock``.
 
     With ``api_token``, Rasa's HTTP API is on (token required): the relay records the
@@ -135,12 +142,28 @@ def rasa_server_command(model: Path, port: int, host: str = "127.0.0.1", stock: 
     # "=" keeps a token that happens to start with "-" from being read as an option.
     api = ["--enable-api", f"--auth-token={api_token}"] if api_token else []
     endpoints = "bot/endpoints.redis.yml" if redis else "bot/endpoints.yml"
-    return rasa + ["run", "--model", str(model), "--endpoints", endpoints,
-                   "--credentials", "bot/credentials.yml", "--interface", host, "--port", str(port)] + api
+    return (
+        rasa
+        + [
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            endpoints,
+            "--credentials",
+            "bot/credentials.yml",
+            "--interface",
+            host,
+            "--port",
+            str(port),
+        ]
+        + api
+    )
 
 
-def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = None, stock: bool = False,
-                  redis_url: str | None = None) -> Servers:
+def start_servers(
+    log_dir: Path, model: Path = MODEL, action_url: str | None = None, stock: bool = False, redis_url: str | None = None
+) -> Servers:
     """Start the Open311 service and action server (unless ``action_url`` names a running
     action server) and a Rasa server, on free ports, with cases in ``log_dir``; Rasa keeps
     its trackers in Redis when ``redis_url`` is given, in memory otherwise."""
@@ -167,17 +190,35 @@ def start_servers(log_dir: Path, model: Path = MODEL, action_url: str | None = N
             service = Open311Service(open311_port, env, log_dir / "open311.log")
             service.start()
             action_log = log_dir / "action-server.log"
-            processes.append(subprocess.Popen(action_server_command(action_port), cwd=ROOT, env=env,
-                                              stdout=action_log.open("w"), stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(
+                    action_server_command(action_port),
+                    cwd=ROOT,
+                    env=env,
+                    stdout=action_log.open("w"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
             wait_until_up(f"http://127.0.0.1:{action_port}/health", processes[-1], action_log)
         rasa_log = log_dir / f"rasa-server-{model.stem.split('.')[0]}{'-stock' if stock else ''}.log"
-        processes.append(subprocess.Popen(rasa_server_command(model, rasa_port, stock=stock, api_token=rasa_token,
-                                                              redis=bool(redis_url)),
-                                          cwd=ROOT, env=env,
-                                          stdout=rasa_log.open("w"), stderr=subprocess.STDOUT))
+        processes.append(
+            subprocess.Popen(
+                rasa_server_command(model, rasa_port, stock=stock, api_token=rasa_token, redis=bool(redis_url)),
+                cwd=ROOT,
+                env=env,
+                stdout=rasa_log.open("w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         wait_until_up(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", processes[-1], rasa_log)
     except Exception:
         Servers("", "", processes, service).stop()
         raise
-    return Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", processes, service,
-                   Path(env["FRONT_DESK_CONTENT_DIR"]), rasa_token)
+    return Servers(
+        f"http://127.0.0.1:{rasa_port}",
+        f"http://127.0.0.1:{action_port}",
+        processes,
+        service,
+        Path(env["FRONT_DESK_CONTENT_DIR"]),
+        rasa_token,
+    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Dict, Text
+from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import best_match
@@ -30,7 +30,7 @@ def _response_validator() -> jsonschema.protocols.Validator:
     return validator_class(schema)
 
 
-def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     """Drop-in for ``RemoteAction._validate_action_result`` with the same errors."""
     error = best_match(_response_validator().iter_errors(result))
     if error is not None:

@@ -14,10 +14,10 @@ import sys
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+import service_requests
 from front_door.app import build_app
 from front_door.settings import Settings as DoorSettings
 from front_door.settings import SettingsError as DoorSettingsError
-import service_requests
 from live_handoff import Settings, SettingsError, install_log_masking
 
 
@@ -46,8 +46,9 @@ def main() -> int:
         print(f"Cannot start the front door: {exc}", file=sys.stderr)
         return 2
     print(f"Front door on http://{args.host}:{args.port}/", flush=True)
-    web.run_app(app, host=args.host, port=args.port, print=None, access_log_class=PathOnlyAccessLogger,
-                shutdown_timeout=5)
+    web.run_app(
+        app, host=args.host, port=args.port, print=None, access_log_class=PathOnlyAccessLogger, shutdown_timeout=5
+    )
     return 0
 
 

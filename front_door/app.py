@@ -4,6 +4,7 @@ the advisor console, and (when configured) the built-in Open311 service."""
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -17,9 +18,11 @@ CONSOLE = os.path.join(ROOT, "advisor_console")
 EDITOR = os.path.join(ROOT, "content_editor")
 
 # The console and demo page load nothing from elsewhere and run no inline script.
-PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-               "connect-src 'self' ws: wss:; media-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
-               "form-action 'self'")
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; media-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
 
 
 @web.middleware
@@ -36,10 +39,18 @@ async def security_headers(request: web.Request, handler):
     return response
 
 
-def _page(path: str):
+def _page(path: str) -> Callable[[web.Request], Awaitable[web.FileResponse]]:
     async def serve(request: web.Request) -> web.FileResponse:
         return web.FileResponse(path, headers={"Cache-Control": "no-cache", "Content-Security-Policy": PAGE_POLICY})
+
     return serve
+
+
+def _redirect(path: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def redirect(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(path)
+
+    return redirect
 
 
 def build_app(settings: Settings | None = None, door: DoorSettings | None = None) -> web.Application:
@@ -56,16 +67,16 @@ def build_app(settings: Settings | None = None, door: DoorSettings | None = None
     app.router.add_static("/demo/", os.path.join(WIDGET, "demo"))
     app.router.add_get("/widget/widget.js", staff.widget_script)
     app.router.add_static("/widget/", os.path.join(WIDGET, "src"))
-    app.router.add_get("/console", lambda request: web.HTTPFound("/console/"))
+    app.router.add_get("/console", _redirect("/console/"))
     app.router.add_get("/console/", _page(os.path.join(CONSOLE, "index.html")))
     app.router.add_static("/console/", CONSOLE)
     app.router.add_get("/manager/", manager.report_page)
     staff.setup(app)
     editor_api.setup(app, door)
-    app.router.add_get("/editor", lambda request: web.HTTPFound("/editor/"))
+    app.router.add_get("/editor", _redirect("/editor/"))
     app.router.add_get("/editor/", _page(os.path.join(EDITOR, "index.html")))
     app.router.add_static("/editor/", EDITOR)
-    app.router.add_get("/reports/report.css", lambda request: web.FileResponse(os.path.join(ROOT, "insight", "report.css")))
+    app.router.add_get("/reports/report.css", _page(os.path.join(ROOT, "insight", "report.css")))
     if door.open311:
         import service_requests
 

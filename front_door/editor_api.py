@@ -17,11 +17,13 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import redis
 from aiohttp import web
 
+from front_door.settings import Settings as DoorSettings
 from insight import events as insight_events
 from insight.figures import shipped_urgent_words, urgent_contacts
 from knowledge_base import checks, editing
@@ -30,7 +32,6 @@ from knowledge_base.replies import render_article
 from knowledge_base.retraining import Retrainer
 from knowledge_base.routes import decide_route, route_for_intent
 from knowledge_base.urgent import PhraseMatcher, UrgentPhrasesError
-from front_door.settings import Settings as DoorSettings
 from live_handoff import KNOWLEDGE, SETTINGS, error, require
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,8 @@ class RoutingCheck:
 
     def __init__(self, python: str, content_dir: Path, messages_file: Path) -> None:
         self.python, self.content_dir, self.messages_file = python, content_dir, messages_file
-        self.state, self.findings, self.checked_at, self.model, self.message = "idle", [], "", "", ""
+        self.state, self.checked_at, self.model, self.message = "idle", "", "", ""
+        self.findings: list[dict[str, Any]] = []
         self._task: asyncio.Task | None = None
 
     def start(self, model: Path) -> None:
@@ -53,12 +55,27 @@ class RoutingCheck:
         self._task = asyncio.create_task(self._run(model))
 
     async def _run(self, model: Path) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "FRONT_DESK_CONTENT_DIR": str(self.content_dir),
-               "FRONT_DESK_MESSAGES_FILE": str(self.messages_file), "TF_CPP_MIN_LOG_LEVEL": "3"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "FRONT_DESK_CONTENT_DIR": str(self.content_dir),
+            "FRONT_DESK_MESSAGES_FILE": str(self.messages_file),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+        }
         try:
             process = await asyncio.create_subprocess_exec(
-                self.python, "-m", "knowledge_base", "check", "--only-routing", "--model", str(model), cwd=str(ROOT),
-                env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+                self.python,
+                "-m",
+                "knowledge_base",
+                "check",
+                "--only-routing",
+                "--model",
+                str(model),
+                cwd=str(ROOT),
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
             try:
                 out, err = await process.communicate()
             except asyncio.CancelledError:
@@ -79,8 +96,12 @@ class RoutingCheck:
             await asyncio.gather(self._task, return_exceptions=True)
 
     def public(self) -> dict:
-        return {"state": self.state, "checked_at": self.checked_at, "message": self.message,
-                "model": Path(self.model).name if self.model else ""}
+        return {
+            "state": self.state,
+            "checked_at": self.checked_at,
+            "message": self.message,
+            "model": Path(self.model).name if self.model else "",
+        }
 
 
 RETRAINER = web.AppKey("retrainer", Retrainer)
@@ -104,16 +125,30 @@ async def _editor(request: web.Request, state_changing: bool = False) -> dict[st
 
 
 def _problems(exc: ContentError) -> web.Response:
-    return web.json_response({"error": {"code": "invalid", "message": "The change was not published.",
-                                        "problems": [{"file": p.file, "field": p.field, "problem": p.message}
-                                                     for p in exc.problems]}}, status=422)
+    return web.json_response(
+        {
+            "error": {
+                "code": "invalid",
+                "message": "The change was not published.",
+                "problems": [{"file": p.file, "field": p.field, "problem": p.message} for p in exc.problems],
+            }
+        },
+        status=422,
+    )
 
 
 def _summary(article: Article, today: dt.date) -> dict:
     due = article.last_reviewed + dt.timedelta(days=365)
-    return {"id": article.id, "title": article.title, "topic": article.topic, "owner": article.owner,
-            "last_reviewed": article.last_reviewed.isoformat(), "review_due": due.isoformat(),
-            "overdue": due < today, "questions": len(article.questions)}
+    return {
+        "id": article.id,
+        "title": article.title,
+        "topic": article.topic,
+        "owner": article.owner,
+        "last_reviewed": article.last_reviewed.isoformat(),
+        "review_due": due.isoformat(),
+        "overdue": due < today,
+        "questions": len(article.questions),
+    }
 
 
 async def list_articles(request: web.Request) -> web.Response:
@@ -130,9 +165,13 @@ async def list_articles(request: web.Request) -> web.Response:
         if due_before and row["review_due"] > due_before:
             continue
         items.append(row)
-    return web.json_response({"articles": items,
-                              "topics": sorted({a.topic for a in kb.articles.values()}),
-                              "owners": sorted({a.owner for a in kb.articles.values()})})
+    return web.json_response(
+        {
+            "articles": items,
+            "topics": sorted({a.topic for a in kb.articles.values()}),
+            "owners": sorted({a.owner for a in kb.articles.values()}),
+        }
+    )
 
 
 async def get_article(request: web.Request) -> web.Response:
@@ -147,13 +186,25 @@ async def get_article(request: web.Request) -> web.Response:
 
 
 def _article_from(body: dict, kb) -> Article:
-    links = tuple(Link(title=str(link.get("title", "")), url=str(link.get("url", "")))
-                  for link in body.get("links") or [] if isinstance(link, dict))
-    return Article(id=str(body.get("id", "preview")), title=str(body.get("title", "")), topic="", owner="",
-                   last_reviewed=dt.date.today(), questions=(), answer=unwrap_paragraphs(str(body.get("answer", ""))),
-                   links=links, related_requests=tuple(r for r in body.get("related_requests") or []
-                                                       if r in kb.messages.get("service_names", {})),
-                   offer_advisor=bool(body.get("offer_advisor")))
+    links = tuple(
+        Link(title=str(link.get("title", "")), url=str(link.get("url", "")))
+        for link in body.get("links") or []
+        if isinstance(link, dict)
+    )
+    return Article(
+        id=str(body.get("id", "preview")),
+        title=str(body.get("title", "")),
+        topic="",
+        owner="",
+        last_reviewed=dt.date.today(),
+        questions=(),
+        answer=unwrap_paragraphs(str(body.get("answer", ""))),
+        links=links,
+        related_requests=tuple(
+            r for r in body.get("related_requests") or [] if r in kb.messages.get("service_names", {})
+        ),
+        offer_advisor=bool(body.get("offer_advisor")),
+    )
 
 
 async def preview(request: web.Request) -> web.Response:
@@ -165,8 +216,9 @@ async def preview(request: web.Request) -> web.Response:
         return error(400, "invalid", "Send the article as JSON.")
     kb = request.app[KNOWLEDGE].get()
     reply = render_article(_article_from(body, kb), kb)
-    return web.json_response({"text": reply.text, "buttons": [{"title": b.title, "payload": b.payload}
-                                                              for b in reply.buttons]})
+    return web.json_response(
+        {"text": reply.text, "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons]}
+    )
 
 
 async def try_question(request: web.Request) -> web.Response:
@@ -182,8 +234,12 @@ async def try_question(request: web.Request) -> web.Response:
     params = {"token": settings.rasa_token} if settings.rasa_token else {}
     try:
         async with aiohttp.ClientSession() as http:
-            async with http.post(f"{settings.rasa_url}/model/parse", json={"text": text}, params=params,
-                                 timeout=aiohttp.ClientTimeout(total=10)) as response:
+            async with http.post(
+                f"{settings.rasa_url}/model/parse",
+                json={"text": text},
+                params=params,
+                timeout=aiohttp.ClientTimeout(total=10),
+            ) as response:
                 parsed = await response.json(content_type=None)
                 if response.status != 200:
                     raise ValueError(response.status)
@@ -192,12 +248,18 @@ async def try_question(request: web.Request) -> web.Response:
     kb = request.app[KNOWLEDGE].get()
     route, _, confidence = decide_route(parsed, kb.articles)  # the same decision the bot makes
     article = kb.articles.get(route.split(":", 1)[1]) if route.startswith("faq:") else None
-    return web.json_response({"route": route, "confidence": round(confidence, 4),
-                              "article": {"id": article.id, "title": article.title} if article else None,
-                              "ranking": [{"route": route_for_intent(r["name"], kb.articles),
-                                           "confidence": round(r["confidence"], 4)}
-                                          for r in (parsed.get("intent_ranking") or [])[:5]
-                                          if r.get("name") != "nlu_fallback"]})
+    return web.json_response(
+        {
+            "route": route,
+            "confidence": round(confidence, 4),
+            "article": {"id": article.id, "title": article.title} if article else None,
+            "ranking": [
+                {"route": route_for_intent(r["name"], kb.articles), "confidence": round(r["confidence"], 4)}
+                for r in (parsed.get("intent_ranking") or [])[:5]
+                if r.get("name") != "nlu_fallback"
+            ],
+        }
+    )
 
 
 async def publish(request: web.Request) -> web.Response:
@@ -209,16 +271,28 @@ async def publish(request: web.Request) -> web.Response:
         return error(400, "invalid", "Send the changed fields as a JSON object.")
     content_dir, messages_file = _knowledge_paths(request)
     try:
-        published = await asyncio.to_thread(editing.publish, content_dir, messages_file, request.match_info["id"],
-                                            changes, user["username"], _audit_file(request))
+        published = await asyncio.to_thread(
+            editing.publish,
+            content_dir,
+            messages_file,
+            request.match_info["id"],
+            changes,
+            user["username"],
+            _audit_file(request),
+        )
     except ContentError as exc:
         return _problems(exc)
     job = request.app[RETRAINER].request(user["username"]) if published.questions_changed else None
-    return web.json_response({"published": published.article_id, "changed": list(published.changed),
-                              "live": "Answer and link changes reach residents within a few seconds."
-                              if not published.questions_changed else
-                              "Answer changes are live in seconds; the new questions work once retraining finishes.",
-                              "job": job.public() if job else None})
+    return web.json_response(
+        {
+            "published": published.article_id,
+            "changed": list(published.changed),
+            "live": "Answer and link changes reach residents within a few seconds."
+            if not published.questions_changed
+            else "Answer changes are live in seconds; the new questions work once retraining finishes.",
+            "job": job.public() if job else None,
+        }
+    )
 
 
 async def job_status(request: web.Request) -> web.Response:
@@ -243,16 +317,32 @@ async def check(request: web.Request) -> web.Response:
     try:
         kb = await asyncio.to_thread(load_knowledge_base, content_dir, messages_file)
     except ContentError as exc:
-        return web.json_response({"valid": False, "findings": [
-            {"kind": "schema", "file": p.file, "field": p.field, "problem": p.message} for p in exc.problems]})
+        return web.json_response(
+            {
+                "valid": False,
+                "findings": [
+                    {"kind": "schema", "file": p.file, "field": p.field, "problem": p.message} for p in exc.problems
+                ],
+            }
+        )
     today = dt.date.today()
     routing = request.app[ROUTING]
-    findings = await asyncio.to_thread(lambda: (
-        [("duplicate", f) for f in checks.near_duplicate_questions(kb)] + [("link", f) for f in checks.link_problems(kb)]
-        + [("review", f) for f in checks.stale_articles(kb, today)] + [("readability", f) for f in checks.hard_to_read(kb)]))
-    return web.json_response({"valid": True, "routing": routing.public(), "findings": [
-        {"kind": kind, "file": f.file, "field": f.field, "problem": f.message} for kind, f in findings]
-        + (routing.findings if routing.state == "done" else [])})
+    findings = await asyncio.to_thread(
+        lambda: (
+            [("duplicate", f) for f in checks.near_duplicate_questions(kb)]
+            + [("link", f) for f in checks.link_problems(kb)]
+            + [("review", f) for f in checks.stale_articles(kb, today)]
+            + [("readability", f) for f in checks.hard_to_read(kb)]
+        )
+    )
+    return web.json_response(
+        {
+            "valid": True,
+            "routing": routing.public(),
+            "findings": [{"kind": kind, "file": f.file, "field": f.field, "problem": f.message} for kind, f in findings]
+            + (routing.findings if routing.state == "done" else []),
+        }
+    )
 
 
 async def start_routing_check(request: web.Request) -> web.Response:
@@ -288,8 +378,9 @@ def count_questions(texts: Iterable[str], known: Iterable[str] = ()) -> list[dic
     return [{"text": forms[k].most_common(1)[0][0], "count": counts[k]} for k in order]
 
 
-def residents_questions(events: Iterable[insight_events.Event], articles: Mapping[str, Article],
-                        urgent_words: PhraseMatcher) -> dict:
+def residents_questions(
+    events: Iterable[insight_events.Event], articles: Mapping[str, Article], urgent_words: PhraseMatcher
+) -> dict:
     """Questions that led residents to choose an offered article, and council matters with no
     article yet, from ``suggestion_chosen`` and ``unanswered`` (with a ``topic``) events. Pure.
 
@@ -323,11 +414,18 @@ def residents_questions(events: Iterable[insight_events.Event], articles: Mappin
         article = articles[route[4:]]
         questions = count_questions(texts, article.questions)
         if questions:
-            ranked.append((-len(texts), article.title, {"route": route, "article_id": article.id,
-                                                        "title": article.title, "questions": questions}))
+            ranked.append(
+                (
+                    -len(texts),
+                    article.title,
+                    {"route": route, "article_id": article.id, "title": article.title, "questions": questions},
+                )
+            )
     out_chosen = [row for *_, row in sorted(ranked, key=lambda r: r[:2])]
-    out_missing = [{"topic": topic_forms[key].most_common(1)[0][0], "questions": count_questions(texts)}
-                   for key, texts in sorted(missing.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    out_missing = [
+        {"topic": topic_forms[key].most_common(1)[0][0], "questions": count_questions(texts)}
+        for key, texts in sorted(missing.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
     return {"chosen": out_chosen, "missing": out_missing}
 
 
@@ -339,8 +437,12 @@ async def what_residents_asked(request: web.Request) -> web.Response:
     kb = request.app[KNOWLEDGE].get()
 
     def read() -> dict:
-        events = insight_events.read_redis(settings.redis_url, settings.key_prefix,
-                                           now - dt.timedelta(days=RESIDENTS_DAYS), now + dt.timedelta(minutes=1))
+        events = insight_events.read_redis(
+            settings.redis_url,
+            settings.key_prefix,
+            now - dt.timedelta(days=RESIDENTS_DAYS),
+            now + dt.timedelta(minutes=1),
+        )
         return residents_questions(events, kb.articles, shipped_urgent_words())
 
     try:
@@ -362,8 +464,12 @@ def setup(app: web.Application, door: DoorSettings, models_dir: Path | None = No
     async def switch(model: Path) -> None:
         params = {"token": settings.rasa_token} if settings.rasa_token else {}
         async with aiohttp.ClientSession() as http:
-            async with http.put(f"{settings.rasa_url}/model", json={"model_file": str(model)}, params=params,
-                                timeout=aiohttp.ClientTimeout(total=300)) as response:
+            async with http.put(
+                f"{settings.rasa_url}/model",
+                json={"model_file": str(model)},
+                params=params,
+                timeout=aiohttp.ClientTimeout(total=300),
+            ) as response:
                 if response.status != 204:
                     raise RuntimeError(f"the Rasa server refused the new model (HTTP {response.status})")
 
@@ -375,23 +481,33 @@ def setup(app: web.Application, door: DoorSettings, models_dir: Path | None = No
         await switch(model)
         app[ROUTING].start(model)  # questions may now reach different articles
 
-    app[RETRAINER] = Retrainer(content_dir, messages_file, models_dir, switch_and_check, python,
-                               active_model=door.knowledge.model, min_accuracy=door.knowledge.retrain_min_accuracy)
+    app[RETRAINER] = Retrainer(
+        content_dir,
+        messages_file,
+        models_dir,
+        switch_and_check,
+        python,
+        active_model=door.knowledge.model,
+        min_accuracy=door.knowledge.retrain_min_accuracy,
+    )
+
     async def stop_background_work(app: web.Application) -> None:
         await app[ROUTING].stop()
         await app[RETRAINER].stop()
 
-    app.on_cleanup.append(stop_background_work)
-    app.add_routes([
-        web.get("/api/editor/articles", list_articles),
-        web.get("/api/editor/articles/{id}", get_article),
-        web.put("/api/editor/articles/{id}", publish),
-        web.post("/api/editor/preview", preview),
-        web.post("/api/editor/try", try_question),
-        web.get("/api/editor/retraining", job_status),
-        web.get("/api/editor/retraining/{id}", job_status),
-        web.get("/api/editor/history", history),
-        web.get("/api/editor/check", check),
-        web.post("/api/editor/check/routing", start_routing_check),
-        web.get("/api/editor/residents-questions", what_residents_asked),
-    ])
+    app.on_cleanup.append(stop_background_work)  # type: ignore[arg-type]  # aiohttp 3.9's Signal typing
+    app.add_routes(
+        [
+            web.get("/api/editor/articles", list_articles),
+            web.get("/api/editor/articles/{id}", get_article),
+            web.put("/api/editor/articles/{id}", publish),
+            web.post("/api/editor/preview", preview),
+            web.post("/api/editor/try", try_question),
+            web.get("/api/editor/retraining", job_status),
+            web.get("/api/editor/retraining/{id}", job_status),
+            web.get("/api/editor/history", history),
+            web.get("/api/editor/check", check),
+            web.post("/api/editor/check/routing", start_routing_check),
+            web.get("/api/editor/residents-questions", what_residents_asked),
+        ]
+    )

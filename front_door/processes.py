@@ -46,19 +46,42 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "RedisServer":
+    def start(self) -> RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
-            raise RuntimeError("redis-server is not installed: run `sudo bash scripts/install-system-packages.sh` "
-                               "(make test and make up do)")
+            raise RuntimeError(
+                "redis-server is not installed: run `sudo bash scripts/install-system-packages.sh` "
+                "(make test and make up do)"
+            )
         self.directory.mkdir(parents=True, exist_ok=True)
         log = self.directory / "redis.log"
         # appendfsync always: an acknowledged message survives a Redis restart.
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
-             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--protected-mode", "yes",
-             "--logfile", str(log), "--maxclients", "20000"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.directory),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+                "--protected-mode",
+                "yes",
+                "--logfile",
+                str(log),
+                "--maxclients",
+                "20000",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.touch()
         _wait_port(self.port, self.process, log)
         return self
@@ -90,10 +113,16 @@ class FrontDoor:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self) -> "FrontDoor":
+    def start(self) -> FrontDoor:
         env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
-        self.process = subprocess.Popen([str(PYTHON), "-m", "front_door", "--port", str(self.port)], cwd=ROOT, env=env,
-                                        stdout=self.log.open("a"), stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [str(PYTHON), "-m", "front_door", "--port", str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         _wait_port(self.port, self.process, self.log)
         return self
 

@@ -62,6 +62,7 @@ def _period(args: argparse.Namespace) -> tuple[dt.date, dt.date, str]:
 def _bank_holidays() -> frozenset[dt.date]:
     try:
         from contracts.calendar import bank_holidays
+
         return bank_holidays()
     except Exception:  # noqa: BLE001 - the report works without them
         return frozenset()
@@ -76,8 +77,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             # A week before, for repeat contact; a day after, for chats still going at midnight.
             events = ev.read_redis(url, prefix, first - fg.REPEAT_WINDOW, after + dt.timedelta(days=1))
         except Exception as exc:  # noqa: BLE001 - redis errors, shown plainly
-            print(f"insight: could not read {prefix}:analytics from Redis ({type(exc).__name__}: {exc})",
-                  file=sys.stderr)
+            print(
+                f"insight: could not read {prefix}:analytics from Redis ({type(exc).__name__}: {exc})", file=sys.stderr
+            )
             return 1
     else:
         try:
@@ -90,8 +92,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.open311:
         first, after = fg.period_bounds(start, end)
         started = {e.conversation_id for e in events if e.kind == "conversation_started" and first <= e.at < after}
-        references = {str(e.get("reference")) for e in events
-                      if e.kind == "case_created" and e.conversation_id in started and e.get("reference")}
+        references = {
+            str(e.get("reference"))
+            for e in events
+            if e.kind == "case_created" and e.conversation_id in started and e.get("reference")
+        }
         statuses, notes = lookup_statuses(args.open311, references)
     figures = fg.compute(events, start, end, statuses=statuses, notes=notes, holidays=_bank_holidays())
     title = args.title or f"Council insight: {when}"
@@ -153,10 +158,12 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--events", help="a JSON Lines file of events (python -m insight generate)")
     source.add_argument("--redis", action="store_true", help="read the relay's analytics stream (REDIS_URL)")
     rep.add_argument("--prefix", help="key prefix (default: RELAY_KEY_PREFIX or fd)")
-    rep.add_argument("--open311", metavar="URL", help="look up each case's current status, e.g. "
-                     "http://127.0.0.1:8311/")
-    rep.add_argument("--out", help="the HTML file to write (default: reports/YYYY-MM.html for a month, "
-                     "reports/FROM_to_TO.html for a range of days)")
+    rep.add_argument("--open311", metavar="URL", help="look up each case's current status, e.g. http://127.0.0.1:8311/")
+    rep.add_argument(
+        "--out",
+        help="the HTML file to write (default: reports/YYYY-MM.html for a month, "
+        "reports/FROM_to_TO.html for a range of days)",
+    )
     rep.add_argument("--json", help="also write the figures as JSON to this file")
     rep.add_argument("--title", help="the report's title")
     rep.add_argument("--link-css", action="store_true", help=f"link {report.CSS_URL} instead of copying the styles in")
@@ -168,8 +175,11 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--conversations", type=int, default=3000, help="about how many conversations")
     target = gen.add_mutually_exclusive_group(required=True)
     target.add_argument("--out", help="the JSON Lines file to write")
-    target.add_argument("--redis", action="store_true",
-                        help="append to the analytics stream of REDIS_URL (use a spare RELAY_KEY_PREFIX)")
+    target.add_argument(
+        "--redis",
+        action="store_true",
+        help="append to the analytics stream of REDIS_URL (use a spare RELAY_KEY_PREFIX)",
+    )
     gen.add_argument("--prefix", help="key prefix (default: RELAY_KEY_PREFIX or fd)")
     gen.set_defaults(run=cmd_generate)
     return top

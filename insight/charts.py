@@ -34,9 +34,11 @@ def _hex(colour: str) -> tuple[int, int, int]:
 
 def luminance(colour: str) -> float:
     """WCAG relative luminance of ``#rrggbb``."""
+
     def channel(value: int) -> float:
         c = value / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = _hex(colour)
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
@@ -90,8 +92,14 @@ def _open(chart_id: str, width: int, height: int, title: str, desc: str) -> list
     ]
 
 
-def bar_chart(items: Sequence[tuple[str, float]], title: str, desc: str, chart_id: str,
-              value_label: Callable[[float], str] = _number, width: int = 640) -> str:
+def bar_chart(
+    items: Sequence[tuple[str, float]],
+    title: str,
+    desc: str,
+    chart_id: str,
+    value_label: Callable[[float], str] = _number,
+    width: int = 640,
+) -> str:
     """Horizontal bars, one per (label, value), in the order given, each with its value."""
     bar_height, gap, top = 22, 8, 8
     longest = max((len(label) for label, _ in items), default=0)
@@ -101,23 +109,36 @@ def bar_chart(items: Sequence[tuple[str, float]], title: str, desc: str, chart_i
     height = top * 2 + max(1, len(items)) * (bar_height + gap)
     top_value = max((v for _, v in items), default=0) or 1
     out = _open(chart_id, width, height, title, desc)
-    out.append(f'<line x1="{label_width}" y1="{top - 4}" x2="{label_width}" y2="{height - top + 4}" '
-               f'stroke="{SECONDARY_TEXT}" stroke-width="1"/>')
+    out.append(
+        f'<line x1="{label_width}" y1="{top - 4}" x2="{label_width}" y2="{height - top + 4}" '
+        f'stroke="{SECONDARY_TEXT}" stroke-width="1"/>'
+    )
     for i, (label, value) in enumerate(items):
         y = top + i * (bar_height + gap)
         length = 0 if value <= 0 else max(2, round(plot * value / top_value, 1))
-        out.append(f'<text x="{label_width - 8}" y="{y + bar_height / 2 + 4.5}" text-anchor="end" '
-                   f'fill="{TEXT}">{escape(_clip(label, longest if label_width < 300 else 37))}</text>')
+        out.append(
+            f'<text x="{label_width - 8}" y="{y + bar_height / 2 + 4.5}" text-anchor="end" '
+            f'fill="{TEXT}">{escape(_clip(label, longest if label_width < 300 else 37))}</text>'
+        )
         out.append(f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" fill="{BAR}"/>')
-        out.append(f'<text x="{label_width + length + 6}" y="{y + bar_height / 2 + 4.5}" fill="{TEXT}">'
-                   f'{escape(value_label(value))}</text>')
+        out.append(
+            f'<text x="{label_width + length + 6}" y="{y + bar_height / 2 + 4.5}" fill="{TEXT}">'
+            f"{escape(value_label(value))}</text>"
+        )
     out.append("</svg>")
     return "".join(out)
 
 
-def column_chart(items: Sequence[tuple[str, float]], title: str, desc: str, chart_id: str,
-                 highlight: Sequence[bool] | None = None, legend: tuple[str, str] = ("Weekdays", "Weekends"),
-                 axis_label: str = "", width: int = 680) -> str:
+def column_chart(
+    items: Sequence[tuple[str, float]],
+    title: str,
+    desc: str,
+    chart_id: str,
+    highlight: Sequence[bool] | None = None,
+    legend: tuple[str, str] = ("Weekdays", "Weekends"),
+    axis_label: str = "",
+    width: int = 680,
+) -> str:
     """Vertical columns (e.g. one per day) with a y axis; ``highlight`` marks some columns
     (weekends) in a darker colour, explained by ``legend`` (plain, highlighted)."""
     left, right, top, bottom = 48, 8, 24, 40
@@ -128,36 +149,54 @@ def column_chart(items: Sequence[tuple[str, float]], title: str, desc: str, char
     for step in range(5):
         value = top_value * step / 4
         y = top + plot_h - plot_h * step / 4
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}" '
-                   f'stroke-width="1"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-                   f'fill="{SECONDARY_TEXT}">{escape(_number(value))}</text>')
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="{SECONDARY_TEXT}">{escape(_number(value))}</text>'
+        )
     if axis_label:
-        out.append(f'<text x="{left}" y="{top - 10}" font-size="11" fill="{SECONDARY_TEXT}">{escape(axis_label)}</text>')
+        out.append(
+            f'<text x="{left}" y="{top - 10}" font-size="11" fill="{SECONDARY_TEXT}">{escape(axis_label)}</text>'
+        )
     slot = plot_w / max(1, len(items))
     bar_w = max(2.0, slot * 0.7)
     for i, (label, value) in enumerate(items):
         x = left + i * slot + (slot - bar_w) / 2
         h = plot_h * value / top_value if value > 0 else 0
         colour = BAR_ALT if highlight and highlight[i] else BAR
-        out.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-                   f'fill="{colour}"/>')
-        out.append(f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle" font-size="10" '
-                   f'fill="{TEXT}">{escape(label)}</text>')
-    out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
-               f'stroke="{SECONDARY_TEXT}" stroke-width="1"/>')
+        out.append(
+            f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{colour}"/>'
+        )
+        out.append(
+            f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle" font-size="10" '
+            f'fill="{TEXT}">{escape(label)}</text>'
+        )
+    out.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
+        f'stroke="{SECONDARY_TEXT}" stroke-width="1"/>'
+    )
     if highlight and any(highlight):
         y = height - 10
-        out.append(f'<rect x="{left}" y="{y - 9}" width="10" height="10" fill="{BAR}"/>'
-                   f'<text x="{left + 14}" y="{y}" font-size="11" fill="{TEXT}">{escape(legend[0])}</text>'
-                   f'<rect x="{left + 110}" y="{y - 9}" width="10" height="10" fill="{BAR_ALT}"/>'
-                   f'<text x="{left + 124}" y="{y}" font-size="11" fill="{TEXT}">{escape(legend[1])}</text>')
+        out.append(
+            f'<rect x="{left}" y="{y - 9}" width="10" height="10" fill="{BAR}"/>'
+            f'<text x="{left + 14}" y="{y}" font-size="11" fill="{TEXT}">{escape(legend[0])}</text>'
+            f'<rect x="{left + 110}" y="{y - 9}" width="10" height="10" fill="{BAR_ALT}"/>'
+            f'<text x="{left + 124}" y="{y}" font-size="11" fill="{TEXT}">{escape(legend[1])}</text>'
+        )
     out.append("</svg>")
     return "".join(out)
 
 
-def heatmap(grid: Sequence[Sequence[float]], row_labels: Sequence[str], column_labels: Sequence[str],
-            title: str, desc: str, chart_id: str) -> str:
+def heatmap(
+    grid: Sequence[Sequence[float]],
+    row_labels: Sequence[str],
+    column_labels: Sequence[str],
+    title: str,
+    desc: str,
+    chart_id: str,
+) -> str:
     """A grid of cells shaded by value (darker = more), each with its number written in it."""
     cell_w, cell_h, left, top = 26, 24, 44, 22
     columns = max((len(row) for row in grid), default=0)
@@ -166,25 +205,37 @@ def heatmap(grid: Sequence[Sequence[float]], row_labels: Sequence[str], column_l
     top_value = max((v for row in grid for v in row), default=0) or 1
     out = _open(chart_id, width, height, title, desc)
     for j, label in enumerate(column_labels):
-        out.append(f'<text x="{left + j * cell_w + cell_w / 2}" y="{top - 7}" text-anchor="middle" font-size="10" '
-                   f'fill="{TEXT}">{escape(label)}</text>')
+        out.append(
+            f'<text x="{left + j * cell_w + cell_w / 2}" y="{top - 7}" text-anchor="middle" font-size="10" '
+            f'fill="{TEXT}">{escape(label)}</text>'
+        )
     for i, row in enumerate(grid):
         y = top + i * cell_h
-        out.append(f'<text x="{left - 6}" y="{y + cell_h / 2 + 4}" text-anchor="end" font-size="11" '
-                   f'fill="{TEXT}">{escape(row_labels[i])}</text>')
+        out.append(
+            f'<text x="{left - 6}" y="{y + cell_h / 2 + 4}" text-anchor="end" font-size="11" '
+            f'fill="{TEXT}">{escape(row_labels[i])}</text>'
+        )
         for j, value in enumerate(row):
             fill = BACKGROUND if value <= 0 else mix(HEAT_LOW, HEAT_HIGH, (value / top_value) ** 0.8)
             x = left + j * cell_w
-            out.append(f'<rect x="{x}" y="{y}" width="{cell_w}" height="{cell_h}" fill="{fill}" '
-                       f'stroke="{CELL_BORDER}" stroke-width="0.5"/>')
-            out.append(f'<text x="{x + cell_w / 2}" y="{y + cell_h / 2 + 3.5}" text-anchor="middle" font-size="9.5" '
-                       f'fill="{text_on(fill)}">{escape(_number(value))}</text>')
+            out.append(
+                f'<rect x="{x}" y="{y}" width="{cell_w}" height="{cell_h}" fill="{fill}" '
+                f'stroke="{CELL_BORDER}" stroke-width="0.5"/>'
+            )
+            out.append(
+                f'<text x="{x + cell_w / 2}" y="{y + cell_h / 2 + 3.5}" text-anchor="middle" font-size="9.5" '
+                f'fill="{text_on(fill)}">{escape(_number(value))}</text>'
+            )
     y = top + len(grid) * cell_h + 12
     for k in range(6):
         fill = mix(HEAT_LOW, HEAT_HIGH, k / 5)
-        out.append(f'<rect x="{left + 60 + k * 18}" y="{y}" width="18" height="12" fill="{fill}" '
-                   f'stroke="{CELL_BORDER}" stroke-width="0.5"/>')
-    out.append(f'<text x="{left + 54}" y="{y + 10}" text-anchor="end" font-size="11" fill="{TEXT}">Fewer</text>'
-               f'<text x="{left + 60 + 6 * 18 + 6}" y="{y + 10}" font-size="11" fill="{TEXT}">More</text>')
+        out.append(
+            f'<rect x="{left + 60 + k * 18}" y="{y}" width="18" height="12" fill="{fill}" '
+            f'stroke="{CELL_BORDER}" stroke-width="0.5"/>'
+        )
+    out.append(
+        f'<text x="{left + 54}" y="{y + 10}" text-anchor="end" font-size="11" fill="{TEXT}">Fewer</text>'
+        f'<text x="{left + 60 + 6 * 18 + 6}" y="{y + 10}" font-size="11" fill="{TEXT}">More</text>'
+    )
     out.append("</svg>")
     return "".join(out)

@@ -156,12 +156,14 @@ def write_redis(events: Iterable[Event], url: str, prefix: str) -> int:
             return 0
         top = client.xrevrange(key, count=1)
         if top and _id_tuple(top[0][0]) >= _id_tuple(numbered[0][0]):
-            raise ValueError(f"{key} already has entries from {iso(from_ms(_id_tuple(top[0][0])[0]))}, "
-                             f"after the first generated event ({iso(numbered[0][1].at)}); stream ids must "
-                             "increase, so write into another prefix (RELAY_KEY_PREFIX) or an empty Redis")
+            raise ValueError(
+                f"{key} already has entries from {iso(from_ms(_id_tuple(top[0][0])[0]))}, "
+                f"after the first generated event ({iso(numbered[0][1].at)}); stream ids must "
+                "increase, so write into another prefix (RELAY_KEY_PREFIX) or an empty Redis"
+            )
         for i in range(0, len(numbered), 1000):
             with client.pipeline(transaction=False) as pipe:
-                for stream_id, event in numbered[i:i + 1000]:
+                for stream_id, event in numbered[i : i + 1000]:
                     pipe.xadd(key, {"e": json.dumps(event.body(), ensure_ascii=False)}, id=stream_id)
                 pipe.execute()
         return len(numbered)

@@ -57,8 +57,14 @@ STATUS_UNKNOWN = "status unknown"
 # "Did you mean" suggestions and "no answer yet" are not answers: the resident still needs one.
 NON_ANSWER_ROUTES = frozenset({"out_of_scope", "handoff", "complaint", "suggest", "missing_topic"})
 # Waiting and handling times are also shown as a distribution, in these bands (seconds).
-TIME_BANDS = ((60, "Under 1 min"), (120, "1 to 2 min"), (300, "2 to 5 min"), (600, "5 to 10 min"),
-              (1200, "10 to 20 min"), (None, "20 min or more"))
+TIME_BANDS = (
+    (60, "Under 1 min"),
+    (120, "1 to 2 min"),
+    (300, "2 to 5 min"),
+    (600, "5 to 10 min"),
+    (1200, "10 to 20 min"),
+    (None, "20 min or more"),
+)
 # How a conversation ended, in the order the report lists them.
 ENDINGS = ("resolved_by_bot", "advisor", "message_left", "no_answer", "no_question")
 URGENT_PHRASES = Path(__file__).resolve().parent.parent / "knowledge_base" / "urgent_phrases.yml"
@@ -179,6 +185,7 @@ class Figures:
 
 # Periods -----------------------------------------------------------------------------
 
+
 def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """UTC instants of local midnight at the start of ``start`` and after ``end``."""
     if end < start:
@@ -209,6 +216,7 @@ def local(when: dt.datetime) -> dt.datetime:
 
 
 # Small helpers -------------------------------------------------------------------------
+
 
 def percentile(values: Sequence[float], p: float) -> float | None:
     """Nearest-rank percentile: the value at position ceil(p/100 x n) of the sorted values
@@ -261,6 +269,7 @@ def is_bot_answer(route: str | None) -> bool:
 
 # The figures -----------------------------------------------------------------------------
 
+
 def shipped_urgent_words() -> PhraseMatcher:
     """The bot's own urgent phrases (``knowledge_base/urgent_phrases.yml``), read now, so a
     long-running front door sees the phrases of the model it serves.
@@ -272,9 +281,15 @@ def shipped_urgent_words() -> PhraseMatcher:
     return PhraseMatcher(load_phrases(URGENT_PHRASES))
 
 
-def compute(events: Iterable[Event], start: dt.date, end: dt.date,
-            statuses: Mapping[str, str] | None = None, notes: Sequence[str] = (),
-            holidays: Iterable[dt.date] = (), urgent_words: PhraseMatcher | None = None) -> Figures:
+def compute(
+    events: Iterable[Event],
+    start: dt.date,
+    end: dt.date,
+    statuses: Mapping[str, str] | None = None,
+    notes: Sequence[str] = (),
+    holidays: Iterable[dt.date] = (),
+    urgent_words: PhraseMatcher | None = None,
+) -> Figures:
     """All figures for the local days ``start`` to ``end`` (both included).
 
     Args:
@@ -359,21 +374,28 @@ def compute(events: Iterable[Event], start: dt.date, end: dt.date,
 
     # Times.
     waits = [float(e.get("waited_seconds")) for e in kinds("claimed") if _number(e.get("waited_seconds"))]
-    handled = [float(e.get("handled_seconds")) for e in kinds("advisor_finished")
-               if _number(e.get("handled_seconds"))]
+    handled = [float(e.get("handled_seconds")) for e in kinds("advisor_finished") if _number(e.get("handled_seconds"))]
 
     # Ratings: the last one of each conversation.
     last_rating: dict[str, int] = {}
     for event in kinds("rating"):
         score = event.get("score")
-        if (isinstance(score, (int, float)) and not isinstance(score, bool) and 1 <= score <= 5
-                and event.conversation_id is not None):
+        if (
+            isinstance(score, (int, float))
+            and not isinstance(score, bool)
+            and 1 <= score <= 5
+            and event.conversation_id is not None
+        ):
             last_rating[event.conversation_id] = int(score)
     scores = list(last_rating.values())
     satisfied = sum(1 for s in scores if s >= 4)
-    ratings = Ratings(count=len(scores), mean=sum(scores) / len(scores) if scores else None,
-                      distribution=[Count(str(s), scores.count(s)) for s in range(1, 6)],
-                      satisfied=satisfied, satisfied_share=share(satisfied, len(scores)))
+    ratings = Ratings(
+        count=len(scores),
+        mean=sum(scores) / len(scores) if scores else None,
+        distribution=[Count(str(s), scores.count(s)) for s in range(1, 6)],
+        satisfied=satisfied,
+        satisfied_share=share(satisfied, len(scores)),
+    )
 
     # Cases.
     created = kinds("case_created")
@@ -404,35 +426,62 @@ def compute(events: Iterable[Event], start: dt.date, end: dt.date,
         handed = urgent_seen.get(("handoff", category.name), set())
         not_recognised = named - routed - signposted
         missed |= not_recognised
-        by_category.append(UrgentCount(
-            category=category.name, conversations=len(routed | signposted | named | handed), routed=len(routed),
-            signposted=len(signposted), missed=len(not_recognised), handoffs=urgent_reasons[category.name]))
+        by_category.append(
+            UrgentCount(
+                category=category.name,
+                conversations=len(routed | signposted | named | handed),
+                routed=len(routed),
+                signposted=len(signposted),
+                missed=len(not_recognised),
+                handoffs=urgent_reasons[category.name],
+            )
+        )
 
     return Figures(
-        period_start=start.isoformat(), period_end=end.isoformat(), timezone="Europe/London",
-        contacts=contacts, contacts_per_day=days, contacts_by_weekday_hour=grid,
-        reasons=counted(reasons), reason_groups=counted(groups), faq_articles=counted(articles),
-        requests_by_service=counted(services), no_question=contacts - len(first_route),
+        period_start=start.isoformat(),
+        period_end=end.isoformat(),
+        timezone="Europe/London",
+        contacts=contacts,
+        contacts_per_day=days,
+        contacts_by_weekday_hour=grid,
+        reasons=counted(reasons),
+        reason_groups=counted(groups),
+        faq_articles=counted(articles),
+        requests_by_service=counted(services),
+        no_question=contacts - len(first_route),
         endings=[Count(k, endings[k]) for k in ENDINGS],
-        resolved_by_bot=len(resolved), resolved_by_bot_share=share(len(resolved), contacts),
+        resolved_by_bot=len(resolved),
+        resolved_by_bot_share=share(len(resolved), contacts),
         handoff_conversations=len(handoff_conversations),
-        handoff_rate=share(len(handoff_conversations), contacts), handoff_requests=len(handoffs),
+        handoff_rate=share(len(handoff_conversations), contacts),
+        handoff_requests=len(handoffs),
         handoffs_by_reason=counted(Counter(str(e.get("reason") or "unknown") for e in handoffs)),
         handoffs_by_outcome=counted(Counter(str(e.get("outcome") or "unknown") for e in handoffs)),
         handoffs_by_priority=counted(Counter(str(e.get("priority") or "unknown") for e in handoffs)),
-        claimed=len(with_advisor), waits_cancelled=len(kinds("wait_cancelled")),
-        transfers=len(kinds("transferred")), waiting=durations(waits), handling=durations(handled),
-        ratings=ratings, cases=len(created), cases_by_type=counted(case_types),
-        cases_by_status=counted(case_statuses), case_statuses_known=supplied,
-        repeat_contacts=len(repeats), repeat_contact_share=share(len(repeats), contacts),
-        repeat_by_reference=len(by_reference), repeat_by_contact=len(by_contact),
+        claimed=len(with_advisor),
+        waits_cancelled=len(kinds("wait_cancelled")),
+        transfers=len(kinds("transferred")),
+        waiting=durations(waits),
+        handling=durations(handled),
+        ratings=ratings,
+        cases=len(created),
+        cases_by_type=counted(case_types),
+        cases_by_status=counted(case_statuses),
+        case_statuses_known=supplied,
+        repeat_contacts=len(repeats),
+        repeat_contact_share=share(len(repeats), contacts),
+        repeat_by_reference=len(by_reference),
+        repeat_by_contact=len(by_contact),
         bot_unavailable=len(unavailable),
         bot_unavailable_conversations=len({e.conversation_id for e in unavailable}),
         messages_left=len(messages),
         messages_left_saved_for_later=sum(1 for e in messages if e.get("queued") is True),
-        unanswered=len(unanswered_texts), unanswered_groups=group_questions(unanswered_texts),
-        urgent_contacts=len(urgent_conversations), urgent_by_category=by_category,
-        urgent_missed=len(missed), unanswered_left_out=left_out,
+        unanswered=len(unanswered_texts),
+        unanswered_groups=group_questions(unanswered_texts),
+        urgent_contacts=len(urgent_conversations),
+        urgent_by_category=by_category,
+        urgent_missed=len(missed),
+        unanswered_left_out=left_out,
         notes=list(notes),
     )
 
@@ -517,7 +566,8 @@ def repeat_contacts(events: Sequence[Event], conversations: set[str]) -> tuple[s
 
 # Questions the bot could not answer -------------------------------------------------------
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all am an and any are as at be because been before being below between
 both but by can cant could did didnt do does doesnt doing dont down during each few for from further get
 got had has have having he her here hers herself him himself his how i id if im in into is isnt it its
@@ -527,7 +577,8 @@ theirs them then there these they this those through to too under until up very 
 what whats when where which while who whom why will with wont would you your yours yourself hi hello hey
 also ok okay im u ur us know like get getting go going find help anyone someone something way much many
 council councils northbridge borough apply application quick question postcode live every
-""".split())
+""".split()
+)
 _WORD = re.compile(r"[a-z0-9]+")
 _MASK = re.compile(r"\[[a-z ]+\]")  # [postcode], [email]... put in by the relay's masking
 
@@ -541,7 +592,7 @@ def stem(word: str) -> str:
         word = word[:-1]
     for suffix in ("ing", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[:-len(suffix)]
+            word = word[: -len(suffix)]
             break
     if len(word) > 3 and word.endswith("e"):
         word = word[:-1]
@@ -649,8 +700,14 @@ def group_questions(texts: Sequence[str], threshold: float = 0.3, examples: int 
         distinct = Counter(group.texts)
         shown = [t for t, _ in sorted(distinct.items(), key=lambda kv: (-kv[1], kv[0]))][:examples]
         label = group.label() if group is not other else "other"
-        out.append(QuestionGroup(label=label or "other", count=len(group.texts), examples=shown,
-                                 words=[group.form(s) for s in group.common()[:5]]))
+        out.append(
+            QuestionGroup(
+                label=label or "other",
+                count=len(group.texts),
+                examples=shown,
+                words=[group.form(s) for s in group.common()[:5]],
+            )
+        )
     # Largest first; texts with no meaningful words ("hi", "??") last, whatever their number.
     out.sort(key=lambda g: (g.label == "other" and not g.words, -g.count, g.label))
     return out

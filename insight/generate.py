@@ -42,27 +42,65 @@ SITE = "https://www.northbridge.gov.uk"
 
 WEEKDAY_WEIGHT = (1.35, 1.15, 1.08, 1.03, 0.95, 0.48, 0.42)
 HOLIDAY_WEIGHT = 0.45
-HOUR_WEIGHT = (0.6, 0.35, 0.2, 0.15, 0.15, 0.3, 0.8, 2.0, 4.2, 6.6, 7.2, 6.6, 5.4, 5.1, 4.9, 4.6, 4.2, 3.8,
-               3.7, 4.9, 5.7, 5.3, 3.3, 1.6)
+HOUR_WEIGHT = (
+    0.6,
+    0.35,
+    0.2,
+    0.15,
+    0.15,
+    0.3,
+    0.8,
+    2.0,
+    4.2,
+    6.6,
+    7.2,
+    6.6,
+    5.4,
+    5.1,
+    4.9,
+    4.6,
+    4.2,
+    3.8,
+    3.7,
+    4.9,
+    5.7,
+    5.3,
+    3.3,
+    1.6,
+)
 OPENS, CLOSES = dt.time(8, 30), dt.time(17, 0)
 
 # Urgent categories: conversations per 100 that the bot sends there, the share then passed
 # to an advisor (the others take the numbers and go: the gas emergency line and 105 are the
 # right place for a gas smell or a power cut), and the advisors' median handling time (s).
 URGENT_VOLUMES = {
-    "crisis": (0.35, 0.7, 1200), "domestic_abuse": (0.25, 0.75, 1100), "safeguarding": (0.35, 0.8, 900),
-    "danger": (0.15, 0.35, 600), "gas": (0.12, 0.15, 360), "power": (0.15, 0.1, 300), "emergency": (0.3, 0.6, 700),
+    "crisis": (0.35, 0.7, 1200),
+    "domestic_abuse": (0.25, 0.75, 1100),
+    "safeguarding": (0.35, 0.8, 900),
+    "danger": (0.15, 0.35, 600),
+    "gas": (0.12, 0.15, 360),
+    "power": (0.15, 0.1, 300),
+    "emergency": (0.3, 0.6, 700),
 }
 MAIN_ROUTES = {
-    "faq": 56, "request": 16, "track_request": 5, "handoff": 6, "complaint": 2, "out_of_scope": 9.5,
+    "faq": 56,
+    "request": 16,
+    "track_request": 5,
+    "handoff": 6,
+    "complaint": 2,
+    "out_of_scope": 9.5,
     **{urgent.BY_NAME[name].route: weight for name, (weight, _, _) in URGENT_VOLUMES.items()},
-    "signposted": 0.5, "missed_urgent": 0.06, "none": 3,
+    "signposted": 0.5,
+    "missed_urgent": 0.06,
+    "none": 3,
 }
 # Answers with another category's urgent numbers added underneath: (route, category, what
 # the resident wrote if the bot could not answer it) -> weight.
 SIGNPOSTED = {
-    ("faq:council-tax-arrears", "crisis", None): 30, ("faq:homelessness", "domestic_abuse", None): 15,
-    ("faq:housing-repairs", "gas", None): 10, ("faq:housing-register", "domestic_abuse", None): 7,
+    ("faq:council-tax-arrears", "crisis", None): 30,
+    ("faq:homelessness", "domestic_abuse", None): 15,
+    ("faq:housing-repairs", "gas", None): 10,
+    ("faq:housing-register", "domestic_abuse", None): 7,
     ("faq:adult-social-care", "safeguarding", None): 5,
     ("out_of_scope", "crisis", "everything is on top of me since I lost my job and I don't know who to talk to"): 12,
     ("out_of_scope", "crisis", "I feel so alone since my wife died and I can't face the paperwork"): 8,
@@ -76,27 +114,80 @@ MISSED_URGENT = {
     "emergency": "the road outside is flooding and it's coming into the houses",
 }
 ARTICLES = {
-    "bin-collection-day": 14, "council-tax-pay": 9, "recycling": 5, "bulky-waste": 5, "garden-waste": 4,
-    "council-tax-bands": 3, "council-tax-discounts": 4, "council-tax-support": 3, "council-tax-moving-home": 4,
-    "council-tax-arrears": 3, "parking-permits": 5, "parking-fines": 4, "blue-badge": 2, "bus-pass": 2,
-    "housing-repairs": 5, "housing-register": 3, "homelessness": 1.5, "housing-benefit": 3, "recycling-centre": 4,
-    "school-admissions": 4, "free-school-meals": 1.5, "children-families": 1, "adult-social-care": 1.5,
-    "libraries": 1.5, "contact-opening-hours": 2, "customer-service-centres": 1, "register-birth": 1,
-    "register-death": 1, "electoral-register": 1.5, "planning-applications": 2, "building-control": 0.5,
-    "noise-complaints": 2, "pest-control": 1.5, "food-hygiene": 0.5, "licences": 1, "business-rates": 1,
-    "jobs": 1, "councillors": 0.5, "freedom-of-information": 0.3, "accessibility-languages": 0.3,
+    "bin-collection-day": 14,
+    "council-tax-pay": 9,
+    "recycling": 5,
+    "bulky-waste": 5,
+    "garden-waste": 4,
+    "council-tax-bands": 3,
+    "council-tax-discounts": 4,
+    "council-tax-support": 3,
+    "council-tax-moving-home": 4,
+    "council-tax-arrears": 3,
+    "parking-permits": 5,
+    "parking-fines": 4,
+    "blue-badge": 2,
+    "bus-pass": 2,
+    "housing-repairs": 5,
+    "housing-register": 3,
+    "homelessness": 1.5,
+    "housing-benefit": 3,
+    "recycling-centre": 4,
+    "school-admissions": 4,
+    "free-school-meals": 1.5,
+    "children-families": 1,
+    "adult-social-care": 1.5,
+    "libraries": 1.5,
+    "contact-opening-hours": 2,
+    "customer-service-centres": 1,
+    "register-birth": 1,
+    "register-death": 1,
+    "electoral-register": 1.5,
+    "planning-applications": 2,
+    "building-control": 0.5,
+    "noise-complaints": 2,
+    "pest-control": 1.5,
+    "food-hygiene": 0.5,
+    "licences": 1,
+    "business-rates": 1,
+    "jobs": 1,
+    "councillors": 0.5,
+    "freedom-of-information": 0.3,
+    "accessibility-languages": 0.3,
     "get-online-help": 0.3,
 }
 TOPICS = {
-    "bin": "bins-recycling", "recycling": "bins-recycling", "garden": "bins-recycling", "bulky": "bins-recycling",
-    "council-tax": "council-tax", "parking": "parking-transport", "blue": "parking-transport",
-    "bus": "parking-transport", "housing": "housing", "homelessness": "housing",
+    "bin": "bins-recycling",
+    "recycling": "bins-recycling",
+    "garden": "bins-recycling",
+    "bulky": "bins-recycling",
+    "council-tax": "council-tax",
+    "parking": "parking-transport",
+    "blue": "parking-transport",
+    "bus": "parking-transport",
+    "housing": "housing",
+    "homelessness": "housing",
 }
-SERVICES = {"missed_bin": 34, "pothole": 18, "fly_tipping": 15, "street_light": 10, "bin_replacement": 8,
-            "graffiti": 5, "dog_fouling": 5, "abandoned_vehicle": 5}
+SERVICES = {
+    "missed_bin": 34,
+    "pothole": 18,
+    "fly_tipping": 15,
+    "street_light": 10,
+    "bin_replacement": 8,
+    "graffiti": 5,
+    "dog_fouling": 5,
+    "abandoned_vehicle": 5,
+}
 ADVISORS = ("a.patel", "j.okafor", "s.murray", "l.chen", "r.evans", "m.hughes", "k.byrne")
-STATUS_CHANGES = {"IN_PROGRESS": 30, "ACTION_SCHEDULED": 20, "FIXED": 30, "DUPLICATE": 5,
-                  "NOT_COUNCILS_RESPONSIBILITY": 5, "NO_FURTHER_ACTION": 5, "INVESTIGATING": 5}
+STATUS_CHANGES = {
+    "IN_PROGRESS": 30,
+    "ACTION_SCHEDULED": 20,
+    "FIXED": 30,
+    "DUPLICATE": 5,
+    "NOT_COUNCILS_RESPONSIBILITY": 5,
+    "NO_FURTHER_ACTION": 5,
+    "INVESTIGATING": 5,
+}
 ADVISOR_SCORES = {5: 56, 4: 26, 3: 8, 2: 4, 1: 6}
 BOT_SCORES = {5: 50, 4: 28, 3: 10, 2: 5, 1: 7}
 UNHELPED_SCORES = {5: 8, 4: 12, 3: 20, 2: 25, 1: 35}
@@ -104,39 +195,113 @@ UNHELPED_SCORES = {5: 8, 4: 12, 3: 20, 2: 25, 1: 35}
 # What residents ask that the bot cannot answer yet: topic -> paraphrases. Weighted by
 # position (earlier topics come up more often).
 UNANSWERED = (
-    ("skip permit", ["can I get a skip permit", "how do I apply for a skip permit", "skip permit for outside my house",
-                     "do I need a permit for a skip on the road", "skip permits cost"]),
-    ("blue badge", ["where do I get a blue badge", "how to apply for a blue badge", "renew my blue badge",
-                    "my blue badge has expired what do I do"]),
-    ("christmas bins", ["christmas bin collection dates", "are bin collections different over christmas",
-                        "when are the bins collected at christmas", "christmas bin days"]),
-    ("next election", ["when is the next election", "next local election date", "when are the council elections",
-                       "date of the next elections"]),
-    ("food bank", ["where is the nearest food bank", "food bank vouchers", "how do I get a food bank referral",
-                   "food bank opening times"]),
-    ("energy bills", ["help with energy bills", "household support fund", "cost of living payment",
-                      "can the council help with my energy bills"]),
-    ("dropped kerb", ["how do I apply for a dropped kerb", "dropped kerb application", "can I get a dropped kerb",
-                      "dropped kerb for my drive cost"]),
+    (
+        "skip permit",
+        [
+            "can I get a skip permit",
+            "how do I apply for a skip permit",
+            "skip permit for outside my house",
+            "do I need a permit for a skip on the road",
+            "skip permits cost",
+        ],
+    ),
+    (
+        "blue badge",
+        [
+            "where do I get a blue badge",
+            "how to apply for a blue badge",
+            "renew my blue badge",
+            "my blue badge has expired what do I do",
+        ],
+    ),
+    (
+        "christmas bins",
+        [
+            "christmas bin collection dates",
+            "are bin collections different over christmas",
+            "when are the bins collected at christmas",
+            "christmas bin days",
+        ],
+    ),
+    (
+        "next election",
+        [
+            "when is the next election",
+            "next local election date",
+            "when are the council elections",
+            "date of the next elections",
+        ],
+    ),
+    (
+        "food bank",
+        [
+            "where is the nearest food bank",
+            "food bank vouchers",
+            "how do I get a food bank referral",
+            "food bank opening times",
+        ],
+    ),
+    (
+        "energy bills",
+        [
+            "help with energy bills",
+            "household support fund",
+            "cost of living payment",
+            "can the council help with my energy bills",
+        ],
+    ),
+    (
+        "dropped kerb",
+        [
+            "how do I apply for a dropped kerb",
+            "dropped kerb application",
+            "can I get a dropped kerb",
+            "dropped kerb for my drive cost",
+        ],
+    ),
     ("polling station", ["where is my polling station", "find my polling station", "polling station address"]),
     ("postal vote", ["how do I get a postal vote", "apply for a postal vote", "postal vote form"]),
     ("allotment", ["how do I get an allotment", "allotment waiting list", "rent an allotment plot"]),
-    ("swimming pool", ["swimming pool opening times", "when is the swimming pool open", "leisure centre swimming times"]),
-    ("street party", ["street party road closure", "permission for a street party", "how do I organise a street party"]),
-    ("tree cutting", ["tree outside my house needs cutting back", "who cuts the trees on my street",
-                      "overhanging tree from the park"]),
+    (
+        "swimming pool",
+        ["swimming pool opening times", "when is the swimming pool open", "leisure centre swimming times"],
+    ),
+    (
+        "street party",
+        ["street party road closure", "permission for a street party", "how do I organise a street party"],
+    ),
+    (
+        "tree cutting",
+        [
+            "tree outside my house needs cutting back",
+            "who cuts the trees on my street",
+            "overhanging tree from the park",
+        ],
+    ),
     ("bonfire", ["can I have a bonfire in my garden", "bonfire rules", "neighbour bonfire smoke every weekend"]),
     ("gritting", ["when will my road be gritted", "gritting routes", "is my street on a gritting route"]),
     ("stray dog", ["I found a stray dog", "stray dog who do I call", "dog warden contact"]),
     ("school term dates", ["school term dates", "when is half term", "inset days this year school term"]),
     ("wedding", ["can we get married at the town hall", "book a wedding ceremony", "wedding ceremony prices"]),
     ("burial", ["how do I book a burial", "cemetery opening times", "buy a grave plot at the cemetery"]),
-    ("ev charging", ["electric car charging points", "where can I charge my electric car", "ev charging on my street",
-                     "charging point for electric cars"]),
-    ("parking suspension", ["parking bay suspension for moving house", "suspend a parking bay",
-                            "parking suspension cost"]),
+    (
+        "ev charging",
+        [
+            "electric car charging points",
+            "where can I charge my electric car",
+            "ev charging on my street",
+            "charging point for electric cars",
+        ],
+    ),
+    (
+        "parking suspension",
+        ["parking bay suspension for moving house", "suspend a parking bay", "parking suspension cost"],
+    ),
     ("rent", ["how do I pay my rent", "pay council rent", "rent account balance"]),
-    ("disabled adaptations", ["grant for a stair lift", "disabled facilities grant", "adapt my bathroom for a wheelchair"]),
+    (
+        "disabled adaptations",
+        ["grant for a stair lift", "disabled facilities grant", "adapt my bathroom for a wheelchair"],
+    ),
     ("right to buy", ["right to buy my council house", "buy my council flat right to buy"]),
     ("clinical waste", ["sharps bin collection", "clinical waste collection", "needle disposal bin"]),
     ("sandbags", ["can I get sandbags", "where do I collect sandbags", "sandbags before the storm"]),
@@ -173,6 +338,7 @@ def _lognormal(rng: random.Random, median: float, sigma: float, low: float, high
 def _bank_holidays() -> frozenset[dt.date]:
     try:
         from contracts.calendar import bank_holidays
+
         return bank_holidays()
     except Exception:  # noqa: BLE001 - demo data must not depend on the relay's extras
         return frozenset()
@@ -181,8 +347,15 @@ def _bank_holidays() -> frozenset[dt.date]:
 class _Month:
     """The state of one generated month: events so far, cases, contact codes."""
 
-    def __init__(self, rng: random.Random, start_ms: int, end_ms: int, holidays: frozenset[dt.date],
-                 first_reference: int, year: int) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        start_ms: int,
+        end_ms: int,
+        holidays: frozenset[dt.date],
+        first_reference: int,
+        year: int,
+    ) -> None:
         self.rng = rng
         self.start_ms, self.end_ms = start_ms, end_ms
         self.holidays = holidays
@@ -203,8 +376,7 @@ class _Month:
 
     def is_open(self, ms: int) -> bool:
         moment = from_ms(ms).astimezone(LONDON)
-        return (moment.weekday() < 5 and moment.date() not in self.holidays
-                and OPENS <= moment.time() < CLOSES)
+        return moment.weekday() < 5 and moment.date() not in self.holidays and OPENS <= moment.time() < CLOSES
 
     def in_outage(self, ms: int) -> tuple[int, int] | None:
         return next(((a, b) for a, b in self.outages if a <= ms < b), None)
@@ -296,8 +468,13 @@ class _Month:
 
         if main == "signposted":
             route, signposted, text = _pick(rng, SIGNPOSTED)
-            add("route", (8, 60), route=route, confidence=round(rng.uniform(0.3 if text else 0.6, 0.9), 3),
-                signposts=[signposted])
+            add(
+                "route",
+                (8, 60),
+                route=route,
+                confidence=round(rng.uniform(0.3 if text else 0.6, 0.9), 3),
+                signposts=[signposted],
+            )
             if text:
                 add("unanswered", (0.01, 0.05), text=text)
             if rng.random() < 0.3:
@@ -346,7 +523,9 @@ class _Month:
         if main == "faq":
             add("route", (8, 60), route=f"faq:{article}", confidence=round(rng.uniform(0.6, 0.99), 3))
             if rng.random() < 0.2:
-                add("route", (20, 120), route=f"faq:{_pick(rng, ARTICLES)}", confidence=round(rng.uniform(0.6, 0.99), 3))
+                add(
+                    "route", (20, 120), route=f"faq:{_pick(rng, ARTICLES)}", confidence=round(rng.uniform(0.6, 0.99), 3)
+                )
             if rng.random() < 0.08:
                 add("route", (15, 90), route="handoff", confidence=round(rng.uniform(0.8, 0.99), 3))
                 self.handoff(cid, log, clock, "resident_asked", "normal")
@@ -393,12 +572,26 @@ class _Month:
                 break
             when += 3_600_000
         if self.is_open(when) and when < self.end_ms:
-            self.events.append((when, 0, Event(from_ms(when), "case_status_changed", None, {
-                "reference": reference, "extended_status": _pick(rng, STATUS_CHANGES),
-                "advisor": rng.choice(ADVISORS)})))
+            self.events.append(
+                (
+                    when,
+                    0,
+                    Event(
+                        from_ms(when),
+                        "case_status_changed",
+                        None,
+                        {
+                            "reference": reference,
+                            "extended_status": _pick(rng, STATUS_CHANGES),
+                            "advisor": rng.choice(ADVISORS),
+                        },
+                    ),
+                )
+            )
 
-    def handoff(self, cid: str, log: list, clock: list, reason: str, priority: str,
-                after: tuple[float, float] = (5, 40)) -> None:
+    def handoff(
+        self, cid: str, log: list, clock: list, reason: str, priority: str, after: tuple[float, float] = (5, 40)
+    ) -> None:
         rng = self.rng
         clock[0] += max(1, int(rng.uniform(*after) * 1000))
         moment = from_ms(clock[0]).astimezone(LONDON)
@@ -426,8 +619,13 @@ class _Month:
         clock[0] += max(1, int(wait * 1000))
         claimed_at = clock[0]
         advisor = rng.choice(ADVISORS)
-        log.append((clock[0], "claimed", {"advisor": advisor, "waited_seconds": round(wait, 1), "reason": reason,
-                                          "priority": priority}))
+        log.append(
+            (
+                clock[0],
+                "claimed",
+                {"advisor": advisor, "waited_seconds": round(wait, 1), "reason": reason, "priority": priority},
+            )
+        )
         handling_median = {"complaint": 560, **{name: v[2] for name, v in URGENT_VOLUMES.items()}}.get(reason, 420)
         handled = _lognormal(rng, handling_median, 0.55, 30, 5400)
         if rng.random() < 0.03:
@@ -438,7 +636,9 @@ class _Month:
         clock[0] = max(clock[0] + 1, claimed_at + int(handled * 1000))
         handled = (clock[0] - claimed_at) / 1000
         how = _pick(rng, {"advisor": 70, "resident": 24, "handed_back": 6})
-        log.append((clock[0], "advisor_finished", {"how": how, "advisor": advisor, "handled_seconds": round(handled, 1)}))
+        log.append(
+            (clock[0], "advisor_finished", {"how": how, "advisor": advisor, "handled_seconds": round(handled, 1)})
+        )
         if how == "handed_back":
             if rng.random() < 0.4:
                 clock[0] += int(rng.uniform(30, 300) * 1000)
@@ -480,8 +680,13 @@ class _Month:
             log.append((clock[0], "closed", {"by": "resident"}))
             if rng.random() < rate:
                 clock[0] += int(rng.uniform(3, 40) * 1000)
-                log.append((clock[0], "rating", {"score": _pick(rng, BOT_SCORES if helped else UNHELPED_SCORES),
-                                                 "advisor": ""}))
+                log.append(
+                    (
+                        clock[0],
+                        "rating",
+                        {"score": _pick(rng, BOT_SCORES if helped else UNHELPED_SCORES), "advisor": ""},
+                    )
+                )
         self.emit(cid, log)
 
     def emit(self, cid: str, log: list) -> None:
@@ -503,8 +708,9 @@ def _local_ms(day: dt.date, seconds: float) -> int:
     return to_ms(dt.datetime.combine(day, dt.time(0), LONDON) + dt.timedelta(seconds=seconds))
 
 
-def generate(month: str = "2026-10", seed: int = 1, conversations: int = 3000,
-             holidays: Iterable[dt.date] | None = None) -> list[Event]:
+def generate(
+    month: str = "2026-10", seed: int = 1, conversations: int = 3000, holidays: Iterable[dt.date] | None = None
+) -> list[Event]:
     """About ``conversations`` conversations' events for ``month`` (``YYYY-MM``), in time
     order. ``holidays`` defaults to England and Wales bank holidays."""
     rng = random.Random(seed)
@@ -512,8 +718,14 @@ def generate(month: str = "2026-10", seed: int = 1, conversations: int = 3000,
     start, end = period_bounds(first, last)
     holidays = frozenset(_bank_holidays() if holidays is None else holidays)
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    state = _Month(rng, to_ms(start), to_ms(end), holidays, year=first.year,
-                   first_reference=3000 * first.month + rng.randint(0, 999))
+    state = _Month(
+        rng,
+        to_ms(start),
+        to_ms(end),
+        holidays,
+        year=first.year,
+        first_reference=3000 * first.month + rng.randint(0, 999),
+    )
 
     # Two bot outages of 20-50 minutes in busy hours.
     for _ in range(2):
@@ -541,8 +753,9 @@ def generate(month: str = "2026-10", seed: int = 1, conversations: int = 3000,
             lunch = _local_ms(day, 12 * 3600 + rng.uniform(0, 90) * 60)
             off = _local_ms(day, 17 * 3600 + rng.uniform(0, 10) * 60)
             for ms, status in ((on, "available"), (lunch, "away"), (lunch + 1_800_000, "available"), (off, "away")):
-                state.events.append((ms, 0, Event(from_ms(ms), "presence", None,
-                                                  {"advisor": advisor, "status": status})))
+                state.events.append(
+                    (ms, 0, Event(from_ms(ms), "presence", None, {"advisor": advisor, "status": status}))
+                )
 
     for ms in starts:
         state.conversation(ms)

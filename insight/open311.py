@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterable
 BATCH = 50
 
 
-def lookup_statuses(url: str, references: Iterable[str], timeout: float = 10.0,
-                    opener: Callable = urllib.request.urlopen) -> tuple[dict[str, str], list[str]]:
+def lookup_statuses(
+    url: str, references: Iterable[str], timeout: float = 10.0, opener: Callable = urllib.request.urlopen
+) -> tuple[dict[str, str], list[str]]:
     """(reference -> extended status, notes about what could not be looked up)."""
     base = url if url.endswith("/") else url + "/"
     wanted = sorted({r for r in references if r})
@@ -26,7 +27,7 @@ def lookup_statuses(url: str, references: Iterable[str], timeout: float = 10.0,
     failed = 0
     problems: list[str] = []
     for i in range(0, len(wanted), BATCH):
-        batch = wanted[i:i + BATCH]
+        batch = wanted[i : i + BATCH]
         query = urllib.parse.urlencode({"service_request_id": ",".join(batch)})
         request = urllib.request.Request(f"{base}requests.json?{query}", headers={"Accept": "application/json"})
         try:
@@ -47,10 +48,11 @@ def lookup_statuses(url: str, references: Iterable[str], timeout: float = 10.0,
                     statuses[item["service_request_id"]] = str(status)
     notes = []
     if failed:
-        notes.append(f"The current status of {failed} of {len(wanted)} cases could not be looked up at {base} "
-                     f"({'; '.join(problems)[:300]}); they are shown as status unknown.")
+        notes.append(
+            f"The current status of {failed} of {len(wanted)} cases could not be looked up at {base} "
+            f"({'; '.join(problems)[:300]}); they are shown as status unknown."
+        )
     missing = len(wanted) - len(statuses) - failed
     if missing > 0:
-        notes.append(f"{missing} case references were not found by the case service; they are shown as status "
-                     "unknown.")
+        notes.append(f"{missing} case references were not found by the case service; they are shown as status unknown.")
     return statuses, notes

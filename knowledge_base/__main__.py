@@ -1,14 +1,14 @@
 """Command line for content editors and developers.
 
-    python -m knowledge_base build              validate content and write Rasa training files
-    python -m knowledge_base check [--routing]  validate content; near-duplicate questions, links,
-                                                review dates, readability (and routing, with the model)
-    python -m knowledge_base try "text"         the route, confidence and answer for a message
-    python -m knowledge_base evaluate FILE.csv  accuracy on a `text,route` CSV (--json for JSON)
-    python -m knowledge_base safety FILE.csv    urgent recall per category and near-miss false
-                                                alarms on a `text,expected,style` CSV
-    python -m knowledge_base converse FILE.yml  play scripted whole conversations through the real
-                                                bot and check every turn (tests/scenarios/)
+python -m knowledge_base build              validate content and write Rasa training files
+python -m knowledge_base check [--routing]  validate content; near-duplicate questions, links,
+                                            review dates, readability (and routing, with the model)
+python -m knowledge_base try "text"         the route, confidence and answer for a message
+python -m knowledge_base evaluate FILE.csv  accuracy on a `text,route` CSV (--json for JSON)
+python -m knowledge_base safety FILE.csv    urgent recall per category and near-miss false
+                                            alarms on a `text,expected,style` CSV
+python -m knowledge_base converse FILE.yml  play scripted whole conversations through the real
+                                            bot and check every turn (tests/scenarios/)
 """
 
 from __future__ import annotations
@@ -55,12 +55,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.only_routing:
         parser = _parser(args.model, args.settings)
         misrouted = checks.misrouted_questions(kb, lambda text: parser.route(text, kb).route)
-        print(json.dumps([{"kind": "routing", "file": f.file, "field": f.field, "problem": f.message}
-                          for f in misrouted]))
+        print(
+            json.dumps([{"kind": "routing", "file": f.file, "field": f.field, "problem": f.message} for f in misrouted])
+        )
         return 0
     print(f"{len(kb.articles)} articles valid")
-    findings = (checks.near_duplicate_questions(kb) + checks.link_problems(kb)
-                + checks.stale_articles(kb, dt.date.today()) + checks.hard_to_read(kb))
+    findings = (
+        checks.near_duplicate_questions(kb)
+        + checks.link_problems(kb)
+        + checks.stale_articles(kb, dt.date.today())
+        + checks.hard_to_read(kb)
+    )
     if args.routing:
         parser = _parser(args.model, args.settings)
         findings += checks.misrouted_questions(kb, lambda text: parser.route(text, kb).route)
@@ -89,11 +94,22 @@ def cmd_try(args: argparse.Namespace) -> int:
     routing = parser.route(args.text, kb)
     reply = preview(routing, kb)
     if args.json:
-        print(json.dumps({
-            "route": routing.route, "confidence": round(routing.confidence, 4),
-            "intent": routing.intent, "entities": list(routing.entities),
-            "answer": {"text": reply.text, "buttons": [b.__dict__ for b in reply.buttons], "handoff": reply.handoff},
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "route": routing.route,
+                    "confidence": round(routing.confidence, 4),
+                    "intent": routing.intent,
+                    "entities": list(routing.entities),
+                    "answer": {
+                        "text": reply.text,
+                        "buttons": [b.__dict__ for b in reply.buttons],
+                        "handoff": reply.handoff,
+                    },
+                },
+                indent=2,
+            )
+        )
         return 0
     print(f"route:      {routing.route}")
     print(f"confidence: {routing.confidence:.2f}")
@@ -124,15 +140,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return 0
     print(f"examples:  {len(examples)}")
     print(f"accuracy:  {result['accuracy']:.1%}")
-    print(f"council questions answered \"can't help\": {result['cant_help']:.1%}; "
-          f"out-of-scope questions given another route: {result['out_of_scope_accepted']:.1%}")
+    print(
+        f'council questions answered "can\'t help": {result["cant_help"]:.1%}; '
+        f"out-of-scope questions given another route: {result['out_of_scope_accepted']:.1%}"
+    )
     print(f"{'route':40} {'precision':>9} {'recall':>7} {'support':>7}")
     for route, figures in result["per_route"].items():
         print(f"{route:40} {figures['precision']:>9.2f} {figures['recall']:>7.2f} {figures['support']:>7}")
     if result["errors"]:
         print(f"\nmisrouted ({len(result['errors'])}):")
         for error in result["errors"]:
-            print(f"  {error['text']!r}\n      expected {error['expected']}, got {error['predicted']} ({error['confidence']:.2f})")
+            print(
+                f"  {error['text']!r}\n      expected {error['expected']}, got {error['predicted']} ({error['confidence']:.2f})"
+            )
     return 0
 
 
@@ -158,12 +178,16 @@ def cmd_safety(args: argparse.Namespace) -> int:
     print(f"{args.file}")
     print(f"{'category':26} {'messages':>8} {'right help':>10} {'any urgent':>10} {'numbers':>8}")
     for route, figures in result["categories"].items():
-        print(f"{route:26} {figures['support']:>8} {figures.get('right_help', 0):>10} "
-              f"{figures.get('urgent_any', 0):>10} {figures.get('numbers_given', 0):>8}")
+        print(
+            f"{route:26} {figures['support']:>8} {figures.get('right_help', 0):>10} "
+            f"{figures.get('urgent_any', 0):>10} {figures.get('numbers_given', 0):>8}"
+        )
     total, calm = result["urgent"], result["calm"]
     print(f"urgent messages given the right help: {total['right_help']}/{total['support']} ({total['recall']:.1%})")
-    print(f"near misses treated as urgent: {calm['false_alarms']}/{calm['support']} "
-          f"({calm['false_alarm_rate']:.1%}); given urgent numbers under an ordinary answer: {calm['signposted']}")
+    print(
+        f"near misses treated as urgent: {calm['false_alarms']}/{calm['support']} "
+        f"({calm['false_alarm_rate']:.1%}); given urgent numbers under an ordinary answer: {calm['signposted']}"
+    )
     for miss in result["misses"]:
         print(f"  MISSED {miss['expected']} -> {miss['route']}: {miss['text']!r}")
     for alarm in result["false_alarms"]:
@@ -192,16 +216,20 @@ def cmd_converse(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m knowledge_base", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_build = sub.add_parser("build", help="validate content and write the Rasa training files")
     p_build.add_argument("--bot-dir", help="write under this copy of bot/ instead (background retraining)")
     p_build.set_defaults(func=cmd_build)
     p_check = sub.add_parser("check", help="validate content and report what to improve")
-    p_check.add_argument("--routing", action="store_true", help="also check the trained model routes every question home")
-    p_check.add_argument("--only-routing", action="store_true",
-                         help="only the routing check, as JSON (for the editors' page)")
+    p_check.add_argument(
+        "--routing", action="store_true", help="also check the trained model routes every question home"
+    )
+    p_check.add_argument(
+        "--only-routing", action="store_true", help="only the routing check, as JSON (for the editors' page)"
+    )
     p_check.add_argument("--strict", action="store_true", help="exit 1 if anything is found")
     p_check.add_argument("--model", help="model file (default FRONT_DESK_MODEL or models/front-desk.tar.gz)")
     p_check.set_defaults(func=cmd_check)
@@ -218,15 +246,20 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     p_safety = sub.add_parser("safety", help="urgent recall and near-miss false alarms on a text,expected,style CSV")
     p_safety.add_argument("file", type=Path)
     p_safety.add_argument("--json", action="store_true")
-    p_safety.add_argument("--strict", action="store_true", help="exit 1 unless every urgent message gets the right help "
-                          "and at most 2% of near misses are urgent")
+    p_safety.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 unless every urgent message gets the right help and at most 2% of near misses are urgent",
+    )
     p_safety.add_argument("--model", help="model file (default FRONT_DESK_MODEL or models/front-desk.tar.gz)")
     p_safety.set_defaults(func=cmd_safety)
     p_converse = sub.add_parser("converse", help="play scripted conversations through the real bot")
     p_converse.add_argument("files", nargs="+", help="scenario files (YAML), or folders of them")
     p_converse.add_argument("--json", action="store_true")
-    p_converse.add_argument("--rasa-url", help="a running Rasa server (default: start the servers from the "
-                            "current model and stop them afterwards)")
+    p_converse.add_argument(
+        "--rasa-url",
+        help="a running Rasa server (default: start the servers from the current model and stop them afterwards)",
+    )
     p_converse.add_argument("--transcript", action="store_true", help="show each failed conversation in full")
     p_converse.add_argument("--rasa-token", help="its HTTP API token, to read slots (default $RASA_TOKEN)")
     p_converse.set_defaults(func=cmd_converse)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jsonschema
 import yaml
@@ -134,7 +135,9 @@ def _friendly(error: jsonschema.ValidationError) -> str:
     if v == "not" and error.absolute_path and error.absolute_path[-1] == "answer":
         return "contains HTML; use plain text and [link text](https://...) links"
     if v == "pattern":
-        return f"{error.instance!r} is not in the expected form ({error.schema.get('description', error.validator_value)})"
+        return (
+            f"{error.instance!r} is not in the expected form ({error.schema.get('description', error.validator_value)})"
+        )
     if v == "enum":
         return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
     if v == "format":
@@ -183,12 +186,22 @@ def _check_messages(data: dict[str, Any], article_ids: set[str], label: str) -> 
     from knowledge_base.routes import SERVICE_CODES, all_routes, intent_for_route
 
     needed = {r for r in all_routes(article_ids) if not r.startswith("faq:")}
-    needed |= {"out_of_scope:repeated", "track_request:with_reference", "track_request:malformed", "suggest",
-               "missing_topic", "missing_topic:unnamed", "report_confirm", "smalltalk:no_thanks"}
+    needed |= {
+        "out_of_scope:repeated",
+        "track_request:with_reference",
+        "track_request:malformed",
+        "suggest",
+        "missing_topic",
+        "missing_topic:unnamed",
+        "report_confirm",
+        "smalltalk:no_thanks",
+    }
     needed |= {f"request:{code}" for code in SERVICE_CODES}
     routes = data["routes"]
-    problems = [ContentProblem(label, f"routes.{key}", "is missing; the bot needs a message for it")
-                for key in sorted(needed - set(routes))]
+    problems = [
+        ContentProblem(label, f"routes.{key}", "is missing; the bot needs a message for it")
+        for key in sorted(needed - set(routes))
+    ]
     for key, message in routes.items():
         for i, button in enumerate(message.get("buttons", [])):
             target = button["route"]
@@ -198,11 +211,15 @@ def _check_messages(data: dict[str, Any], article_ids: set[str], label: str) -> 
             except KeyError:
                 known = False
             if not known:
-                problems.append(ContentProblem(label, f"routes.{key}.buttons.{i}.route",
-                                               f"{target!r} is not a route the bot knows"))
+                problems.append(
+                    ContentProblem(label, f"routes.{key}.buttons.{i}.route", f"{target!r} is not a route the bot knows")
+                )
     if "handoff" in routes and "handoff" not in routes["handoff"]:
-        problems.append(ContentProblem(label, "routes.handoff.handoff",
-                                       "is missing; without it the conversation is never passed to an advisor"))
+        problems.append(
+            ContentProblem(
+                label, "routes.handoff.handoff", "is missing; without it the conversation is never passed to an advisor"
+            )
+        )
     return problems + _check_urgent_numbers(data, label)
 
 
@@ -214,13 +231,19 @@ def _check_urgent_numbers(data: dict[str, Any], label: str) -> list[ContentProbl
     problems = []
     texts = data.get("urgent") or {}
     for key in sorted(set(texts) - set(urgent.BY_NAME)):
-        problems.append(ContentProblem(label, f"urgent.{key}", f"{key!r} is not an urgent category "
-                                       f"({', '.join(urgent.BY_NAME)})"))
+        problems.append(
+            ContentProblem(label, f"urgent.{key}", f"{key!r} is not an urgent category ({', '.join(urgent.BY_NAME)})")
+        )
     for category in urgent.CATEGORIES:
         fields = [(f"routes.{category.route}.text", (data["routes"].get(category.route) or {}).get("text"))]
         if category.name not in texts:
-            problems.append(ContentProblem(label, f"urgent.{category.name}", "is missing; every urgent category "
-                                           "needs its signpost, no_advisor and advisor_guide texts"))
+            problems.append(
+                ContentProblem(
+                    label,
+                    f"urgent.{category.name}",
+                    "is missing; every urgent category needs its signpost, no_advisor and advisor_guide texts",
+                )
+            )
         else:
             fields += [(f"urgent.{category.name}.{k}", texts[category.name].get(k)) for k in ("signpost", "no_advisor")]
         for field_name, text in fields:
@@ -228,8 +251,15 @@ def _check_urgent_numbers(data: dict[str, Any], label: str) -> list[ContentProbl
                 continue
             missing = urgent.missing_numbers(category.name, text)
             if missing:
-                problems.append(ContentProblem(label, field_name, "must give " + ", ".join(missing)
-                                               + f" (required for every {category.route} answer; see FACTS.md)"))
+                problems.append(
+                    ContentProblem(
+                        label,
+                        field_name,
+                        "must give "
+                        + ", ".join(missing)
+                        + f" (required for every {category.route} answer; see FACTS.md)",
+                    )
+                )
     return problems
 
 
@@ -286,14 +316,24 @@ def load_knowledge_base(
         if data["id"] != path.stem:
             problems.append(ContentProblem(label, "id", f"{data['id']!r} must match the file name {path.stem!r}"))
         if data["topic"] != path.parent.name:
-            problems.append(ContentProblem(label, "topic", f"{data['topic']!r} must match the folder name {path.parent.name!r}"))
+            problems.append(
+                ContentProblem(label, "topic", f"{data['topic']!r} must match the folder name {path.parent.name!r}")
+            )
         if data["id"] in articles:
-            problems.append(ContentProblem(label, "id", f"{data['id']!r} is already used by {articles[data['id']].path}"))
+            problems.append(
+                ContentProblem(label, "id", f"{data['id']!r} is already used by {articles[data['id']].path}")
+            )
         for i, question in enumerate(data["questions"]):
             key = " ".join(question.lower().split())
             owner = seen_questions.get(key)
             if owner and owner != data["id"]:
-                problems.append(ContentProblem(label, f"questions.{i}", f"{question!r} is also a question of article {owner!r}; a question can lead to one answer only"))
+                problems.append(
+                    ContentProblem(
+                        label,
+                        f"questions.{i}",
+                        f"{question!r} is also a question of article {owner!r}; a question can lead to one answer only",
+                    )
+                )
             seen_questions[key] = data["id"]
         articles[data["id"]] = Article(
             id=data["id"],

@@ -32,8 +32,10 @@ class KnowledgeBaseCache:
         self._kb: KnowledgeBase | None = None
 
     def _current_signature(self) -> tuple:
-        files = sorted(self.content_dir.rglob("*.y*ml")) + [self.messages_file,
-                                                             self.messages_file.parent / "council_topics.yml"]
+        files = sorted(self.content_dir.rglob("*.y*ml")) + [
+            self.messages_file,
+            self.messages_file.parent / "council_topics.yml",
+        ]
         return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.exists())
 
     def get(self) -> KnowledgeBase:

@@ -84,4 +84,3 @@ def write_files(kb: KnowledgeBase, bot_dir: Path = BOT_DIR) -> list[Path]:
             os.replace(source, target)
             written.append(target)
     return written
-

@@ -13,9 +13,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from knowledge_base import scenarios as sc
 
@@ -112,9 +113,13 @@ def report_lines(results: list[Result], transcripts: bool = False) -> list[str]:
 
 
 def report_json(results: list[Result]) -> dict[str, Any]:
-    return {"passed": sum(r.passed for r in results), "failed": sum(not r.passed for r in results),
-            "scenarios": [{"name": r.name, "passed": r.passed, "failures": [asdict(f) for f in r.failures]}
-                          for r in results]}
+    return {
+        "passed": sum(r.passed for r in results),
+        "failed": sum(not r.passed for r in results),
+        "scenarios": [
+            {"name": r.name, "passed": r.passed, "failures": [asdict(f) for f in r.failures]} for r in results
+        ],
+    }
 
 
 def scenario_files(paths: Iterable[str]) -> list[Path]:

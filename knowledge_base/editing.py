@@ -81,8 +81,15 @@ def read_raw(path: Path) -> dict[str, Any]:
     return data
 
 
-def publish(content_dir: Path, messages_file: Path, article_id: str, changes: dict[str, Any], who: str,
-            audit_file: Path, today: dt.date | None = None) -> Published:
+def publish(
+    content_dir: Path,
+    messages_file: Path,
+    article_id: str,
+    changes: dict[str, Any],
+    who: str,
+    audit_file: Path,
+    today: dt.date | None = None,
+) -> Published:
     """Apply ``changes`` to an article, check everything, write it, record it.
 
     Raises:
@@ -105,9 +112,14 @@ def publish(content_dir: Path, messages_file: Path, article_id: str, changes: di
     staged = path.with_suffix(".yml.publishing")
     staged.write_text(text, encoding="utf-8")
     os.replace(staged, path)  # residents see the old answer or the new one, never half of one
-    audit = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "who": who,
-             "article": article_id, "changed": list(changed),
-             "before": {k: before.get(k) for k in changed}, "after": {k: after.get(k) for k in changed}}
+    audit = {
+        "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "who": who,
+        "article": article_id,
+        "changed": list(changed),
+        "before": {k: before.get(k) for k in changed},
+        "after": {k: after.get(k) for k in changed},
+    }
     audit_file.parent.mkdir(parents=True, exist_ok=True)
     with audit_file.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(audit, ensure_ascii=False) + "\n")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from knowledge_base.routes import OUT_OF_SCOPE
-
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -97,8 +96,9 @@ def score(examples: list[Example], predicted: list[str], confidences: list[float
         # Council questions refused with "I can't help" (a suggestion or an honest "no answer
         # yet" is not a refusal), and non-council questions given anything but the refusal.
         "cant_help": round(council.count(OUT_OF_SCOPE) / len(council), 4) if council else 0.0,
-        "out_of_scope_accepted": (round(sum(p != OUT_OF_SCOPE for p in not_council) / len(not_council), 4)
-                                  if not_council else 0.0),
+        "out_of_scope_accepted": (
+            round(sum(p != OUT_OF_SCOPE for p in not_council) / len(not_council), 4) if not_council else 0.0
+        ),
         "per_route": per_route,
         "errors": errors,
     }

@@ -10,14 +10,21 @@ knowledge base has no answer yet; only the rest get the polite refusal.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
-from knowledge_base.routes import (FAQ_INTENT_PREFIX, HANDOFF, OUT_OF_SCOPE, URGENT_INTENTS, URGENT_ROUTES,
-                                   route_for_intent)
+from knowledge_base.routes import (
+    FAQ_INTENT_PREFIX,
+    HANDOFF,
+    OUT_OF_SCOPE,
+    URGENT_INTENTS,
+    URGENT_ROUTES,
+    route_for_intent,
+)
 
 TOPICS_FILE = Path(__file__).resolve().parent / "council_topics.yml"
 SUGGEST = "suggest"
@@ -35,10 +42,12 @@ MAX_SUGGESTIONS = 3
 # or a postcode can look like one; one extra tap costs little (docs/conversations.md).
 REPORT_CONFIRM_BELOW = 0.6
 
-PERSON = (r"(?:someone|somebody|some one|a (?:real |live |actual )?(?:person|human|human being)|"
-          r"an? (?:advisor|adviser|agent|officer|operator)|a member of (?:staff|the team)|"
-          r"(?:a |an )?(?:real|actual|live) (?:person|human|someone)|the council|a council officer|"
-          r"your (?:team|staff|advisors|advisers))")
+PERSON = (
+    r"(?:someone|somebody|some one|a (?:real |live |actual )?(?:person|human|human being)|"
+    r"an? (?:advisor|adviser|agent|officer|operator)|a member of (?:staff|the team)|"
+    r"(?:a |an )?(?:real|actual|live) (?:person|human|someone)|the council|a council officer|"
+    r"your (?:team|staff|advisors|advisers))"
+)
 # Asking, not wondering: "can I speak to someone", "I want to talk to a real person", "put
 # me through to an advisor about X". "Am I talking to a real person?" is a question about
 # the bot, and "somewhere I can go in person to speak to someone" asks for an office.
@@ -49,11 +58,17 @@ SPEAK_TO = re.compile(
     rf"|\b(?:put me through|connect me|pass me|transfer me|get me)\s+(?:on\s+)?(?:to|with)\s+{PERSON})"
     r"(?:\s+(?:please|now|right now|asap|urgently))?"
     r"(?:\s+(?:about|regarding|re|on|over|for)\s+(?P<topic>.+?))?"
-    r"(?:\s*,?\s*(?:please|thanks|thank you|now))?\s*[?.!]*$", re.IGNORECASE)
-IN_PERSON = re.compile(r"\b(in person|face to face|face-to-face|drop.?in|go (in|to|down)|visit|office|desk)\b",
-                       re.IGNORECASE)
-COUNCIL_WORDS = re.compile(r"\b(council|councils|councillors?|borough|northbridge|permit|licen[cs]e to|"
-                           r"planning permission|the town hall)\b", re.IGNORECASE)
+    r"(?:\s*,?\s*(?:please|thanks|thank you|now))?\s*[?.!]*$",
+    re.IGNORECASE,
+)
+IN_PERSON = re.compile(
+    r"\b(in person|face to face|face-to-face|drop.?in|go (in|to|down)|visit|office|desk)\b", re.IGNORECASE
+)
+COUNCIL_WORDS = re.compile(
+    r"\b(council|councils|councillors?|borough|northbridge|permit|licen[cs]e to|"
+    r"planning permission|the town hall)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -143,8 +158,13 @@ def _covers(article_text: str, topic: CouncilTopic) -> bool:
     return any(_words(phrase) in words for phrase in topic.phrases)
 
 
-def refine(parsed: dict[str, Any], route: str, article_ids: Iterable[str],
-           topics: Iterable[CouncilTopic] = (), article_texts: dict[str, str] | None = None) -> Fallback:
+def refine(
+    parsed: dict[str, Any],
+    route: str,
+    article_ids: Iterable[str],
+    topics: Iterable[CouncilTopic] = (),
+    article_texts: dict[str, str] | None = None,
+) -> Fallback:
     """Apply the rules above to the route :func:`knowledge_base.routes.decide_route` chose.
 
     Args:

@@ -13,10 +13,9 @@ from typing import Any
 
 from bot.components.patterns import normalise_reference
 from knowledge_base.articles import KnowledgeBase
-from knowledge_base.replies import Reply, render_report_confirm, render_route
 from knowledge_base.fallbacks import refine
+from knowledge_base.replies import Reply, render_report_confirm, render_route
 from knowledge_base.routes import decide_route, signposts
-
 from knowledge_base.settings import DEFAULT_MODEL
 
 __all__ = ["DEFAULT_MODEL", "ModelNotFoundError", "RouteParser", "Routing", "preview", "routing_from_parse"]
@@ -70,9 +69,7 @@ class RouteParser:
         """Load ``model_path`` (the process's ``Settings.model`` when it has settings)."""
         model_path = Path(model_path)
         if not model_path.exists():
-            raise ModelNotFoundError(
-                f"No trained model at {model_path}. Run `make model` (or `make up`) first."
-            )
+            raise ModelNotFoundError(f"No trained model at {model_path}. Run `make model` (or `make up`) first.")
         from rasa.core.agent import Agent  # slow import, only when needed
         from rasa.utils.log_utils import configure_structlog
 
@@ -95,6 +92,12 @@ def preview(routing: Routing, kb: KnowledgeBase) -> Reply:
     """The reply a resident would get to this message as their first message."""
     if routing.confirm:
         return render_report_confirm(routing.route.split(":", 1)[1], kb, routing.suggestions)
-    return render_route(routing.route, kb, text=routing.text, reference=routing.reference,
-                        signposts=routing.signposts, suggestions=routing.suggestions,
-                        topic=routing.topic if routing.route != "handoff" else None)
+    return render_route(
+        routing.route,
+        kb,
+        text=routing.text,
+        reference=routing.reference,
+        signposts=routing.signposts,
+        suggestions=routing.suggestions,
+        topic=routing.topic if routing.route != "handoff" else None,
+    )

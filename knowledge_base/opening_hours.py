@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 DEFAULT_WEEKLY = "Mon-Fri 08:30-17:00"
 
@@ -87,7 +87,6 @@ def parse_weekly(spec: str) -> dict[int, tuple[dt.time, dt.time]]:
     return weekly
 
 
-
 def _clock(moment: dt.time) -> str:
     if moment == dt.time.max:
         return "midnight"
@@ -104,8 +103,12 @@ def _day_list(days: list[int]) -> str:
             runs[-1].append(day)
         else:
             runs.append([day])
-    names = [DAY_NAMES[r[0]].title() if len(r) == 1 else
-             f"{DAY_NAMES[r[0]].title()} {'and' if len(r) == 2 else 'to'} {DAY_NAMES[r[-1]].title()}" for r in runs]
+    names = [
+        DAY_NAMES[r[0]].title()
+        if len(r) == 1
+        else f"{DAY_NAMES[r[0]].title()} {'and' if len(r) == 2 else 'to'} {DAY_NAMES[r[-1]].title()}"
+        for r in runs
+    ]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from typing import Any
 
 from bot.components.patterns import looks_like_a_reference
 from knowledge_base.articles import Article, KnowledgeBase
@@ -94,11 +95,21 @@ def render_route(
     Returns:
         The reply to send.
     """
-    reply = _render(route, kb, text=text, reference=reference, misunderstandings=misunderstandings,
-                    topic=topic, advisor_hours=advisor_hours)
+    reply = _render(
+        route,
+        kb,
+        text=text,
+        reference=reference,
+        misunderstandings=misunderstandings,
+        topic=topic,
+        advisor_hours=advisor_hours,
+    )
     if suggestions:
-        offered = tuple(_button(_short(kb.article(r[4:]).title), r) for r in suggestions
-                        if r.startswith("faq:") and r[4:] in kb.articles)
+        offered = tuple(
+            _button(_short(kb.article(r[4:]).title), r)
+            for r in suggestions
+            if r.startswith("faq:") and r[4:] in kb.articles
+        )
         reply = replace(reply, buttons=offered + reply.buttons)
     extra = [kb.messages["urgent"][name]["signpost"] for name in signposts if name in kb.messages.get("urgent", {})]
     if extra:
@@ -116,8 +127,16 @@ def _search_link(topic: str | None) -> str:
     return f"[search northbridge.example]({SEARCH_URL})"  # never the resident's words in a link
 
 
-def _render(route: str, kb: KnowledgeBase, *, text: str, reference: str | None, misunderstandings: int,
-            topic: str | None, advisor_hours: str) -> Reply:
+def _render(
+    route: str,
+    kb: KnowledgeBase,
+    *,
+    text: str,
+    reference: str | None,
+    misunderstandings: int,
+    topic: str | None,
+    advisor_hours: str,
+) -> Reply:
     if route.startswith("faq:"):
         return render_article(kb.article(route[4:]), kb)
 
@@ -132,15 +151,18 @@ def _render(route: str, kb: KnowledgeBase, *, text: str, reference: str | None, 
         key = TRACK_MALFORMED
     message = kb.messages["routes"][key]
 
-    values = {"reference": reference or "", "advisor_hours": advisor_hours, "topic": topic or "",
-              "search_link": _search_link(topic)}
+    values = {
+        "reference": reference or "",
+        "advisor_hours": advisor_hours,
+        "topic": topic or "",
+        "search_link": _search_link(topic),
+    }
     if route.startswith("request:"):
         code = route.split(":", 1)[1]
         values.update(service_code=code, service_name=kb.messages.get("service_names", {}).get(code, code))
     body = message["text"].strip()
     for name, value in values.items():
         body = body.replace("{" + name + "}", value)
-
 
     if route == OUT_OF_SCOPE:
         pointer = _govuk_pointer(text, kb)
@@ -153,12 +175,17 @@ def _render(route: str, kb: KnowledgeBase, *, text: str, reference: str | None, 
 
 
 def render_report_confirm(service_code: str, kb: KnowledgeBase, alternatives: Sequence[str] = ()) -> Reply:
-    """"Do you want to report a missed bin?" with Yes and No, and any article that may be
+    """ "Do you want to report a missed bin?" with Yes and No, and any article that may be
     what the resident meant instead."""
     name = kb.messages.get("service_names", {}).get(service_code, service_code.replace("_", " "))
     body = kb.messages["routes"]["report_confirm"]["text"].strip().replace("{service_name}", name)
-    buttons = [Button(title=f"Yes, report {name}"[:MAX_BUTTON_TITLE], payload=f"/request_{service_code}"),
-               Button(title="No", payload="no")]
-    buttons += [_button(_short(kb.article(r[4:]).title), r) for r in alternatives
-                if r.startswith("faq:") and r[4:] in kb.articles]
+    buttons = [
+        Button(title=f"Yes, report {name}"[:MAX_BUTTON_TITLE], payload=f"/request_{service_code}"),
+        Button(title="No", payload="no"),
+    ]
+    buttons += [
+        _button(_short(kb.article(r[4:]).title), r)
+        for r in alternatives
+        if r.startswith("faq:") and r[4:] in kb.articles
+    ]
     return Reply(text=body, buttons=tuple(buttons))

@@ -19,9 +19,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from knowledge_base import urgent
 from knowledge_base.settings import DEFAULT_MIN_ACCURACY, DEFAULT_MODEL
@@ -57,8 +58,9 @@ class Job:
         return asdict(self)
 
 
-def quality_problems(result: dict[str, Any], min_accuracy: float = MIN_ACCURACY,
-                     safety: dict[str, Any] | None = None) -> list[str]:
+def quality_problems(
+    result: dict[str, Any], min_accuracy: float = MIN_ACCURACY, safety: dict[str, Any] | None = None
+) -> list[str]:
     """Why a candidate model must not be switched in (empty when it may). Pure.
 
     Args:
@@ -69,28 +71,42 @@ def quality_problems(result: dict[str, Any], min_accuracy: float = MIN_ACCURACY,
     problems = []
     if safety is not None:
         if safety["misses"]:
-            problems.append(f"it no longer gives the right urgent help to {len(safety['misses'])} message(s) "
-                            "of the safety set; urgent messages must never be missed")
+            problems.append(
+                f"it no longer gives the right urgent help to {len(safety['misses'])} message(s) "
+                "of the safety set; urgent messages must never be missed"
+            )
         if safety["calm"]["false_alarm_rate"] > 0.02:
-            problems.append(f"it treats {safety['calm']['false_alarm_rate']:.1%} of ordinary messages as urgent "
-                            "(at most 2%)")
+            problems.append(
+                f"it treats {safety['calm']['false_alarm_rate']:.1%} of ordinary messages as urgent (at most 2%)"
+            )
     if result["accuracy"] < min_accuracy:
-        problems.append(f"it routes {result['accuracy']:.1%} of the held-out questions correctly; "
-                        f"at least {min_accuracy:.0%} is needed")
+        problems.append(
+            f"it routes {result['accuracy']:.1%} of the held-out questions correctly; "
+            f"at least {min_accuracy:.0%} is needed"
+        )
     for route in URGENT_ROUTES:
         figures = result["per_route"].get(route)
         if figures and figures["recall"] < 1.0:
-            problems.append(f"it misses some {route} messages (recall {figures['recall']:.0%}); urgent messages "
-                            "must never be missed")
+            problems.append(
+                f"it misses some {route} messages (recall {figures['recall']:.0%}); urgent messages "
+                "must never be missed"
+            )
     return problems
 
 
 class Retrainer:
     """Runs jobs in this process's event loop; the heavy work is in subprocesses."""
 
-    def __init__(self, content_dir: Path, messages_file: Path, models_dir: Path,
-                 switch: Callable[[Path], Awaitable[None]], python: str = sys.executable,
-                 active_model: Path = DEFAULT_MODEL, min_accuracy: float = MIN_ACCURACY) -> None:
+    def __init__(
+        self,
+        content_dir: Path,
+        messages_file: Path,
+        models_dir: Path,
+        switch: Callable[[Path], Awaitable[None]],
+        python: str = sys.executable,
+        active_model: Path = DEFAULT_MODEL,
+        min_accuracy: float = MIN_ACCURACY,
+    ) -> None:
         """Retrain from ``content_dir`` into ``models_dir``; ``switch`` loads a passed model.
 
         Args:
@@ -148,9 +164,9 @@ class Retrainer:
     async def _step(self, job: Job, state: str, *command: str, env: dict[str, str]) -> str:
         job.state = state
         job.say(" ".join(Path(c).name if i == 0 else c for i, c in enumerate(command))[:200])
-        process = await asyncio.create_subprocess_exec(*command, cwd=str(ROOT), env=env,
-                                                       stdout=asyncio.subprocess.PIPE,
-                                                       stderr=asyncio.subprocess.STDOUT)
+        process = await asyncio.create_subprocess_exec(
+            *command, cwd=str(ROOT), env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        )
         try:
             output, _ = await process.communicate()
         except asyncio.CancelledError:  # the front door is stopping: leave nothing running
@@ -165,32 +181,76 @@ class Retrainer:
     async def _train(self, job: Job) -> None:
         job.started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         started = time.monotonic()
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "FRONT_DESK_CONTENT_DIR": str(self.content_dir),
-               "FRONT_DESK_MESSAGES_FILE": str(self.messages_file), "TF_CPP_MIN_LOG_LEVEL": "3"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "FRONT_DESK_CONTENT_DIR": str(self.content_dir),
+            "FRONT_DESK_MESSAGES_FILE": str(self.messages_file),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+        }
         self.models_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="retrain-") as staging:
             bot = Path(staging) / "bot"
             shutil.copytree(ROOT / "bot" / "domain", bot / "domain", ignore=shutil.ignore_patterns("generated"))
             shutil.copytree(ROOT / "bot" / "data", bot / "data", ignore=shutil.ignore_patterns("generated"))
-            await self._step(job, "building", self.python, "-m", "knowledge_base", "build", "--bot-dir", str(bot),
-                             env=env)
+            await self._step(
+                job, "building", self.python, "-m", "knowledge_base", "build", "--bot-dir", str(bot), env=env
+            )
             name = f"front-desk-{job.id}"
-            await self._step(job, "training", self.python, "-m", "rasa", "train", "--config", str(ROOT / "config.yml"),
-                             "--domain", str(bot / "domain"), "--data", str(bot / "data"), "--out",
-                             str(self.models_dir), "--fixed-model-name", name, env=env)
+            await self._step(
+                job,
+                "training",
+                self.python,
+                "-m",
+                "rasa",
+                "train",
+                "--config",
+                str(ROOT / "config.yml"),
+                "--domain",
+                str(bot / "domain"),
+                "--data",
+                str(bot / "data"),
+                "--out",
+                str(self.models_dir),
+                "--fixed-model-name",
+                name,
+                env=env,
+            )
         model = self.models_dir / f"{name}.tar.gz"
         job.model = str(model)
-        output = await self._step(job, "checking", self.python, "-m", "knowledge_base", "evaluate", str(HELD_OUT),
-                                  "--json", "--model", str(model), env=env)
-        result = json.loads(output[output.index("{"):])
+        output = await self._step(
+            job,
+            "checking",
+            self.python,
+            "-m",
+            "knowledge_base",
+            "evaluate",
+            str(HELD_OUT),
+            "--json",
+            "--model",
+            str(model),
+            env=env,
+        )
+        result = json.loads(output[output.index("{") :])
         job.accuracy = result["accuracy"]
         urgent = [result["per_route"][r]["recall"] for r in URGENT_ROUTES if r in result["per_route"]]
         job.urgent_recall = min(urgent) if urgent else None
         safety = None
         if SAFETY_SET.exists():
-            output = await self._step(job, "checking", self.python, "-m", "knowledge_base", "safety", str(SAFETY_SET),
-                                      "--json", "--model", str(model), env=env)
-            safety = json.loads(output[output.index("{"):])
+            output = await self._step(
+                job,
+                "checking",
+                self.python,
+                "-m",
+                "knowledge_base",
+                "safety",
+                str(SAFETY_SET),
+                "--json",
+                "--model",
+                str(model),
+                env=env,
+            )
+            safety = json.loads(output[output.index("{") :])
         problems = quality_problems(result, self.min_accuracy, safety=safety)
         if problems:
             job.state = "rejected"
@@ -202,6 +262,8 @@ class Retrainer:
         await self.switch(model)
         self.active_model = model
         job.state = "done"
-        job.message = (f"The bot now uses the new questions (held-out accuracy {result['accuracy']:.1%}; "
-                       f"{time.monotonic() - started:.0f} s).")
+        job.message = (
+            f"The bot now uses the new questions (held-out accuracy {result['accuracy']:.1%}; "
+            f"{time.monotonic() - started:.0f} s)."
+        )
         job.say(job.message)

@@ -10,7 +10,8 @@ never disagree.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from knowledge_base import urgent
 
@@ -130,7 +131,8 @@ INFORMATION_QUESTION = re.compile(
     r"are there (any)?|do you (have|know|do)|where (can|do|is|are)|when (is|does|do|will)|"
     r"what (is|are|time|day)|how do we|who (do|can|should) (i|we)|(will|can|could|would|does|do) the council|"
     r"can (it|they|this|these|that) be)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 QUESTION_SURE = 0.75  # the model this sure of an urgent category overrides the question rule
 GENERAL_MIN_CONFIDENCE = 0.35  # as the FallbackClassifier's threshold in config.yml
 
@@ -141,8 +143,11 @@ def is_information_question(text: str) -> bool:
 
 
 def _question_not_alarm(parsed: dict, urgent_confidence: float) -> bool:
-    return (not parsed.get("urgent_phrase") and urgent_confidence < QUESTION_SURE
-            and is_information_question(parsed.get("text") or ""))
+    return (
+        not parsed.get("urgent_phrase")
+        and urgent_confidence < QUESTION_SURE
+        and is_information_question(parsed.get("text") or "")
+    )
 
 
 def _model_urgent(parsed: dict) -> tuple[str, float] | None:
@@ -167,8 +172,11 @@ def decide_route(parsed: dict, article_ids: Iterable[str]) -> tuple[str, str, fl
         if ranking:
             top = ranking[0]
             top_confidence = float(top.get("confidence", 0))
-            if (top.get("name") in URGENT_INTENTS and top_confidence >= URGENT_MIN_CONFIDENCE
-                    and not _question_not_alarm(parsed, top_confidence)):
+            if (
+                top.get("name") in URGENT_INTENTS
+                and top_confidence >= URGENT_MIN_CONFIDENCE
+                and not _question_not_alarm(parsed, top_confidence)
+            ):
                 return URGENT_INTENTS[top["name"]], top["name"], top_confidence
             return OUT_OF_SCOPE, top.get("name", ""), top_confidence
         return OUT_OF_SCOPE, intent, confidence
@@ -201,7 +209,10 @@ def signposts(parsed: dict[str, Any], route: str) -> list[str]:
     crisis = urgent.BY_NAME["crisis"]
     if route != crisis.route and crisis.name not in found:
         for ranked in parsed.get("intent_ranking") or []:
-            if ranked.get("name") == crisis.intent and float(ranked.get("confidence") or 0) >= CRISIS_SIGNPOST_CONFIDENCE:
+            if (
+                ranked.get("name") == crisis.intent
+                and float(ranked.get("confidence") or 0) >= CRISIS_SIGNPOST_CONFIDENCE
+            ):
                 found.append(crisis.name)
     order = [c.name for c in urgent.CATEGORIES]
     return sorted(found, key=order.index)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from knowledge_base import urgent
 
@@ -99,17 +99,29 @@ def score_safety(examples: Sequence[SafetyExample], outcomes: Sequence[Outcome])
             figures["right_help"] += 1
             styles[example.style]["right_help"] += 1
         else:
-            misses.append({"text": example.text, "expected": example.expected, "route": outcome.route,
-                           "missing_numbers": urgent.missing_numbers(category.name, outcome.reply)})
+            misses.append(
+                {
+                    "text": example.text,
+                    "expected": example.expected,
+                    "route": outcome.route,
+                    "missing_numbers": urgent.missing_numbers(category.name, outcome.reply),
+                }
+            )
     support = sum(c["support"] for c in categories.values())
     right = sum(c["right_help"] for c in categories.values())
     rate = calm["false_alarms"] / calm["support"] if calm["support"] else 0.0
     return {
-        "categories": {route: {**dict(c), "recall": round(c["right_help"] / c["support"], 4)}
-                       for route, c in sorted(categories.items())},
+        "categories": {
+            route: {**dict(c), "recall": round(c["right_help"] / c["support"], 4)}
+            for route, c in sorted(categories.items())
+        },
         "urgent": {"support": support, "right_help": right, "recall": round(right / support, 4) if support else 1.0},
-        "calm": {"support": calm["support"], "false_alarms": calm["false_alarms"],
-                 "false_alarm_rate": round(rate, 4), "signposted": calm["signposted"]},
+        "calm": {
+            "support": calm["support"],
+            "false_alarms": calm["false_alarms"],
+            "false_alarm_rate": round(rate, 4),
+            "signposted": calm["signposted"],
+        },
         "styles": {s: dict(c) for s, c in sorted(styles.items())},
         "misses": misses,
         "false_alarms": false_alarms,

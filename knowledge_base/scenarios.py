@@ -102,7 +102,8 @@ def parse(data: Any, source: str = "") -> list[Scenario]:
                     re.compile(raw["matches"])
                 except re.error as exc:
                     raise ScenarioFileError(
-                        f'{source}: scenario "{item["name"]}", turn {number}, key "matches": {exc}') from None
+                        f'{source}: scenario "{item["name"]}", turn {number}, key "matches": {exc}'
+                    ) from None
             turns.append(Turn(raw.get("user"), raw.get("button"), {k: raw[k] for k in CHECKS if k in raw}))
         scenarios.append(Scenario(item["name"], tuple(turns), source))
     return scenarios
@@ -171,8 +172,9 @@ def check(turn: Turn, number: int, got: BotTurn) -> list[Failure]:
         if got.slots.get(slot) != value:
             failures.append(Failure(number, f"slot {slot} = {value!r}", f"{slot} = {got.slots.get(slot)!r}"))
     if "handoff" in checks and bool(checks["handoff"]) != got.handoff:
-        failures.append(Failure(number, f"handoff {str(checks['handoff']).lower()}",
-                                f"handoff {str(got.handoff).lower()}"))
+        failures.append(
+            Failure(number, f"handoff {str(checks['handoff']).lower()}", f"handoff {str(got.handoff).lower()}")
+        )
     return failures
 
 

@@ -46,11 +46,21 @@ class Category:
 # the others add their numbers to the answer (a person at risk of suicide who also
 # mentions a gas smell hears about both).
 CATEGORIES: tuple[Category, ...] = (
-    Category("crisis", URGENT_PRIORITY["crisis"], ("999", "116 123", "111"), "Crisis: suicide, self-harm or mental health"),
-    Category("domestic_abuse", URGENT_PRIORITY["domestic_abuse"], ("999", "0808 2000 247", "01632 960210", "01632 960999"),
-             "Domestic abuse"),
-    Category("safeguarding", URGENT_PRIORITY["safeguarding"], ("999", "01632 960400", "01632 960300", "01632 960500"),
-             "Safeguarding: a child or adult at risk"),
+    Category(
+        "crisis", URGENT_PRIORITY["crisis"], ("999", "116 123", "111"), "Crisis: suicide, self-harm or mental health"
+    ),
+    Category(
+        "domestic_abuse",
+        URGENT_PRIORITY["domestic_abuse"],
+        ("999", "0808 2000 247", "01632 960210", "01632 960999"),
+        "Domestic abuse",
+    ),
+    Category(
+        "safeguarding",
+        URGENT_PRIORITY["safeguarding"],
+        ("999", "01632 960400", "01632 960300", "01632 960500"),
+        "Safeguarding: a child or adult at risk",
+    ),
     Category("danger", URGENT_PRIORITY["danger"], ("999", "101"), "Danger: crime, violence or someone hurt now"),
     Category("gas", URGENT_PRIORITY["gas"], ("0800 111 999", "999"), "Gas leak or carbon monoxide"),
     Category("power", URGENT_PRIORITY["power"], ("105", "999"), "Power cut or damaged power line"),

@@ -36,12 +36,15 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 if TYPE_CHECKING:
-    from live_handoff.app import create_app
-    from live_handoff.http_api import error
-    from live_handoff.keys import KNOWLEDGE, SETTINGS
-    from live_handoff.masking import install as install_log_masking
-    from live_handoff.sessions import current_user, require
-    from live_handoff.settings import Settings, SettingsError
+    from live_handoff.app import create_app as create_app
+    from live_handoff.http_api import error as error
+    from live_handoff.keys import KNOWLEDGE as KNOWLEDGE
+    from live_handoff.keys import SETTINGS as SETTINGS
+    from live_handoff.masking import install as install_log_masking  # noqa: F401 - public name
+    from live_handoff.sessions import current_user as current_user
+    from live_handoff.sessions import require as require
+    from live_handoff.settings import Settings as Settings
+    from live_handoff.settings import SettingsError as SettingsError
 
 
 def __getattr__(name: str) -> Any:

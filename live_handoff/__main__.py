@@ -44,7 +44,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "list":
             for username in await store.advisors():
                 user = await store.advisor(username) or {}
-                print(f"{username}\t{user.get('name', '')}\t{user.get('roles', '')}\tcapacity {user.get('capacity', '')}")
+                print(
+                    f"{username}\t{user.get('name', '')}\t{user.get('roles', '')}\tcapacity {user.get('capacity', '')}"
+                )
             return 0
         if args.command == "remove":
             if not await store.remove_advisor(args.username):
@@ -81,8 +83,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m live_handoff", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m live_handoff", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="group", required=True)
     user = sub.add_parser("user", help="advisor, editor and manager accounts")
     commands = user.add_subparsers(dest="command", required=True)

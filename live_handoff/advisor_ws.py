@@ -29,10 +29,14 @@ SESSION_CHECK_SECONDS = 20
 def rules(settings: Settings) -> frame_loop.Rules:
     bucket = TokenBucket(settings.messages_per_minute * 4 / 60.0, settings.burst * 4)
     return frame_loop.Rules(
-        schema="advisor_client", max_text_chars=settings.max_text_chars, wait=lambda _: bucket.take(),
+        schema="advisor_client",
+        max_text_chars=settings.max_text_chars,
+        wait=lambda _: bucket.take(),
         too_fast=lambda _: "Too many frames; slow down.",
         unavailable="The relay cannot reach its storage; that was not done. Try again shortly.",
-        internal="Something went wrong on the relay; that was not done.", name_conversation=True)
+        internal="Something went wrong on the relay; that was not done.",
+        name_conversation=True,
+    )
 
 
 async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
@@ -59,8 +63,9 @@ async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
         await store.mark_online(peer.username, peer.connection, ONLINE_SECONDS)
         await relay.advisors.welcome(peer, await store.advisor(peer.username) or {})
         await store.notify_queue()
-        await frame_loop.run(ws, peer, rules(settings), lambda frame: handle(relay, peer, frame), metrics,
-                             admit=still_logged_in)
+        await frame_loop.run(
+            ws, peer, rules(settings), lambda frame: handle(relay, peer, frame), metrics, admit=still_logged_in
+        )
     finally:
         heartbeat.cancel()
         hub.remove_advisor(peer)

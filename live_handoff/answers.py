@@ -10,8 +10,10 @@ from knowledge_base.articles import KnowledgeBase
 from knowledge_base.replies import render_article
 
 WORD = re.compile(r"[a-z0-9]+")
-STOP = frozenset("a an and are as at be by can do does for from how i if in is it me my of on or our "
-                 "the to what when where which who why will with you your".split())
+STOP = frozenset(
+    "a an and are as at be by can do does for from how i if in is it me my of on or our "
+    "the to what when where which who why will with you your".split()
+)
 
 
 @dataclass(frozen=True)

@@ -55,8 +55,12 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[REDIS], app[STORE], app[HUB] = redis, store, hub
     app[CASES] = CaseDesk(session, settings.open311_url, settings.open311_api_key, settings.open311_staff_key)
     relay = app[RELAY] = Relay(settings, store, hub, bot, outbox, app[METRICS], app[KNOWLEDGE])
-    tasks = [asyncio.create_task(hub.listen()), asyncio.create_task(relay.deliver_news()),
-             asyncio.create_task(outbox.run()), asyncio.create_task(relay.sweeper.run())]
+    tasks = [
+        asyncio.create_task(hub.listen()),
+        asyncio.create_task(relay.deliver_news()),
+        asyncio.create_task(outbox.run()),
+        asyncio.create_task(relay.sweeper.run()),
+    ]
     try:
         await asyncio.wait_for(hub.connected.wait(), timeout=5)
     except asyncio.TimeoutError:
@@ -74,8 +78,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _close_sockets(app: web.Application) -> None:
-    await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY, message=b"relay shutting down")
-                           for ws in list(app[SOCKETS])), return_exceptions=True)
+    await asyncio.gather(
+        *(ws.close(code=WSCloseCode.GOING_AWAY, message=b"relay shutting down") for ws in list(app[SOCKETS])),  # type: ignore[index]
+        return_exceptions=True,
+    )
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -86,7 +92,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SOCKETS] = weakref.WeakSet()
     app[KNOWLEDGE] = KnowledgeBaseCache(*knowledge_paths(settings))
     app.cleanup_ctx.append(_resources)
-    app.on_shutdown.append(_close_sockets)
+    app.on_shutdown.append(_close_sockets)  # type: ignore[arg-type]  # aiohttp 3.9's Signal typing
     app.router.add_get("/ws/resident", resident_socket)
     app.router.add_get("/ws/advisor", advisor_socket)
     app.add_routes(http_api.routes())

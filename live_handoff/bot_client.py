@@ -27,8 +27,9 @@ class BotClient:
         """Send one resident message; the bot's turn, or BotUnavailableError."""
         body = {"sender": conversation_id, "message": text, "metadata": metadata}
         try:
-            async with self.session.post(f"{self.base_url}/webhooks/rest/webhook", json=body,
-                                         timeout=self.timeout) as response:
+            async with self.session.post(
+                f"{self.base_url}/webhooks/rest/webhook", json=body, timeout=self.timeout
+            ) as response:
                 if response.status != 200:
                     raise BotUnavailableError(f"Rasa answered HTTP {response.status}")
                 replies = await response.json(content_type=None)

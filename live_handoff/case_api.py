@@ -9,10 +9,31 @@ from typing import Any
 import aiohttp
 
 REFERENCE = re.compile(r"^[A-Z]{2}-[0-9]{4}-[0-9]{6}$")
-EXTENDED_STATUSES = ("OPEN", "INVESTIGATING", "IN_PROGRESS", "ACTION_SCHEDULED", "FIXED", "DUPLICATE",
-                     "NOT_COUNCILS_RESPONSIBILITY", "NO_FURTHER_ACTION", "INTERNAL_REFERRAL", "CLOSED")
-FIELDS = ("service_request_id", "service_name", "status", "extended_status", "status_notes", "requested_datetime",
-          "updated_datetime", "expected_datetime", "address", "zipcode", "description")
+EXTENDED_STATUSES = (
+    "OPEN",
+    "INVESTIGATING",
+    "IN_PROGRESS",
+    "ACTION_SCHEDULED",
+    "FIXED",
+    "DUPLICATE",
+    "NOT_COUNCILS_RESPONSIBILITY",
+    "NO_FURTHER_ACTION",
+    "INTERNAL_REFERRAL",
+    "CLOSED",
+)
+FIELDS = (
+    "service_request_id",
+    "service_name",
+    "status",
+    "extended_status",
+    "status_notes",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "zipcode",
+    "description",
+)
 
 
 class CaseApiError(Exception):

@@ -48,9 +48,12 @@ class CaseClient:
             "attribute[conversation_id]": message["conversation_id"],
             "attribute[call_back]": "yes" if message.get("call_back") else "no",
         }
-        for field, value in (("email", message.get("email")), ("phone", message.get("phone")),
-                             ("first_name", name[0] if name[0] else None),
-                             ("last_name", name[1] if len(name) > 1 else None)):
+        for field, value in (
+            ("email", message.get("email")),
+            ("phone", message.get("phone")),
+            ("first_name", name[0] if name[0] else None),
+            ("last_name", name[1] if len(name) > 1 else None),
+        ):
             if value:
                 form[field] = value
         try:
@@ -98,8 +101,12 @@ class Outbox:
                 reference = await self.client.create(message)
             except CaseRejectedError as exc:
                 # Never let one bad message hold up the ones behind it; keep it for a person.
-                log.error("outbox: Open311 refused a message left in %s; moved to %s (%s)",
-                          message.get("conversation_id"), self.store.key("outbox", "rejected"), exc)
+                log.error(
+                    "outbox: Open311 refused a message left in %s; moved to %s (%s)",
+                    message.get("conversation_id"),
+                    self.store.key("outbox", "rejected"),
+                    exc,
+                )
                 await self.store.outbox_reject(raw)
                 continue
             except CaseError as exc:

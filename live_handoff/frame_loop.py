@@ -55,8 +55,9 @@ Handler = Callable[[Frame], Awaitable[None]]
 Admit = Callable[[Frame], Awaitable[bool]]
 
 
-async def run(ws: web.WebSocketResponse, peer: Peer, rules: Rules, handle: Handler, metrics: Metrics,
-              admit: Admit | None = None) -> None:
+async def run(
+    ws: web.WebSocketResponse, peer: Peer, rules: Rules, handle: Handler, metrics: Metrics, admit: Admit | None = None
+) -> None:
     """Serve frames until the socket closes or ``admit`` refuses one.
 
     Args:

@@ -16,9 +16,21 @@ from typing import Any, Literal, TypedDict
 
 Mode = Literal["bot", "queued", "advisor", "closed"]
 Change = Literal["queued", "joined", "transferred", "handed_back", "wait_cancelled", "closed", "unavailable"]
-ErrorCode = Literal["bad_json", "unknown_type", "invalid", "too_large", "rate_limited", "hello_first",
-                    "unknown_conversation", "not_allowed", "already_claimed", "at_capacity", "closed",
-                    "unavailable", "internal"]
+ErrorCode = Literal[
+    "bad_json",
+    "unknown_type",
+    "invalid",
+    "too_large",
+    "rate_limited",
+    "hello_first",
+    "unknown_conversation",
+    "not_allowed",
+    "already_claimed",
+    "at_capacity",
+    "closed",
+    "unavailable",
+    "internal",
+]
 
 
 def iso(ms: int | str | None = None) -> str:
@@ -35,6 +47,7 @@ def later(a: str, b: str) -> bool:
 
 # Shared pieces (common.schema.json) ------------------------------------------------
 
+
 class _ButtonBase(TypedDict):
     title: str
 
@@ -44,8 +57,10 @@ class Button(_ButtonBase, total=False):
     action: Literal["request_advisor", "cancel_wait", "leave_message", "retry", "end_chat"]
 
 
-_MessageBase = TypedDict("_MessageBase", {"type": Literal["message"], "at": str,
-                                          "from": Literal["resident", "bot", "advisor", "system"], "text": str})
+_MessageBase = TypedDict(
+    "_MessageBase",
+    {"type": Literal["message"], "at": str, "from": Literal["resident", "bot", "advisor", "system"], "text": str},
+)
 
 
 class MessageEvent(_MessageBase, total=False):
@@ -103,6 +118,7 @@ class Pong(TypedDict):
 
 # Sent to residents (resident_server.schema.json) -----------------------------------
 
+
 class ResidentLimits(TypedDict):
     max_text_chars: int
     messages_per_minute: int
@@ -134,8 +150,9 @@ class QueuePosition(TypedDict):
     text: str
 
 
-ResidentTyping = TypedDict("ResidentTyping", {"type": Literal["typing"], "from": Literal["bot", "advisor"],
-                                              "active": bool})
+ResidentTyping = TypedDict(
+    "ResidentTyping", {"type": Literal["typing"], "from": Literal["bot", "advisor"], "active": bool}
+)
 
 # Sent to advisors (advisor_server.schema.json) -------------------------------------
 
@@ -212,19 +229,30 @@ class Note(_NoteBase, total=False):
     client_id: str
 
 
-AdvisorTyping = TypedDict("AdvisorTyping", {"type": Literal["typing"], "conversation_id": str,
-                                            "from": Literal["resident", "advisor"], "active": bool})
+AdvisorTyping = TypedDict(
+    "AdvisorTyping",
+    {"type": Literal["typing"], "conversation_id": str, "from": Literal["resident", "advisor"], "active": bool},
+)
 
 # Which contract definition each type mirrors: (schema file, $defs entry).
 SCHEMAS: dict[type, tuple[str, str]] = {
-    Button: ("common", "button"), MessageEvent: ("common", "message_event"),
-    StatusEvent: ("common", "status_event"), Error: ("common", "error"), Ack: ("common", "ack"),
-    Pong: ("resident_server", "pong"), ResidentWelcome: ("resident_server", "welcome"),
-    QueuePosition: ("resident_server", "queue"), ResidentTyping: ("resident_server", "typing"),
-    AdvisorProfile: ("advisor_server", "advisor"), ConversationSummary: ("advisor_server", "conversation_summary"),
-    AdvisorWelcome: ("advisor_server", "welcome"), QueueList: ("advisor_server", "queue"),
-    ChatList: ("advisor_server", "chats"), ConversationFrame: ("advisor_server", "conversation"),
-    Note: ("advisor_server", "note"), AdvisorTyping: ("advisor_server", "typing"),
+    Button: ("common", "button"),
+    MessageEvent: ("common", "message_event"),
+    StatusEvent: ("common", "status_event"),
+    Error: ("common", "error"),
+    Ack: ("common", "ack"),
+    Pong: ("resident_server", "pong"),
+    ResidentWelcome: ("resident_server", "welcome"),
+    QueuePosition: ("resident_server", "queue"),
+    ResidentTyping: ("resident_server", "typing"),
+    AdvisorProfile: ("advisor_server", "advisor"),
+    ConversationSummary: ("advisor_server", "conversation_summary"),
+    AdvisorWelcome: ("advisor_server", "welcome"),
+    QueueList: ("advisor_server", "queue"),
+    ChatList: ("advisor_server", "chats"),
+    ConversationFrame: ("advisor_server", "conversation"),
+    Note: ("advisor_server", "note"),
+    AdvisorTyping: ("advisor_server", "typing"),
 }
 
 # The contract's fields that are logged but added on delivery, not when the event is made.
@@ -253,8 +281,15 @@ def pong() -> Pong:
     return {"type": "pong"}
 
 
-def message(sender: Literal["resident", "bot", "advisor", "system"], text: str, *, author: str | None = None,
-            buttons: list[Button] | None = None, at: str | None = None, **extra: Any) -> MessageEvent:
+def message(
+    sender: Literal["resident", "bot", "advisor", "system"],
+    text: str,
+    *,
+    author: str | None = None,
+    buttons: list[Button] | None = None,
+    at: str | None = None,
+    **extra: Any,
+) -> MessageEvent:
     """A message event to log (``extra``: the bot's own fields, e.g. its buttons or custom data)."""
     event: dict[str, Any] = {"type": "message", "at": at or iso(), "from": sender, "text": text, **extra}
     if author is not None:

@@ -20,11 +20,21 @@ log = logging.getLogger(__name__)
 # As the bot's handoff payloads do (contracts/README.md), for handoffs the resident starts:
 # after any urgent route the category's name is the reason and its priority the band
 # (crisis, domestic abuse, safeguarding and danger "urgent"; gas, power, emergency "high").
-ROUTE_URGENCY = {**{category.route: (category.name, category.priority) for category in urgent.CATEGORIES},
-                 "complaint": ("complaint", "normal")}
+ROUTE_URGENCY = {
+    **{category.route: (category.name, category.priority) for category in urgent.CATEGORIES},
+    "complaint": ("complaint", "normal"),
+}
 
-REASONS = frozenset({"resident_asked", *urgent.BY_NAME, "complaint", "repeated_misunderstanding",
-                     "service_unavailable", "bot_unavailable"})
+REASONS = frozenset(
+    {
+        "resident_asked",
+        *urgent.BY_NAME,
+        "complaint",
+        "repeated_misunderstanding",
+        "service_unavailable",
+        "bot_unavailable",
+    }
+)
 
 
 def reason_after(route_name: str) -> tuple[str, str]:
@@ -47,7 +57,11 @@ def checked_handoff(handoff: dict[str, Any]) -> tuple[str, str, dict[str, Any] |
         summary = handoff.get("summary") if isinstance(handoff.get("summary"), dict) else None
         if summary is not None and problems and any("summary" in list(p.absolute_path) for p in problems):
             summary = None
-        reason = handoff.get("reason") if handoff.get("reason") in REASONS else "resident_asked"
-        priority = handoff.get("priority") if handoff.get("priority") in queueing.PRIORITY_RANK else "normal"
-        return reason, priority, summary
-    return handoff["reason"], handoff["priority"], handoff["summary"]
+        reason = handoff.get("reason")
+        priority = handoff.get("priority")
+        return (
+            reason if isinstance(reason, str) and reason in REASONS else "resident_asked",
+            priority if isinstance(priority, str) and priority in queueing.PRIORITY_RANK else "normal",
+            summary,
+        )
+    return str(handoff["reason"]), str(handoff["priority"]), dict(handoff["summary"])

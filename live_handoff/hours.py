@@ -24,8 +24,21 @@ LONDON = ZoneInfo("Europe/London")
 # enough that a misconfiguration (no open days at all) fails fast rather than looping.
 SEARCH_DAYS = 60
 
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December")
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
 
 @dataclass(frozen=True)
 class OpeningHours:
@@ -78,7 +91,7 @@ def parse_dates(spec: str) -> frozenset[dt.date]:
     return frozenset(dates)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def bank_holidays() -> frozenset[dt.date]:
     """England and Wales bank holidays known to the installed ``govuk-bank-holidays``.
 

@@ -45,16 +45,30 @@ async def login(request: web.Request) -> web.Response:
         return error(400, "invalid", 'Send JSON: {"username": "...", "password": "..."}.')
     settings = request.app[SETTINGS]
     try:
-        sid, csrf, user = await auth.login(request.app[STORE], username, password, int(settings.session_hours * 3600),
-                                           request.remote or "")
+        sid, csrf, user = await auth.login(
+            request.app[STORE], username, password, int(settings.session_hours * 3600), request.remote or ""
+        )
     except auth.TooManyAttemptsError as exc:
         return error(429, "too_many_attempts", str(exc))
     except auth.AuthError as exc:
         return error(401, "bad_credentials", str(exc))
-    response = web.json_response({"username": username, "name": user.get("name", ""),
-                                  "roles": user.get("roles", "").split(","), "csrf_token": csrf})
-    response.set_cookie(COOKIE, sid, httponly=True, samesite="Strict", secure=settings.secure_cookies, path="/",
-                        max_age=int(settings.session_hours * 3600))
+    response = web.json_response(
+        {
+            "username": username,
+            "name": user.get("name", ""),
+            "roles": user.get("roles", "").split(","),
+            "csrf_token": csrf,
+        }
+    )
+    response.set_cookie(
+        COOKIE,
+        sid,
+        httponly=True,
+        samesite="Strict",
+        secure=settings.secure_cookies,
+        path="/",
+        max_age=int(settings.session_hours * 3600),
+    )
     return response
 
 
@@ -75,8 +89,14 @@ async def me(request: web.Request) -> web.Response:
     user = await current_user(request)
     if user is None:
         return error(401, "not_logged_in", "Please log in.")
-    return web.json_response({"username": user["username"], "name": user["name"],
-                              "roles": user["roles"].split(","), "csrf_token": user["csrf"]})
+    return web.json_response(
+        {
+            "username": user["username"],
+            "name": user["name"],
+            "roles": user["roles"].split(","),
+            "csrf_token": user["csrf"],
+        }
+    )
 
 
 async def transcript_download(request: web.Request) -> web.Response:
@@ -95,18 +115,30 @@ async def transcript_download(request: web.Request) -> web.Response:
     if not allowed:
         return error(404, "unknown_conversation", "No such conversation, or it is not yours.")
     text = transcript.render(cid, await store.events_after(cid, "0-0", 10_000))
-    return web.Response(text=text, content_type="text/plain", charset="utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="northbridge-chat-{cid[2:10]}.txt"',
-                                 "Cache-Control": "no-store", **_cors(request)})
+    return web.Response(
+        text=text,
+        content_type="text/plain",
+        charset="utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="northbridge-chat-{cid[2:10]}.txt"',
+            "Cache-Control": "no-store",
+            **_cors(request),
+        },
+    )
 
 
 def _cors(request: web.Request) -> dict[str, str]:
     """The widget on a council page (an allowed origin) may download its transcript."""
     origin = request.headers.get("Origin", "").rstrip("/")
     if origin and origin in request.app[SETTINGS].allowed_origins:
-        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
-                "Access-Control-Allow-Headers": "Authorization", "Access-Control-Allow-Methods": "GET",
-                "Access-Control-Expose-Headers": "Content-Disposition", "Access-Control-Max-Age": "600"}
+        return {
+            "Access-Control-Allow-Origin": origin,
+            "Vary": "Origin",
+            "Access-Control-Allow-Headers": "Authorization",
+            "Access-Control-Allow-Methods": "GET",
+            "Access-Control-Expose-Headers": "Content-Disposition",
+            "Access-Control-Max-Age": "600",
+        }
     return {}
 
 
@@ -157,11 +189,14 @@ async def case_status(request: web.Request) -> web.Response:
     except (ValueError, KeyError, TypeError):
         return error(400, "invalid", 'Send JSON: {"extended_status": "...", "note": "..."}.')
     try:
-        updated = await request.app[CASES].update(request.match_info["ref"], status, note, user["name"] or user["username"])
+        updated = await request.app[CASES].update(
+            request.match_info["ref"], status, note, user["name"] or user["username"]
+        )
     except CaseApiError as exc:
         return error(exc.status, exc.code, exc.message)
-    await request.app[STORE].record("case_status_changed", reference=updated["service_request_id"],
-                                    extended_status=status, advisor=user["username"])
+    await request.app[STORE].record(
+        "case_status_changed", reference=updated["service_request_id"], extended_status=status, advisor=user["username"]
+    )
     return web.json_response(updated)
 
 

@@ -16,6 +16,7 @@ import json
 import logging
 import weakref
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -46,7 +47,7 @@ class Peer:
     def closed(self) -> bool:
         return self.ws.closed
 
-    async def send(self, frame: dict[str, Any]) -> bool:
+    async def send(self, frame: Mapping[str, Any]) -> bool:
         """Send a frame; False if the socket has gone (its owner cleans up)."""
         if self.ws.closed:
             return False
@@ -133,7 +134,7 @@ class Hub:
         return any(f.peer is peer for f in self.feeds.get(cid, ()))
 
     def unfollow(self, peer: Peer, cid: str | None = None) -> None:
-        for conversation in ([cid] if cid else list(self.feeds)):
+        for conversation in [cid] if cid else list(self.feeds):
             for feed in [f for f in self.feeds.get(conversation, ()) if f.peer is peer]:
                 feed.close()
                 self.feeds[conversation].discard(feed)

@@ -30,8 +30,10 @@ _WORD = rf"(?!(?i:{_STOP_WORDS})\b)[A-Za-z][A-Za-z'’-]*"
 
 # Suffixes that rarely end an ordinary phrase are masked in any case ("12 acacia road");
 # ones that do ("3 bins close by", "2 kids drive") only when capitalised.
-_SUFFIX = (r"(?:(?i:road|rd|street|avenue|ave|lane|crescent|terrace|gardens|grove)"
-           r"|St|Close|Drive|Way|Court|Place|Walk|Hill)")
+_SUFFIX = (
+    r"(?:(?i:road|rd|street|avenue|ave|lane|crescent|terrace|gardens|grove)"
+    r"|St|Close|Drive|Way|Court|Place|Walk|Hill)"
+)
 _ADDRESS = re.compile(rf"(?<![\w.,:/£$-])\d{{1,4}}[A-Za-z]?,?[ \t]+(?:{_WORD}[ \t]+){{1,4}}{_SUFFIX}\b\.?")
 
 _POSTCODE = re.compile(rf"(?<![A-Za-z0-9])(?:{OUTWARD}\s*{INWARD}|GIR\s*0AA)(?![A-Za-z0-9])", re.IGNORECASE)
@@ -68,7 +70,7 @@ def _phone(match: re.Match[str]) -> str:
     prefix = match.group("intl")
     if prefix is not None:
         # After +44 (and an optional "(0)") come the national digits without their 0.
-        digits = sum(ch.isdigit() for ch in match.group(0)[len(prefix):])
+        digits = sum(ch.isdigit() for ch in match.group(0)[len(prefix) :])
         return "[phone]" if 9 <= digits <= 10 else match.group(0)
     digits = sum(ch.isdigit() for ch in match.group(0))
     return "[phone]" if 10 <= digits <= 11 else match.group(0)

@@ -19,9 +19,15 @@ def refused(frame: dict[str, Any]) -> bool:
 
 def outbox_entry(cid: str, frame: dict[str, Any]) -> dict[str, Any]:
     """The outbox entry for a ``leave_message`` frame, keyed so a resend is one case."""
-    return {"key": f"{cid}:{frame['client_id']}", "conversation_id": cid, "text": frame["text"],
-            "name": frame.get("name", ""), "email": frame.get("email", ""), "phone": frame.get("phone", ""),
-            "call_back": bool(frame.get("call_back"))}
+    return {
+        "key": f"{cid}:{frame['client_id']}",
+        "conversation_id": cid,
+        "text": frame["text"],
+        "name": frame.get("name", ""),
+        "email": frame.get("email", ""),
+        "phone": frame.get("phone", ""),
+        "call_back": bool(frame.get("call_back")),
+    }
 
 
 def logged_text(text: str) -> str:

@@ -19,22 +19,33 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.conversations = Gauge("frontdesk_conversations", "Conversations active in the last hour, by mode",
-                                   ["mode"], registry=r)
+        self.conversations = Gauge(
+            "frontdesk_conversations", "Conversations active in the last hour, by mode", ["mode"], registry=r
+        )
         self.queue_length = Gauge("frontdesk_queue_length", "Conversations waiting for an advisor", registry=r)
         self.advisors_available = Gauge("frontdesk_advisors_available", "Advisors online and available", registry=r)
         self.connections = Gauge("frontdesk_connections", "Open websockets on this process", ["role"], registry=r)
         self.started = Counter("frontdesk_conversations_started", "Conversations started", registry=r)
-        self.handoffs = Counter("frontdesk_handoffs", "Handoffs asked for, by reason and outcome",
-                                ["reason", "outcome"], registry=r)
+        self.handoffs = Counter(
+            "frontdesk_handoffs", "Handoffs asked for, by reason and outcome", ["reason", "outcome"], registry=r
+        )
         self.messages = Counter("frontdesk_messages_relayed", "Messages relayed, by sender", ["sender"], registry=r)
         self.errors = Counter("frontdesk_errors", "Errors, by code", ["code"], registry=r)
-        self.bot_latency = Histogram("frontdesk_bot_seconds", "Time Rasa took to answer", registry=r,
-                                     buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15))
-        self.waiting = Histogram("frontdesk_waiting_seconds", "Time from queued to an advisor joining",
-                                 buckets=MINUTES, registry=r)
-        self.handling = Histogram("frontdesk_handling_seconds", "Time from an advisor joining to hand-back or close",
-                                  buckets=MINUTES, registry=r)
+        self.bot_latency = Histogram(
+            "frontdesk_bot_seconds",
+            "Time Rasa took to answer",
+            registry=r,
+            buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15),
+        )
+        self.waiting = Histogram(
+            "frontdesk_waiting_seconds", "Time from queued to an advisor joining", buckets=MINUTES, registry=r
+        )
+        self.handling = Histogram(
+            "frontdesk_handling_seconds",
+            "Time from an advisor joining to hand-back or close",
+            buckets=MINUTES,
+            registry=r,
+        )
         self.ratings = Counter("frontdesk_ratings", "Ratings given at the end of a chat", ["score"], registry=r)
 
     async def render(self, store: Store) -> bytes:

@@ -7,7 +7,7 @@ go back to the client as an `error` frame (never a dropped socket, never a stack
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +34,21 @@ class FrameError(Exception):
         return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schemas() -> dict[str, dict]:
     return {name: json.loads((CONTRACTS / f"{name}.schema.json").read_text()) for name in SCHEMA_FILES}
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(schema: str, frame_type: str) -> jsonschema.Draft202012Validator:
     """A validator for one frame type of one schema file (e.g. ``resident_client``, ``message``)."""
     schemas = _schemas()
     store = {s["$id"]: s for s in schemas.values()}
     root = schemas[schema]
     resolver = jsonschema.RefResolver(base_uri=root["$id"], referrer=root, store=store)
-    return jsonschema.Draft202012Validator({"$ref": f"#/$defs/{frame_type}"}, resolver=resolver,
-                                           format_checker=jsonschema.FormatChecker())
+    return jsonschema.Draft202012Validator(
+        {"$ref": f"#/$defs/{frame_type}"}, resolver=resolver, format_checker=jsonschema.FormatChecker()
+    )
 
 
 def frame_types(schema: str) -> tuple[str, ...]:
@@ -82,19 +83,28 @@ def parse(raw: str | bytes, schema: str, max_text_chars: int | None = None) -> d
     except (ValueError, UnicodeDecodeError):
         raise FrameError("bad_json", "That was not valid JSON. Each frame must be one JSON object.") from None
     if not isinstance(frame, dict):
-        raise FrameError("bad_json", "Each frame must be a JSON object with a \"type\".")
+        raise FrameError("bad_json", 'Each frame must be a JSON object with a "type".')
     kind = frame.get("type")
-    client_id = frame.get("client_id") if isinstance(frame.get("client_id"), str) and len(frame["client_id"]) <= 64 else None
+    client_id = (
+        frame.get("client_id") if isinstance(frame.get("client_id"), str) and len(frame["client_id"]) <= 64 else None
+    )
     if kind not in frame_types(schema):
-        raise FrameError("unknown_type", f"Unknown frame type {str(kind)[:40]!r}; expected one of: "
-                         + ", ".join(frame_types(schema)), client_id)
+        raise FrameError(
+            "unknown_type",
+            f"Unknown frame type {str(kind)[:40]!r}; expected one of: " + ", ".join(frame_types(schema)),
+            client_id,
+        )
     errors = sorted(validator(schema, kind).iter_errors(frame), key=lambda e: list(e.absolute_path))
     if errors:
         raise FrameError("invalid", f"{kind}: " + "; ".join(_describe(e) for e in errors[:3]), client_id)
     text = frame.get("text")
     if max_text_chars is not None and isinstance(text, str) and len(text) > max_text_chars:
-        raise FrameError("too_large", f"Messages can be up to {max_text_chars} characters; this one has "
-                         f"{len(text)}. Please split it into shorter messages.", client_id)
+        raise FrameError(
+            "too_large",
+            f"Messages can be up to {max_text_chars} characters; this one has "
+            f"{len(text)}. Please split it into shorter messages.",
+            client_id,
+        )
     if isinstance(text, str) and not text.strip():
         raise FrameError("invalid", f"{kind}: text is empty", client_id)
     return frame

@@ -37,8 +37,9 @@ def queue_score(priority: str, queued_at_ms: int) -> float:
     return float(PRIORITY_RANK[priority] * _BAND + queued_at_ms)
 
 
-def estimate_wait_seconds(position: int, free_slots: int, advisors_available: int,
-                          handling_seconds: float) -> int | None:
+def estimate_wait_seconds(
+    position: int, free_slots: int, advisors_available: int, handling_seconds: float
+) -> int | None:
     """Roughly how long until an advisor picks up a queued conversation.
 
     Args:
@@ -56,7 +57,8 @@ def estimate_wait_seconds(position: int, free_slots: int, advisors_available: in
     if position < 1 or free_slots < 0 or advisors_available < 0 or handling_seconds < 0:
         raise ValueError(
             f"bad queue figures: position={position}, free_slots={free_slots}, "
-            f"advisors_available={advisors_available}, handling_seconds={handling_seconds}")
+            f"advisors_available={advisors_available}, handling_seconds={handling_seconds}"
+        )
     if advisors_available == 0:
         return None
     if position <= free_slots:

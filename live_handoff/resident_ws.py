@@ -30,12 +30,14 @@ def rules(settings: Settings) -> frame_loop.Rules:
     # Typing and pings have their own allowance, so a chatty widget never costs a message.
     light = TokenBucket(1.0, 10)
     return frame_loop.Rules(
-        schema="resident_client", max_text_chars=settings.max_text_chars,
+        schema="resident_client",
+        max_text_chars=settings.max_text_chars,
         wait=lambda frame: (light if frame["type"] in ("ping", "typing") else bucket).take(),
         too_fast=lambda wait: f"You're sending messages too quickly. Try again in {max(1, round(wait))} seconds.",
         unavailable="Sorry, the chat is having problems. Your last message was not saved: please send it again "
-                    "in a moment.",
-        internal="Sorry, something went wrong on our side. Please try again.")
+        "in a moment.",
+        internal="Sorry, something went wrong on our side. Please try again.",
+    )
 
 
 async def resident_socket(request: web.Request) -> web.WebSocketResponse:
@@ -88,8 +90,9 @@ async def _hello(ws: web.WebSocketResponse, peer: Peer, relay: Relay, timeout: f
             metrics.errors.labels(exc.code).inc()
             await peer.send(exc.frame())
         except RedisError:
-            await peer.send(frames.error("unavailable", "Sorry, the chat is not available right now. "
-                                                        "Please try again shortly."))
+            await peer.send(
+                frames.error("unavailable", "Sorry, the chat is not available right now. Please try again shortly.")
+            )
             await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"storage unavailable")
             return False
     await ws.close(code=CLOSE_HELLO_TIMEOUT, message=b"no valid hello")

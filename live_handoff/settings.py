@@ -81,8 +81,13 @@ class Settings:
         """
         env = dict(os.environ if env is None else env)
 
-        def read(name: str, default: T, convert: Callable[[str], T], check: Callable[[T], bool] = lambda _: True,
-                 explain: str = "") -> T:
+        def read(
+            name: str,
+            default: T,
+            convert: Callable[[str], T],
+            check: Callable[[T], bool] = lambda _: True,
+            explain: str = "",
+        ) -> T:
             raw = env.get(name)
             if raw is None or raw.strip() == "":
                 return default
@@ -96,14 +101,16 @@ class Settings:
 
         positive = "must be a positive number"
         try:
-            hours = opening.build(env.get("RELAY_OPENING_HOURS") or "Mon-Fri 08:30-17:00",
-                                  env.get("RELAY_CLOSURES", ""))
+            hours = opening.build(
+                env.get("RELAY_OPENING_HOURS") or "Mon-Fri 08:30-17:00", env.get("RELAY_CLOSURES", "")
+            )
         except ValueError as exc:
             raise SettingsError(f"RELAY_OPENING_HOURS / RELAY_CLOSURES: {exc}") from None
         origins = frozenset(o.strip().rstrip("/") for o in env.get("RELAY_ALLOWED_ORIGINS", "").split(",") if o.strip())
         for origin in origins:
             if not origin.startswith(("http://", "https://")):
                 raise SettingsError(f"RELAY_ALLOWED_ORIGINS: {origin!r} must start with http:// or https://")
+        knowledge = knowledge_paths_in(env)
         open311_url = env.get("OPEN311_URL", "")
         if open311_url and not open311_url.endswith("/"):
             open311_url += "/"
@@ -116,8 +123,12 @@ class Settings:
             open311_staff_key=env.get("OPEN311_STAFF_KEY") or env.get("OPEN311_STAFF_KEYS", "").split(",")[0].strip(),
             allowed_origins=origins,
             key_prefix=env.get("RELAY_KEY_PREFIX", "fd"),
-            retention_days=read("RELAY_RETENTION_DAYS", 90, int, lambda v: v >= 1, "must be a whole number of days, at least 1"),
-            max_text_chars=read("RELAY_MAX_TEXT_CHARS", 2000, int, lambda v: 1 <= v <= 10_000, "must be between 1 and 10000"),
+            retention_days=read(
+                "RELAY_RETENTION_DAYS", 90, int, lambda v: v >= 1, "must be a whole number of days, at least 1"
+            ),
+            max_text_chars=read(
+                "RELAY_MAX_TEXT_CHARS", 2000, int, lambda v: 1 <= v <= 10_000, "must be between 1 and 10000"
+            ),
             max_frame_bytes=read("RELAY_MAX_FRAME_BYTES", 16_384, int, lambda v: v >= 1024, "must be at least 1024"),
             messages_per_minute=read("RELAY_MESSAGES_PER_MINUTE", 30, int, lambda v: v >= 1, positive),
             burst=read("RELAY_BURST", 8, int, lambda v: v >= 1, positive),
@@ -128,12 +139,15 @@ class Settings:
             secure_cookies=env.get("RELAY_SECURE_COOKIES", "0") == "1",
             # The same words the bot's texts use (knowledge_base.opening_hours).
             hours_text=advisor_hours_text(env),
-            **dict(zip(("content_dir", "messages_file"), knowledge_paths_in(env))),
+            content_dir=knowledge[0],
+            messages_file=knowledge[1],
         )
 
 
 def knowledge_paths_in(env: Mapping[str, str]) -> tuple[Path, Path]:
     """The knowledge base's content folder and messages file as the action server finds
     them: ``FRONT_DESK_CONTENT_DIR`` and ``FRONT_DESK_MESSAGES_FILE``, else its own."""
-    return (Path(env.get("FRONT_DESK_CONTENT_DIR") or DEFAULT_CONTENT_DIR),
-            Path(env.get("FRONT_DESK_MESSAGES_FILE") or DEFAULT_MESSAGES_FILE))
+    return (
+        Path(env.get("FRONT_DESK_CONTENT_DIR") or DEFAULT_CONTENT_DIR),
+        Path(env.get("FRONT_DESK_MESSAGES_FILE") or DEFAULT_MESSAGES_FILE),
+    )

@@ -15,8 +15,18 @@ from typing import Literal
 from live_handoff import texts
 from live_handoff.frames import Change, Mode, StatusEvent, iso
 
-Kind = Literal["queued", "joined", "transferred", "handed_back", "reopened", "wait_cancelled",
-               "closed_by_resident", "closed_idle", "closed_by_advisor", "unavailable"]
+Kind = Literal[
+    "queued",
+    "joined",
+    "transferred",
+    "handed_back",
+    "reopened",
+    "wait_cancelled",
+    "closed_by_resident",
+    "closed_idle",
+    "closed_by_advisor",
+    "unavailable",
+]
 
 
 @dataclass(frozen=True)
@@ -60,8 +70,13 @@ def status_event(kind: Kind, *, name: str = "", reason: str | None = None, at_ms
         ValueError: a change into the queue without its reason.
     """
     rule = RULES[kind]
-    event: StatusEvent = {"type": "status", "at": iso(at_ms), "mode": rule.mode, "change": rule.change,
-                          "text": rule.text.format(name=name)}
+    event: StatusEvent = {
+        "type": "status",
+        "at": iso(at_ms),
+        "mode": rule.mode,
+        "change": rule.change,
+        "text": rule.text.format(name=name),
+    }
     if rule.names_advisor:
         event["advisor"] = name
     if rule.has_reason:

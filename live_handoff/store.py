@@ -30,6 +30,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from live_handoff.store_accounts import AccountStore
@@ -59,8 +60,16 @@ class Store(AccountStore):
         now = str(now_ms())
         key = self.key("conv", cid)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"mode": "bot", "token": token_hash(token), "created_at": now,
-                                    "updated_at": now, "page": page[:2000]})
+            pipe.hset(
+                key,
+                mapping={
+                    "mode": "bot",
+                    "token": token_hash(token),
+                    "created_at": now,
+                    "updated_at": now,
+                    "page": page[:2000],
+                },
+            )
             pipe.expire(key, self.ttl)
             pipe.zadd(self.key("modes", "bot"), {cid: int(now)})
             await pipe.execute()
@@ -85,13 +94,25 @@ class Store(AccountStore):
             pipe.expire(key, self.ttl)
             await pipe.execute()
 
-    async def append(self, cid: str, event: dict[str, Any], client_id: str = "", audience: str = "all",
-                     also_push: tuple[str, str] | None = None) -> tuple[str, bool]:
+    async def append(
+        self,
+        cid: str,
+        event: Mapping[str, Any],
+        client_id: str = "",
+        audience: str = "all",
+        also_push: tuple[str, str] | None = None,
+    ) -> tuple[str, bool]:
         stream_id, new, _ = await self.append_with_mode(cid, event, client_id, audience, also_push)
         return stream_id, new
 
-    async def append_with_mode(self, cid: str, event: dict[str, Any], client_id: str = "", audience: str = "all",
-                               also_push: tuple[str, str] | None = None) -> tuple[str, bool, str]:
+    async def append_with_mode(
+        self,
+        cid: str,
+        event: Mapping[str, Any],
+        client_id: str = "",
+        audience: str = "all",
+        also_push: tuple[str, str] | None = None,
+    ) -> tuple[str, bool, str]:
         """Log an event once. Returns (stream id, whether it is new); a repeated client_id
         returns the first id and logs nothing. ``also_push`` = (list key, value) is pushed
         in the same step, only when the event is new (the outbox of messages left)."""
@@ -99,14 +120,35 @@ class Store(AccountStore):
             event = {**event, "client_id": client_id}
         result = await self._append(
             keys=[self.key("log", cid), self.key("cids", cid), self.key("conv", cid)],
-            args=[client_id, json.dumps(event, ensure_ascii=False), audience, self.ttl, self.conv_channel,
-                  now_ms(), cid, self.key("modes", ""), *(also_push or ("", ""))])
+            args=[
+                client_id,
+                json.dumps(event, ensure_ascii=False),
+                audience,
+                self.ttl,
+                self.conv_channel,
+                now_ms(),
+                cid,
+                self.key("modes", ""),
+                *(also_push or ("", "")),
+            ],
+        )
         return result[0], bool(result[1]), result[2]
 
-    async def transition(self, cid: str, allowed: tuple[str, ...], new_mode: str, event: dict[str, Any],
-                         fields: dict[str, str] | None = None, queue: str = "", score: float = 0,
-                         chats_from: str = "", chats_to: str = "", capacity: int = 0,
-                         require_advisor: str = "", release: bool = False) -> tuple[str, str, str]:
+    async def transition(
+        self,
+        cid: str,
+        allowed: tuple[str, ...],
+        new_mode: str,
+        event: Mapping[str, Any],
+        fields: dict[str, str] | None = None,
+        queue: str = "",
+        score: float = 0,
+        chats_from: str = "",
+        chats_to: str = "",
+        capacity: int = 0,
+        require_advisor: str = "",
+        release: bool = False,
+    ) -> tuple[str, str, str]:
         """Move a conversation between modes with its status event, atomically.
 
         Args:
@@ -122,13 +164,32 @@ class Store(AccountStore):
         """
         dummy = self.key("none")
         result = await self._transition(
-            keys=[self.key("conv", cid), self.key("log", cid), self.queue_key,
-                  self.key("chats", chats_from) if chats_from and not release else dummy,
-                  self.key("chats", chats_to) if chats_to else dummy],
-            args=[cid, ",".join(allowed), new_mode, json.dumps(fields or {}), json.dumps(event, ensure_ascii=False),
-                  self.ttl, self.conv_channel, "auto" if release else queue, repr(float(score)),
-                  "auto" if release else ("rem" if chats_from else ""), "add" if chats_to else "", capacity, now_ms(),
-                  require_advisor, self.key("modes", ""), self.key("chats", "")])
+            keys=[
+                self.key("conv", cid),
+                self.key("log", cid),
+                self.queue_key,
+                self.key("chats", chats_from) if chats_from and not release else dummy,
+                self.key("chats", chats_to) if chats_to else dummy,
+            ],
+            args=[
+                cid,
+                ",".join(allowed),
+                new_mode,
+                json.dumps(fields or {}),
+                json.dumps(event, ensure_ascii=False),
+                self.ttl,
+                self.conv_channel,
+                "auto" if release else queue,
+                repr(float(score)),
+                "auto" if release else ("rem" if chats_from else ""),
+                "add" if chats_to else "",
+                capacity,
+                now_ms(),
+                require_advisor,
+                self.key("modes", ""),
+                self.key("chats", ""),
+            ],
+        )
         if result[0] != "ok":
             raise TransitionError(result[0], result[1] if len(result) > 1 else None)
         return result[1], result[2], result[3]

@@ -14,9 +14,16 @@ class AccountStore(StoreBase):
 
     async def save_advisor(self, username: str, name: str, password_hash: str, roles: str, capacity: int) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self.key("advisor", username), mapping={
-                "name": name, "password": password_hash, "roles": roles, "capacity": capacity,
-                "presence": "away"})
+            pipe.hset(
+                self.key("advisor", username),
+                mapping={
+                    "name": name,
+                    "password": password_hash,
+                    "roles": roles,
+                    "capacity": capacity,
+                    "presence": "away",
+                },
+            )
             pipe.sadd(self.key("advisors"), username)
             await pipe.execute()
 
@@ -68,7 +75,7 @@ class AccountStore(StoreBase):
             rows = await pipe.execute()
         out = []
         for i, user in enumerate(users):
-            online, (presence, capacity), chats = rows[3 * i: 3 * i + 3]
+            online, (presence, capacity), chats = rows[3 * i : 3 * i + 3]
             if online and presence == "available":
                 out.append((user, int(capacity or 1), int(chats)))
         return out

@@ -25,9 +25,15 @@ from live_handoff.store_scripts import APPEND, RELEASE, TRANSITION
 def connect_redis(url: str) -> Redis:
     """A client that rides out a Redis restart: a command on a dropped connection is
     retried on a new one (appends are idempotent by client id; Lua scripts are atomic)."""
-    return Redis.from_url(url, decode_responses=True, health_check_interval=15, socket_connect_timeout=2,
-                          socket_keepalive=True, retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 4),
-                          retry_on_error=[RedisConnectionError, RedisTimeoutError, OSError])
+    return Redis.from_url(
+        url,
+        decode_responses=True,
+        health_check_interval=15,
+        socket_connect_timeout=2,
+        socket_keepalive=True,
+        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 4),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError, OSError],
+    )
 
 
 class TransitionError(Exception):
@@ -94,8 +100,7 @@ class StoreBase:
 
     @property
     def channels(self) -> tuple[str, ...]:
-        return (self.conv_channel, self.typing_channel, self.queue_channel, self.advisor_channel,
-                self.session_channel)
+        return (self.conv_channel, self.typing_channel, self.queue_channel, self.advisor_channel, self.session_channel)
 
     async def ping(self) -> bool:
         return bool(await self.redis.ping())

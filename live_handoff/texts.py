@@ -21,16 +21,21 @@ CLOSED_IDLE = "We've closed this chat because we didn't hear from you. You can s
 CLOSED_BY_RESIDENT = "You've ended the chat. Thank you for contacting Northbridge Borough Council."
 REOPENED = "You're chatting with the assistant again."
 BOT_SLOW = "Sorry, this is taking longer than usual. You can wait, or talk to an advisor."
-BOT_UNAVAILABLE = ("Sorry, the assistant isn't working at the moment. Your message is saved. "
-                   "You can try again, or talk to an advisor.")
-ADVISOR_GONE = ("{name} has been disconnected. You're back in the queue and the next advisor will see "
-                "everything you've said.")
+BOT_UNAVAILABLE = (
+    "Sorry, the assistant isn't working at the moment. Your message is saved. You can try again, or talk to an advisor."
+)
+ADVISOR_GONE = (
+    "{name} has been disconnected. You're back in the queue and the next advisor will see everything you've said."
+)
 STILL_QUEUED = "You're already in the queue for an advisor."
 ALREADY_WITH_ADVISOR = "You're already chatting with an advisor."
-MESSAGE_LEFT = ("Thank you, your message has been passed to our contact centre (reference {reference}). "
-                "An advisor will reply on the next working day.")
-MESSAGE_SAVED = ("Thank you, your message is saved and will reach our contact centre. "
-                 "An advisor will reply on the next working day.")
+MESSAGE_LEFT = (
+    "Thank you, your message has been passed to our contact centre (reference {reference}). "
+    "An advisor will reply on the next working day."
+)
+MESSAGE_SAVED = (
+    "Thank you, your message is saved and will reach our contact centre. An advisor will reply on the next working day."
+)
 RATING_THANKS = "Thank you for your feedback."
 SESSION_ENDED = "Your session has ended. Please log in again."
 
@@ -38,6 +43,7 @@ SESSION_ENDED = "Your session has ended. Please log in again."
 def first_name(name: str) -> str:
     """What residents see of an advisor's name."""
     return (name or "An advisor").split(" ", 1)[0]
+
 
 # Only for when the knowledge base cannot be read, or an edit lost a number from its
 # `urgent.<category>.no_advisor` text (the loader refuses such edits; this is the second
@@ -47,35 +53,44 @@ URGENT_NO_ADVISOR_FALLBACK = {
     "crisis": (
         "Please don't wait for us. If your life, or someone else's, is at risk now, call **999**. "
         "**Samaritans** are there any time, free, on **116 123**. For urgent mental health help, "
-        "call **NHS 111**."),
+        "call **NHS 111**."
+    ),
     "domestic_abuse": (
         "If you are in danger now, call **999**. The **National Domestic Abuse Helpline** is free and "
         "open 24 hours a day on **0808 2000 247**. For somewhere safe to stay tonight, call Housing "
-        "Options on **01632 960210** (Monday to Friday 8:30am to 5pm) or **01632 960999** out of hours."),
+        "Options on **01632 960210** (Monday to Friday 8:30am to 5pm) or **01632 960999** out of hours."
+    ),
     "safeguarding": (
         "If anyone is in immediate danger, call **999**. To tell us about a child at risk, call "
         "**01632 960400**; an adult at risk, **01632 960300** (Monday to Friday 8:30am to 5pm); out of "
-        "hours, the Emergency Duty Team on **01632 960500**."),
+        "hours, the Emergency Duty Team on **01632 960500**."
+    ),
     "danger": (
         "If someone is in danger, hurt, or a crime is happening now, call **999** straight away. "
-        "For police matters that are not an emergency, call **101**."),
+        "For police matters that are not an emergency, call **101**."
+    ),
     "gas": (
         "If you smell gas or think there is carbon monoxide, get outside and call the **National Gas "
-        "Emergency Service** free on **0800 111 999**, 24 hours a day. If anyone feels unwell, call **999**."),
+        "Emergency Service** free on **0800 111 999**, 24 hours a day. If anyone feels unwell, call **999**."
+    ),
     "power": (
         "For a power cut or a damaged power line, call **105** (free, 24 hours) and stay well away "
-        "from fallen cables. If anyone is in danger, call **999**."),
+        "from fallen cables. If anyone is in danger, call **999**."
+    ),
     "emergency": (
         "If anyone is hurt or in danger, call **999**. For a council emergency that cannot wait (a tree "
         "down, a dangerous wall or building, flooding, a council home with no heating or water), call "
-        "our 24-hour line on **01632 960999**."),
+        "our 24-hour line on **01632 960999**."
+    ),
 }
 # A category added to knowledge_base/urgent.py before its fallback is written here still
 # gets 999 (tests/live_handoff/unit/test_texts.py fails until it is written).
 _ANY_URGENT_FALLBACK = "If anyone is hurt or in danger now, call **999**."
 
 
-def contact_centre_status(open_now: bool, next_opening: str, hours_text: str = "Monday to Friday, 8:30am to 5pm") -> str:
+def contact_centre_status(
+    open_now: bool, next_opening: str, hours_text: str = "Monday to Friday, 8:30am to 5pm"
+) -> str:
     if open_now:
         return f"Advisors are available {hours_text}."
     return f"Our advisors are not available right now. They're back {next_opening}."
@@ -109,12 +124,18 @@ def advisor_guide(category: str, text: str | None) -> str:
     """
     if text and text.strip():
         return text.strip()
-    return ("If anyone is in danger now, 999. Make sure the resident has these numbers: "
-            + urgent_no_advisor(category, None).replace("**", ""))
+    return "If anyone is in danger now, 999. Make sure the resident has these numbers: " + urgent_no_advisor(
+        category, None
+    ).replace("**", "")
 
 
-def no_advisor(reason: str | None, open_now: bool, next_opening: str,
-               hours_text: str = "Monday to Friday, 8:30am to 5pm", urgent_text: str | None = None) -> str:
+def no_advisor(
+    reason: str | None,
+    open_now: bool,
+    next_opening: str,
+    hours_text: str = "Monday to Friday, 8:30am to 5pm",
+    urgent_text: str | None = None,
+) -> str:
     """Why nobody can take the chat now, and what the resident can do instead.
 
     Args:
@@ -132,10 +153,14 @@ def no_advisor(reason: str | None, open_now: bool, next_opening: str,
     if open_now:
         lead = "Sorry, no advisors are free to chat right now."
     else:
-        lead = (f"Our advisors are not available right now ({hours_text}, closed on "
-                f"bank holidays). They're back {next_opening}.")
-    offer = "leave a message and an advisor will reply on the next working day, or phone **01632 960000** " \
-            "during opening hours."
+        lead = (
+            f"Our advisors are not available right now ({hours_text}, closed on "
+            f"bank holidays). They're back {next_opening}."
+        )
+    offer = (
+        "leave a message and an advisor will reply on the next working day, or phone **01632 960000** "
+        "during opening hours."
+    )
     if reason in URGENT_REASONS:
         return f"{urgent_no_advisor(reason, urgent_text)}\n\n{lead}\n\nIf it can wait, you can {offer}"
     return f"{lead}\n\nYou can {offer}"

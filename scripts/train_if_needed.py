@@ -49,9 +49,19 @@ def main() -> int:
     print("Training the model (its inputs changed)...", flush=True)
     started = time.monotonic()
     command = [
-        str(ROOT / ".venv" / "bin" / "rasa"), "train",
-        "--config", "config.yml", "--domain", "bot/domain", "--data", "bot/data",
-        "--out", "models", "--fixed-model-name", "front-desk", "--force",
+        str(ROOT / ".venv" / "bin" / "rasa"),
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "bot/domain",
+        "--data",
+        "bot/data",
+        "--out",
+        "models",
+        "--fixed-model-name",
+        "front-desk",
+        "--force",
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(command, cwd=ROOT, env=env)

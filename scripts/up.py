@@ -20,7 +20,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.processes import (  # noqa: E402
-    MODEL, ROOT, action_server_command, new_secrets, rasa_server_command, redis_env, server_env, wait_until_up,
+    MODEL,
+    ROOT,
+    action_server_command,
+    new_secrets,
+    rasa_server_command,
+    redis_env,
+    server_env,
+    wait_until_up,
 )
 from front_door.processes import PYTHON, RedisServer  # noqa: E402
 
@@ -73,14 +80,41 @@ def first_advisor(env: dict[str, str]) -> tuple[str, str]:
     secrets_now = local_secrets()
     username = "advisor"
     password = secrets_now.get("FIRST_ADVISOR_PASSWORD")
-    listed = subprocess.run([str(PYTHON), "-m", "live_handoff", "user", "list"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        [str(PYTHON), "-m", "live_handoff", "user", "list"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     if listed.strip():
         return (username, password) if password and listed.startswith(username + "\t") else ("", "")
     password = password or new_password()
-    subprocess.run([str(PYTHON), "-m", "live_handoff", "user", "add", username, "--name", "Alex Advisor",
-                    "--role", "advisor", "--role", "editor", "--role", "manager"], cwd=ROOT, env=env,
-                   input=password + "\n", capture_output=True, text=True, check=True)
+    subprocess.run(
+        [
+            str(PYTHON),
+            "-m",
+            "live_handoff",
+            "user",
+            "add",
+            username,
+            "--name",
+            "Alex Advisor",
+            "--role",
+            "advisor",
+            "--role",
+            "editor",
+            "--role",
+            "manager",
+        ],
+        cwd=ROOT,
+        env=env,
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     if "FIRST_ADVISOR_PASSWORD" not in secrets_now:
         with SECRETS.open("a") as handle:
             handle.write(f"FIRST_ADVISOR_PASSWORD={password}\n")
@@ -98,8 +132,12 @@ def main() -> int:
     redis_port = int(os.environ.get("REDIS_PORT", "6380"))
     secrets_now = local_secrets()
     # The built-in Open311 service is mounted in the front door; a council's own replaces it.
-    env = server_env(action_port, host, door_port, {**secrets_now, **{
-        k: v for k, v in os.environ.items() if k.startswith("OPEN311_")}})
+    env = server_env(
+        action_port,
+        host,
+        door_port,
+        {**secrets_now, **{k: v for k, v in os.environ.items() if k.startswith("OPEN311_")}},
+    )
     if "OPEN311_URL" in os.environ:
         env.pop("OPEN311_API_KEYS", None)  # nothing to mount
     env["RASA_URL"] = f"http://{host}:{rasa_port}"
@@ -125,11 +163,16 @@ def main() -> int:
         actions = start("action server", action_server_command(action_port), env)
         processes.append(("action server", actions))
         wait_until_up(f"http://{host}:{action_port}/health", actions)
-        rasa = start("Rasa server", rasa_server_command(MODEL, rasa_port, host, api_token=env["RASA_TOKEN"], redis=True), env)
+        rasa = start(
+            "Rasa server", rasa_server_command(MODEL, rasa_port, host, api_token=env["RASA_TOKEN"], redis=True), env
+        )
         processes.append(("Rasa server", rasa))
         wait_until_up(f"http://{host}:{rasa_port}/webhooks/rest/", rasa)
-        login = (f"  First advisor:      {username} / {password}  (add more: .venv/bin/python -m live_handoff user add)\n"
-                 if password else "")
+        login = (
+            f"  First advisor:      {username} / {password}  (add more: .venv/bin/python -m live_handoff user add)\n"
+            if password
+            else ""
+        )
         print(
             "\nFront Desk is running. Press Ctrl-C to stop.\n"
             f"  Front door:         http://{host}:{door_port}/  (health: /health, metrics: /metrics)\n"
@@ -143,13 +186,14 @@ def main() -> int:
             "Talk to the bot directly:\n"
             f"  curl -s http://{host}:{rasa_port}/webhooks/rest/webhook \\\n"
             "       -H 'Content-Type: application/json' \\\n"
-            "       -d '{\"sender\": \"resident-1\", \"message\": \"when is my bin day?\"}'\n"
+            '       -d \'{"sender": "resident-1", "message": "when is my bin day?"}\'\n'
             "Preview a route without the servers:\n"
-            "  .venv/bin/python -m knowledge_base try \"when is my bin day?\"\n",
+            '  .venv/bin/python -m knowledge_base try "when is my bin day?"\n',
             flush=True,
         )
         while all(p.poll() is None for _, p in processes) and (
-                redis is None or redis.process is None or redis.process.poll() is None):
+            redis is None or redis.process is None or redis.process.poll() is None
+        ):
             time.sleep(1)
         dead = [name for name, p in processes if p.poll() is not None] or ["Redis"]
         print(f"{', '.join(dead)} stopped unexpectedly; stopping the rest.", file=sys.stderr)

@@ -24,8 +24,10 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 if TYPE_CHECKING:
-    from service_requests.app import MOUNT, create_app
-    from service_requests.settings import Settings, SettingsError
+    from service_requests.app import MOUNT as MOUNT
+    from service_requests.app import create_app as create_app
+    from service_requests.settings import Settings as Settings
+    from service_requests.settings import SettingsError as SettingsError
 
 
 def __getattr__(name: str) -> Any:

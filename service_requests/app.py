@@ -6,7 +6,8 @@ import asyncio
 import datetime as dt
 import hmac
 import logging
-from typing import Any, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -101,8 +102,16 @@ async def create_request(request: web.Request) -> web.Response:
     new = validate_submission(form, service, settings.max_description)
     created = await asyncio.to_thread(request.app[STORE].create, new, service, request.app[CLOCK]())
     logger.info("Request %s created (%s)", created["service_request_id"], service.service_code)
-    return _json([{"service_request_id": created["service_request_id"],
-                   "service_notice": created["service_notice"], "account_id": None}], 201)
+    return _json(
+        [
+            {
+                "service_request_id": created["service_request_id"],
+                "service_notice": created["service_notice"],
+                "account_id": None,
+            }
+        ],
+        201,
+    )
 
 
 def _csv(value: str | None) -> tuple[str, ...]:
@@ -128,8 +137,14 @@ async def list_requests(request: web.Request) -> web.Response:
         zipcode = normalise_postcode(query["zipcode"])
         if not zipcode:
             raise Open311Error(400, f"zipcode {query['zipcode']!r} is not a valid UK postcode")
-    filters = Filters(ids=_csv(query.get("service_request_id")), service_codes=codes, statuses=statuses,
-                      zipcode=zipcode, start=start, end=end)
+    filters = Filters(
+        ids=_csv(query.get("service_request_id")),
+        service_codes=codes,
+        statuses=statuses,
+        zipcode=zipcode,
+        start=start,
+        end=end,
+    )
     return _json(await asyncio.to_thread(request.app[STORE].search, filters))
 
 
@@ -159,8 +174,9 @@ async def update_status(request: web.Request) -> web.Response:
         raise Open311Error(400, "updated_by is required: the name of the person making the change")
     notes = _clean("status_notes", form.get("status_notes"), request.app[SETTINGS].max_description)
     try:
-        updated = await asyncio.to_thread(request.app[STORE].update_status, request.match_info["id"], status,
-                                          notes, by, request.app[CLOCK]())
+        updated = await asyncio.to_thread(
+            request.app[STORE].update_status, request.match_info["id"], status, notes, by, request.app[CLOCK]()
+        )
     except NotFoundError:
         raise Open311Error(404, f"no service request {request.match_info['id']!r}") from None
     logger.info("Request %s status %s", updated["service_request_id"], status)
@@ -181,8 +197,9 @@ async def _purge_contact_details(app: web.Application) -> AsyncIterator[None]:
     async def loop() -> None:
         while True:
             try:
-                removed = await asyncio.to_thread(app[STORE].purge_contact_details, app[CLOCK](),
-                                                  app[SETTINGS].contact_retention_days)
+                removed = await asyncio.to_thread(
+                    app[STORE].purge_contact_details, app[CLOCK](), app[SETTINGS].contact_retention_days
+                )
                 if removed:
                     logger.info("Removed contact details from %d closed requests", removed)
             except Exception:  # a locked database must not end retention for good: try again later
@@ -198,8 +215,9 @@ async def _purge_contact_details(app: web.Application) -> AsyncIterator[None]:
         pass
 
 
-def create_app(settings: Settings, *, store: CaseStore | None = None,
-               clock: Callable[[], dt.datetime] = utc_now) -> web.Application:
+def create_app(
+    settings: Settings, *, store: CaseStore | None = None, clock: Callable[[], dt.datetime] = utc_now
+) -> web.Application:
     """The Open311 application; routes are relative to wherever it is mounted."""
     app = web.Application(middlewares=[open311_errors], client_max_size=MAX_BODY)
     app[SETTINGS] = settings

@@ -85,8 +85,10 @@ def load_catalogue(path: Path) -> dict[str, Service]:
                 for v in a.get("values", []):
                     if set(v) != {"key", "name"} or not all(isinstance(v[k], (str, int)) for k in v):
                         # `{key: x, name: A, B or C}` reads as three keys: quote names with commas.
-                        raise CatalogueError(f"{where}: attribute {a['code']}: each value needs just `key` and "
-                                             f"`name` (quote a name that has a comma): {v!r}")
+                        raise CatalogueError(
+                            f"{where}: attribute {a['code']}: each value needs just `key` and "
+                            f"`name` (quote a name that has a comma): {v!r}"
+                        )
                 values = tuple((str(v["key"]), str(v["name"])) for v in a.get("values", []))
                 if a["datatype"] == "singlevaluelist" and not values:
                     raise CatalogueError(f"{where}: attribute {a['code']}: a singlevaluelist needs values")
@@ -95,10 +97,15 @@ def load_catalogue(path: Path) -> dict[str, Service]:
             if not isinstance(needs_location, bool):
                 raise CatalogueError(f"{where}: needs_location must be true or false, got {needs_location!r}")
             service = Service(
-                service_code=str(raw["service_code"]), service_name=raw["service_name"],
-                description=raw["description"], group=raw["group"], keywords=tuple(raw.get("keywords", [])),
-                agency=raw["agency"], expected_days=int(raw["expected_days"]),
-                service_notice=raw["service_notice"], attributes=tuple(attributes),
+                service_code=str(raw["service_code"]),
+                service_name=raw["service_name"],
+                description=raw["description"],
+                group=raw["group"],
+                keywords=tuple(raw.get("keywords", [])),
+                agency=raw["agency"],
+                expected_days=int(raw["expected_days"]),
+                service_notice=raw["service_notice"],
+                attributes=tuple(attributes),
                 needs_location=needs_location,
             )
             if service.service_code in services:

@@ -25,7 +25,7 @@ class Settings:
     contact_retention_days: int = 90
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         """Read ``OPEN311_*`` variables.
 
         OPEN311_DB: SQLite file (default var/service_requests.sqlite3).

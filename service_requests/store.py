@@ -11,10 +11,11 @@ import json
 import logging
 import os
 import sqlite3
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from service_requests.catalogue import Service
 from service_requests.dates import add_working_days, to_open311
@@ -118,7 +119,8 @@ class CaseStore:
                 year = now.year
                 (last,) = db.execute(
                     "INSERT INTO counters (year, last) VALUES (?, 1) "
-                    "ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last", (year,)
+                    "ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last",
+                    (year,),
                 ).fetchone()
                 request_id = f"{self.prefix}-{year}-{last:06d}"
                 expected = add_working_days(now, service.expected_days)
@@ -126,13 +128,33 @@ class CaseStore:
                     "INSERT INTO requests (id, service_code, service_name, agency, service_notice, extended_status,"
                     " status_notes, description, address, zipcode, lat, long, attributes, email, phone, first_name,"
                     " last_name, requested, updated, expected) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (request_id, service.service_code, service.service_name, service.agency, service.service_notice,
-                     "OPEN", None, new.description, new.address, new.zipcode, new.lat, new.long,
-                     json.dumps(new.attributes, sort_keys=True), new.email, new.phone, new.first_name,
-                     new.last_name, _iso(now), _iso(now), _iso(expected)),
+                    (
+                        request_id,
+                        service.service_code,
+                        service.service_name,
+                        service.agency,
+                        service.service_notice,
+                        "OPEN",
+                        None,
+                        new.description,
+                        new.address,
+                        new.zipcode,
+                        new.lat,
+                        new.long,
+                        json.dumps(new.attributes, sort_keys=True),
+                        new.email,
+                        new.phone,
+                        new.first_name,
+                        new.last_name,
+                        _iso(now),
+                        _iso(now),
+                        _iso(expected),
+                    ),
                 )
-                db.execute("INSERT INTO status_changes (request_id, at, by, extended_status, notes) VALUES (?,?,?,?,?)",
-                           (request_id, _iso(now), "submitted", "OPEN", None))
+                db.execute(
+                    "INSERT INTO status_changes (request_id, at, by, extended_status, notes) VALUES (?,?,?,?,?)",
+                    (request_id, _iso(now), "submitted", "OPEN", None),
+                )
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -175,8 +197,9 @@ class CaseStore:
         with closing(self._connect()) as db:
             return [self._public(row) for row in db.execute(sql, args)]
 
-    def update_status(self, request_id: str, extended_status: str, notes: str | None, by: str,
-                      now: dt.datetime) -> dict[str, Any]:
+    def update_status(
+        self, request_id: str, extended_status: str, notes: str | None, by: str, now: dt.datetime
+    ) -> dict[str, Any]:
         """Change a request's status, recording who did it and when."""
         if extended_status not in EXTENDED_STATUSES:
             raise ValueError(f"unknown status {extended_status!r}")
@@ -190,8 +213,10 @@ class CaseStore:
                 ).rowcount
                 if not changed:
                     raise NotFoundError(request_id)
-                db.execute("INSERT INTO status_changes (request_id, at, by, extended_status, notes) VALUES (?,?,?,?,?)",
-                           (request_id, _iso(now), by, extended_status, notes))
+                db.execute(
+                    "INSERT INTO status_changes (request_id, at, by, extended_status, notes) VALUES (?,?,?,?,?)",
+                    (request_id, _iso(now), by, extended_status, notes),
+                )
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -200,10 +225,19 @@ class CaseStore:
 
     def history(self, request_id: str) -> list[dict[str, Any]]:
         with closing(self._connect()) as db:
-            rows = db.execute("SELECT at, by, extended_status, notes FROM status_changes WHERE request_id = ? "
-                              "ORDER BY id", (request_id,)).fetchall()
-        return [{"at": to_open311(_parse(r["at"])), "by": r["by"], "extended_status": r["extended_status"],
-                 "notes": r["notes"]} for r in rows]
+            rows = db.execute(
+                "SELECT at, by, extended_status, notes FROM status_changes WHERE request_id = ? ORDER BY id",
+                (request_id,),
+            ).fetchall()
+        return [
+            {
+                "at": to_open311(_parse(r["at"])),
+                "by": r["by"],
+                "extended_status": r["extended_status"],
+                "notes": r["notes"],
+            }
+            for r in rows
+        ]
 
     def purge_contact_details(self, now: dt.datetime, retention_days: int) -> int:
         """Forget residents' contact details on requests closed more than ``retention_days`` ago."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from contracts.postcodes import normalise_postcode
 from service_requests.catalogue import Service
@@ -112,8 +112,15 @@ def validate_submission(form: Mapping[str, str], service: Service, max_descripti
     if phone and not PHONE.match(phone):
         raise Open311Error(400, "phone is not a valid phone number")
     return NewRequest(
-        service_code=service.service_code, description=description, address=address, zipcode=zipcode,
-        lat=lat, long=long, attributes=attributes, email=email, phone=phone,
+        service_code=service.service_code,
+        description=description,
+        address=address,
+        zipcode=zipcode,
+        lat=lat,
+        long=long,
+        attributes=attributes,
+        email=email,
+        phone=phone,
         first_name=_clean("first_name", form.get("first_name"), 100),
         last_name=_clean("last_name", form.get("last_name"), 100),
     )

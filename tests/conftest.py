@@ -19,8 +19,16 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 # Open311, a front door, Chromium.
 SERVER_FIXTURES = frozenset({"servers", "redis_server", "front_door", "browser", "door_env", "with_rasa"})
 # How a server process shows itself on a command line.
-SERVER_COMMANDS = ("redis-server", "rasa", "bot.serve", "rasa_sdk", "service_requests", "front_door",
-                   "chromium", "playwright")
+SERVER_COMMANDS = (
+    "redis-server",
+    "rasa",
+    "bot.serve",
+    "rasa_sdk",
+    "service_requests",
+    "front_door",
+    "chromium",
+    "playwright",
+)
 
 
 # Folders whose every test runs against real servers.
@@ -40,8 +48,11 @@ def starts_a_server(args) -> str | None:
     for word in words:
         text = os.fsdecode(word) if isinstance(word, (bytes, os.PathLike)) else str(word)
         name = os.path.basename(text.split()[0]) if text.strip() else ""
-        if name in SERVER_COMMANDS or text in SERVER_COMMANDS or any(
-                text.startswith(f"{c}.") or text.startswith(f"{c} ") for c in SERVER_COMMANDS):
+        if (
+            name in SERVER_COMMANDS
+            or text in SERVER_COMMANDS
+            or any(text.startswith(f"{c}.") or text.startswith(f"{c} ") for c in SERVER_COMMANDS)
+        ):
             return text
     return None
 
@@ -57,8 +68,10 @@ def _servers_only_when_marked(request, monkeypatch):
         def __init__(self, args, *more, **options):
             server = starts_a_server(args)
             if server:
-                raise RuntimeError(f"{request.node.nodeid} starts a server ({server}) but is not marked "
-                                   "`servers`: add `pytestmark = pytest.mark.servers` to its module")
+                raise RuntimeError(
+                    f"{request.node.nodeid} starts a server ({server}) but is not marked "
+                    "`servers`: add `pytestmark = pytest.mark.servers` to its module"
+                )
             super().__init__(args, *more, **options)
 
     monkeypatch.setattr(subprocess, "Popen", GuardedPopen)

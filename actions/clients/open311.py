@@ -15,10 +15,16 @@ import aiohttp
 
 from actions.settings import Open311Settings
 
-__all__ = ["Open311Client", "Open311RejectedError", "Open311Settings", "Open311UncertainError",
-           "Open311UnavailableError"]
+__all__ = [
+    "Open311Client",
+    "Open311RejectedError",
+    "Open311Settings",
+    "Open311UncertainError",
+    "Open311UnavailableError",
+]
 
 logger = logging.getLogger(__name__)
+
 
 class Open311UnavailableError(Exception):
     """The Open311 service did not answer in time, or answered with a server error."""
@@ -87,8 +93,12 @@ class Open311Client:
         """``{"service_request_id", "service_notice"}``, or with only a ``token`` if the service
         assigns ids later (GeoReport v2 allows both)."""
         body = await self._call("POST", "requests.json", data={**form, "api_key": self.settings.api_key})
-        if not (isinstance(body, list) and body and isinstance(body[0], dict)
-                and (body[0].get("service_request_id") or body[0].get("token"))):
+        if not (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], dict)
+            and (body[0].get("service_request_id") or body[0].get("token"))
+        ):
             raise Open311UncertainError(f"POST requests.json: unexpected answer {str(body)[:200]!r}")
         return body[0]
 
@@ -101,10 +111,14 @@ class Open311Client:
             raise
         return found[0] if found else None
 
-    async def recent(self, service_code: str, zipcode: str, days: int, now: dt.datetime,
-                     statuses: str = "open") -> list[dict[str, Any]]:
+    async def recent(
+        self, service_code: str, zipcode: str, days: int, now: dt.datetime, statuses: str = "open"
+    ) -> list[dict[str, Any]]:
         """Requests of one service at one postcode in the last ``days`` days."""
         start = (now - dt.timedelta(days=days)).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        body = await self._call("GET", "requests.json", params={
-            "service_code": service_code, "zipcode": zipcode, "status": statuses, "start_date": start})
+        body = await self._call(
+            "GET",
+            "requests.json",
+            params={"service_code": service_code, "zipcode": zipcode, "status": statuses, "start_date": start},
+        )
         return [r for r in body if isinstance(r, dict)] if isinstance(body, list) else []

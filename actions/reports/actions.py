@@ -5,17 +5,17 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients.open311 import Open311RejectedError, Open311UncertainError, Open311UnavailableError
+from actions.clients.open311 import Open311RejectedError, Open311UnavailableError, Open311UncertainError
 from actions.reports import flow, reading, texts
-from actions.reports.service import advisor_hours, knowledge_base, open311
 from actions.reports.interruptions import CONTINUE, interruption
+from actions.reports.service import advisor_hours, knowledge_base, open311
 from bot.components.patterns import normalise_reference
 from knowledge_base.replies import render_route
 from knowledge_base.routes import signposts
@@ -23,24 +23,34 @@ from knowledge_base.routes import signposts
 logger = logging.getLogger(__name__)
 DUPLICATE_DAYS = 14
 MAYBE_SENT = "maybe_sent"  # report_confirmation after a submission whose fate is unknown
-REPORT_SLOTS = ("report_postcode", "report_location", "report_description", "report_attribute",
-                "report_contact", "report_confirmation", "report_failures", "report_changing")
+REPORT_SLOTS = (
+    "report_postcode",
+    "report_location",
+    "report_description",
+    "report_attribute",
+    "report_contact",
+    "report_confirmation",
+    "report_failures",
+    "report_changing",
+)
 LEFT = "left"  # report_confirmation when the resident said they did not want this report
 
 
-def switch_report(tracker: Tracker, service_code: str) -> List[EventType]:
+def switch_report(tracker: Tracker, service_code: str) -> list[EventType]:
     """Start a report of another kind, keeping what identifies the place and the contact."""
     keep = {s: tracker.get_slot(s) for s in ("report_postcode", "report_location", "report_contact")}
-    return clear_report() + [SlotSet(k, v) for k, v in keep.items() if v] + [
-        SlotSet("report_service", service_code)]
+    return clear_report() + [SlotSet(k, v) for k, v in keep.items() if v] + [SlotSet("report_service", service_code)]
 
 
-def clear_report() -> List[EventType]:
+def clear_report() -> list[EventType]:
     return [SlotSet(s, None) for s in REPORT_SLOTS] + [
-        SlotSet("report_answers", None), SlotSet("report_service", None), SlotSet("report_stopped", None)]
+        SlotSet("report_answers", None),
+        SlotSet("report_service", None),
+        SlotSet("report_stopped", None),
+    ]
 
 
-def entity_value(message: Dict[str, Any], name: str) -> str | None:
+def entity_value(message: dict[str, Any], name: str) -> str | None:
     """The first value of an entity in a parsed message."""
     for entity in message.get("entities") or []:
         if entity.get("entity") == name and entity.get("value"):
@@ -51,15 +61,21 @@ def entity_value(message: Dict[str, Any], name: str) -> str | None:
 LEAVE_SLOTS = frozenset({"report_postcode", "report_location", "report_description"})
 
 
-def succeeded(key: str, tracker: Tracker) -> Dict[str, int] | None:
+def succeeded(key: str, tracker: Tracker) -> dict[str, int] | None:
     """The failure counts once ``key`` has a good answer."""
     failures = dict(tracker.get_slot("report_failures") or {})
     failures.pop(key, None)
     return failures or None
 
 
-def failed(key: str, problem: str, value: str, tracker: Tracker, dispatcher: CollectingDispatcher,
-           question: Dict[str, Any] | None = None) -> Dict[Text, Any]:
+def failed(
+    key: str,
+    problem: str,
+    value: str,
+    tracker: Tracker,
+    dispatcher: CollectingDispatcher,
+    question: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """An answer that could not be used: say why; the second time explain with an example and
     ways out; never ask a third time (go on without it where the report can, else pause)."""
     failures = dict(tracker.get_slot("report_failures") or {})
@@ -86,7 +102,7 @@ def explained_already(tracker: Tracker, key: str) -> bool:
     return (tracker.get_slot("report_failures") or {}).get(key) == 2
 
 
-def _short_dont_know(message: Dict[str, Any]) -> bool:
+def _short_dont_know(message: dict[str, Any]) -> bool:
     text = message.get("text") or ""
     return len(text.split()) <= 6 and reading.dont_know(text) and not text.startswith("/")
 
@@ -96,24 +112,30 @@ def _is_stop(text: str) -> bool:
 
 
 class ValidateReportForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_report_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         message = tracker.latest_message or {}
         if tracker.get_slot("requested_slot") is None:
             # Activation (no question asked yet), in the turn action_route_message answered:
             # take what the first
             # message already said ("missed bin at NB7 5HD") so it is not asked again.
             return await self._first_details(message, dispatcher, tracker) + await super().run(
-                dispatcher, tracker, domain)
+                dispatcher, tracker, domain
+            )
         kb = knowledge_base()
         requested = tracker.get_slot("requested_slot")
         text = message.get("text") or ""
         route = interruption(message, tracker.get_slot("report_service"), kb.articles, requested)
-        if route and not message.get("urgent_phrase") and (
+        if (
+            route
+            and not message.get("urgent_phrase")
+            and (
                 (requested == "report_postcode" and _short_dont_know(message))
-                or (requested == "report_contact" and reading.is_contact_attempt(text))):
+                or (requested == "report_contact" and reading.is_contact_attempt(text))
+            )
+        ):
             # "i dont know it" answers "what is the postcode?" and "ring me" answers "would you
             # like updates?", though out of context the model hears distress; urgent words
             # (the phrase lists) still interrupt.
@@ -139,31 +161,43 @@ class ValidateReportForm(FormValidationAction):
         reference = normalise_reference(entity_value(message, "reference") or text)
         extra = signposts(message, route)
         reply = render_route(route, kb, text=text, reference=reference, signposts=extra, advisor_hours=advisor_hours())
-        metadata = {"name": route, "intent": (message.get("intent") or {}).get("name", ""),
-                    "confidence": round(float((message.get("intent") or {}).get("confidence") or 0), 4)}
+        metadata = {
+            "name": route,
+            "intent": (message.get("intent") or {}).get("name", ""),
+            "confidence": round(float((message.get("intent") or {}).get("confidence") or 0), 4),
+        }
         if extra:
             metadata["signposts"] = extra
         dispatcher.utter_message(json_message={"route": metadata})
-        dispatcher.utter_message(text=reply.text, buttons=[{"title": b.title, "payload": b.payload}
-                                                            for b in reply.buttons])
+        dispatcher.utter_message(
+            text=reply.text, buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons]
+        )
         if route == "track_request" and reference:
             dispatcher.utter_message(text=await track(reference))
         # requested_slot None ends the form; action_submit_report then says the report is paused.
-        return [SlotSet("report_stopped", True), SlotSet("route", route)] + clear_answer + [
-            SlotSet("requested_slot", None)]
+        return (
+            [SlotSet("report_stopped", True), SlotSet("route", route)]
+            + clear_answer
+            + [SlotSet("requested_slot", None)]
+        )
 
     @staticmethod
-    def _report_route(tracker: Tracker, message: Dict[str, Any]) -> Dict[str, Any]:
+    def _report_route(tracker: Tracker, message: dict[str, Any]) -> dict[str, Any]:
         intent = message.get("intent") or {}
-        return {"name": f"request:{tracker.get_slot('report_service')}", "intent": intent.get("name") or "",
-                "confidence": round(float(intent.get("confidence") or 0), 4), "continues": True}
+        return {
+            "name": f"request:{tracker.get_slot('report_service')}",
+            "intent": intent.get("name") or "",
+            "confidence": round(float(intent.get("confidence") or 0), 4),
+            "continues": True,
+        }
 
-    async def _first_details(self, message: Dict[str, Any], dispatcher: CollectingDispatcher,
-                             tracker: Tracker) -> List[EventType]:
+    async def _first_details(
+        self, message: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
         text = message.get("text") or ""
         if text.startswith("/"):
             return []
-        events: List[EventType] = []
+        events: list[EventType] = []
         postcode = reading.postcode_in(entity_value(message, "postcode") or text)
         if postcode and not tracker.get_slot("report_postcode"):
             events.append(SlotSet("report_postcode", postcode))
@@ -173,8 +207,9 @@ class ValidateReportForm(FormValidationAction):
             events.append(SlotSet("report_location", address))
         return events
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         if tracker.get_slot("report_stopped"):
             return []
         try:
@@ -184,8 +219,9 @@ class ValidateReportForm(FormValidationAction):
         pending = flow.next_question(definition, tracker.get_slot("report_answers") or {})
         return [s for s in domain_slots if s != "report_attribute" or pending is not None]
 
-    async def _stop_or(self, value: Any, slot: str, check, dispatcher: CollectingDispatcher,
-                       tracker: Tracker) -> Dict[Text, Any]:
+    async def _stop_or(
+        self, value: Any, slot: str, check, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         if value is None:  # cleared on purpose (a new report, or a correction): nothing to check
             return {slot: None}
         if _is_stop(value):
@@ -195,10 +231,14 @@ class ValidateReportForm(FormValidationAction):
             return failed(slot, problem, value, tracker, dispatcher)
         return {slot: cleaned, "report_failures": succeeded(slot, tracker)}
 
-    async def validate_report_postcode(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                       domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_report_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if value is not None and not _is_stop(value) and not reading.postcode_in(value) and reading.dont_know(value):
-            return {"report_postcode": flow.POSTCODE_NOT_KNOWN, "report_failures": succeeded("report_postcode", tracker)}
+            return {
+                "report_postcode": flow.POSTCODE_NOT_KNOWN,
+                "report_failures": succeeded("report_postcode", tracker),
+            }
         result = await self._stop_or(value, "report_postcode", flow.check_postcode, dispatcher, tracker)
         postcode = result.get("report_postcode")
         if postcode and postcode != flow.POSTCODE_NOT_KNOWN:
@@ -209,31 +249,34 @@ class ValidateReportForm(FormValidationAction):
             await self._mention_recent_reports(tracker.get_slot("report_service"), postcode, dispatcher)
         return result
 
-    async def _mention_recent_reports(self, service_code: str, postcode: str,
-                                      dispatcher: CollectingDispatcher) -> None:
+    async def _mention_recent_reports(self, service_code: str, postcode: str, dispatcher: CollectingDispatcher) -> None:
         try:
-            recent = await open311().recent(service_code, postcode, DUPLICATE_DAYS,
-                                                 dt.datetime.now(dt.timezone.utc))
+            recent = await open311().recent(service_code, postcode, DUPLICATE_DAYS, dt.datetime.now(dt.timezone.utc))
         except (Open311UnavailableError, Open311RejectedError):
             return  # not knowing about duplicates must not stop a report
         if recent and any(r.get("service_request_id") for r in recent):
             references = ", ".join(
                 f"{r.get('service_request_id')} ({flow.STATUS_TEXT.get(r.get('extended_status', ''), r.get('status', 'open'))})"
-                for r in recent[:3] if r.get("service_request_id"))
+                for r in recent[:3]
+                if r.get("service_request_id")
+            )
             dispatcher.utter_message(text=texts.ALREADY_REPORTED.format(postcode=postcode, references=references))
 
-    async def validate_report_location(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                       domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_report_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if isinstance(value, str) and reading.postcode_in(value) and reading.without_postcode(value):
             value = reading.without_postcode(value)  # the postcode was given already
         return await self._stop_or(value, "report_location", flow.check_location, dispatcher, tracker)
 
-    async def validate_report_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                          domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_report_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return await self._stop_or(value, "report_description", flow.check_description, dispatcher, tracker)
 
-    async def validate_report_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_report_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if value is None:
             return {"report_contact": None}
         if _is_stop(value):
@@ -243,8 +286,9 @@ class ValidateReportForm(FormValidationAction):
             return failed("report_contact", problem, value, tracker, dispatcher)
         return {"report_contact": cleaned, "report_failures": succeeded("report_contact", tracker)}
 
-    async def validate_report_attribute(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_report_attribute(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if value is None or value == "done":
             return {"report_attribute": value}
         if _is_stop(value):
@@ -262,17 +306,23 @@ class ValidateReportForm(FormValidationAction):
         if problem:
             result = failed(question["code"], problem, value, tracker, dispatcher, question)
             if "report_answers" in result:  # an optional question left out after two tries
-                result["report_attribute"] = None if flow.next_question(definition, result["report_answers"]) else "done"
+                result["report_attribute"] = (
+                    None if flow.next_question(definition, result["report_answers"]) else "done"
+                )
             return result
         answers[question["code"]] = answer
         failures = dict(tracker.get_slot("report_failures") or {})
         failures.pop(question["code"], None)
         # Cleared again so the form asks the next question (required_slots decides if there is one).
-        return {"report_attribute": None if flow.next_question(definition, answers) else "done",
-                "report_answers": answers, "report_failures": failures or None}
+        return {
+            "report_attribute": None if flow.next_question(definition, answers) else "done",
+            "report_answers": answers,
+            "report_failures": failures or None,
+        }
 
-    async def validate_report_confirmation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                           domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_report_confirmation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if value is None or value in ("send", "cancel", MAYBE_SENT, LEFT):
             return {"report_confirmation": value}
         if _is_stop(value):
@@ -294,16 +344,25 @@ class ValidateReportForm(FormValidationAction):
         result = failed("report_confirmation", texts.UNCLEAR_CONFIRMATION, value, tracker, dispatcher)
         return {**result, "report_stopped": result.get("report_stopped")}
 
-    async def _correct(self, correction: reading.Correction, definition: Dict[str, Any],
-                       dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    async def _correct(
+        self,
+        correction: reading.Correction,
+        definition: dict[str, Any],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+    ) -> dict[str, Any]:
         """Ask one answer again, or take the new value the resident typed (then the summary again)."""
         done = {"report_confirmation": None, "report_changing": None, "report_failures": None}
         field, value = correction.field, correction.value
         if field in flow.FIXED_FIELDS:
             if value is None:
                 return {**done, field: None}
-            check = {"report_postcode": flow.check_postcode, "report_location": flow.check_location,
-                     "report_description": flow.check_description, "report_contact": flow.check_contact}[field]
+            check = {
+                "report_postcode": flow.check_postcode,
+                "report_location": flow.check_location,
+                "report_description": flow.check_description,
+                "report_contact": flow.check_contact,
+            }[field]
             cleaned, problem = check(value)
             if problem:
                 dispatcher.utter_message(text=problem)
@@ -320,8 +379,11 @@ class ValidateReportForm(FormValidationAction):
             answers.pop(field, None)
             return {**done, "report_answers": answers, "report_attribute": None}
         answers[field] = value
-        dispatcher.utter_message(text=texts.CHANGED.format(what=f"\u201c{flow.question_label(question)}\u201d",
-                                                           value=flow.answer_label(question, value)))
+        dispatcher.utter_message(
+            text=texts.CHANGED.format(
+                what=f"\u201c{flow.question_label(question)}\u201d", value=flow.answer_label(question, value)
+            )
+        )
         return {**done, "report_answers": answers}
 
 
@@ -332,34 +394,33 @@ class _AskFixedQuestion(Action, abc.ABC):
     buttons: tuple[tuple[str, str], ...] = ()
 
     @abc.abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """The ``action_ask_<slot>`` name Rasa's form calls."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if not explained_already(tracker, self.name().removeprefix("action_ask_")):
-            dispatcher.utter_message(text=self.question,
-                                     buttons=[{"title": t, "payload": p} for t, p in self.buttons])
+            dispatcher.utter_message(text=self.question, buttons=[{"title": t, "payload": p} for t, p in self.buttons])
         return []
 
 
 class ActionAskReportPostcode(_AskFixedQuestion):
     question = texts.ASK_POSTCODE
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_report_postcode"
 
 
 class ActionAskReportLocation(_AskFixedQuestion):
     question = texts.ASK_LOCATION
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_report_location"
 
 
 class ActionAskReportDescription(_AskFixedQuestion):
     question = texts.ASK_DESCRIPTION
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_report_description"
 
 
@@ -370,20 +431,21 @@ class ActionAskReportContact(_AskFixedQuestion):
     def question(self) -> str:  # type: ignore[override]
         return flow.contact_question(open311().settings.contact_retention_days)
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_report_contact"
 
 
 class ActionAskReportAttribute(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_report_attribute"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
             definition = await open311().service_definition(tracker.get_slot("report_service") or "")
         except (Open311UnavailableError, Open311RejectedError):
-            dispatcher.utter_message(text=texts.UNAVAILABLE_AT_START, buttons=[
-                {"title": "Talk to an advisor", "payload": "/handoff"}])
+            dispatcher.utter_message(
+                text=texts.UNAVAILABLE_AT_START, buttons=[{"title": "Talk to an advisor", "payload": "/handoff"}]
+            )
             return [SlotSet("report_stopped", True)]
         question = flow.next_question(definition, tracker.get_slot("report_answers") or {})
         if question is None or explained_already(tracker, question["code"]):
@@ -396,10 +458,10 @@ class ActionAskReportAttribute(Action):
 
 
 class ActionAskReportConfirmation(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_report_confirmation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if explained_already(tracker, "report_confirmation"):
             return []
         service_code = tracker.get_slot("report_service") or ""
@@ -410,30 +472,41 @@ class ActionAskReportConfirmation(Action):
         slots = tracker.current_slot_values()
         if tracker.get_slot("report_changing"):
             # The answers as buttons, and nothing after them: they stay on screen to be pressed.
-            dispatcher.utter_message(text=texts.CHANGE_WHICH, buttons=flow.change_buttons(slots, definition) + [
-                {"title": "Keep it as it is", "payload": "keep"}])
+            dispatcher.utter_message(
+                text=texts.CHANGE_WHICH,
+                buttons=flow.change_buttons(slots, definition) + [{"title": "Keep it as it is", "payload": "keep"}],
+            )
             return []
         name = service_code.replace("_", " ").capitalize()
         lines = flow.summary_lines(name, slots, definition)
         dispatcher.utter_message(
             text="\n\n".join([texts.SUMMARY_INTRO, "\n".join(lines), texts.SUMMARY_OUTRO]),
-            buttons=[{"title": "Send report", "payload": "send"},
-                     {"title": "Change an answer", "payload": "change"},
-                     {"title": "Cancel", "payload": "cancel"}],
+            buttons=[
+                {"title": "Send report", "payload": "send"},
+                {"title": "Change an answer", "payload": "change"},
+                {"title": "Cancel", "payload": "cancel"},
+            ],
         )
         return []
 
 
 class ActionSubmitReport(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_report"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("report_stopped"):
-            dispatcher.utter_message(text=texts.STOPPED, buttons=[
-                {"title": "Carry on with the report", "payload": f"/request_{tracker.get_slot('report_service')}"}])
-            events = [SlotSet("report_stopped", None), SlotSet("report_confirmation", None),
-                      SlotSet("requested_slot", None)]
+            dispatcher.utter_message(
+                text=texts.STOPPED,
+                buttons=[
+                    {"title": "Carry on with the report", "payload": f"/request_{tracker.get_slot('report_service')}"}
+                ],
+            )
+            events = [
+                SlotSet("report_stopped", None),
+                SlotSet("report_confirmation", None),
+                SlotSet("requested_slot", None),
+            ]
             if tracker.get_slot("report_attribute") != "done":
                 events.append(SlotSet("report_attribute", None))
             return events
@@ -446,8 +519,10 @@ class ActionSubmitReport(Action):
         service_code = tracker.get_slot("report_service") or ""
         slots = tracker.current_slot_values()
         form = flow.submission(service_code, slots)
-        retry = [{"title": "Try again", "payload": f"/request_{service_code}"},
-                 {"title": "Talk to an advisor", "payload": "/handoff"}]
+        retry = [
+            {"title": "Try again", "payload": f"/request_{service_code}"},
+            {"title": "Talk to an advisor", "payload": "/handoff"},
+        ]
         created = None
         if tracker.get_slot("report_confirmation") == MAYBE_SENT:
             try:
@@ -492,16 +567,18 @@ class ActionSubmitReport(Action):
         dispatcher.utter_message(json_message={"case": {"service_request_id": reference, "service_code": service_code}})
         return clear_report() + [SlotSet("reference", reference)]
 
-
     @staticmethod
-    async def _already_arrived(service_code: str, form: Dict[str, str]) -> Dict[str, Any] | None:
+    async def _already_arrived(service_code: str, form: dict[str, str]) -> dict[str, Any] | None:
         """After an uncertain submission: the same report, if it did arrive (same place and words)."""
-        recent = await open311().recent(service_code, form["zipcode"], DUPLICATE_DAYS,
-                                        dt.datetime.now(dt.timezone.utc), statuses="open,closed")
+        recent = await open311().recent(
+            service_code, form["zipcode"], DUPLICATE_DAYS, dt.datetime.now(dt.timezone.utc), statuses="open,closed"
+        )
         for request in recent:
             if (request.get("description"), request.get("address")) == (form["description"], form["address_string"]):
-                return {"service_request_id": request["service_request_id"],
-                        "service_notice": request.get("service_notice")}
+                return {
+                    "service_request_id": request["service_request_id"],
+                    "service_notice": request.get("service_notice"),
+                }
         return None
 
 

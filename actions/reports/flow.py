@@ -40,8 +40,9 @@ def check_postcode(text: str) -> tuple[str | None, str | None]:
     postcode = postcode_in(text or "")
     if postcode:
         return postcode, None
-    return None, ("That doesn't look like a UK postcode. Please type the postcode where the problem is, "
-                  "for example NB4 2QT.")
+    return None, (
+        "That doesn't look like a UK postcode. Please type the postcode where the problem is, for example NB4 2QT."
+    )
 
 
 def check_location(text: str) -> tuple[str | None, str | None]:
@@ -62,15 +63,19 @@ def check_description(text: str) -> tuple[str | None, str | None]:
     if len(text) < 3:
         return None, "Please say in a few words what the problem is."
     if len(text) > MAX_DESCRIPTION:
-        return None, (f"That's a bit long for a report (up to {MAX_DESCRIPTION} characters). "
-                      "Please describe the problem in a sentence or two.")
+        return None, (
+            f"That's a bit long for a report (up to {MAX_DESCRIPTION} characters). "
+            "Please describe the problem in a sentence or two."
+        )
     return text, None
 
 
 def contact_question(retention_days: int) -> str:
-    return ("Would you like updates? Type an email address or a UK phone number, or say \"no thanks\". "
-            f"We use it only to tell you about this report, and delete it {retention_days} days after the "
-            "report is closed.")
+    return (
+        'Would you like updates? Type an email address or a UK phone number, or say "no thanks". '
+        f"We use it only to tell you about this report, and delete it {retention_days} days after the "
+        "report is closed."
+    )
 
 
 def check_contact(text: str) -> tuple[str | None, str | None]:
@@ -82,8 +87,7 @@ def check_contact(text: str) -> tuple[str | None, str | None]:
         return text, None
     if PHONE.match(text):
         return re.sub(r"\s+", " ", text), None
-    return None, ("Please give an email address or a UK phone number, or say \"no thanks\" if you "
-                  "don't want updates.")
+    return None, ('Please give an email address or a UK phone number, or say "no thanks" if you don\'t want updates.')
 
 
 def questions(definition: dict[str, Any]) -> list[dict[str, Any]]:
@@ -131,7 +135,7 @@ def answer_label(attribute: dict[str, Any], value: str) -> str:
 
 
 def question_label(attribute: dict[str, Any]) -> str:
-    """"Which bin was missed" for the summary and buttons (the question without its "?" or notes)."""
+    """ "Which bin was missed" for the summary and buttons (the question without its "?" or notes)."""
     return str(attribute["description"]).split("?")[0].split("(")[0].strip()
 
 
@@ -150,16 +154,22 @@ def change_buttons(slots: dict[str, Any], definition: dict[str, Any]) -> list[di
     answers = slots.get("report_answers") or {}
     for attribute in questions(definition):
         if attribute["code"] in answers:
-            buttons.append({"title": f"{question_label(attribute)}: {_short(answer_label(attribute, answers[attribute['code']]))}",
-                            "payload": f"change {attribute['code']}"})
+            buttons.append(
+                {
+                    "title": f"{question_label(attribute)}: {_short(answer_label(attribute, answers[attribute['code']]))}",
+                    "payload": f"change {attribute['code']}",
+                }
+            )
     return buttons
 
 
 def summary_lines(service_name: str, slots: dict[str, Any], definition: dict[str, Any]) -> list[str]:
-    lines = [f"- **Problem**: {service_name}",
-             f"- **Postcode**: {slots.get('report_postcode')}",
-             f"- **Where**: {slots.get('report_location')}",
-             f"- **What**: {slots.get('report_description')}"]
+    lines = [
+        f"- **Problem**: {service_name}",
+        f"- **Postcode**: {slots.get('report_postcode')}",
+        f"- **Where**: {slots.get('report_location')}",
+        f"- **What**: {slots.get('report_description')}",
+    ]
     answers = slots.get("report_answers") or {}
     for attribute in questions(definition):
         if attribute["code"] in answers:
@@ -173,8 +183,8 @@ def summary_lines(service_name: str, slots: dict[str, Any], definition: dict[str
 CHANGE = re.compile(r"^change[: ]+(.+)$", re.IGNORECASE)
 ADVISOR_BUTTON = {"title": "Talk to an advisor", "payload": "/handoff"}
 EXAMPLES = {
-    "report_location": "For example: \"outside 14 Elm Road\" or \"by the bus stop on Mill Lane\".",
-    "report_description": "For example: \"The grey bin was out by 7am but wasn't emptied.\"",
+    "report_location": 'For example: "outside 14 Elm Road" or "by the bus stop on Mill Lane".',
+    "report_description": 'For example: "The grey bin was out by 7am but wasn\'t emptied."',
 }
 
 
@@ -184,31 +194,46 @@ def second_failure(key: str, problem: str, question: dict[str, Any] | None = Non
     The question itself is not asked again after this (see :func:`third_failure`).
     """
     if key == "report_postcode":
-        return ("I still can't find a postcode in that. A postcode has two parts, like **NB4 2QT**: letters "
-                "and numbers, a space, then a number and two letters. It is on any letter from the council. "
-                "If you don't know it, that's fine: press \"I don't know the postcode\" and I'll go by the street.",
-                [{"title": "I don't know the postcode", "payload": "I don't know the postcode"}, ADVISOR_BUTTON])
+        return (
+            "I still can't find a postcode in that. A postcode has two parts, like **NB4 2QT**: letters "
+            "and numbers, a space, then a number and two letters. It is on any letter from the council. "
+            "If you don't know it, that's fine: press \"I don't know the postcode\" and I'll go by the street.",
+            [{"title": "I don't know the postcode", "payload": "I don't know the postcode"}, ADVISOR_BUTTON],
+        )
     if key == "report_contact":
-        return ("I still can't read that as an email address or a UK phone number. An email address looks like "
-                "**name@example.com** and a mobile number like **07700 900123**. You don't have to give one: "
-                "press \"No thanks\" to carry on without updates.",
-                [{"title": "No thanks", "payload": "no thanks"}, ADVISOR_BUTTON])
+        return (
+            "I still can't read that as an email address or a UK phone number. An email address looks like "
+            "**name@example.com** and a mobile number like **07700 900123**. You don't have to give one: "
+            'press "No thanks" to carry on without updates.',
+            [{"title": "No thanks", "payload": "no thanks"}, ADVISOR_BUTTON],
+        )
     if key == "report_confirmation":
-        return ("I'm not sure what you'd like to do. Press \"Send report\" to send it as it is, \"Change an "
-                "answer\" to correct something, or \"Cancel\" if you don't want to send it.",
-                [{"title": "Send report", "payload": "send"}, {"title": "Change an answer", "payload": "change"},
-                 {"title": "Cancel", "payload": "cancel"}, ADVISOR_BUTTON])
+        return (
+            'I\'m not sure what you\'d like to do. Press "Send report" to send it as it is, "Change an '
+            'answer" to correct something, or "Cancel" if you don\'t want to send it.',
+            [
+                {"title": "Send report", "payload": "send"},
+                {"title": "Change an answer", "payload": "change"},
+                {"title": "Cancel", "payload": "cancel"},
+                ADVISOR_BUTTON,
+            ],
+        )
     if question and question.get("values"):
-        return ("Please choose one of these (press a button or type its number):",
-                [{"title": v["name"], "payload": v["key"]} for v in question["values"]] + [ADVISOR_BUTTON])
+        return (
+            "Please choose one of these (press a button or type its number):",
+            [{"title": v["name"], "payload": v["key"]} for v in question["values"]] + [ADVISOR_BUTTON],
+        )
     buttons = [{"title": "Skip", "payload": "skip"}] if question and not question.get("required") else []
     example = EXAMPLES.get(key, "")
-    return (f"{problem} {example}".strip() + " If it's easier, an advisor can take the report with you.",
-            buttons + [ADVISOR_BUTTON])
+    return (
+        f"{problem} {example}".strip() + " If it's easier, an advisor can take the report with you.",
+        buttons + [ADVISOR_BUTTON],
+    )
 
 
-def third_failure(key: str, value: str, question: dict[str, Any] | None, slots: dict[str, Any]
-                  ) -> tuple[dict[str, Any], str]:
+def third_failure(
+    key: str, value: str, question: dict[str, Any] | None, slots: dict[str, Any]
+) -> tuple[dict[str, Any], str]:
     """After two failed answers, go on without the answer where the report can, else pause.
 
     Returns the slot values to set and what to tell the resident. ``report_stopped`` in the
@@ -221,14 +246,16 @@ def third_failure(key: str, value: str, question: dict[str, Any] | None, slots: 
             values["report_location"] = location
         return values, "I'll carry on without the postcode; the street is enough for the crew to find it."
     if key == "report_contact":
-        return {"report_contact": NO_CONTACT}, ("I'll carry on without contact details. You can still check "
-                                                "progress with the reference I give you.")
+        return {"report_contact": NO_CONTACT}, (
+            "I'll carry on without contact details. You can still check progress with the reference I give you."
+        )
     if question is not None and not question.get("required"):
         answers = dict(slots.get("report_answers") or {})
         answers[question["code"]] = SKIPPED
         return {"report_answers": answers}, "I'll leave that question out."
-    return {"report_stopped": True}, ("Sorry, I'm not getting this right. An advisor can take the report with "
-                                      "you, or you can carry on with it later.")
+    return {"report_stopped": True}, (
+        "Sorry, I'm not getting this right. An advisor can take the report with you, or you can carry on with it later."
+    )
 
 
 def interpret_confirmation(text: str) -> tuple[str, str | None]:
@@ -237,8 +264,21 @@ def interpret_confirmation(text: str) -> tuple[str, str | None]:
     match = CHANGE.match(lowered)
     if match:
         return "change", match.group(1).strip()
-    if lowered in {"send", "yes", "y", "yes please", "send it", "send report", "submit", "confirm", "correct",
-                   "that's right", "thats right", "ok", "okay"}:
+    if lowered in {
+        "send",
+        "yes",
+        "y",
+        "yes please",
+        "send it",
+        "send report",
+        "submit",
+        "confirm",
+        "correct",
+        "that's right",
+        "thats right",
+        "ok",
+        "okay",
+    }:
         return "send", None
     if lowered in {"cancel", "no", "cancel report", "don't send", "dont send", "cancel it"}:
         return "cancel", None
@@ -283,8 +323,10 @@ STATUS_TEXT = {
 
 def status_in_plain_english(request: dict[str, Any]) -> str:
     """What is happening with a request, for a resident."""
-    lines = [f"**{request['service_request_id']}** ({request.get('service_name', 'report')}): "
-             + STATUS_TEXT.get(request.get("extended_status", ""), f"Status: {request.get('status')}.")]
+    lines = [
+        f"**{request['service_request_id']}** ({request.get('service_name', 'report')}): "
+        + STATUS_TEXT.get(request.get("extended_status", ""), f"Status: {request.get('status')}.")
+    ]
     if request.get("status_notes"):
         lines.append(f"Latest note: {request['status_notes']}")
     target = expected_by(request)
@@ -294,7 +336,7 @@ def status_in_plain_english(request: dict[str, Any]) -> str:
 
 
 def _friendly_date(iso: str) -> str | None:
-    """"Friday 4 December 2026" for an ISO 8601 date-time (any zone form), None if unreadable."""
+    """ "Friday 4 December 2026" for an ISO 8601 date-time (any zone form), None if unreadable."""
     try:
         moment = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
     except ValueError:
@@ -302,10 +344,11 @@ def _friendly_date(iso: str) -> str | None:
     return moment.strftime("%A %-d %B %Y")
 
 
-
 DIFFICULTY = re.compile(
     r"\b(disab\w*|wheelchair|mobility|elderly|frail|can.?t (lift|carry|push|pull|manage)|struggl\w*|"
-    r"difficult\w*|hard for me|bad back|arthritis|too heavy|poorly|ill health)\b", re.IGNORECASE)
+    r"difficult\w*|hard for me|bad back|arthritis|too heavy|poorly|ill health)\b",
+    re.IGNORECASE,
+)
 ASSISTED_COLLECTION = (
     "If it's hard for you to get your bins out, you may be able to get an "
     "[assisted bin collection](https://www.northbridge.example/bins/assisted-collection), where the crew "
@@ -327,7 +370,7 @@ def related_service(service_code: str, description: str) -> str | None:
 
 
 def expected_by(request: dict[str, Any]) -> str | None:
-    """"We aim to deal with it by <date>." for an open request with a target date."""
+    """ "We aim to deal with it by <date>." for an open request with a target date."""
     if request.get("status") == "open" and request.get("expected_datetime"):
         day = _friendly_date(request["expected_datetime"])
         return f"We aim to deal with it by {day}." if day else None

@@ -8,15 +8,31 @@ and buttons from earlier messages.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from bot.components.patterns import POSTCODE_IN_TEXT
 from knowledge_base import urgent
 from knowledge_base.routes import URGENT_ROUTES, decide_route, is_information_question, route_for_intent
 
 CONTINUE = "continue"  # the resident pressed "carry on" for the report already under way
-QUESTION_START = ("when ", "what ", "how ", "where ", "who ", "why ", "can ", "could ", "do ", "does ", "is ",
-                  "are ", "will ", "which ", "any ")
+QUESTION_START = (
+    "when ",
+    "what ",
+    "how ",
+    "where ",
+    "who ",
+    "why ",
+    "can ",
+    "could ",
+    "do ",
+    "does ",
+    "is ",
+    "are ",
+    "will ",
+    "which ",
+    "any ",
+)
 # Inside a report, a message that only the model (not an urgent phrase) thinks urgent
 # interrupts only for the categories a report's answers never describe. "It's on the
 # road" or "a danger to cyclists" answers the question asked, though out of context it
@@ -35,8 +51,9 @@ NOT_SENTENCE_SLOTS = frozenset({"report_postcode", "report_contact", "report_con
 EMAIL_OR_PHONE = re.compile(r"@|\b0\d{3}\s?\d{3}\s?\d{3,4}\b|\+44")
 
 
-def interruption(message: dict[str, Any], report_service: str | None, article_ids: Iterable[str],
-                 requested_slot: str | None = None) -> str | None:
+def interruption(
+    message: dict[str, Any], report_service: str | None, article_ids: Iterable[str], requested_slot: str | None = None
+) -> str | None:
     """The route to answer instead of taking ``message`` as a form answer, CONTINUE, or None."""
     text = (message.get("text") or "").strip()
     intent = (message.get("intent") or {}).get("name") or ""
@@ -54,8 +71,9 @@ def interruption(message: dict[str, Any], report_service: str | None, article_id
     other_topic = route.startswith("faq:") or route in ("complaint", "track_request")
     if not other_topic or len(lowered.split()) < 3:
         return None
-    is_question = (lowered.rstrip(" .!").endswith("?") or lowered.startswith(QUESTION_START)
-                   or is_information_question(text))
+    is_question = (
+        lowered.rstrip(" .!").endswith("?") or lowered.startswith(QUESTION_START) or is_information_question(text)
+    )
     if is_question and confidence >= QUESTION_CONFIDENCE:
         return route
     answer_like = POSTCODE_IN_TEXT.search(text) or EMAIL_OR_PHONE.search(text)

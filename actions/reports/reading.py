@@ -13,19 +13,46 @@ from typing import Any
 
 from bot.components.patterns import POSTCODE_IN_TEXT, normalise_postcode
 
-STREET_WORDS = frozenset({
-    "road", "rd", "street", "st", "lane", "ln", "avenue", "ave", "close", "drive", "way", "crescent",
-    "place", "grove", "gardens", "court", "terrace", "hill", "walk", "row", "square", "mews", "rise",
-    "parade", "boulevard", "gate",
-})
+STREET_WORDS = frozenset(
+    {
+        "road",
+        "rd",
+        "street",
+        "st",
+        "lane",
+        "ln",
+        "avenue",
+        "ave",
+        "close",
+        "drive",
+        "way",
+        "crescent",
+        "place",
+        "grove",
+        "gardens",
+        "court",
+        "terrace",
+        "hill",
+        "walk",
+        "row",
+        "square",
+        "mews",
+        "rise",
+        "parade",
+        "boulevard",
+        "gate",
+    }
+)
 # Words that are never part of a street's name: "on mill lane" is Mill Lane, "my road" is no street.
-NOT_A_NAME = frozenset("""
+NOT_A_NAME = frozenset(
+    """
 a an the my our your their his her its this that these those on in at by near outside of to from
 along down up across behind opposite next beside past off round around into onto over under for
 with and or is was are were there it all just every whole same other side end corner top bottom
 bin bins light lamp hole pothole potholes rubbish litter graffiti tipping sign shelter crack
 house home flat street road lane problem broken big massive huge small
-""".split())
+""".split()
+)
 NUMBER = re.compile(r"^\d{1,4}[a-z]?$")
 WORD = re.compile(r"[a-z0-9']+")
 
@@ -65,14 +92,19 @@ def address_in(text: str) -> str | None:
         if token not in STREET_WORDS or i == 0:
             continue
         start = i
-        while start > 0 and i - start < 3 and tokens[start - 1] not in NOT_A_NAME \
-                and tokens[start - 1].isalpha() and tokens[start - 1] not in STREET_WORDS:
+        while (
+            start > 0
+            and i - start < 3
+            and tokens[start - 1] not in NOT_A_NAME
+            and tokens[start - 1].isalpha()
+            and tokens[start - 1] not in STREET_WORDS
+        ):
             start -= 1
         if start == i:
             continue
         if start > 0 and NUMBER.match(tokens[start - 1]):
             start -= 1
-        return " ".join(t.upper() if NUMBER.match(t) else t.capitalize() for t in tokens[start:i + 1])
+        return " ".join(t.upper() if NUMBER.match(t) else t.capitalize() for t in tokens[start : i + 1])
     return None
 
 
@@ -82,7 +114,8 @@ def _plain(text: str) -> str:
 
 DONT_KNOW = re.compile(
     r"\b(do ?n'?t|do not|dont) (know|have)\b|\bnot sure\b|\bno (idea|clue)\b|\bcan'?t remember\b|"
-    r"\bdunno\b|\bunknown\b|\bnot known\b|\bforgot(ten)?\b|\bno postcode\b")
+    r"\bdunno\b|\bunknown\b|\bnot known\b|\bforgot(ten)?\b|\bno postcode\b"
+)
 
 
 def dont_know(text: str) -> bool:
@@ -90,13 +123,26 @@ def dont_know(text: str) -> bool:
     return bool(DONT_KNOW.search(_plain(text)))
 
 
-LEAVING_WORDS = frozenset({
-    "no", "nope", "no thanks", "no thank you", "not that", "not this", "not this one", "neither",
-    "wrong one", "wrong thing", "i don't want to report anything", "nothing to report",
-})
+LEAVING_WORDS = frozenset(
+    {
+        "no",
+        "nope",
+        "no thanks",
+        "no thank you",
+        "not that",
+        "not this",
+        "not this one",
+        "neither",
+        "wrong one",
+        "wrong thing",
+        "i don't want to report anything",
+        "nothing to report",
+    }
+)
 LEAVING = re.compile(
     r"\b(want(ed)?|meant|need(ed)?) to ask (something|about something) else\b|\bsomething else\b|"
-    r"\bnot what i (meant|asked|wanted)\b|\bdo ?n'?t want to (report|make a report)\b|\bdidn'?t mean (that|to)\b")
+    r"\bnot what i (meant|asked|wanted)\b|\bdo ?n'?t want to (report|make a report)\b|\bdidn'?t mean (that|to)\b"
+)
 
 
 def is_leaving(text: str) -> bool:
@@ -116,11 +162,48 @@ def is_contact_attempt(text: str) -> bool:
     return len(plain.split()) <= 5 and bool(CONTACT_WORDS.search(plain))
 
 
-YES = frozenset({"yes", "y", "yeah", "yea", "yep", "yup", "yes please", "please", "ok", "okay", "sure",
-                 "go on", "i do", "yes i do", "yes report it", "report it", "yes it is", "correct",
-                 "that's right", "thats right"})
-NO = frozenset({"no", "n", "nope", "nah", "no thanks", "no thank you", "not now", "i don't", "i dont",
-                "no i don't", "no i dont", "no it isn't", "no it's not", "not really"})
+YES = frozenset(
+    {
+        "yes",
+        "y",
+        "yeah",
+        "yea",
+        "yep",
+        "yup",
+        "yes please",
+        "please",
+        "ok",
+        "okay",
+        "sure",
+        "go on",
+        "i do",
+        "yes i do",
+        "yes report it",
+        "report it",
+        "yes it is",
+        "correct",
+        "that's right",
+        "thats right",
+    }
+)
+NO = frozenset(
+    {
+        "no",
+        "n",
+        "nope",
+        "nah",
+        "no thanks",
+        "no thank you",
+        "not now",
+        "i don't",
+        "i dont",
+        "no i don't",
+        "no i dont",
+        "no it isn't",
+        "no it's not",
+        "not really",
+    }
+)
 
 
 def yes_or_no(text: str) -> bool | None:
@@ -155,12 +238,12 @@ def _named_field(plain: str, definition: dict[str, Any]) -> tuple[str, str] | No
         for name in sorted(names, key=len, reverse=True):
             found = re.search(rf"\b{re.escape(name)}\b", plain)
             if found and len(name.split()) >= 1 and name not in ("which", "what", "was", "is"):
-                return attribute["code"], plain[found.end():]
+                return attribute["code"], plain[found.end() :]
     for field, words in FIELD_WORDS.items():
         for word in words:
             found = re.search(rf"\b{re.escape(word)}\b", plain)
             if found:
-                return field, plain[found.end():]
+                return field, plain[found.end() :]
     return None
 
 

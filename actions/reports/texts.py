@@ -29,13 +29,13 @@ ALREADY_REPORTED = (
 )
 SUMMARY_INTRO = "Here is your report. Please check it:"
 SUMMARY_OUTRO = "Shall I send it?"
-CHANGE_WHICH = "Which answer would you like to change? Press it, or type the right answer (for example \"the address is 16 Station Road\")."
+CHANGE_WHICH = 'Which answer would you like to change? Press it, or type the right answer (for example "the address is 16 Station Road").'
 CHANGED = "Thanks, I've changed {what} to {value}."
 LEFT = "OK, I've stopped that report. Nothing has been sent. What would you like to ask?"
-UNCLEAR_CONFIRMATION = "Please choose \"Send report\", \"Change an answer\" or \"Cancel\"."
+UNCLEAR_CONFIRMATION = 'Please choose "Send report", "Change an answer" or "Cancel".'
 SUBMITTED = (
     "Thank you. Your report has been sent. Your reference is **{reference}**. "
-    "Keep it to check progress: just ask me \"what's happening with {reference}\"."
+    'Keep it to check progress: just ask me "what\'s happening with {reference}".'
 )
 TRACK_NOT_FOUND = (
     "I can't find a report with the reference {reference}. Please check it against the email or text "
@@ -47,7 +47,7 @@ TRACK_UNAVAILABLE = (
 )
 STOP_WORDS = {"stop", "cancel", "quit", "never mind", "nevermind", "forget it", "exit", "i want to stop"}
 
-ASK_POSTCODE = "What is the postcode where the problem is? (For example NB4 2QT.) You can say \"stop\" at any time."
+ASK_POSTCODE = 'What is the postcode where the problem is? (For example NB4 2QT.) You can say "stop" at any time.'
 ASK_LOCATION = "Which street is it on, or what is it near (a house number, shop, bus stop or other landmark)?"
 ASK_DESCRIPTION = "In a sentence or two, what is the problem?"
 RECEIVED_NO_REFERENCE = (

@@ -62,9 +62,24 @@ def ensure_baseline_model() -> float | None:
     print("Training the `rasa init` baseline on the same data (several minutes)...", flush=True)
     started = time.monotonic()
     subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "rasa"), "train", "--config", str(BASELINE_CONFIG), "--domain", "bot/domain",
-         "--data", "bot/data", "--out", str(BASELINE_MODEL.parent), "--fixed-model-name", "rasa-init", "--force"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}, check=True,
+        [
+            str(ROOT / ".venv" / "bin" / "rasa"),
+            "train",
+            "--config",
+            str(BASELINE_CONFIG),
+            "--domain",
+            "bot/domain",
+            "--data",
+            "bot/data",
+            "--out",
+            str(BASELINE_MODEL.parent),
+            "--fixed-model-name",
+            "rasa-init",
+            "--force",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
+        check=True,
     )
     stamp.write_text(wanted)
     return time.monotonic() - started
@@ -90,9 +105,11 @@ async def accuracy(url: str, rows: list[tuple[str, str]], concurrency: int = 10)
     """Each line as the first message of a fresh conversation; the bot's own route is compared."""
     semaphore = asyncio.Semaphore(concurrency)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+
         async def one(text: str) -> str | None:
             async with semaphore:
                 return route_in((await send(session, url, uuid.uuid4().hex, text))[1])
+
         predicted = await asyncio.gather(*(one(text) for text, _ in rows))
     return {"n": len(rows), "correct": sum(p == r for p, (_, r) in zip(predicted, rows)), "predicted": predicted}
 
@@ -145,15 +162,25 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure(name: str, model: Path, action_url: str | None, levels: list[int], duration: float,
-            heldout: list[tuple[str, str]], clinc: list[str], stock: bool = False) -> tuple[dict, Servers]:
+def measure(
+    name: str,
+    model: Path,
+    action_url: str | None,
+    levels: list[int],
+    duration: float,
+    heldout: list[tuple[str, str]],
+    clinc: list[str],
+    stock: bool = False,
+) -> tuple[dict, Servers]:
     servers = start_servers(RESULTS, model=model, action_url=action_url, stock=stock)
     url = f"{servers.rasa_url}/webhooks/rest/webhook"
     print(f"[{name}] accuracy...", flush=True)
     acc = asyncio.run(accuracy(url, heldout))
     oos = asyncio.run(accuracy(url, [(t, "out_of_scope") for t in clinc]))
-    urgent = {r: [p == r for p, (_, e) in zip(acc["predicted"], heldout) if e == r]
-              for r in ("urgent:safeguarding", "urgent:emergency")}
+    urgent = {
+        r: [p == r for p, (_, e) in zip(acc["predicted"], heldout) if e == r]
+        for r in ("urgent:safeguarding", "urgent:emergency")
+    }
     result = {
         "model": str(model.relative_to(ROOT)),
         "server": "rasa (stock)" if stock else "python -m bot.serve",
@@ -174,14 +201,22 @@ def table(results: dict) -> str:
     lines = ["| configuration | concurrency | msg/s | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|---:|"]
     for name, r in results["configurations"].items():
         for row in r["load"]:
-            lines.append(f"| {name} | {row['concurrency']} | {row['messages_per_second']} | {row['p50_ms']} | "
-                         f"{row['p99_ms']} | {row['errors']} |")
-    lines += ["", "| configuration | held-out accuracy | urgent recall (safeguarding / emergency) | "
-              "CLINC150 OOS false acceptance | Rasa RSS after load |", "|---|---:|---:|---:|---:|"]
+            lines.append(
+                f"| {name} | {row['concurrency']} | {row['messages_per_second']} | {row['p50_ms']} | "
+                f"{row['p99_ms']} | {row['errors']} |"
+            )
+    lines += [
+        "",
+        "| configuration | held-out accuracy | urgent recall (safeguarding / emergency) | "
+        "CLINC150 OOS false acceptance | Rasa RSS after load |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for name, r in results["configurations"].items():
         u = r["urgent_recall"]
-        lines.append(f"| {name} | {r['heldout_accuracy']:.1%} | {u['urgent:safeguarding']:.0%} / "
-                     f"{u['urgent:emergency']:.0%} | {r['oos_false_acceptance']:.1%} | {r['rasa_rss_mb_after_load']} MB |")
+        lines.append(
+            f"| {name} | {r['heldout_accuracy']:.1%} | {u['urgent:safeguarding']:.0%} / "
+            f"{u['urgent:emergency']:.0%} | {r['oos_false_acceptance']:.1%} | {r['rasa_rss_mb_after_load']} MB |"
+        )
     return "\n".join(lines)
 
 
@@ -213,8 +248,9 @@ def main() -> int:
             # baseline runs on stock Rasa, and again with bot.serve's fix, so the table shows
             # what the configuration gives and what the server fix gives.
             for label, stock in (("rasa init default, stock rasa", True), ("rasa init default, bot.serve", False)):
-                baseline, baseline_servers = measure(label, BASELINE_MODEL, servers.action_url, levels,
-                                                     args.duration, heldout, clinc, stock=stock)
+                baseline, baseline_servers = measure(
+                    label, BASELINE_MODEL, servers.action_url, levels, args.duration, heldout, clinc, stock=stock
+                )
                 baseline_servers.stop()
                 results["configurations"][label] = baseline
     finally:

@@ -38,8 +38,9 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -87,9 +88,14 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def summary_ms(values_ms: list[float]) -> dict[str, Any]:
-    return {"count": len(values_ms), "p50": percentile(values_ms, 50), "p90": percentile(values_ms, 90),
-            "p99": percentile(values_ms, 99), "max": max(values_ms) if values_ms else None,
-            "mean": sum(values_ms) / len(values_ms) if values_ms else None}
+    return {
+        "count": len(values_ms),
+        "p50": percentile(values_ms, 50),
+        "p90": percentile(values_ms, 90),
+        "p99": percentile(values_ms, 99),
+        "max": max(values_ms) if values_ms else None,
+        "mean": sum(values_ms) / len(values_ms) if values_ms else None,
+    }
 
 
 def rss_kb(pid: int) -> int:
@@ -118,8 +124,12 @@ def others_cpu(before: dict[str, float], ours: float, seconds: float) -> dict[st
     (the processes this benchmark started, and itself), and everyone else's."""
     after = machine_cpu()
     busy = 100 * (after["busy"] - before["busy"]) / seconds
-    return {"machine_busy": round(busy, 1), "ours": round(ours, 1), "others": round(busy - ours, 1),
-            "iowait": round(100 * (after["iowait"] - before["iowait"]) / seconds, 1)}
+    return {
+        "machine_busy": round(busy, 1),
+        "ours": round(ours, 1),
+        "others": round(busy - ours, 1),
+        "iowait": round(100 * (after["iowait"] - before["iowait"]) / seconds, 1),
+    }
 
 
 def git_commit() -> str:
@@ -141,10 +151,19 @@ def git_commit() -> str:
 
 
 def relay_env(redis_url: str, prefix: str, rasa_url: str = DEAD_RASA, rasa_token: str = "") -> dict[str, str]:
-    return {"REDIS_URL": redis_url, "RASA_URL": rasa_url, "RASA_TOKEN": rasa_token, "RELAY_KEY_PREFIX": prefix,
-            "RELAY_OPENING_HOURS": "Mon-Sun 00:00-24:00", "RELAY_CLOSURES": "",
-            "RELAY_MESSAGES_PER_MINUTE": "100000", "RELAY_BURST": "100000",
-            "OPEN311_API_KEYS": "", "OPEN311_URL": "", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return {
+        "REDIS_URL": redis_url,
+        "RASA_URL": rasa_url,
+        "RASA_TOKEN": rasa_token,
+        "RELAY_KEY_PREFIX": prefix,
+        "RELAY_OPENING_HOURS": "Mon-Sun 00:00-24:00",
+        "RELAY_CLOSURES": "",
+        "RELAY_MESSAGES_PER_MINUTE": "100000",
+        "RELAY_BURST": "100000",
+        "OPEN311_API_KEYS": "",
+        "OPEN311_URL": "",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
 
 
 def start_relay(env: dict[str, str], log: Path) -> FrontDoor:
@@ -181,8 +200,12 @@ def ms(ns: int) -> float:
 class Conn:
     """A websocket client whose frames are read by a task (so pings are answered)."""
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse, on_frame: Callable[["Conn", dict, int], None] | None = None,
-                 keep: bool = False) -> None:
+    def __init__(
+        self,
+        ws: aiohttp.ClientWebSocketResponse,
+        on_frame: Callable[[Conn, dict, int], None] | None = None,
+        keep: bool = False,
+    ) -> None:
         self.ws = ws
         self.on_frame = on_frame
         self.keep = keep
@@ -246,8 +269,13 @@ def kind(name: str, **fields: Any) -> Callable[[dict], bool]:
     return lambda f: f.get("type") == name and all(f.get(k) == v for k, v in fields.items())
 
 
-async def open_resident(session: aiohttp.ClientSession, ws_url: str, timeout: float = 30.0,
-                        on_frame: Callable | None = None, keep: bool = False) -> Conn:
+async def open_resident(
+    session: aiohttp.ClientSession,
+    ws_url: str,
+    timeout: float = 30.0,
+    on_frame: Callable | None = None,
+    keep: bool = False,
+) -> Conn:
     """A resident socket that has said hello and got its welcome."""
     ws = await session.ws_connect(ws_url + "/ws/resident", timeout=timeout, autoping=True)
     conn = Conn(ws, on_frame, keep)
@@ -307,29 +335,50 @@ async def part_connections(args: argparse.Namespace, redis_url: str, prefix: str
             await asyncio.sleep(args.settle)
             dropped = [c for c in conns if c.ended]
             rss = rss_kb(pid)
-            row = {"target": step, "open": len(conns) - len(dropped), "failed": len(errors), "dropped": len(dropped),
-                   "open_seconds": round(seconds, 2), "hellos_per_second": round(len(opened) / seconds, 1),
-                   "relay_cpu_seconds": round(relay_cpu, 2), "rss_kb": rss,
-                   "kb_per_connection": round((rss - base) / max(1, len(conns) - len(dropped)), 1)}
+            row = {
+                "target": step,
+                "open": len(conns) - len(dropped),
+                "failed": len(errors),
+                "dropped": len(dropped),
+                "open_seconds": round(seconds, 2),
+                "hellos_per_second": round(len(opened) / seconds, 1),
+                "relay_cpu_seconds": round(relay_cpu, 2),
+                "rss_kb": rss,
+                "kb_per_connection": round((rss - base) / max(1, len(conns) - len(dropped)), 1),
+            }
             result["steps"].append(row)
             print(f"[connections] {row}", flush=True)
             if errors or dropped:
                 sample = errors[0] if errors else dropped[0].ended
-                result["failure"] = {"step": step, "failed": len(errors), "dropped": len(dropped),
-                                     "first_error": f"{type(sample).__name__}: {sample}" if errors else sample,
-                                     "relay_alive": relay.process.poll() is None}
+                result["failure"] = {
+                    "step": step,
+                    "failed": len(errors),
+                    "dropped": len(dropped),
+                    "first_error": f"{type(sample).__name__}: {sample}" if errors else sample,
+                    "relay_alive": relay.process.poll() is None,
+                }
                 break
 
         # Hold the sockets past the relay's 20 s websocket heartbeat: idle ones must survive it.
         if args.hold > 0 and not result["failure"]:
             await asyncio.sleep(args.hold)
             dropped = [c for c in conns if c.ended]
-            result["after_hold"] = {"seconds": args.hold, "open": len(conns) - len(dropped), "dropped": len(dropped),
-                                    "rss_kb": rss_kb(pid), "first_drop": dropped[0].ended if dropped else None}
+            result["after_hold"] = {
+                "seconds": args.hold,
+                "open": len(conns) - len(dropped),
+                "dropped": len(dropped),
+                "rss_kb": rss_kb(pid),
+                "first_drop": dropped[0].ended if dropped else None,
+            }
             print(f"[connections] after holding {args.hold:g} s: {result['after_hold']}", flush=True)
             if dropped:
-                result["failure"] = {"step": len(conns), "failed": 0, "dropped": len(dropped),
-                                     "first_error": dropped[0].ended, "relay_alive": relay.process.poll() is None}
+                result["failure"] = {
+                    "step": len(conns),
+                    "failed": 0,
+                    "dropped": len(dropped),
+                    "first_error": dropped[0].ended,
+                    "relay_alive": relay.process.poll() is None,
+                }
 
         # At the top step: does the relay still answer a fresh resident quickly?
         probes = []
@@ -346,16 +395,19 @@ async def part_connections(args: argparse.Namespace, redis_url: str, prefix: str
                 t3 = time.monotonic_ns()
                 await conn.send({"type": "message", "client_id": f"probe{i}", "text": "is anyone there?"})
                 _, t4 = await asyncio.wait_for(ack, 10)
-                probes.append({"connect_ms": ms(t1 - t0), "hello_to_welcome_ms": ms(t2 - t1),
-                               "message_to_ack_ms": ms(t4 - t3)})
+                probes.append(
+                    {"connect_ms": ms(t1 - t0), "hello_to_welcome_ms": ms(t2 - t1), "message_to_ack_ms": ms(t4 - t3)}
+                )
                 await conn.close()
                 await asyncio.sleep(0.05)
             result["probe_at_top"] = {
                 "open_connections": len([c for c in conns if not c.ended]),
                 "samples": len(probes),
-                **{f"{key}_{stat}": round(fn([p[key] for p in probes]), 2)
-                   for key in ("connect_ms", "hello_to_welcome_ms", "message_to_ack_ms")
-                   for stat, fn in (("p50", lambda v: percentile(v, 50)), ("max", max))},
+                **{
+                    f"{key}_{stat}": round(fn([p[key] for p in probes]), 2)
+                    for key in ("connect_ms", "hello_to_welcome_ms", "message_to_ack_ms")
+                    for stat, fn in (("p50", lambda v: percentile(v, 50)), ("max", max))
+                },
             }
         except Exception as exc:  # noqa: BLE001 - keep the steps measured so far
             result["probe_error"] = f"{type(exc).__name__}: {exc}"
@@ -384,8 +436,13 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
     b = start_relay(relay_env(redis_url, prefix), workdir / "relay-B.log")
     redis = connect_redis(redis_url)
     store = Store(redis, prefix)
-    result: dict[str, Any] = {"chats": chats, "advisors": advisors_n, "capacity_each": capacity,
-                              "rate_per_chat_per_second": args.rate, "duration_seconds": args.duration}
+    result: dict[str, Any] = {
+        "chats": chats,
+        "advisors": advisors_n,
+        "capacity_each": capacity,
+        "rate_per_chat_per_second": args.rate,
+        "duration_seconds": args.duration,
+    }
     sessions: list[aiohttp.ClientSession] = []
     conns: list[Conn] = []
     sent: dict[str, int] = {}
@@ -401,8 +458,9 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
             last_queue_frame[0] = now
         elif kind_ == "message" and frame.get("from") == "resident" and frame.get("client_id", "").startswith("m"):
             match = stamp.search(frame.get("text", ""))
-            received[frame["client_id"]].append((now - int(match.group(1)) if match else -1, conn.name,
-                                                 frame.get("conversation_id", "")))
+            received[frame["client_id"]].append(
+                (now - int(match.group(1)) if match else -1, conn.name, frame.get("conversation_id", ""))
+            )
         elif kind_ == "error":
             errors.append({"side": "advisor", **frame})
 
@@ -424,8 +482,9 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
         for username in usernames:
             session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
             sessions.append(session)
-            async with session.post(b.url + "/api/advisor/login",
-                                    json={"username": username, "password": PASSWORD}) as response:
+            async with session.post(
+                b.url + "/api/advisor/login", json={"username": username, "password": PASSWORD}
+            ) as response:
                 if response.status != 200:
                     raise RuntimeError(f"login {username}: HTTP {response.status} {await response.text()}")
             conn = Conn(await session.ws_connect(b.ws_url + "/ws/advisor"), on_advisor)
@@ -479,9 +538,12 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
                 if owner[r.cid] != username:
                     continue
                 cid = r.cid
-                done = conn.expect(lambda f, cid=cid: (f.get("type") == "conversation"
-                                                       and f["conversation"]["conversation_id"] == cid)
-                                   or (f.get("type") == "error" and f.get("conversation_id") == cid))
+                done = conn.expect(
+                    lambda f, cid=cid: (
+                        (f.get("type") == "conversation" and f["conversation"]["conversation_id"] == cid)
+                        or (f.get("type") == "error" and f.get("conversation_id") == cid)
+                    )
+                )
                 claimed_at[cid] = time.monotonic_ns()
                 await conn.send({"type": "claim", "conversation_id": cid})
                 frame, _ = await asyncio.wait_for(done, args.setup_timeout)
@@ -493,10 +555,14 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
         claims_done = time.monotonic_ns()
         seen = await asyncio.wait_for(asyncio.gather(*joined), args.setup_timeout)
         result["residents_see_advisor_seconds"] = round(time.monotonic() - t_claim, 2)
-        result["claim_to_joined_status_ms"] = summary_ms([ms(now - claimed_at[r.cid])
-                                                          for r, (_, now) in zip(residents, seen)])
-        print(f"[delivery] all claimed in {result['claim_all_seconds']} s; residents told in "
-              f"{result['residents_see_advisor_seconds']} s", flush=True)
+        result["claim_to_joined_status_ms"] = summary_ms(
+            [ms(now - claimed_at[r.cid]) for r, (_, now) in zip(residents, seen)]
+        )
+        print(
+            f"[delivery] all claimed in {result['claim_all_seconds']} s; residents told in "
+            f"{result['residents_see_advisor_seconds']} s",
+            flush=True,
+        )
 
         # Queue broadcasts still in flight would be measured as delivery delay: wait for quiet.
         t_settle = time.monotonic()
@@ -512,9 +578,12 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
         result["setup_bytes_to_advisors"] = sum(advisors[u].bytes for u in usernames)
         result["setup_frames_to_residents"] = sum(r.count for r in residents)
         result["setup_bytes_to_residents"] = sum(r.bytes for r in residents)
-        print(f"[delivery] setup {result['setup_seconds']} s (settle {result['settle_seconds']} s); advisors got "
-              f"{result['setup_frames_to_advisors']} frames / {result['setup_bytes_to_advisors'] / 1e6:.1f} MB, "
-              f"residents {result['setup_frames_to_residents']} frames", flush=True)
+        print(
+            f"[delivery] setup {result['setup_seconds']} s (settle {result['settle_seconds']} s); advisors got "
+            f"{result['setup_frames_to_advisors']} frames / {result['setup_bytes_to_advisors'] / 1e6:.1f} MB, "
+            f"residents {result['setup_frames_to_residents']} frames",
+            flush=True,
+        )
 
         # Measurement: each resident sends `rate` messages a second, evenly staggered.
         loop = asyncio.get_running_loop()
@@ -533,8 +602,13 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
                 client_id = f"m{i}x{k}"
                 ns = time.monotonic_ns()
                 sent[client_id] = ns
-                await r.send({"type": "message", "client_id": client_id,
-                              "text": f"Benchmark message {k} from chat {i}, sent at {ns} ns"})
+                await r.send(
+                    {
+                        "type": "message",
+                        "client_id": client_id,
+                        "text": f"Benchmark message {k} from chat {i}, sent at {ns} ns",
+                    }
+                )
 
         await asyncio.gather(*(talk(i, r) for i, r in enumerate(residents)))
         sending = time.monotonic() - wall0
@@ -549,20 +623,38 @@ async def part_delivery(args: argparse.Namespace, redis_url: str, prefix: str, w
         latencies = [ms(v[0][0]) for v in received.values()]
         missing = [c for c in sent if c not in received]
         duplicates = sum(len(v) - 1 for v in received.values())
-        wrong = sum(1 for cid_, v in received.items() for (_, who, conv) in v
-                    if conv != residents[int(cid_[1:].split("x")[0])].cid or who != owner.get(conv))
+        wrong = sum(
+            1
+            for cid_, v in received.items()
+            for (_, who, conv) in v
+            if conv != residents[int(cid_[1:].split("x")[0])].cid or who != owner.get(conv)
+        )
         unexpected = [c for c in received if c not in sent]
-        result.update({
-            "sent": len(sent), "received": len(received), "missing": len(missing), "duplicates": duplicates,
-            "wrong_advisor_or_conversation": wrong, "unexpected": len(unexpected), "acked": len(acks),
-            "send_seconds": round(sending, 2), "messages_per_second": round(len(sent) / sending, 1),
-            "latency_ms": summary_ms(latencies), "ack_ms": summary_ms([ms(v) for v in acks.values()]),
-            "cpu_percent_during_measurement": cpu, "errors": errors[:10], "error_count": len(errors),
-            "rss_kb": {"relay_A": rss_kb(a.process.pid), "relay_B": rss_kb(b.process.pid)},
-            "missing_sample": missing[:10],
-        })
-        print(f"[delivery] sent {len(sent)}, received {len(received)}, missing {len(missing)}, duplicates "
-              f"{duplicates}; latency {result['latency_ms']}", flush=True)
+        result.update(
+            {
+                "sent": len(sent),
+                "received": len(received),
+                "missing": len(missing),
+                "duplicates": duplicates,
+                "wrong_advisor_or_conversation": wrong,
+                "unexpected": len(unexpected),
+                "acked": len(acks),
+                "send_seconds": round(sending, 2),
+                "messages_per_second": round(len(sent) / sending, 1),
+                "latency_ms": summary_ms(latencies),
+                "ack_ms": summary_ms([ms(v) for v in acks.values()]),
+                "cpu_percent_during_measurement": cpu,
+                "errors": errors[:10],
+                "error_count": len(errors),
+                "rss_kb": {"relay_A": rss_kb(a.process.pid), "relay_B": rss_kb(b.process.pid)},
+                "missing_sample": missing[:10],
+            }
+        )
+        print(
+            f"[delivery] sent {len(sent)}, received {len(received)}, missing {len(missing)}, duplicates "
+            f"{duplicates}; latency {result['latency_ms']}",
+            flush=True,
+        )
     finally:
         await asyncio.gather(*(c.close() for c in conns), return_exceptions=True)
         for session in sessions:
@@ -593,8 +685,9 @@ class TimingProxy:
     async def forward(self, request: web.Request) -> web.Response:
         started = time.monotonic_ns()
         body = await request.read()
-        async with self.session.post(self.rasa_url + "/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"}) as response:
+        async with self.session.post(
+            self.rasa_url + "/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        ) as response:
             answer = await response.read()
             status = response.status
         self.seen[json.loads(body).get("sender", "")].append((started, time.monotonic_ns()))
@@ -631,10 +724,12 @@ async def part_bot(args: argparse.Namespace, redis_url: str, prefix: str, workdi
     result: dict[str, Any] = {"rasa_start_seconds": round(time.monotonic() - t, 1)}
     proxy = TimingProxy(servers.rasa_url)
     await proxy.start()
-    relay = start_relay(relay_env(redis_url, prefix + "r", servers.rasa_url, servers.rasa_token),
-                        workdir / "relay-bot.log")
-    proxied = start_relay(relay_env(redis_url, prefix + "p", proxy.url, servers.rasa_token),
-                          workdir / "relay-bot-proxied.log")
+    relay = start_relay(
+        relay_env(redis_url, prefix + "r", servers.rasa_url, servers.rasa_token), workdir / "relay-bot.log"
+    )
+    proxied = start_relay(
+        relay_env(redis_url, prefix + "p", proxy.url, servers.rasa_token), workdir / "relay-bot-proxied.log"
+    )
     session = aiohttp.ClientSession(connector=connector())
     metadata = {"channel": "web", "page_url": ""}
     expected: dict[str, int] = {}
@@ -644,8 +739,9 @@ async def part_bot(args: argparse.Namespace, redis_url: str, prefix: str, workdi
     async def direct(text: str) -> dict:
         sender = f"bench-{uuid.uuid4().hex[:12]}"
         t0 = time.monotonic_ns()
-        async with session.post(servers.rasa_url + "/webhooks/rest/webhook",
-                                json={"sender": sender, "message": text, "metadata": metadata}) as response:
+        async with session.post(
+            servers.rasa_url + "/webhooks/rest/webhook", json={"sender": sender, "message": text, "metadata": metadata}
+        ) as response:
             replies = await response.json(content_type=None)
         t1 = time.monotonic_ns()
         return {"total_ms": ms(t1 - t0), "bot_messages": len(translate(replies).messages), "replies": replies}
@@ -671,8 +767,14 @@ async def part_bot(args: argparse.Namespace, redis_url: str, prefix: str, workdi
             await conn.send({"type": "message", "client_id": "t", "text": text})
             await asyncio.wait_for(done, 15)
             _, t_ack = await asyncio.wait_for(ack, 1)
-            return {"cid": conn.cid, "t0": t0, "first_bot_ms": ms(bots[0] - t0), "last_bot_ms": ms(bots[-1] - t0),
-                    "ack_ms": ms(t_ack - t0), "bot_messages": len(bots)}
+            return {
+                "cid": conn.cid,
+                "t0": t0,
+                "first_bot_ms": ms(bots[0] - t0),
+                "last_bot_ms": ms(bots[-1] - t0),
+                "ack_ms": ms(t_ack - t0),
+                "bot_messages": len(bots),
+            }
         finally:
             await conn.close()
 
@@ -695,17 +797,24 @@ async def part_bot(args: argparse.Namespace, redis_url: str, prefix: str, workdi
                 await through(proxied, text)
         proxy.seen.clear()
         result["expected_bot_messages"] = expected
-        print(f"[bot] {len(texts)} questions, bot messages per answer {expected}; {args.turns} turns per leg...",
-              flush=True)
+        print(
+            f"[bot] {len(texts)} questions, bot messages per answer {expected}; {args.turns} turns per leg...",
+            flush=True,
+        )
 
         legs = ("direct", "relay", "proxied")
-        pids = [p.pid for p in servers.processes] + [relay.process.pid, proxied.process.pid, args.redis_pid, os.getpid()]
+        pids = [p.pid for p in servers.processes] + [
+            relay.process.pid,
+            proxied.process.pid,
+            args.redis_pid,
+            os.getpid(),
+        ]
         if servers.open311 and servers.open311.process:
             pids.append(servers.open311.process.pid)
         ours0, machine0, wall0 = sum(cpu_seconds(p) for p in pids), machine_cpu(), time.monotonic()
         for i in range(args.turns):
             text = texts[i % len(texts)]
-            order = legs[i % 3:] + legs[:i % 3]  # rotate so no leg always goes first
+            order = legs[i % 3 :] + legs[: i % 3]  # rotate so no leg always goes first
             for leg in order:
                 try:
                     if leg == "direct":
@@ -730,29 +839,40 @@ async def part_bot(args: argparse.Namespace, redis_url: str, prefix: str, workdi
 
         elapsed = time.monotonic() - wall0
         result["machine_cpu_percent"] = others_cpu(
-            machine0, 100 * (sum(cpu_seconds(p) for p in pids) - ours0) / elapsed, elapsed)
+            machine0, 100 * (sum(cpu_seconds(p) for p in pids) - ours0) / elapsed, elapsed
+        )
 
         def col(leg: str, key: str) -> list[float]:
             return [s[key] for s in samples[leg] if s.get(key) is not None]
 
-        direct_ms, relay_last, relay_first = col("direct", "total_ms"), col("relay", "last_bot_ms"), col("relay", "first_bot_ms")
-        result.update({
-            "turns": args.turns, "questions": texts,
-            "direct_ms": summary_ms(direct_ms),
-            "relay_first_bot_ms": summary_ms(relay_first),
-            "relay_last_bot_ms": summary_ms(relay_last),
-            "relay_ack_ms": summary_ms(col("relay", "ack_ms")),
-            "overhead_p50_ms": (percentile(relay_last, 50) or 0) - (percentile(direct_ms, 50) or 0),
-            "overhead_p99_ms": (percentile(relay_last, 99) or 0) - (percentile(direct_ms, 99) or 0),
-            "proxied_last_bot_ms": summary_ms(col("proxied", "last_bot_ms")),
-            "proxied_rasa_ms": summary_ms(col("proxied", "rasa_ms")),
-            "relay_own_ms": summary_ms(col("proxied", "relay_own_ms")),
-            "relay_before_rasa_ms": summary_ms(col("proxied", "relay_before_rasa_ms")),
-            "relay_after_rasa_ms": summary_ms(col("proxied", "relay_after_rasa_ms")),
-            "problems": problems,
-        })
-        print(f"[bot] direct {result['direct_ms']}\n[bot] relay {result['relay_last_bot_ms']}\n"
-              f"[bot] relay's own time (paired) {result['relay_own_ms']}", flush=True)
+        direct_ms, relay_last, relay_first = (
+            col("direct", "total_ms"),
+            col("relay", "last_bot_ms"),
+            col("relay", "first_bot_ms"),
+        )
+        result.update(
+            {
+                "turns": args.turns,
+                "questions": texts,
+                "direct_ms": summary_ms(direct_ms),
+                "relay_first_bot_ms": summary_ms(relay_first),
+                "relay_last_bot_ms": summary_ms(relay_last),
+                "relay_ack_ms": summary_ms(col("relay", "ack_ms")),
+                "overhead_p50_ms": (percentile(relay_last, 50) or 0) - (percentile(direct_ms, 50) or 0),
+                "overhead_p99_ms": (percentile(relay_last, 99) or 0) - (percentile(direct_ms, 99) or 0),
+                "proxied_last_bot_ms": summary_ms(col("proxied", "last_bot_ms")),
+                "proxied_rasa_ms": summary_ms(col("proxied", "rasa_ms")),
+                "relay_own_ms": summary_ms(col("proxied", "relay_own_ms")),
+                "relay_before_rasa_ms": summary_ms(col("proxied", "relay_before_rasa_ms")),
+                "relay_after_rasa_ms": summary_ms(col("proxied", "relay_after_rasa_ms")),
+                "problems": problems,
+            }
+        )
+        print(
+            f"[bot] direct {result['direct_ms']}\n[bot] relay {result['relay_last_bot_ms']}\n"
+            f"[bot] relay's own time (paired) {result['relay_own_ms']}",
+            flush=True,
+        )
     finally:
         await session.close()
         await proxy.stop()
@@ -774,82 +894,148 @@ def fmt(value: Any, digits: int = 1) -> str:
 
 
 def report(results: dict[str, Any]) -> str:
-    out = [f"Relay benchmark, {results['date']}, commit `{results['commit']}`, {results['machine']['cpus']} CPUs, "
-           f"Python {results['machine']['python']}, Redis appendfsync {results['redis_appendfsync']}", ""]
+    out = [
+        f"Relay benchmark, {results['date']}, commit `{results['commit']}`, {results['machine']['cpus']} CPUs, "
+        f"Python {results['machine']['python']}, Redis appendfsync {results['redis_appendfsync']}",
+        "",
+    ]
     c = results.get("connections")
     if c:
-        out += ["| idle resident sockets (one relay) | relay RSS MB | KB per socket | hellos/s | failed | dropped |",
-                "|---:|---:|---:|---:|---:|---:|",
-                f"| 0 (after warm-up) | {c['rss_before_kb'] / 1024:.1f} | - | - | - | - |"]
+        out += [
+            "| idle resident sockets (one relay) | relay RSS MB | KB per socket | hellos/s | failed | dropped |",
+            "|---:|---:|---:|---:|---:|---:|",
+            f"| 0 (after warm-up) | {c['rss_before_kb'] / 1024:.1f} | - | - | - | - |",
+        ]
         for row in c["steps"]:
-            out.append(f"| {row['open']:,} | {row['rss_kb'] / 1024:.1f} | {row['kb_per_connection']:.1f} | "
-                       f"{row['hellos_per_second']:.0f} | {row['failed']} | {row['dropped']} |")
+            out.append(
+                f"| {row['open']:,} | {row['rss_kb'] / 1024:.1f} | {row['kb_per_connection']:.1f} | "
+                f"{row['hellos_per_second']:.0f} | {row['failed']} | {row['dropped']} |"
+            )
         if c.get("after_hold"):
             h = c["after_hold"]
-            out.append(f"| {h['open']:,} after {h['seconds']:g} s idle | {h['rss_kb'] / 1024:.1f} | "
-                       f"{(h['rss_kb'] - c['rss_before_kb']) / max(1, h['open']):.1f} | - | - | {h['dropped']} |")
+            out.append(
+                f"| {h['open']:,} after {h['seconds']:g} s idle | {h['rss_kb'] / 1024:.1f} | "
+                f"{(h['rss_kb'] - c['rss_before_kb']) / max(1, h['open']):.1f} | - | - | {h['dropped']} |"
+            )
         out.append("")
         if c.get("failure"):
             out += [f"First failure: {c['failure']}", ""]
     rows: list[tuple[str, str, str]] = []
     if c and c.get("probe_at_top"):
         p = c["probe_at_top"]
-        rows += [(f"fresh hello → welcome with {p['open_connections']:,} sockets open, p50 / max ms",
-                  f"{fmt(p['hello_to_welcome_ms_p50'])} / {fmt(p['hello_to_welcome_ms_max'])}", ""),
-                 (f"fresh message → ack with {p['open_connections']:,} sockets open, p50 / max ms",
-                  f"{fmt(p['message_to_ack_ms_p50'])} / {fmt(p['message_to_ack_ms_max'])}", "")]
+        rows += [
+            (
+                f"fresh hello → welcome with {p['open_connections']:,} sockets open, p50 / max ms",
+                f"{fmt(p['hello_to_welcome_ms_p50'])} / {fmt(p['hello_to_welcome_ms_max'])}",
+                "",
+            ),
+            (
+                f"fresh message → ack with {p['open_connections']:,} sockets open, p50 / max ms",
+                f"{fmt(p['message_to_ack_ms_p50'])} / {fmt(p['message_to_ack_ms_max'])}",
+                "",
+            ),
+        ]
     d = results.get("delivery")
     if d and "latency_ms" in d:
         lat = d["latency_ms"]
-        rows += [(f"resident (relay A) → advisor (relay B), {d['chats']} chats × {d['rate_per_chat_per_second']:g} msg/s, "
-                  f"{d['duration_seconds']:g} s: p50 / p90 / p99 / max ms",
-                  f"{fmt(lat['p50'], 2)} / {fmt(lat['p90'], 2)} / {fmt(lat['p99'], 2)} / {fmt(lat['max'], 2)}",
-                  "p99 < 20 ms"),
-                 ("messages sent / received / missing / duplicated / misrouted",
-                  f"{d['sent']:,} / {d['received']:,} / {d['missing']} / {d['duplicates']} / "
-                  f"{d['wrong_advisor_or_conversation']}", "all once"),
-                 ("resident send → ack, p50 / p99 ms", f"{fmt(d['ack_ms']['p50'], 2)} / {fmt(d['ack_ms']['p99'], 2)}", ""),
-                 (f"setup, {d['chats']} at once: all queued / all claimed / residents all told / last queue frame, s",
-                  f"{d['queue_all_seconds']} / {d['claim_all_seconds']} / {d['residents_see_advisor_seconds']} / "
-                  f"{d['settle_seconds']}", ""),
-                 ("during setup: request → own `queued` status; claim → resident's `joined` status, p50 / max ms",
-                  f"{fmt(d['request_to_queued_status_ms']['p50'])} / {fmt(d['request_to_queued_status_ms']['max'])}; "
-                  f"{fmt(d['claim_to_joined_status_ms']['p50'])} / {fmt(d['claim_to_joined_status_ms']['max'])}", ""),
-                 ("CPU % during measurement (relay A / relay B / Redis / client)",
-                  " / ".join(fmt(d["cpu_percent_during_measurement"][k]) for k in ("relay_A", "relay_B", "redis", "client")),
-                  ""),
-                 ("other programs' CPU % during it (of 200); disk wait %",
-                  f"{fmt(d['machine_cpu_percent']['others'])}; {fmt(d['machine_cpu_percent']['iowait'])}", "")]
+        rows += [
+            (
+                f"resident (relay A) → advisor (relay B), {d['chats']} chats × {d['rate_per_chat_per_second']:g} msg/s, "
+                f"{d['duration_seconds']:g} s: p50 / p90 / p99 / max ms",
+                f"{fmt(lat['p50'], 2)} / {fmt(lat['p90'], 2)} / {fmt(lat['p99'], 2)} / {fmt(lat['max'], 2)}",
+                "p99 < 20 ms",
+            ),
+            (
+                "messages sent / received / missing / duplicated / misrouted",
+                f"{d['sent']:,} / {d['received']:,} / {d['missing']} / {d['duplicates']} / "
+                f"{d['wrong_advisor_or_conversation']}",
+                "all once",
+            ),
+            ("resident send → ack, p50 / p99 ms", f"{fmt(d['ack_ms']['p50'], 2)} / {fmt(d['ack_ms']['p99'], 2)}", ""),
+            (
+                f"setup, {d['chats']} at once: all queued / all claimed / residents all told / last queue frame, s",
+                f"{d['queue_all_seconds']} / {d['claim_all_seconds']} / {d['residents_see_advisor_seconds']} / "
+                f"{d['settle_seconds']}",
+                "",
+            ),
+            (
+                "during setup: request → own `queued` status; claim → resident's `joined` status, p50 / max ms",
+                f"{fmt(d['request_to_queued_status_ms']['p50'])} / {fmt(d['request_to_queued_status_ms']['max'])}; "
+                f"{fmt(d['claim_to_joined_status_ms']['p50'])} / {fmt(d['claim_to_joined_status_ms']['max'])}",
+                "",
+            ),
+            (
+                "CPU % during measurement (relay A / relay B / Redis / client)",
+                " / ".join(
+                    fmt(d["cpu_percent_during_measurement"][k]) for k in ("relay_A", "relay_B", "redis", "client")
+                ),
+                "",
+            ),
+            (
+                "other programs' CPU % during it (of 200); disk wait %",
+                f"{fmt(d['machine_cpu_percent']['others'])}; {fmt(d['machine_cpu_percent']['iowait'])}",
+                "",
+            ),
+        ]
     bt = results.get("bot")
     if bt and "direct_ms" in bt:
-        rows += [(f"(a) Rasa directly, POST to full response, p50 / p99 ms ({bt['direct_ms']['count']} turns)",
-                  f"{fmt(bt['direct_ms']['p50'])} / {fmt(bt['direct_ms']['p99'])}", ""),
-                 ("(b) through the relay, send → last bot frame, p50 / p99 ms",
-                  f"{fmt(bt['relay_last_bot_ms']['p50'])} / {fmt(bt['relay_last_bot_ms']['p99'])}", ""),
-                 ("(b) through the relay, send → first bot frame, p50 / p99 ms",
-                  f"{fmt(bt['relay_first_bot_ms']['p50'])} / {fmt(bt['relay_first_bot_ms']['p99'])}", ""),
-                 ("(b) − (a): difference of p50 / of p99, ms",
-                  f"{fmt(bt['overhead_p50_ms'])} / {fmt(bt['overhead_p99_ms'])}", "p99 < 5 ms"),
-                 ("(c) relay's own time per turn (paired: (b) via a timing proxy minus Rasa's time at the proxy; "
-                  "includes the proxy's extra hop), p50 / p99 / max ms",
-                  f"{fmt(bt['relay_own_ms']['p50'], 2)} / {fmt(bt['relay_own_ms']['p99'], 2)} / "
-                  f"{fmt(bt['relay_own_ms']['max'], 2)}", "p99 < 5 ms"),
-                 ("(c) of which before Rasa (send → request reaches Rasa) / after (answer → last bot frame), "
-                  "p50 / p99 ms",
-                  f"{fmt(bt['relay_before_rasa_ms']['p50'], 2)} / {fmt(bt['relay_before_rasa_ms']['p99'], 2)}; "
-                  f"{fmt(bt['relay_after_rasa_ms']['p50'], 2)} / {fmt(bt['relay_after_rasa_ms']['p99'], 2)}", ""),
-                 ("other programs' CPU % during the bot turns (of 200); disk wait %",
-                  f"{fmt(bt['machine_cpu_percent']['others'])}; {fmt(bt['machine_cpu_percent']['iowait'])}", ""),
-                 ("turns with problems", str(len(bt["problems"])), "0")]
+        rows += [
+            (
+                f"(a) Rasa directly, POST to full response, p50 / p99 ms ({bt['direct_ms']['count']} turns)",
+                f"{fmt(bt['direct_ms']['p50'])} / {fmt(bt['direct_ms']['p99'])}",
+                "",
+            ),
+            (
+                "(b) through the relay, send → last bot frame, p50 / p99 ms",
+                f"{fmt(bt['relay_last_bot_ms']['p50'])} / {fmt(bt['relay_last_bot_ms']['p99'])}",
+                "",
+            ),
+            (
+                "(b) through the relay, send → first bot frame, p50 / p99 ms",
+                f"{fmt(bt['relay_first_bot_ms']['p50'])} / {fmt(bt['relay_first_bot_ms']['p99'])}",
+                "",
+            ),
+            (
+                "(b) − (a): difference of p50 / of p99, ms",
+                f"{fmt(bt['overhead_p50_ms'])} / {fmt(bt['overhead_p99_ms'])}",
+                "p99 < 5 ms",
+            ),
+            (
+                "(c) relay's own time per turn (paired: (b) via a timing proxy minus Rasa's time at the proxy; "
+                "includes the proxy's extra hop), p50 / p99 / max ms",
+                f"{fmt(bt['relay_own_ms']['p50'], 2)} / {fmt(bt['relay_own_ms']['p99'], 2)} / "
+                f"{fmt(bt['relay_own_ms']['max'], 2)}",
+                "p99 < 5 ms",
+            ),
+            (
+                "(c) of which before Rasa (send → request reaches Rasa) / after (answer → last bot frame), "
+                "p50 / p99 ms",
+                f"{fmt(bt['relay_before_rasa_ms']['p50'], 2)} / {fmt(bt['relay_before_rasa_ms']['p99'], 2)}; "
+                f"{fmt(bt['relay_after_rasa_ms']['p50'], 2)} / {fmt(bt['relay_after_rasa_ms']['p99'], 2)}",
+                "",
+            ),
+            (
+                "other programs' CPU % during the bot turns (of 200); disk wait %",
+                f"{fmt(bt['machine_cpu_percent']['others'])}; {fmt(bt['machine_cpu_percent']['iowait'])}",
+                "",
+            ),
+            ("turns with problems", str(len(bt["problems"])), "0"),
+        ]
     if rows:
         out += ["| figure | measured | target |", "|---|---:|---|"]
         out += [f"| {a} | {b} | {t} |" for a, b, t in rows]
-    busy = [(name, part["machine_cpu_percent"]["others"]) for name, part in (("delivery", d), ("bot", bt))
-            if part and "machine_cpu_percent" in part]
+    busy = [
+        (name, part["machine_cpu_percent"]["others"])
+        for name, part in (("delivery", d), ("bot", bt))
+        if part and "machine_cpu_percent" in part
+    ]
     loud = [f"{name}: {others:.0f}%" for name, others in busy if others > 20]
     if loud:
-        out += ["", f"WARNING: other programs used CPU during the measurements ({', '.join(loud)} of one core); "
-                    "the latency figures include waiting for them. Run again on a quiet machine."]
+        out += [
+            "",
+            f"WARNING: other programs used CPU during the measurements ({', '.join(loud)} of one core); "
+            "the latency figures include waiting for them. Run again on a quiet machine.",
+        ]
     return "\n".join(out)
 
 
@@ -863,8 +1049,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--steps", default="500,1000,2000,3000", help="idle sockets to hold, cumulative steps")
     parser.add_argument("--open-concurrency", type=int, default=100, help="sockets being opened at once")
     parser.add_argument("--settle", type=float, default=2.0, help="seconds to wait before reading RSS")
-    parser.add_argument("--hold", type=float, default=25.0,
-                        help="seconds to hold the top step (past the relay's 20 s heartbeat); 0 to skip")
+    parser.add_argument(
+        "--hold",
+        type=float,
+        default=25.0,
+        help="seconds to hold the top step (past the relay's 20 s heartbeat); 0 to skip",
+    )
     parser.add_argument("--probes", type=int, default=20, help="fresh hello+message probes at the top step")
     parser.add_argument("--chats", type=int, default=200)
     parser.add_argument("--advisors", type=int, default=10)
@@ -873,8 +1063,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--setup-timeout", type=float, default=180.0)
     parser.add_argument("--turns", type=int, default=200, help="bot turns per leg")
     parser.add_argument("--bot-warmup", type=int, default=2, help="untimed rounds over the questions")
-    parser.add_argument("--appendfsync", choices=("always", "everysec"), default="always",
-                        help="Redis fsync policy; `always` is what front_door.processes.RedisServer (make up) uses")
+    parser.add_argument(
+        "--appendfsync",
+        choices=("always", "everysec"),
+        default="always",
+        help="Redis fsync policy; `always` is what front_door.processes.RedisServer (make up) uses",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     args = parser.parse_args(argv)
@@ -912,7 +1106,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, interrupted)
     workdir = Path(tempfile.mkdtemp(prefix="relay-bench-"))
     results: dict[str, Any] = {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "commit": git_commit(),
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "commit": git_commit(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "redis_appendfsync": args.appendfsync,
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
@@ -924,6 +1119,7 @@ def main(argv: list[str] | None = None) -> int:
         STARTED.append(redis)
         if args.appendfsync != "always":
             import redis as redis_sync
+
             client = redis_sync.Redis.from_url(redis.url)
             client.config_set("appendfsync", args.appendfsync)
             client.close()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -61,7 +61,7 @@ class LinearIntentModel:
     @classmethod
     def train(
         cls, texts: Sequence[str], labels: Sequence[str], *, c: float = 10.0, seed: int = 42
-    ) -> "LinearIntentModel":
+    ) -> LinearIntentModel:
         normalised = [normalise_text(t) for t in texts]
         word, char = _word_vectorizer(), _char_vectorizer()
         features = hstack([word.fit_transform(normalised), char.fit_transform(normalised)]).tocsr()
@@ -103,7 +103,7 @@ class LinearIntentModel:
         )
 
     @classmethod
-    def load(cls, folder: Path) -> "LinearIntentModel":
+    def load(cls, folder: Path) -> LinearIntentModel:
         meta = json.loads((folder / "linear_intent_model.json").read_text(encoding="utf-8"))
         arrays = np.load(folder / "linear_intent_model.npz", allow_pickle=False)
         word, char = _word_vectorizer(), _char_vectorizer()

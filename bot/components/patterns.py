@@ -12,8 +12,18 @@ import re
 from contracts.postcodes import INWARD, OUTWARD, POSTCODE_IN_TEXT, POSTCODE_STRICT, normalise_postcode
 
 # UK postcodes are shared with the Open311 service and the relay: one definition, in contracts/.
-__all__ = ["INWARD", "OUTWARD", "POSTCODE_IN_TEXT", "POSTCODE_STRICT", "normalise_postcode", "REFERENCE_IN_TEXT",
-           "ATTEMPTED_REFERENCE", "looks_like_a_reference", "normalise_reference", "mask_identifiers"]
+__all__ = [
+    "INWARD",
+    "OUTWARD",
+    "POSTCODE_IN_TEXT",
+    "POSTCODE_STRICT",
+    "normalise_postcode",
+    "REFERENCE_IN_TEXT",
+    "ATTEMPTED_REFERENCE",
+    "looks_like_a_reference",
+    "normalise_reference",
+    "mask_identifiers",
+]
 
 # Request references: NB-2026-000123 (any case; hyphens, spaces or nothing between parts).
 REFERENCE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])NB[-\s]?(20[0-9]{2})[-\s]?([0-9]{6})(?![0-9])", re.IGNORECASE)

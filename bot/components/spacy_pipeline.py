@@ -10,8 +10,8 @@ Run: ``python -m bot.components.spacy_pipeline [output-folder]``.
 from __future__ import annotations
 
 import sys
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import spacy
 
@@ -31,15 +31,24 @@ def entity_patterns() -> list[dict]:
         {"label": "postcode", "pattern": [whole]},
         {"label": "reference", "pattern": [ref_whole]},
         # The tokenizer may split on hyphens: NB - 2026 - 000123.
-        {"label": "reference", "pattern": [
-            {"TEXT": {"REGEX": r"(?i)^NB$"}}, {"TEXT": "-", "OP": "?"},
-            {"TEXT": {"REGEX": r"^20[0-9]{2}$"}}, {"TEXT": "-", "OP": "?"},
-            {"TEXT": {"REGEX": r"^[0-9]{6}$"}},
-        ]},
-        {"label": "reference", "pattern": [
-            {"TEXT": {"REGEX": r"(?i)^NB-20[0-9]{2}$"}}, {"TEXT": "-", "OP": "?"},
-            {"TEXT": {"REGEX": r"^-?[0-9]{6}$"}},
-        ]},
+        {
+            "label": "reference",
+            "pattern": [
+                {"TEXT": {"REGEX": r"(?i)^NB$"}},
+                {"TEXT": "-", "OP": "?"},
+                {"TEXT": {"REGEX": r"^20[0-9]{2}$"}},
+                {"TEXT": "-", "OP": "?"},
+                {"TEXT": {"REGEX": r"^[0-9]{6}$"}},
+            ],
+        },
+        {
+            "label": "reference",
+            "pattern": [
+                {"TEXT": {"REGEX": r"(?i)^NB-20[0-9]{2}$"}},
+                {"TEXT": "-", "OP": "?"},
+                {"TEXT": {"REGEX": r"^-?[0-9]{6}$"}},
+            ],
+        },
     ]
 
 

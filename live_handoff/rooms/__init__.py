@@ -43,8 +43,16 @@ log = logging.getLogger(__name__)
 class Relay:
     """Every room of this process, built once over the same services."""
 
-    def __init__(self, settings: Settings, store: Store, hub: Hub, bot: BotClient, outbox: Outbox,
-                 metrics: Metrics, knowledge: KnowledgeBaseCache | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        hub: Hub,
+        bot: BotClient,
+        outbox: Outbox,
+        metrics: Metrics,
+        knowledge: KnowledgeBaseCache | None = None,
+    ) -> None:
         services = Services(settings, store, hub, metrics, knowledge)
         self.hub = hub
         self.bot = bot

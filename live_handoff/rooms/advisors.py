@@ -32,9 +32,12 @@ class Advisors(Room):
     async def welcome(self, peer: Peer, advisor: dict[str, str]) -> None:
         frame: AdvisorWelcome = {
             "type": "welcome",
-            "advisor": {"username": peer.username, "name": advisor.get("name", peer.username),
-                        "presence": advisor.get("presence", "away"),  # type: ignore[typeddict-item]
-                        "capacity": int(advisor.get("capacity", 1))},
+            "advisor": {
+                "username": peer.username,
+                "name": advisor.get("name", peer.username),
+                "presence": advisor.get("presence", "away"),  # type: ignore[typeddict-item]
+                "capacity": int(advisor.get("capacity", 1)),
+            },
             "queue": await self.queue.listing(),
             "chats": await self.queue.summaries(await self.store.chats(peer.username)),
             "limits": {"max_text_chars": self.settings.max_text_chars},
@@ -63,17 +66,34 @@ class Advisors(Room):
         claimed_at = now_ms()
         try:
             await self.store.transition(
-                cid, ("queued",), "advisor", status_event("joined", name=name, at_ms=claimed_at),
-                fields={"advisor": peer.username, "advisor_name": name, "claimed_at": str(claimed_at),
-                        "advisor_last": peer.username, "stranded": ""},
-                queue="rem", chats_to=peer.username, capacity=int(advisor.get("capacity", 1)))
+                cid,
+                ("queued",),
+                "advisor",
+                status_event("joined", name=name, at_ms=claimed_at),
+                fields={
+                    "advisor": peer.username,
+                    "advisor_name": name,
+                    "claimed_at": str(claimed_at),
+                    "advisor_last": peer.username,
+                    "stranded": "",
+                },
+                queue="rem",
+                chats_to=peer.username,
+                capacity=int(advisor.get("capacity", 1)),
+            )
         except TransitionError as exc:
             raise _claim_refused(exc) from exc
         conversation = await self.store.conversation(cid) or {}
         waited = (claimed_at - int(conversation.get("queued_at") or claimed_at)) / 1000
         self.metrics.waiting.observe(waited)
-        await self.store.record("claimed", conversation_id=cid, advisor=peer.username, waited_seconds=round(waited, 1),
-                                reason=conversation.get("reason"), priority=conversation.get("priority"))
+        await self.store.record(
+            "claimed",
+            conversation_id=cid,
+            advisor=peer.username,
+            waited_seconds=round(waited, 1),
+            reason=conversation.get("reason"),
+            priority=conversation.get("priority"),
+        )
         await self.store.notify_queue()
         await self.store.notify_advisor(peer.username)
         await self.open(peer, cid, "0-0", keep_feed=True)
@@ -111,13 +131,21 @@ class Advisors(Room):
         name = texts.first_name(target.get("name", ""))
         try:
             await self.store.transition(
-                cid, ("advisor",), "advisor", status_event("transferred", name=name),
+                cid,
+                ("advisor",),
+                "advisor",
+                status_event("transferred", name=name),
                 fields={"advisor": to, "advisor_name": name, "advisor_last": to},
-                chats_from=peer.username, chats_to=to, capacity=int(target.get("capacity", 1)),
-                require_advisor=peer.username)
+                chats_from=peer.username,
+                chats_to=to,
+                capacity=int(target.get("capacity", 1)),
+                require_advisor=peer.username,
+            )
         except TransitionError as exc:
-            raise FrameError("at_capacity" if exc.code == "at_capacity" else "not_allowed",
-                             TRANSITION_MESSAGES.get(exc.code, "That transfer is not possible now.")) from exc
+            raise FrameError(
+                "at_capacity" if exc.code == "at_capacity" else "not_allowed",
+                TRANSITION_MESSAGES.get(exc.code, "That transfer is not possible now."),
+            ) from exc
         await self.store.record("transferred", conversation_id=cid, advisor=peer.username, to=to)
         self._unfollow_soon(peer, cid)
         await self.store.notify_advisor(peer.username)
@@ -126,8 +154,13 @@ class Advisors(Room):
     async def handback(self, peer: Peer, cid: str) -> None:
         """Back to the bot, which is told in Rasa's tracker what happened meanwhile."""
         conversation = await self._own(peer, cid)
-        await self._leave(peer, cid, "bot", status_event("handed_back", name=conversation.get("advisor_name", "")),
-                          {"advisor": "", "claimed_at": "", "queued_at": ""})
+        await self._leave(
+            peer,
+            cid,
+            "bot",
+            status_event("handed_back", name=conversation.get("advisor_name", "")),
+            {"advisor": "", "claimed_at": "", "queued_at": ""},
+        )
         await self.record_end(cid, conversation, "handed_back")
         self._unfollow_soon(peer, cid)
         await self.store.notify_advisor(peer.username)
@@ -135,9 +168,13 @@ class Advisors(Room):
 
     async def close(self, peer: Peer, cid: str) -> None:
         conversation = await self._own(peer, cid)
-        await self._leave(peer, cid, "closed",
-                          status_event("closed_by_advisor", name=conversation.get("advisor_name", "")),
-                          {"advisor": "", "closed_at": str(now_ms())})
+        await self._leave(
+            peer,
+            cid,
+            "closed",
+            status_event("closed_by_advisor", name=conversation.get("advisor_name", "")),
+            {"advisor": "", "closed_at": str(now_ms())},
+        )
         await self.record_end(cid, conversation, "advisor")
         self._unfollow_soon(peer, cid)
         await self.store.notify_advisor(peer.username)
@@ -145,8 +182,9 @@ class Advisors(Room):
     async def _leave(self, peer: Peer, cid: str, mode: str, event: frames.StatusEvent, fields: dict[str, str]) -> None:
         """The advisor's part ends (hand-back or close), only if the chat is still theirs."""
         try:
-            await self.store.transition(cid, ("advisor",), mode, event, fields=fields, chats_from=peer.username,
-                                        require_advisor=peer.username)
+            await self.store.transition(
+                cid, ("advisor",), mode, event, fields=fields, chats_from=peer.username, require_advisor=peer.username
+            )
         except TransitionError as exc:
             raise FrameError("not_allowed", TRANSITION_MESSAGES.get(exc.code, "Not possible now.")) from exc
 

@@ -55,10 +55,14 @@ class BotTurns(Room):
 
     def _finished_task(self, task: asyncio.Task) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            error = task.exception()
-            log.error("background work for %s failed: %s", getattr(task, "conversation_id", "?"), type(error).__name__,
-                      exc_info=(type(error), error, error.__traceback__))
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            log.error(
+                "background work for %s failed: %s",
+                getattr(task, "conversation_id", "?"),
+                type(error).__name__,
+                exc_info=error,
+            )
             self.metrics.errors.labels("internal").inc()
 
     async def drain(self) -> None:
@@ -135,8 +139,13 @@ class BotTurns(Room):
     async def _record_route(self, cid: str, route: dict[str, Any], asked: str) -> None:
         await self.store.set_fields(cid, route=json.dumps(route))
         signposts = route.get("signposts") or []
-        await self.store.record("route", conversation_id=cid, route=route.get("name"),
-                                confidence=route.get("confidence"), **({"signposts": signposts} if signposts else {}))
+        await self.store.record(
+            "route",
+            conversation_id=cid,
+            route=route.get("name"),
+            confidence=route.get("confidence"),
+            **({"signposts": signposts} if signposts else {}),
+        )
         # Questions the bot could not answer, and which offered article residents chose.
         events, remember = editor_events(route, asked, await self.store.field(cid, OFFERED))
         if remember is not None:
@@ -149,8 +158,12 @@ class BotTurns(Room):
         if case.get("service_request_id") not in references:
             references.append(case.get("service_request_id"))
             await self.store.set_fields(cid, cases=json.dumps(references[-20:]))
-        await self.store.record("case_created", conversation_id=cid, service_code=case.get("service_code"),
-                                reference=case.get("service_request_id"))
+        await self.store.record(
+            "case_created",
+            conversation_id=cid,
+            service_code=case.get("service_code"),
+            reference=case.get("service_request_id"),
+        )
 
     async def retry(self, cid: str) -> None:
         """The resident pressed "Try again" after the bot was unavailable."""

@@ -91,8 +91,9 @@ class Room:
         kb_text = None
         if reason in texts.URGENT_REASONS:
             kb_text = ((await self.urgent_texts()).get(reason) or {}).get("no_advisor")
-        return texts.no_advisor(reason, open_now, later, self.settings.hours_text,
-                                kb_text if isinstance(kb_text, str) else None)
+        return texts.no_advisor(
+            reason, open_now, later, self.settings.hours_text, kb_text if isinstance(kb_text, str) else None
+        )
 
     async def advisor_guides(self) -> dict[str, str]:
         """The "What to do" guide for each urgent category, for advisors' consoles."""
@@ -110,8 +111,13 @@ class Room:
             handled = (now_ms() - int(conversation["claimed_at"])) / 1000
             self.metrics.handling.observe(handled)
             await self.store.record_handling(handled)
-            await self.store.record("advisor_finished", conversation_id=cid, how=how,
-                                    advisor=conversation.get("advisor"), handled_seconds=round(handled, 1))
+            await self.store.record(
+                "advisor_finished",
+                conversation_id=cid,
+                how=how,
+                advisor=conversation.get("advisor"),
+                handled_seconds=round(handled, 1),
+            )
         if how != "handed_back":
             await self.store.record("closed", conversation_id=cid, by=how)
         if conversation.get("mode") == "queued":

@@ -22,8 +22,9 @@ from live_handoff.summaries import WaitInputs, conversation_summary, handoff_sum
 class Queue(Room):
     """Handoffs into the queue, and news of it."""
 
-    async def request_advisor(self, cid: str, reason: str | None, priority: str | None,
-                              summary: dict[str, Any] | None) -> None:
+    async def request_advisor(
+        self, cid: str, reason: str | None, priority: str | None, summary: dict[str, Any] | None
+    ) -> None:
         """Queue for an advisor, or say why not and offer a message instead. Without a
         reason (the resident pressed a button), the conversation's route decides it, so an
         urgent conversation stays urgent."""
@@ -47,10 +48,21 @@ class Queue(Room):
         queued_at = now_ms()
         try:
             _, queued_id, _ = await self.store.transition(
-                cid, ("bot", "closed"), "queued", status_event("queued", reason=reason, at_ms=queued_at),
-                fields={"reason": reason, "priority": priority, "summary": json.dumps(summary),
-                        "queued_at": str(queued_at), "advisor": "", "claimed_at": ""},
-                queue="add", score=queueing.queue_score(priority, queued_at))
+                cid,
+                ("bot", "closed"),
+                "queued",
+                status_event("queued", reason=reason, at_ms=queued_at),
+                fields={
+                    "reason": reason,
+                    "priority": priority,
+                    "summary": json.dumps(summary),
+                    "queued_at": str(queued_at),
+                    "advisor": "",
+                    "claimed_at": "",
+                },
+                queue="add",
+                score=queueing.queue_score(priority, queued_at),
+            )
         except TransitionError:
             return  # another process queued it a moment ago
         # Where the human part starts in the log (stream ids come from Redis's clock).
@@ -59,8 +71,9 @@ class Queue(Room):
         await self.store.record("handoff", conversation_id=cid, reason=reason, priority=priority, outcome="queued")
         await self.store.notify_queue()
 
-    async def _nobody_to_come(self, cid: str, reason: str, priority: str, summary: dict[str, Any],
-                              open_now: bool, later: str) -> None:
+    async def _nobody_to_come(
+        self, cid: str, reason: str, priority: str, summary: dict[str, Any], open_now: bool, later: str
+    ) -> None:
         outcome = "closed" if not open_now else "no_advisor"
         self.metrics.handoffs.labels(reason, outcome).inc()
         await self.store.record("handoff", conversation_id=cid, reason=reason, priority=priority, outcome=outcome)
@@ -69,8 +82,9 @@ class Queue(Room):
 
     async def cancel_wait(self, cid: str) -> None:
         try:
-            await self.store.transition(cid, ("queued",), "bot", status_event("wait_cancelled"),
-                                        fields={"queued_at": ""}, queue="rem")
+            await self.store.transition(
+                cid, ("queued",), "bot", status_event("wait_cancelled"), fields={"queued_at": ""}, queue="rem"
+            )
         except TransitionError as exc:
             raise FrameError("not_allowed", "You're not waiting for an advisor.") from exc
         await self.store.record("wait_cancelled", conversation_id=cid)

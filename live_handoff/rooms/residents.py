@@ -36,8 +36,10 @@ class Residents(Room):
         token = None
         if cid:
             if not await self.store.check_token(cid, hello["resume_token"]):
-                raise FrameError("unknown_conversation", "That conversation has ended or expired. "
-                                 "Send hello without an id to start a new one.")
+                raise FrameError(
+                    "unknown_conversation",
+                    "That conversation has ended or expired. Send hello without an id to start a new one.",
+                )
             conversation = await self.store.conversation(cid) or {}
             last_seen = hello.get("last_seen", "0-0")
             peer.page = conversation.get("page", "")
@@ -58,12 +60,18 @@ class Residents(Room):
         open_now, later_text = self.open_now()
         resumed = token is None
         welcome: ResidentWelcome = {
-            "type": "welcome", "conversation_id": cid, "resumed": resumed,
+            "type": "welcome",
+            "conversation_id": cid,
+            "resumed": resumed,
             "mode": conversation.get("mode", "bot"),  # type: ignore[typeddict-item]
-            "limits": {"max_text_chars": self.settings.max_text_chars,
-                       "messages_per_minute": self.settings.messages_per_minute},
-            "contact_centre": {"open": open_now,
-                               "text": texts.contact_centre_status(open_now, later_text, self.settings.hours_text)},
+            "limits": {
+                "max_text_chars": self.settings.max_text_chars,
+                "messages_per_minute": self.settings.messages_per_minute,
+            },
+            "contact_centre": {
+                "open": open_now,
+                "text": texts.contact_centre_status(open_now, later_text, self.settings.hours_text),
+            },
         }
         if token:
             welcome["resume_token"] = token
@@ -75,15 +83,19 @@ class Residents(Room):
         answer while it is in charge."""
         cid = peer.conversation_id
         asked = frame.get("payload") or frame["text"]
-        stream_id, new, mode = await self.store.append_with_mode(cid, frames.message("resident", frame["text"]),
-                                                                 frame["client_id"])
+        stream_id, new, mode = await self.store.append_with_mode(
+            cid, frames.message("resident", frame["text"]), frame["client_id"]
+        )
         await peer.send(frames.ack(frame["client_id"], stream_id))
         if not new:
             # A resend after a reconnect. If the relay that logged it died before the bot
             # answered (nobody is working on it), answer it now.
             conversation = await self.store.conversation(cid) or {}
-            if (conversation.get("mode") == "bot" and later(stream_id, conversation.get("answered", "0-0"))
-                    and not await self.store.bot_turn_running(cid)):
+            if (
+                conversation.get("mode") == "bot"
+                and later(stream_id, conversation.get("answered", "0-0"))
+                and not await self.store.bot_turn_running(cid)
+            ):
                 self.bot_turns.answer(cid, asked, stream_id)
             return
         self.metrics.messages.labels("resident").inc()
@@ -111,15 +123,19 @@ class Residents(Room):
         # The message goes into the outbox in the same step as the log entry, before the
         # ack: once acknowledged it is kept until Open311 has it.
         stream_id, new = await self.store.append(
-            cid, frames.message("resident", messages_left.logged_text(frame["text"])), frame["client_id"],
-            also_push=(self.store.key("outbox"), json.dumps(entry)))
+            cid,
+            frames.message("resident", messages_left.logged_text(frame["text"])),
+            frame["client_id"],
+            also_push=(self.store.key("outbox"), json.dumps(entry)),
+        )
         await peer.send(frames.ack(frame["client_id"], stream_id))
         if not new:
             return
         contact = messages_left.contact_key(entry, await self.store.secret("contact"))
         reference = (await self.outbox.flush()).get(entry["key"])
-        await self.store.record("message_left", conversation_id=cid, reference=reference or "",
-                                queued=not reference, contact=contact)
+        await self.store.record(
+            "message_left", conversation_id=cid, reference=reference or "", queued=not reference, contact=contact
+        )
         await self.say(cid, texts.MESSAGE_LEFT.format(reference=reference) if reference else texts.MESSAGE_SAVED)
 
     async def end_chat(self, cid: str, reason: str = "resident") -> None:
@@ -127,9 +143,13 @@ class Residents(Room):
         how = "idle" if reason == "idle" else "resident"
         try:
             previous, _, advisor = await self.store.transition(
-                cid, ("bot", "queued", "advisor"), "closed",
+                cid,
+                ("bot", "queued", "advisor"),
+                "closed",
                 status_event("closed_idle" if how == "idle" else "closed_by_resident"),
-                fields={"closed_at": str(now_ms()), "advisor": ""}, release=True)
+                fields={"closed_at": str(now_ms()), "advisor": ""},
+                release=True,
+            )
         except TransitionError as exc:
             raise FrameError("closed", "This chat has already ended.") from exc
         await self.record_end(cid, {**conversation, "mode": previous, "advisor": advisor}, how)
@@ -141,8 +161,8 @@ class Residents(Room):
         if conversation.get("rating"):
             raise FrameError("not_allowed", "You've already rated this chat. Thank you.")
         await self.store.set_fields(cid, rating=str(score), comment=comment[:1000])
-        await self.store.record("rating", conversation_id=cid, score=score,
-                                advisor=conversation.get("advisor_last", ""))
+        await self.store.record(
+            "rating", conversation_id=cid, score=score, advisor=conversation.get("advisor_last", "")
+        )
         self.metrics.ratings.labels(str(score)).inc()
         await self.say(cid, texts.RATING_THANKS)
-

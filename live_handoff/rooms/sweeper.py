@@ -47,8 +47,11 @@ class Sweeper(Room):
             conversation = await self.store.conversation(cid) or {}
             if conversation.get("stranded") != "1":
                 await self.store.set_fields(cid, stranded="1")
-                await self.say(cid, await self.no_advisor_text(conversation.get("reason"), open_now, later_text),
-                               [LEAVE_MESSAGE, CANCEL_WAIT])
+                await self.say(
+                    cid,
+                    await self.no_advisor_text(conversation.get("reason"), open_now, later_text),
+                    [LEAVE_MESSAGE, CANCEL_WAIT],
+                )
 
     async def _check_advisor(self, username: str) -> None:
         chats = await self.store.chats(username)
@@ -67,13 +70,23 @@ class Sweeper(Room):
         """Back in the queue, keeping the resident's place."""
         conversation = await self.store.conversation(cid) or {}
         queued_at = int(conversation.get("queued_at") or now_ms())
-        event = status_event("unavailable", name=conversation.get("advisor_name", "Your advisor"),
-                             reason=conversation.get("reason") or "resident_asked")
+        event = status_event(
+            "unavailable",
+            name=conversation.get("advisor_name", "Your advisor"),
+            reason=conversation.get("reason") or "resident_asked",
+        )
         try:
             await self.store.transition(
-                cid, ("advisor",), "queued", event, fields={"advisor": "", "claimed_at": ""}, queue="add",
+                cid,
+                ("advisor",),
+                "queued",
+                event,
+                fields={"advisor": "", "claimed_at": ""},
+                queue="add",
                 score=queueing.queue_score(conversation.get("priority") or "normal", queued_at),
-                chats_from=username, require_advisor=username)
+                chats_from=username,
+                require_advisor=username,
+            )
         except TransitionError:
             return
         await self.store.record("requeued", conversation_id=cid, advisor=username)

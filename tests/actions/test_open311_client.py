@@ -7,7 +7,11 @@ import pytest
 from aiohttp import web
 
 from actions.clients.open311 import (
-    Open311Client, Open311RejectedError, Open311Settings, Open311UncertainError, Open311UnavailableError,
+    Open311Client,
+    Open311RejectedError,
+    Open311Settings,
+    Open311UnavailableError,
+    Open311UncertainError,
 )
 
 

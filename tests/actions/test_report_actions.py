@@ -29,8 +29,13 @@ def golden(name: str, replacements: dict[str, str] | None = None, **slots) -> Tr
 
 @pytest.fixture
 async def open311(aiohttp_server, tmp_path, monkeypatch):
-    settings = Settings.from_env({"OPEN311_API_KEYS": KEY, "OPEN311_STAFF_KEYS": "staff-key-0123456789",
-                                  "OPEN311_DB": str(tmp_path / "cases.sqlite3")})
+    settings = Settings.from_env(
+        {
+            "OPEN311_API_KEYS": KEY,
+            "OPEN311_STAFF_KEYS": "staff-key-0123456789",
+            "OPEN311_DB": str(tmp_path / "cases.sqlite3"),
+        }
+    )
     server = await aiohttp_server(create_standalone_app(settings))
     client = Open311Client(Open311Settings(str(server.make_url("/open311/v2/")), KEY))
     monkeypatch.setattr(report_actions, "open311", lambda: client)
@@ -70,7 +75,8 @@ async def test_a_recent_report_at_the_same_postcode_is_mentioned_while_validatin
     await report_actions.ActionSubmitReport().run(CollectingDispatcher(), golden("report_ready_to_send"), {})
     dispatcher = CollectingDispatcher()
     result = await report_actions.ValidateReportForm().validate_report_postcode(
-        "nb42qt", dispatcher, golden("report_ready_to_send"), {})
+        "nb42qt", dispatcher, golden("report_ready_to_send"), {}
+    )
     assert result["report_postcode"] == "NB4 2QT"
     assert "may already be reported near NB4 2QT" in dispatcher.messages[0]["text"]
 
@@ -79,7 +85,9 @@ async def test_tracking_a_stored_reference_reads_its_status(open311):
     events = await report_actions.ActionSubmitReport().run(CollectingDispatcher(), golden("report_ready_to_send"), {})
     reference = next(e["value"] for e in events if e.get("name") == "reference")
     dispatcher = CollectingDispatcher()
-    await route_message.ActionRouteMessage().run(dispatcher, golden("track_known_reference", {"REFERENCE": reference}), {})
+    await route_message.ActionRouteMessage().run(
+        dispatcher, golden("track_known_reference", {"REFERENCE": reference}), {}
+    )
     texts = [m.get("text") or "" for m in dispatcher.messages]
     assert f"Let me check {reference} for you." in texts
     assert any("We have your report and it is waiting to be looked at" in t for t in texts)
@@ -101,26 +109,37 @@ async def test_a_retry_that_cannot_check_keeps_the_uncertainty_and_sends_nothing
     retried = golden("report_ready_to_send", report_confirmation=report_actions.MAYBE_SENT)
     events = await report_actions.ActionSubmitReport().run(dispatcher, retried, {})
     assert "can't tell whether your report arrived" in dispatcher.messages[0]["text"]
-    assert events == [{"event": "slot", "timestamp": None, "name": "report_confirmation",
-                       "value": report_actions.MAYBE_SENT}]
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "report_confirmation", "value": report_actions.MAYBE_SENT}
+    ]
 
 
 async def test_try_again_after_an_uncertain_submission_keeps_the_check(open311):
     tracker = golden("report_ready_to_send", report_confirmation=report_actions.MAYBE_SENT)
-    tracker.latest_message = {"text": "/request_pothole", "intent": {"name": "request_pothole", "confidence": 1.0},
-                              "intent_ranking": [], "entities": []}
+    tracker.latest_message = {
+        "text": "/request_pothole",
+        "intent": {"name": "request_pothole", "confidence": 1.0},
+        "intent_ranking": [],
+        "entities": [],
+    }
     events = await route_message.ActionRouteMessage().run(CollectingDispatcher(), tracker, {})
     assert {"event": "slot", "timestamp": None, "name": "report_confirmation", "value": None} not in events
     assert {"event": "followup", "timestamp": None, "name": "report_form"} in events
 
 
 async def test_a_question_about_something_else_mid_report_is_answered_and_not_kept_as_an_answer(open311):
-    tracker = golden("report_ready_to_send", requested_slot="report_location", report_location="when is my bin day?",
-                     report_confirmation=None)
-    tracker.latest_message = {"text": "when is my bin day?",
-                              "intent": {"name": "faq_bin_collection_day", "confidence": 0.97},
-                              "intent_ranking": [{"name": "faq_bin_collection_day", "confidence": 0.97}],
-                              "entities": []}
+    tracker = golden(
+        "report_ready_to_send",
+        requested_slot="report_location",
+        report_location="when is my bin day?",
+        report_confirmation=None,
+    )
+    tracker.latest_message = {
+        "text": "when is my bin day?",
+        "intent": {"name": "faq_bin_collection_day", "confidence": 0.97},
+        "intent_ranking": [{"name": "faq_bin_collection_day", "confidence": 0.97}],
+        "entities": [],
+    }
     dispatcher = CollectingDispatcher()
     events = await report_actions.ValidateReportForm().run(dispatcher, tracker, {})
     assert {"event": "slot", "timestamp": None, "name": "report_location", "value": None} in events
@@ -130,5 +149,6 @@ async def test_a_question_about_something_else_mid_report_is_answered_and_not_ke
 
 async def test_stop_at_the_summary_pauses_rather_than_deletes(open311):
     result = await report_actions.ValidateReportForm().validate_report_confirmation(
-        "stop", CollectingDispatcher(), golden("report_ready_to_send"), {})
+        "stop", CollectingDispatcher(), golden("report_ready_to_send"), {}
+    )
     assert result == {"report_confirmation": None, "report_stopped": True}

@@ -98,7 +98,9 @@ def test_the_whole_journey_from_faq_to_advisor_and_back(resident_page: Page, adv
     advisor_login(advisor, front_door.url)
     assert axe_violations(advisor) == [], "console"
     send(resident, "I want to talk to a person")
-    expect(resident.locator(".fd-messages li").filter(has_text="queue for an advisor").last).to_be_visible(timeout=20_000)
+    expect(resident.locator(".fd-messages li").filter(has_text="queue for an advisor").last).to_be_visible(
+        timeout=20_000
+    )
     expect(resident.get_by_role("status").first).to_contain_text(re.compile("queue|next", re.I), timeout=10_000)
     assert axe_violations(resident, ".fd-root") == [], "widget queued"
     shoot(resident, "widget-1280-queued")
@@ -119,7 +121,9 @@ def test_the_whole_journey_from_faq_to_advisor_and_back(resident_page: Page, adv
     expect(resident.locator("li.fd-from-advisor").filter(has_text="added that to your report")).to_be_visible()
     expect(resident.locator("li.fd-from-resident").filter(has_text=XSS)).to_be_visible()
     assert resident.locator("li.fd-msg img").count() == 0 and advisor.locator("#panels img").count() == 0
-    assert resident.locator("a[href^='javascript']").count() == 0 and advisor.locator("a[href^='javascript']").count() == 0
+    assert (
+        resident.locator("a[href^='javascript']").count() == 0 and advisor.locator("a[href^='javascript']").count() == 0
+    )
     assert resident.dialogs == [] and advisor.dialogs == []  # no script ran
     assert axe_violations(resident, ".fd-root") == [], "widget with advisor"
     assert axe_violations(advisor) == [], "console with a chat"
@@ -128,7 +132,9 @@ def test_the_whole_journey_from_faq_to_advisor_and_back(resident_page: Page, adv
 
     panel.get_by_role("button", name="Hand back to bot").click()
     advisor.get_by_role("button", name="Yes, hand back").click()
-    expect(resident.locator(".fd-messages li").filter(has_text="passed you back to the assistant")).to_be_visible(timeout=10_000)
+    expect(resident.locator(".fd-messages li").filter(has_text="passed you back to the assistant")).to_be_visible(
+        timeout=10_000
+    )
     send(resident, "how do I pay my council tax")
     expect(last_bot(resident, "council tax")).to_be_visible()
 
@@ -167,7 +173,7 @@ def test_reload_and_a_relay_restart_keep_the_history_with_nothing_twice(resident
     send(page, "what about parking permits")
     last_bot(page, "permit", timeout=30_000)
     texts = page.locator("li.fd-msg:not(.fd-greeting)").all_inner_texts()
-    assert texts[:len(before)] == before and len(texts) == len(set(texts)), texts
+    assert texts[: len(before)] == before and len(texts) == len(set(texts)), texts
 
 
 def test_keyboard_only_open_send_quick_reply_close(resident_page: Page, front_door):
@@ -228,8 +234,10 @@ def test_the_widget_and_console_fit_and_pass_axe_at_each_width(browser, front_do
     context.close()
 
 
-TEXT_SPACING = ("* { line-height: 1.5 !important; letter-spacing: 0.12em !important; "
-                "word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }")
+TEXT_SPACING = (
+    "* { line-height: 1.5 !important; letter-spacing: 0.12em !important; "
+    "word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }"
+)
 
 
 @pytest.mark.parametrize("adjust", ["text-200", "text-spacing"])

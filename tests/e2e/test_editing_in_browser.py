@@ -24,7 +24,8 @@ def content_restored(servers, tmp_path):
 
 
 def test_an_answer_published_in_the_editor_reaches_the_widget_within_seconds(
-        browser, front_door, content_restored, resident_page: Page):
+    browser, front_door, content_restored, resident_page: Page
+):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     editor = context.new_page()
     editor.goto(front_door.url + "/editor/")

@@ -31,9 +31,12 @@ def content_and_model_restored(servers, tmp_path):
     yield
     shutil.rmtree(servers.content_dir)
     shutil.copytree(saved, servers.content_dir)
-    request = urllib.request.Request(f"{servers.rasa_url}/model?token={servers.rasa_token}", method="PUT",
-                                     data=json.dumps({"model_file": str(MODEL)}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{servers.rasa_url}/model?token={servers.rasa_token}",
+        method="PUT",
+        data=json.dumps({"model_file": str(MODEL)}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     urllib.request.urlopen(request, timeout=300).close()
 
 
@@ -42,10 +45,12 @@ def residents_asked(door_env):
     """Measurement events as the relay records them (live_handoff/conversations.py)."""
     client = redis.Redis.from_url(door_env["REDIS_URL"], decode_responses=True)
     key = f"{door_env['RELAY_KEY_PREFIX']}:analytics"
-    events = [("suggestion_chosen", {"question": QUESTION, "route": "faq:libraries"}),
-              ("suggestion_chosen", {"question": QUESTION.capitalize(), "route": "faq:libraries"}),
-              ("suggestion_chosen", {"question": OTHER, "route": "faq:libraries"}),
-              ("unanswered", {"text": KERBS, "topic": "dropped kerbs"})]
+    events = [
+        ("suggestion_chosen", {"question": QUESTION, "route": "faq:libraries"}),
+        ("suggestion_chosen", {"question": QUESTION.capitalize(), "route": "faq:libraries"}),
+        ("suggestion_chosen", {"question": OTHER, "route": "faq:libraries"}),
+        ("unanswered", {"text": KERBS, "topic": "dropped kerbs"}),
+    ]
     for kind, fields in events:
         body = {"kind": kind, "conversation_id": f"c_e2e{uuid.uuid4().hex[:10]}", **fields}
         client.xadd(key, {"e": json.dumps(body)})
@@ -61,7 +66,8 @@ def log_in(page: Page, url: str) -> None:
 
 
 def test_an_editor_adds_what_residents_asked_to_the_article_they_chose_with_one_click(
-        browser, front_door, servers, content_and_model_restored, residents_asked):
+    browser, front_door, servers, content_and_model_restored, residents_asked
+):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     log_in(page, front_door.url)

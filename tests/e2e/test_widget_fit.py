@@ -26,8 +26,11 @@ def closed_door(door_env, tmp_path_factory):
     """A front door whose contact centre is closed today (a closure from yesterday to
     tomorrow), with its own keys so its sweeps never touch the other tests' queue."""
     today = dt.datetime.now(ZoneInfo("Europe/London")).date()
-    env = {**door_env, "RELAY_KEY_PREFIX": door_env["RELAY_KEY_PREFIX"] + "closed",
-           "RELAY_CLOSURES": f"{today - dt.timedelta(days=1)}..{today + dt.timedelta(days=1)}"}
+    env = {
+        **door_env,
+        "RELAY_KEY_PREFIX": door_env["RELAY_KEY_PREFIX"] + "closed",
+        "RELAY_CLOSURES": f"{today - dt.timedelta(days=1)}..{today + dt.timedelta(days=1)}",
+    }
     door = FrontDoor(env, tmp_path_factory.mktemp("closed-door") / "front-door.log").start()
     yield door
     door.stop()
@@ -40,8 +43,11 @@ def new_page(browser: Browser, width: int, height: int) -> Page:
 
 def box(page: Page, selector: str) -> dict[str, float]:
     """The element's box in the window, as the resident sees it."""
-    return page.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
-        return {top: r.top, bottom: r.bottom, height: r.height, left: r.left, right: r.right}; }""", selector)
+    return page.evaluate(
+        """s => { const r = document.querySelector(s).getBoundingClientRect();
+        return {top: r.top, bottom: r.bottom, height: r.height, left: r.left, right: r.right}; }""",
+        selector,
+    )
 
 
 def message_box(message) -> dict[str, float]:
@@ -66,7 +72,8 @@ def assert_header_in_view(page: Page) -> None:
 
 @pytest.mark.parametrize("width,height", [(1280, 720), (375, 667)])
 def test_a_long_answer_is_shown_from_its_start_and_a_short_one_keeps_the_latest_in_view(
-        browser, front_door, width, height):
+    browser, front_door, width, height
+):
     page = new_page(browser, width, height)
     open_widget(page, front_door.url)
     send(page, "when is my bin collected")
@@ -78,7 +85,9 @@ def test_a_long_answer_is_shown_from_its_start_and_a_short_one_keeps_the_latest_
     answer = last_bot(page, "council tax")
     log, top = box(page, ".fd-log"), message_box(answer)
     assert top["height"] > log["height"], "the answer must be longer than the log for this test to mean anything"
-    assert log["top"] - 1 <= top["top"] <= log["top"] + 24, f"the answer's start is not at the top of the log: {top} in {log}"
+    assert log["top"] - 1 <= top["top"] <= log["top"] + 24, (
+        f"the answer's start is not at the top of the log: {top} in {log}"
+    )
     shoot(page, f"fit-{width}-long-answer-start")
 
     seen = bot_count(page)
@@ -86,7 +95,9 @@ def test_a_long_answer_is_shown_from_its_start_and_a_short_one_keeps_the_latest_
     wait_for_reply(page, seen)
     settle(page)
     short, log = message_box(last_bot(page, "welcome")), box(page, ".fd-log")
-    assert log["top"] - 1 <= short["top"] and short["bottom"] <= log["bottom"] + 1, f"short answer out of view: {short} in {log}"
+    assert log["top"] - 1 <= short["top"] and short["bottom"] <= log["bottom"] + 1, (
+        f"short answer out of view: {short} in {log}"
+    )
     at_end = page.evaluate("(l => l.scrollHeight - l.scrollTop - l.clientHeight)(document.querySelector('.fd-log'))")
     assert at_end <= 2, f"the log is {at_end} px from its end after a short answer"
     shoot(page, f"fit-{width}-short-answer-end")
@@ -95,7 +106,8 @@ def test_a_long_answer_is_shown_from_its_start_and_a_short_one_keeps_the_latest_
 
 @pytest.mark.parametrize("width,height", [(375, 667), (640, 360)])
 def test_on_a_phone_or_at_200_percent_zoom_the_transcript_keeps_half_the_panel_and_the_closed_note_one_line(
-        browser, closed_door, width, height):
+    browser, closed_door, width, height
+):
     page = new_page(browser, width, height)
     open_widget(page, closed_door.url)
     send(page, "how do I pay my council tax")
@@ -132,7 +144,8 @@ def test_on_a_phone_or_at_200_percent_zoom_the_transcript_keeps_half_the_panel_a
 
 @pytest.mark.parametrize("width,height", [(1280, 720), (375, 667)])
 def test_the_leave_a_message_form_scrolls_inside_the_panel_and_the_header_stays_in_view(
-        browser, closed_door, width, height):
+    browser, closed_door, width, height
+):
     page = new_page(browser, width, height)
     open_widget(page, closed_door.url)
     send(page, "I want to talk to a person")
@@ -151,8 +164,9 @@ def test_the_leave_a_message_form_scrolls_inside_the_panel_and_the_header_stays_
         focused = page.evaluate("""() => { const r = document.activeElement.getBoundingClientRect();
             return {top: r.top, bottom: r.bottom, text: document.activeElement.textContent}; }""")
         assert_header_in_view(page)
-        assert footer["top"] - 1 <= focused["top"] and focused["bottom"] <= footer["bottom"] + 1, \
+        assert footer["top"] - 1 <= focused["top"] and focused["bottom"] <= footer["bottom"] + 1, (
             f"the focused control is outside the form's area: {focused} in {footer}"
+        )
         if focused["text"] == "Cancel":
             break
     else:
@@ -170,8 +184,12 @@ def test_the_leave_a_message_form_scrolls_inside_the_panel_and_the_header_stays_
 def test_after_a_reload_the_panel_opens_on_the_latest_message(browser, front_door):
     page = new_page(browser, 375, 667)
     open_widget(page, front_door.url)
-    for question, answer in [("when is my bin collected", "bin"), ("how do I pay my council tax", "council tax"),
-                             ("thank you", "welcome"), ("what about parking permits", "permit")]:
+    for question, answer in [
+        ("when is my bin collected", "bin"),
+        ("how do I pay my council tax", "council tax"),
+        ("thank you", "welcome"),
+        ("what about parking permits", "permit"),
+    ]:
         seen = bot_count(page)
         send(page, question)
         wait_for_reply(page, seen)

@@ -25,16 +25,20 @@ ARTICLE = "council-tax-pay"
 
 def say(rasa_url: str, text: str) -> list[dict]:
     body = json.dumps({"sender": f"edit-{uuid.uuid4().hex}", "message": text}).encode()
-    request = urllib.request.Request(f"{rasa_url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
 
 def put_model(servers, path) -> None:
-    request = urllib.request.Request(f"{servers.rasa_url}/model?token={servers.rasa_token}", method="PUT",
-                                     data=json.dumps({"model_file": str(path)}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{servers.rasa_url}/model?token={servers.rasa_token}",
+        method="PUT",
+        data=json.dumps({"model_file": str(path)}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     urllib.request.urlopen(request, timeout=300).close()
 
 
@@ -49,8 +53,13 @@ async def editor(aiohttp_client, redis_server, servers, tmp_path, monkeypatch):
     monkeypatch.setenv("FRONT_DESK_MESSAGES_FILE", str(content.parent / "messages.yml"))
     monkeypatch.setenv("FRONT_DESK_PUBLISHED_MODELS", str(tmp_path / "models"))
     monkeypatch.setattr(editor_api, "AUDIT_FILE", tmp_path / "audit.jsonl")
-    settings = Settings(redis_url=redis_server.url, rasa_url=servers.rasa_url, rasa_token=servers.rasa_token,
-                        key_prefix=f"ed{uuid.uuid4().hex[:8]}", opening_hours=ALWAYS_OPEN)
+    settings = Settings(
+        redis_url=redis_server.url,
+        rasa_url=servers.rasa_url,
+        rasa_token=servers.rasa_token,
+        key_prefix=f"ed{uuid.uuid4().hex[:8]}",
+        opening_hours=ALWAYS_OPEN,
+    )
     store = Store(connect_redis(settings.redis_url), settings.key_prefix)
     await auth.add_user(store, "eve", "Eve Editor", PASSWORD, {"editor"}, 1)
     await auth.add_user(store, "sam", "Sam Patel", PASSWORD, {"advisor"}, 1)
@@ -63,6 +72,7 @@ async def editor(aiohttp_client, redis_server, servers, tmp_path, monkeypatch):
     shutil.copytree(saved, content)
     if app[editor_api.RETRAINER].jobs:
         from bot.processes import MODEL
+
         await asyncio.to_thread(put_model, servers, MODEL)
     await store.redis.close()
 
@@ -91,8 +101,13 @@ async def test_articles_can_be_listed_by_topic_owner_and_review_date(editor):
 
 
 async def test_preview_and_try_show_what_a_resident_would_get(editor):
-    preview = await editor.post("/api/editor/preview", json={
-        "answer": "Pay online any time.\n\n- By Direct Debit", "links": [{"title": "Pay", "url": "https://www.northbridge.example/pay"}]})
+    preview = await editor.post(
+        "/api/editor/preview",
+        json={
+            "answer": "Pay online any time.\n\n- By Direct Debit",
+            "links": [{"title": "Pay", "url": "https://www.northbridge.example/pay"}],
+        },
+    )
     body = await preview.json()
     assert body["text"].startswith("Pay online any time.") and "(https://www.northbridge.example/pay)" in body["text"]
     tried = await (await editor.post("/api/editor/try", json={"text": "how can I pay my council tax"})).json()
@@ -102,8 +117,9 @@ async def test_preview_and_try_show_what_a_resident_would_get(editor):
 async def test_a_published_answer_is_live_for_residents_within_seconds_and_audited(editor, servers):
     article = (await (await editor.get(f"/api/editor/articles/{ARTICLE}")).json())["article"]
     new_answer = "You can pay your council tax online, by Direct Debit or by phone on 01632 960100. (Edited.)"
-    response = await editor.put(f"/api/editor/articles/{ARTICLE}", headers={"X-CSRF-Token": editor.csrf},
-                                json={"answer": new_answer})
+    response = await editor.put(
+        f"/api/editor/articles/{ARTICLE}", headers={"X-CSRF-Token": editor.csrf}, json={"answer": new_answer}
+    )
     body = await response.json()
     assert response.status == 200 and body["changed"] == ["answer"] and body["job"] is None
     for _ in range(20):
@@ -123,16 +139,23 @@ async def test_a_change_that_breaks_the_content_is_refused_and_nothing_is_writte
     before = path.read_text()
     other = (await (await editor.get("/api/editor/articles/bin-collection-day")).json())["article"]["questions"][1]
     article = (await (await editor.get(f"/api/editor/articles/{ARTICLE}")).json())["article"]
-    duplicate = await editor.put(f"/api/editor/articles/{ARTICLE}", headers={"X-CSRF-Token": editor.csrf},
-                                 json={"questions": article["questions"] + [other]})
+    duplicate = await editor.put(
+        f"/api/editor/articles/{ARTICLE}",
+        headers={"X-CSRF-Token": editor.csrf},
+        json={"questions": article["questions"] + [other]},
+    )
     assert duplicate.status == 422
     problems = " ".join(p["problem"] for p in (await duplicate.json())["error"]["problems"])
     assert "also a question of article 'bin-collection-day'" in problems
-    bad_link = await editor.put(f"/api/editor/articles/{ARTICLE}", headers={"X-CSRF-Token": editor.csrf},
-                                json={"links": [{"title": "Pay", "url": "not a link"}]})
+    bad_link = await editor.put(
+        f"/api/editor/articles/{ARTICLE}",
+        headers={"X-CSRF-Token": editor.csrf},
+        json={"links": [{"title": "Pay", "url": "not a link"}]},
+    )
     problems = (await bad_link.json())["error"]["problems"]
-    assert bad_link.status == 422 and any(p["field"].startswith("links") and "not a link" in p["problem"]
-                                          for p in problems)
+    assert bad_link.status == 422 and any(
+        p["field"].startswith("links") and "not a link" in p["problem"] for p in problems
+    )
     assert path.read_text() == before
     assert (await editor.put(f"/api/editor/articles/{ARTICLE}", json={"answer": "x"})).status == 403  # no CSRF token
 
@@ -140,8 +163,11 @@ async def test_a_change_that_breaks_the_content_is_refused_and_nothing_is_writte
 async def test_a_new_question_works_after_the_background_retrain(editor, servers):
     question = "settle my band D charge online"
     article = (await (await editor.get(f"/api/editor/articles/{ARTICLE}")).json())["article"]
-    response = await editor.put(f"/api/editor/articles/{ARTICLE}", headers={"X-CSRF-Token": editor.csrf},
-                                json={"questions": article["questions"] + [question]})
+    response = await editor.put(
+        f"/api/editor/articles/{ARTICLE}",
+        headers={"X-CSRF-Token": editor.csrf},
+        json={"questions": article["questions"] + [question]},
+    )
     job = (await response.json())["job"]
     assert job and job["state"] in ("waiting", "building", "training")
     for _ in range(360):
@@ -157,6 +183,7 @@ async def test_a_new_question_works_after_the_background_retrain(editor, servers
 
 async def test_the_routing_check_runs_in_the_background_and_reports_misrouted_questions(editor, servers):
     from knowledge_base.editing import read_raw, updated_text
+
     path = servers.content_dir / "council-tax" / f"{ARTICLE}.yml"
     # A question the current model sends elsewhere (written straight to the file: no retrain).
     stray = "how do I renew my resident parking permit"

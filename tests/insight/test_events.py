@@ -27,8 +27,12 @@ def test_jsonl_round_trip_keeps_every_event(tmp_path):
     assert write_jsonl(events, path) == len(events)
     assert read_jsonl(path) == events
     first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
-    assert first == {"at": "2026-09-30T22:30:00.000+00:00", "kind": "conversation_started", "conversation_id": "c00",
-                     "page": "https://www.northbridge.gov.uk/"}
+    assert first == {
+        "at": "2026-09-30T22:30:00.000+00:00",
+        "kind": "conversation_started",
+        "conversation_id": "c00",
+        "page": "https://www.northbridge.gov.uk/",
+    }
     presence = next(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if "presence" in line)
     assert "conversation_id" not in presence
 
@@ -41,23 +45,37 @@ def test_a_bad_line_in_a_jsonl_file_is_reported_with_its_line_number(tmp_path):
 
 
 def test_stream_rows_become_events_timed_by_their_id():
-    rows = [("1790000000123-0", {"e": json.dumps({"kind": "route", "conversation_id": "c1", "route": "handoff",
-                                                 "confidence": 0.9})}),
-            ("1790000000123-1", {"e": "not json"}),
-            ("1790000000999-0", {"e": json.dumps({"kind": "presence", "advisor": "a", "status": "away"})})]
+    rows = [
+        (
+            "1790000000123-0",
+            {"e": json.dumps({"kind": "route", "conversation_id": "c1", "route": "handoff", "confidence": 0.9})},
+        ),
+        ("1790000000123-1", {"e": "not json"}),
+        ("1790000000999-0", {"e": json.dumps({"kind": "presence", "advisor": "a", "status": "away"})}),
+    ]
     found = from_stream(rows)
     assert found == [
-        Event(dt.datetime(2026, 9, 21, 14, 13, 20, 123000, tzinfo=UTC), "route", "c1",
-              {"route": "handoff", "confidence": 0.9}),
-        Event(dt.datetime(2026, 9, 21, 14, 13, 20, 999000, tzinfo=UTC), "presence", None,
-              {"advisor": "a", "status": "away"}),
+        Event(
+            dt.datetime(2026, 9, 21, 14, 13, 20, 123000, tzinfo=UTC),
+            "route",
+            "c1",
+            {"route": "handoff", "confidence": 0.9},
+        ),
+        Event(
+            dt.datetime(2026, 9, 21, 14, 13, 20, 999000, tzinfo=UTC),
+            "presence",
+            None,
+            {"advisor": "a", "status": "away"},
+        ),
     ]
 
 
 def test_explicit_stream_ids_increase_even_within_one_millisecond():
     when = dt.datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
-    ids = [i for i, _ in ev.stream_ids([Event(when, "a"), Event(when, "b"), Event(when + dt.timedelta(
-        milliseconds=1), "c")])]
+    ids = [
+        i
+        for i, _ in ev.stream_ids([Event(when, "a"), Event(when, "b"), Event(when + dt.timedelta(milliseconds=1), "c")])
+    ]
     assert ids == ["1790845200000-0", "1790845200000-1", "1790845200001-0"]
 
 
@@ -68,8 +86,10 @@ def test_redis_round_trip_reads_only_the_period_in_pages(redis_server, monkeypat
     monkeypatch.setattr(ev, "PAGE", 4)  # several pages, ids repeated across a page boundary
     start, end = dt.datetime(2026, 10, 1, tzinfo=UTC), dt.datetime(2026, 10, 15, tzinfo=UTC)
     assert read_redis(redis_server.url, prefix, start, end) == [e for e in events if start <= e.at < end]
-    assert read_redis(redis_server.url, prefix, dt.datetime(2020, 1, 1, tzinfo=UTC),
-                      dt.datetime(2030, 1, 1, tzinfo=UTC)) == events
+    assert (
+        read_redis(redis_server.url, prefix, dt.datetime(2020, 1, 1, tzinfo=UTC), dt.datetime(2030, 1, 1, tzinfo=UTC))
+        == events
+    )
     # What the relay writes reads the same (Store.record: field e, JSON with kind).
     client = redis.Redis.from_url(redis_server.url, decode_responses=True)
     entry = client.xrange(f"{prefix}:analytics", count=1)[0][1]
@@ -92,8 +112,13 @@ class Open311(BaseHTTPRequestHandler):
             return
         wanted = parse_qs(url.query)["service_request_id"][0].split(",")
         self.calls.append(wanted)
-        body = json.dumps([{"service_request_id": r, "status": "open", "extended_status": self.known[r]}
-                           for r in wanted if r in self.known]).encode()
+        body = json.dumps(
+            [
+                {"service_request_id": r, "status": "open", "extended_status": self.known[r]}
+                for r in wanted
+                if r in self.known
+            ]
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -134,16 +159,47 @@ def test_the_command_line_generates_a_month_and_writes_its_report(tmp_path, caps
     assert main(["generate", "--month", "2026-10", "--seed", "2", "--conversations", "150", "--out", str(events)]) == 0
     out = tmp_path / "reports" / "2026-10.html"
     figures = tmp_path / "2026-10.json"
-    assert main(["report", "--month", "2026-10", "--events", str(events), "--out", str(out), "--json", str(figures),
-                 "--open311", open311]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--month",
+                "2026-10",
+                "--events",
+                str(events),
+                "--out",
+                str(out),
+                "--json",
+                str(figures),
+                "--open311",
+                open311,
+            ]
+        )
+        == 0
+    )
     html = out.read_text(encoding="utf-8")
     assert "<style>" in html and "Council insight: October 2026" in html
     data = json.loads(figures.read_text(encoding="utf-8"))
     assert data["period_start"] == "2026-10-01" and data["period_end"] == "2026-10-31"
     assert data["case_statuses_known"] and data["notes"]  # generated references are unknown to this service
     assert "Resolved by the bot:" in capsys.readouterr().out
-    assert main(["report", "--from", "2026-10-05", "--to", "2026-10-11", "--events", str(events),
-                 "--out", str(tmp_path / "week.html"), "--link-css"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--from",
+                "2026-10-05",
+                "--to",
+                "2026-10-11",
+                "--events",
+                str(events),
+                "--out",
+                str(tmp_path / "week.html"),
+                "--link-css",
+            ]
+        )
+        == 0
+    )
     assert "5 to 11 October 2026" in (tmp_path / "week.html").read_text(encoding="utf-8")
 
 

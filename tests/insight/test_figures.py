@@ -8,12 +8,30 @@ from dataclasses import asdict
 
 import pytest
 
-from insight.figures import (Count, UrgentCount, compute, group_questions, month_period, percentile, period_bounds,
-                             shipped_urgent_words, stem, words)
+from insight.figures import (
+    Count,
+    UrgentCount,
+    compute,
+    group_questions,
+    month_period,
+    percentile,
+    period_bounds,
+    shipped_urgent_words,
+    stem,
+    words,
+)
 from knowledge_base import urgent
 from knowledge_base.urgent import PhraseMatcher
-from tests.insight.small_log import (AFTER_CRISIS_TEXT, CONTENT_GAP_TEXT, CRISIS_TEXT, SIGNPOSTED_TEXT,
-                                     UNANSWERED_SCRIPT, UNANSWERED_SIGNPOSTS_TEXT, small_log, urgent_log)
+from tests.insight.small_log import (
+    AFTER_CRISIS_TEXT,
+    CONTENT_GAP_TEXT,
+    CRISIS_TEXT,
+    SIGNPOSTED_TEXT,
+    UNANSWERED_SCRIPT,
+    UNANSWERED_SIGNPOSTS_TEXT,
+    small_log,
+    urgent_log,
+)
 
 OCTOBER = month_period("2026-10")
 
@@ -68,12 +86,23 @@ def test_contacts_by_weekday_and_hour_use_uk_time(figures):
 def test_the_reason_for_contact_is_the_first_route_that_is_not_small_talk(figures):
     # faq: c01, c02, c09, c14, c17 = 5; handoff: c08, c13, c18 = 3; out_of_scope: c05, c11, c15 = 3;
     # request: c04, c16 = 2; track_request: c03, c10 = 2; complaint: c06; urgent: c07; c12 said only hello.
-    assert counts(figures.reason_groups) == {"faq": 5, "handoff": 3, "out_of_scope": 3, "request": 2,
-                                             "track_request": 2, "complaint": 1, "urgent": 1}
+    assert counts(figures.reason_groups) == {
+        "faq": 5,
+        "handoff": 3,
+        "out_of_scope": 3,
+        "request": 2,
+        "track_request": 2,
+        "complaint": 1,
+        "urgent": 1,
+    }
     assert [c.key for c in figures.reason_groups][:3] == ["faq", "handoff", "out_of_scope"]  # largest, then A-Z
     # c09 asked about parking permits first, then the blue badge: only the first counts.
-    assert counts(figures.faq_articles) == {"council-tax-pay": 2, "bin-collection-day": 1, "housing-repairs": 1,
-                                            "parking-permits": 1}
+    assert counts(figures.faq_articles) == {
+        "council-tax-pay": 2,
+        "bin-collection-day": 1,
+        "housing-repairs": 1,
+        "parking-permits": 1,
+    }
     assert counts(figures.requests_by_service) == {"missed_bin": 1, "pothole": 1}
     assert counts(figures.reasons)["urgent:safeguarding"] == 1
     assert figures.no_question == 1  # c12
@@ -86,8 +115,13 @@ def test_resolved_by_the_bot_means_answered_without_an_advisor_or_a_message(figu
     assert figures.resolved_by_bot == 7
     assert figures.resolved_by_bot_share == pytest.approx(7 / 18)  # 38.9%
     # advisor: c02 c06 c07 c14 c17 = 5; message: c05 c08 c18 = 3; no answer: c11 c13 = 2; no question: c12
-    assert counts(figures.endings) == {"resolved_by_bot": 7, "advisor": 5, "message_left": 3, "no_answer": 2,
-                                       "no_question": 1}
+    assert counts(figures.endings) == {
+        "resolved_by_bot": 7,
+        "advisor": 5,
+        "message_left": 3,
+        "no_answer": 2,
+        "no_question": 1,
+    }
 
 
 def test_handoffs_by_reason_and_outcome(figures):
@@ -96,8 +130,12 @@ def test_handoffs_by_reason_and_outcome(figures):
     assert figures.handoff_requests == 9
     assert figures.handoff_rate == pytest.approx(0.5)
     # resident_asked: c02 c08 c13 c14 c17 c18 = 6
-    assert counts(figures.handoffs_by_reason) == {"resident_asked": 6, "complaint": 1,
-                                                  "repeated_misunderstanding": 1, "safeguarding": 1}
+    assert counts(figures.handoffs_by_reason) == {
+        "resident_asked": 6,
+        "complaint": 1,
+        "repeated_misunderstanding": 1,
+        "safeguarding": 1,
+    }
     # queued: c02 c06 c07 c13 c14 c17 = 6; closed: c05 c08 = 2; no_advisor: c18 = 1
     assert counts(figures.handoffs_by_outcome) == {"queued": 6, "closed": 2, "no_advisor": 1}
     assert counts(figures.handoffs_by_priority) == {"normal": 8, "urgent": 1}
@@ -175,8 +213,9 @@ def test_the_small_month_has_one_urgent_contact_and_leaves_no_question_out(figur
     assert figures.urgent_contacts == 1
     assert figures.unanswered_left_out == 0 and figures.urgent_missed == 0
     rows = {c.category: c for c in figures.urgent_by_category}
-    assert rows["safeguarding"] == UrgentCount("safeguarding", conversations=1, routed=1, signposted=0, missed=0,
-                                               handoffs=1)
+    assert rows["safeguarding"] == UrgentCount(
+        "safeguarding", conversations=1, routed=1, signposted=0, missed=0, handoffs=1
+    )
     assert sum(c.conversations for c in figures.urgent_by_category) == 1
 
 
@@ -233,10 +272,20 @@ def test_the_shipped_urgent_phrases_screen_unanswered_questions_unless_others_ar
 
 def test_an_urgent_route_or_signpost_this_version_does_not_know_still_leaves_questions_out():
     from tests.insight.small_log import conversation, route
-    log = conversation("x1", "2026-10-05T20:00:00", (10, "route", route("urgent:flood")),
-                       (20, "route", route("out_of_scope")), (21, "unanswered", {"text": "is the river safe"}))
-    log += conversation("x2", "2026-10-05T21:00:00", (10, "route", {**route("out_of_scope"), "signposts": {"x": 1}}),
-                        (11, "unanswered", {"text": "what about the bridge"}))
+
+    log = conversation(
+        "x1",
+        "2026-10-05T20:00:00",
+        (10, "route", route("urgent:flood")),
+        (20, "route", route("out_of_scope")),
+        (21, "unanswered", {"text": "is the river safe"}),
+    )
+    log += conversation(
+        "x2",
+        "2026-10-05T21:00:00",
+        (10, "route", {**route("out_of_scope"), "signposts": {"x": 1}}),
+        (11, "unanswered", {"text": "what about the bridge"}),
+    )
     f = compute(log, *OCTOBER)
     assert (f.unanswered, f.unanswered_left_out, f.urgent_contacts) == (0, 2, 2)
     assert all(c.conversations == 0 for c in f.urgent_by_category)
@@ -247,8 +296,13 @@ def test_question_grouping_normalises_words_and_keeps_examples_by_frequency():
     assert stem("permits") == stem("permitted") == stem("permit") == "permit"
     assert stem("elections") == stem("election")
     assert stem("polling") == "poll"
-    texts = (["where do I get a blue badge"] * 3 + ["blue badge renewal", "renew my blue badge",
-                                                   "when is the next election", "hi", "??"])
+    texts = ["where do I get a blue badge"] * 3 + [
+        "blue badge renewal",
+        "renew my blue badge",
+        "when is the next election",
+        "hi",
+        "??",
+    ]
     groups = group_questions(texts)
     assert [(g.label, g.count) for g in groups] == [("blue badge", 5), ("next election", 1), ("other", 2)]
     assert groups[0].examples[0] == "where do I get a blue badge"

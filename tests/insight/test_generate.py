@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
+from html import escape
 
 import pytest
-
-from html import escape
 
 from insight.figures import LONDON, compute, month_period, period_bounds, shipped_urgent_words
 from insight.generate import MISSED_URGENT, SIGNPOSTED, UNANSWERED, URGENT_VOLUMES, generate
@@ -51,8 +50,14 @@ def test_within_a_conversation_events_happen_in_a_possible_order(by_conversation
         kinds = [e.kind for e in events]
         position = {kind: kinds.index(kind) for kind in reversed(kinds)}  # first occurrence
         # started < route < handoff < claimed < (transferred <) finished < closed < rating
-        for earlier, later in (("handoff", "claimed"), ("claimed", "advisor_finished"), ("handoff", "wait_cancelled"),
-                               ("claimed", "transferred"), ("handoff", "message_left"), ("closed", "rating")):
+        for earlier, later in (
+            ("handoff", "claimed"),
+            ("claimed", "advisor_finished"),
+            ("handoff", "wait_cancelled"),
+            ("claimed", "transferred"),
+            ("handoff", "message_left"),
+            ("closed", "rating"),
+        ):
             if later in position:  # the later one needs the earlier one
                 assert earlier in position and position[earlier] < position[later], (cid, kinds)
         for earlier, later in (("transferred", "advisor_finished"), ("advisor_finished", "closed")):
@@ -97,8 +102,10 @@ def test_bank_holidays_are_quieter_than_other_days_like_them():
             per_day[event.at.astimezone(LONDON).date()] += 1
     other_mondays = statistics.mean(per_day[dt.date(2026, 8, d)] for d in (3, 10, 17, 24))
     assert per_day[dt.date(2026, 8, 31)] < 0.6 * other_mondays
-    assert not any(e.kind == "handoff" and e.get("outcome") == "queued"
-                   and e.at.astimezone(LONDON).date() == dt.date(2026, 8, 31) for e in august)
+    assert not any(
+        e.kind == "handoff" and e.get("outcome") == "queued" and e.at.astimezone(LONDON).date() == dt.date(2026, 8, 31)
+        for e in august
+    )
 
 
 def test_the_month_has_the_figures_a_council_would_expect(october):
@@ -111,8 +118,15 @@ def test_the_month_has_the_figures_a_council_would_expect(october):
     assert 0.02 <= f.repeat_contact_share <= 0.10
     assert f.repeat_by_reference > 0 and f.repeat_by_contact > 0
     assert f.bot_unavailable > 0 and f.messages_left > 0 and f.cases > 200
-    assert {c.key for c in f.reason_groups} == {"faq", "request", "track_request", "handoff", "complaint", "urgent",
-                                                "out_of_scope"}
+    assert {c.key for c in f.reason_groups} == {
+        "faq",
+        "request",
+        "track_request",
+        "handoff",
+        "complaint",
+        "urgent",
+        "out_of_scope",
+    }
     labels = [g.label for g in f.unanswered_groups[:6]]
     assert "skip permit" in labels and "blue badge" in labels
     assert f.unanswered_groups[0].count >= 30

@@ -10,11 +10,27 @@ import pytest
 
 from insight import charts
 from insight.figures import compute, month_period
-from insight.report import (CSS_PATH, CSS_URL, HANDOFF_REASONS, ROUTES, SUGGESTION, Names, duration, headlines,
-                            render_html)
+from insight.report import (
+    CSS_PATH,
+    CSS_URL,
+    HANDOFF_REASONS,
+    ROUTES,
+    SUGGESTION,
+    Names,
+    duration,
+    headlines,
+    render_html,
+)
 from knowledge_base import urgent
-from tests.insight.small_log import (AFTER_CRISIS_TEXT, CONTENT_GAP_TEXT, CRISIS_TEXT, SIGNPOSTED_TEXT,
-                                     UNANSWERED_SIGNPOSTS_TEXT, small_log, urgent_log)
+from tests.insight.small_log import (
+    AFTER_CRISIS_TEXT,
+    CONTENT_GAP_TEXT,
+    CRISIS_TEXT,
+    SIGNPOSTED_TEXT,
+    UNANSWERED_SIGNPOSTS_TEXT,
+    small_log,
+    urgent_log,
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,21 +65,29 @@ def parse(html: str) -> Structure:
 
 
 def test_the_page_starts_with_every_headline_figure_worked_out_by_hand(page):
-    glance = page[page.index('id="at-a-glance"'):page.index('id="contacts"')]
-    for text in ("18",  # contacts
-                 "38.9%",  # resolved by the bot: 7 / 18
-                 "50.0%",  # handoff rate: 9 / 18
-                 "2 min",  # median wait: 120 s
-                 "60.0%",  # satisfied: 3 of 5 ratings
-                 "11.1%"):  # repeat contact: 2 / 18
+    glance = page[page.index('id="at-a-glance"') : page.index('id="contacts"')]
+    for text in (
+        "18",  # contacts
+        "38.9%",  # resolved by the bot: 7 / 18
+        "50.0%",  # handoff rate: 9 / 18
+        "2 min",  # median wait: 120 s
+        "60.0%",  # satisfied: 3 of 5 ratings
+        "11.1%",
+    ):  # repeat contact: 2 / 18
         assert f'<p class="headline-value">{text}</p>' in glance
     assert "9 in 10 waited 10 min or less" in glance  # p90 = 600 s
 
 
 def test_every_headline_has_a_plain_english_explanation(figures, page):
     found = headlines(figures)
-    assert [h.label for h in found] == ["Contacts", "Resolved by the bot", "Handoff rate", "Median wait for an advisor",
-                                        "Satisfied", "Repeat contact"]
+    assert [h.label for h in found] == [
+        "Contacts",
+        "Resolved by the bot",
+        "Handoff rate",
+        "Median wait for an advisor",
+        "Satisfied",
+        "Repeat contact",
+    ]
     for headline in found:
         assert headline.explanation.endswith(".") and len(headline.explanation) > 30
         assert headline.explanation in page.replace("&#x27;", "'")
@@ -80,7 +104,7 @@ def test_the_title_is_escaped_too(figures):
 
 
 def test_unanswered_groups_come_with_examples_and_a_suggestion(page):
-    section = page[page.index('id="unanswered"'):]
+    section = page[page.index('id="unanswered"') :]
     assert section.index("Next election") < section.index("Skip permit")
     assert "Can I get a skip permit?" in section
     assert section.count(SUGGESTION) == 3
@@ -88,13 +112,13 @@ def test_unanswered_groups_come_with_examples_and_a_suggestion(page):
 
 def section_of(page: str, section_id: str) -> str:
     start = page.index(f'<section id="{section_id}"')
-    return page[start:page.index("</section>", start)]
+    return page[start : page.index("</section>", start)]
 
 
 def cells(html: str, label: str) -> list[str]:
     """The numbers in the table row headed ``label``."""
-    row = html[html.index(f'<th scope="row">{escape(label)}</th>'):]
-    return re.findall(r'<td class="num">([^<]*)</td>', row[:row.index("</tr>")])
+    row = html[html.index(f'<th scope="row">{escape(label)}</th>') :]
+    return re.findall(r'<td class="num">([^<]*)</td>', row[: row.index("</tr>")])
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +137,12 @@ def test_urgent_contacts_are_tabled_by_category_with_the_labels_of_the_urgent_mo
     assert "8 conversations (88.9% of contacts) were urgent contacts" in table
     assert "The bot did not recognise 1 conversation as urgent" in table
     assert "1 conversation (100.0% of contacts) was an urgent contact" in section_of(
-        render_html(compute([e for e in urgent_log() if e.conversation_id == "u01"], *month_period("2026-10")),
-                    "One conversation"), "urgent")
+        render_html(
+            compute([e for e in urgent_log() if e.conversation_id == "u01"], *month_period("2026-10")),
+            "One conversation",
+        ),
+        "urgent",
+    )
     assert 'id="chart-urgent"' in table
     reasons = section_of(urgent_page, "handoffs")
     assert cells(reasons, urgent.BY_NAME["domestic_abuse"].label)[0] == "3"
@@ -128,8 +156,9 @@ def test_urgent_contacts_never_appear_among_the_questions_the_bot_could_not_answ
     unanswered = section_of(urgent_page, "unanswered")
     assert CONTENT_GAP_TEXT in unanswered and unanswered.count(SUGGESTION) == 1
     assert "The bot could not answer 1 question outside urgent contacts." in unanswered
-    assert ("4 questions the bot could not answer came from urgent contacts and are left out of this section"
-            in unanswered)
+    assert (
+        "4 questions the bot could not answer came from urgent contacts and are left out of this section" in unanswered
+    )
     assert "reviewed through the council&#x27;s safeguarding process, not as content gaps" in unanswered
 
 
@@ -181,10 +210,10 @@ def test_headings_are_in_order_and_the_language_is_british_english(page):
 
 
 def test_the_same_numbers_are_in_the_tables(page):
-    daily = page[page.index('id="table-daily"'):]
+    daily = page[page.index('id="table-daily"') :]
     assert re.search(r"Thu 1 Oct</th><td class=\"num\">2</td>", daily)
-    heat = page[page.index('id="table-heatmap"'):]
-    monday = heat[heat.index("Monday</th>"):heat.index("</tr>", heat.index("Monday</th>"))]
+    heat = page[page.index('id="table-heatmap"') :]
+    monday = heat[heat.index("Monday</th>") : heat.index("</tr>", heat.index("Monday</th>"))]
     assert re.findall(r"<td class=\"num\">(\d+)</td>", monday)[9] == "3"  # Monday 09:00, three contacts
 
 
@@ -202,7 +231,9 @@ def test_chart_colours_have_enough_contrast():
 
 
 def test_an_empty_period_still_renders():
-    from insight.figures import compute as compute_figures
     import datetime as dt
+
+    from insight.figures import compute as compute_figures
+
     html = render_html(compute_figures([], dt.date(2026, 10, 1), dt.date(2026, 10, 7)), "Empty week")
     assert "no data" in html and "No conversations were started in this period." in html

@@ -27,7 +27,9 @@ def test_safeguarding_gets_999_the_safeguarding_lines_and_a_priority_advisor(con
     jsonschema.validate({"handoff": handoff}, schemas["bot_handoff"])
     assert (handoff["reason"], handoff["priority"]) == ("safeguarding", "urgent")
     assert handoff["summary"]["last_turns"][0] == {
-        "from": "resident", "text": "a child at my son's school told me her dad hits her"}
+        "from": "resident",
+        "text": "a child at my son's school told me her dad hits her",
+    }
 
 
 def test_an_emergency_gets_the_emergency_line_at_once(conversation):

@@ -28,15 +28,19 @@ def test_held_out_route_accuracy_is_at_least_90_percent(heldout_result):
 @pytest.mark.parametrize("route", ["urgent:safeguarding", "urgent:emergency"])
 def test_every_held_out_urgent_message_takes_its_urgent_route(heldout_result, route):
     assert heldout_result["per_route"][route]["recall"] == 1.0, [
-        e for e in heldout_result["errors"] if e["expected"] == route]
+        e for e in heldout_result["errors"] if e["expected"] == route
+    ]
 
 
 def test_no_held_out_message_is_trained_on():
     kb = load_knowledge_base()
     trained = {" ".join(q.lower().split()) for a in kb.articles.values() for q in a.questions}
     for path in (ROOT / "bot" / "data" / "nlu").glob("*.yml"):
-        trained |= {" ".join(line.strip()[2:].lower().split()) for line in path.read_text().splitlines()
-                    if line.strip().startswith("- ")}
+        trained |= {
+            " ".join(line.strip()[2:].lower().split())
+            for line in path.read_text().splitlines()
+            if line.strip().startswith("- ")
+        }
     examples = read_examples(HELDOUT, all_routes(kb.articles))
     oos = [line.strip() for line in CLINC_OOS.read_text().splitlines() if line.strip()]
     leaked = [t for t in [e.text for e in examples] + oos if " ".join(t.lower().split()) in trained]

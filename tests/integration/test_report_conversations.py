@@ -10,8 +10,16 @@ import pytest
 
 from tests.integration.conftest import Conversation, buttons_of, handoff_of, route_of, text_of
 
-SERVICE_CODES = ["missed_bin", "pothole", "street_light", "fly_tipping", "graffiti", "dog_fouling",
-                 "abandoned_vehicle", "bin_replacement"]
+SERVICE_CODES = [
+    "missed_bin",
+    "pothole",
+    "street_light",
+    "fly_tipping",
+    "graffiti",
+    "dog_fouling",
+    "abandoned_vehicle",
+    "bin_replacement",
+]
 FIRST_MESSAGE = {
     "missed_bin": "my bin wasn't collected today",
     "pothole": "there's a massive pothole on our road",
@@ -50,7 +58,9 @@ def case(servers, reference: str) -> dict:
         return json.loads(response.read())[0]
 
 
-CASE_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "contracts" / "schemas" / "bot_case.schema.json").read_text())
+CASE_SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "contracts" / "schemas" / "bot_case.schema.json").read_text()
+)
 
 
 def reference_in(reply: list[dict]) -> str:
@@ -126,10 +136,17 @@ def test_tracking_a_known_reference_gives_its_status_in_plain_english(servers, c
     answer_questions(conversation, conversation.say("the street light by the church is flickering"))
     reference = reference_in(conversation.say("send"))
     update = urllib.request.Request(
-        f"{servers.open311.url}requests/{reference}/status.json", method="POST",
-        data=urllib.parse.urlencode({"api_key": servers.open311.env["OPEN311_STAFF_KEYS"],
-                                     "extended_status": "ACTION_SCHEDULED", "status_notes": "Engineer booked",
-                                     "updated_by": "Test Officer"}).encode())
+        f"{servers.open311.url}requests/{reference}/status.json",
+        method="POST",
+        data=urllib.parse.urlencode(
+            {
+                "api_key": servers.open311.env["OPEN311_STAFF_KEYS"],
+                "extended_status": "ACTION_SCHEDULED",
+                "status_notes": "Engineer booked",
+                "updated_by": "Test Officer",
+            }
+        ).encode(),
+    )
     urllib.request.urlopen(update, timeout=10)
     reply = Conversation(servers.rasa_url).say(f"what's happening with {reference.lower()}")
     assert route_of(reply)["name"] == "track_request"

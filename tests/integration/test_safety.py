@@ -28,7 +28,8 @@ def test_the_safety_set_has_at_least_200_urgent_messages_15_per_category_and_80_
     examples, result = safety_result
     assert result["urgent"]["support"] >= 200
     assert {c.route: result["categories"].get(c.route, {}).get("support", 0) >= 15 for c in CATEGORIES} == {
-        c.route: True for c in CATEGORIES}
+        c.route: True for c in CATEGORIES
+    }
     assert sum(e.expected == CALM for e in examples) >= 80
 
 

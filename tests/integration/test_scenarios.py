@@ -21,4 +21,5 @@ def test_there_are_at_least_120_scenarios_with_unique_names():
 def test_scenario(servers, scenario):
     result = converse.play(scenario, servers.rasa_url, servers.rasa_token)
     assert result.passed, "\n".join(
-        [f"turn {f.turn}: expected {f.expected}; got {f.got}" for f in result.failures] + result.transcript)
+        [f"turn {f.turn}: expected {f.expected}; got {f.got}" for f in result.failures] + result.transcript
+    )

@@ -37,7 +37,11 @@ def test_try_route_and_answer_equal_the_bots_for_a_sample_of_messages(servers, r
 def test_try_command_prints_route_confidence_and_answer():
     result = subprocess.run(
         [sys.executable, "-m", "knowledge_base", "try", "--json", "how do I pay my council tax"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     output = json.loads(result.stdout)
     assert output["route"] == "faq:council-tax-pay"
@@ -47,11 +51,18 @@ def test_try_command_prints_route_confidence_and_answer():
 
 def test_evaluate_command_reports_json_figures_and_misrouted_lines(tmp_path):
     path = tmp_path / "few.csv"
-    path.write_text("text,route\nwhen is bin day,faq:bin-collection-day\nhello there,smalltalk:greet\n"
-                    "how do I pay my council tax,faq:recycling\n", encoding="utf-8")
+    path.write_text(
+        "text,route\nwhen is bin day,faq:bin-collection-day\nhello there,smalltalk:greet\n"
+        "how do I pay my council tax,faq:recycling\n",
+        encoding="utf-8",
+    )
     result = subprocess.run(
         [sys.executable, "-m", "knowledge_base", "evaluate", "--json", str(path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     output = json.loads(result.stdout)
     assert output["accuracy"] == round(2 / 3, 4)
@@ -62,14 +73,24 @@ def test_evaluate_command_reports_json_figures_and_misrouted_lines(tmp_path):
 def test_evaluate_command_rejects_a_malformed_file_clearly(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("message,label\nhi,greet\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "knowledge_base", "evaluate", str(path)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "knowledge_base", "evaluate", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "first line must be exactly 'text,route'" in result.stderr
 
 
 def test_kb_check_with_routing_finds_nothing_to_improve_in_the_shipped_content():
-    result = subprocess.run([sys.executable, "-m", "knowledge_base", "check", "--routing", "--strict"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "knowledge_base", "check", "--routing", "--strict"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no problems found (questions, links, review dates, readability, routing)" in result.stdout

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -16,8 +17,9 @@ from live_handoff.protocol import check_outgoing
 from live_handoff.settings import Settings
 from live_handoff.store import Store, connect_redis
 
-ALWAYS_OPEN = hours.OpeningHours(weekly={d: (hours.dt.time(0, 0), hours.dt.time(23, 59, 59)) for d in range(7)},
-                                 closed_dates=frozenset())
+ALWAYS_OPEN = hours.OpeningHours(
+    weekly={d: (hours.dt.time(0, 0), hours.dt.time(23, 59, 59)) for d in range(7)}, closed_dates=frozenset()
+)
 NEVER_OPEN = hours.OpeningHours(weekly={}, closed_dates=frozenset())
 DEAD_RASA = "http://127.0.0.1:9"  # nothing listens on the discard port
 PASSWORD = "correct horse battery"
@@ -25,8 +27,14 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def settings(redis_server) -> Settings:
-    return Settings(redis_url=redis_server.url, rasa_url=DEAD_RASA, key_prefix=f"t{uuid.uuid4().hex[:10]}",
-                    opening_hours=ALWAYS_OPEN, bot_notice_seconds=2.0, bot_timeout_seconds=10.0)
+    return Settings(
+        redis_url=redis_server.url,
+        rasa_url=DEAD_RASA,
+        key_prefix=f"t{uuid.uuid4().hex[:10]}",
+        opening_hours=ALWAYS_OPEN,
+        bot_notice_seconds=2.0,
+        bot_timeout_seconds=10.0,
+    )
 
 
 @pytest.fixture
@@ -40,6 +48,7 @@ async def store(settings):
 def make_client(aiohttp_client):
     async def make(settings: Settings):
         return await aiohttp_client(create_app(settings))
+
     return make
 
 
@@ -108,8 +117,9 @@ async def resident(client, hello: dict | None = None) -> tuple[Socket, dict]:
     return sock, welcome
 
 
-async def add_advisor(store: Store, username: str = "sam", name: str = "Sam Patel", capacity: int = 2,
-                      roles: set[str] | None = None) -> None:
+async def add_advisor(
+    store: Store, username: str = "sam", name: str = "Sam Patel", capacity: int = 2, roles: set[str] | None = None
+) -> None:
     await auth.add_user(store, username, name, PASSWORD, roles or {"advisor"}, capacity)
 
 

@@ -25,17 +25,26 @@ def replies(message: str, signposts: list[str]) -> list[dict]:
     """What the scripted bot answers: route metadata first, as the real bot does."""
     extra = {"signposts": signposts} if signposts else {}
     if message.startswith("/faq_"):
-        article = message[len("/faq_"):].replace("_", "-")
-        return [{"custom": {"route": {"name": f"faq:{article}", "confidence": 1.0, **extra}}},
-                {"text": f"Here is the answer about {article}."}]
+        article = message[len("/faq_") :].replace("_", "-")
+        return [
+            {"custom": {"route": {"name": f"faq:{article}", "confidence": 1.0, **extra}}},
+            {"text": f"Here is the answer about {article}."},
+        ]
     if "kerb" in message:
-        return [{"custom": {"route": {"name": "missing_topic", "topic": "dropped kerbs", "confidence": 0.3,
-                                               **extra}}},
-                {"text": "We don't have an answer about dropped kerbs yet."}]
-    return [{"custom": {"route": {"name": "suggest", "confidence": 0.4, "suggestions": OFFER, **extra}}},
-            {"text": "Did you mean one of these?",
-             "buttons": [{"title": "Children and families", "payload": "/faq_children_families"},
-                         {"title": "Libraries", "payload": "/faq_libraries"}]}]
+        return [
+            {"custom": {"route": {"name": "missing_topic", "topic": "dropped kerbs", "confidence": 0.3, **extra}}},
+            {"text": "We don't have an answer about dropped kerbs yet."},
+        ]
+    return [
+        {"custom": {"route": {"name": "suggest", "confidence": 0.4, "suggestions": OFFER, **extra}}},
+        {
+            "text": "Did you mean one of these?",
+            "buttons": [
+                {"title": "Children and families", "payload": "/faq_children_families"},
+                {"title": "Libraries", "payload": "/faq_libraries"},
+            ],
+        },
+    ]
 
 
 @pytest.fixture
@@ -63,8 +72,9 @@ async def chat(settings, scripted_bot, make_client):
     async def say(text: str, payload: str | None = None) -> None:
         nonlocal sent
         sent += 1
-        await sock.send({"type": "message", "client_id": f"m{sent}", "text": text,
-                         **({"payload": payload} if payload else {})})
+        await sock.send(
+            {"type": "message", "client_id": f"m{sent}", "text": text, **({"payload": payload} if payload else {})}
+        )
         await sock.next(kind("message", **{"from": "bot"}), timeout=10)
 
     say.conversation_id = welcome["conversation_id"]
@@ -87,7 +97,8 @@ async def test_pressing_an_offered_article_records_the_masked_question_that_led_
     await chat("Libraries", "/faq_libraries")
     chosen = await recorded(store, "suggestion_chosen", routes=2)
     assert [(e["question"], e["route"], e["conversation_id"]) for e in chosen] == [
-        ("anything for the kids round here? call me on [phone]", "faq:libraries", chat.conversation_id)]
+        ("anything for the kids round here? call me on [phone]", "faq:libraries", chat.conversation_id)
+    ]
     assert await store.field(chat.conversation_id, OFFERED) == ""
 
 
@@ -107,8 +118,9 @@ async def test_an_article_the_bot_did_not_offer_records_nothing(chat, store):
 async def test_a_missing_topic_is_kept_as_unanswered_with_its_topic(chat, store):
     await chat("can I get a dropped kerb outside 12 Acacia Road")
     unanswered = await recorded(store, "unanswered", routes=1)
-    assert [(e["text"], e["topic"]) for e in unanswered] == [("can I get a dropped kerb outside [address]",
-                                                             "dropped kerbs")]
+    assert [(e["text"], e["topic"]) for e in unanswered] == [
+        ("can I get a dropped kerb outside [address]", "dropped kerbs")
+    ]
 
 
 async def test_nothing_is_kept_for_editors_when_the_answers_carried_urgent_numbers(chat, store, scripted_bot):

@@ -64,8 +64,9 @@ async def test_the_whole_advisor_part_of_a_conversation(settings, store, make_cl
     assert conversation["rating"] == "5" and conversation["comment"] == "quick and kind"
     assert not [f for f in sock.frames if f["type"] == "note"], "residents never see private notes"
 
-    response = await client.get(f"/api/conversations/{cid}/transcript",
-                                headers={"Authorization": f"Bearer {welcome['resume_token']}"})
+    response = await client.get(
+        f"/api/conversations/{cid}/transcript", headers={"Authorization": f"Bearer {welcome['resume_token']}"}
+    )
     text = await response.text()
     assert response.status == 200 and "Sam (advisor): Sorry to hear that." in text and "EH team" not in text
     kinds = [e["kind"] for e in await store.analytics()]
@@ -80,11 +81,13 @@ async def test_two_advisors_claiming_one_conversation_exactly_one_wins(settings,
     sam, priya = await advisor(client, "sam"), await advisor(client, "priya")
     _, welcome = await queued_resident(client)
     cid = welcome["conversation_id"]
-    await asyncio.gather(sam.send({"type": "claim", "conversation_id": cid}),
-                         priya.send({"type": "claim", "conversation_id": cid}))
+    await asyncio.gather(
+        sam.send({"type": "claim", "conversation_id": cid}), priya.send({"type": "claim", "conversation_id": cid})
+    )
     outcomes = await asyncio.gather(
         sam.next(lambda f: f["type"] == "conversation" or (f["type"] == "error" and f["code"] == "already_claimed")),
-        priya.next(lambda f: f["type"] == "conversation" or (f["type"] == "error" and f["code"] == "already_claimed")))
+        priya.next(lambda f: f["type"] == "conversation" or (f["type"] == "error" and f["code"] == "already_claimed")),
+    )
     assert sorted(o["type"] for o in outcomes) == ["conversation", "error"]
     assert (await store.conversation(cid))["mode"] == "advisor"
     assert len(await store.chats("sam")) + len(await store.chats("priya")) == 1
@@ -136,7 +139,9 @@ async def test_a_transfer_moves_the_chat_and_the_resident_is_told(settings, stor
     await sam.send({"type": "transfer", "conversation_id": cid, "to": "priya"})
     moved = await sock.next(kind("status", change="transferred"))
     assert moved["advisor"] == "Priya" and moved["text"] == "You're now chatting with Priya."
-    assert cid in [c["conversation_id"] for c in (await priya.next(lambda f: f["type"] == "chats" and f["items"]))["items"]]
+    assert cid in [
+        c["conversation_id"] for c in (await priya.next(lambda f: f["type"] == "chats" and f["items"]))["items"]
+    ]
     await sam.send({"type": "message", "conversation_id": cid, "client_id": "late", "text": "still here?"})
     assert (await sam.next(kind("error")))["code"] == "not_allowed"
 
@@ -152,8 +157,15 @@ async def test_out_of_hours_nobody_is_queued_and_a_message_can_be_left(settings,
     assert "not available right now" in told["text"] and "01632 960500" in told["text"] and "999" in told["text"]
     assert told["buttons"] == [{"title": "Leave a message", "action": "leave_message"}]
     assert await store.queue() == []
-    await sock.send({"type": "leave_message", "client_id": "lm", "text": "Please call me back about my neighbour",
-                     "phone": "01632 960123", "call_back": True})
+    await sock.send(
+        {
+            "type": "leave_message",
+            "client_id": "lm",
+            "text": "Please call me back about my neighbour",
+            "phone": "01632 960123",
+            "call_back": True,
+        }
+    )
     await sock.next(kind("ack", client_id="lm"))
     saved = await sock.next(lambda f: f["type"] == "message" and f["from"] == "system" and "Thank you" in f["text"])
     assert "saved" in saved["text"]  # Open311 not configured here: kept in the outbox, not lost
@@ -203,8 +215,10 @@ async def test_a_resident_cannot_read_another_residents_transcript(settings, mak
     client = await make_client(settings)
     _, mine = await resident(client)
     _, theirs = await resident(client)
-    response = await client.get(f"/api/conversations/{theirs['conversation_id']}/transcript",
-                                headers={"Authorization": f"Bearer {mine['resume_token']}"})
+    response = await client.get(
+        f"/api/conversations/{theirs['conversation_id']}/transcript",
+        headers={"Authorization": f"Bearer {mine['resume_token']}"},
+    )
     assert response.status == 404
 
 
@@ -234,6 +248,7 @@ async def test_queued_residents_are_told_when_the_last_advisor_leaves(settings, 
 
 async def test_chats_of_an_advisor_who_disappeared_go_back_to_the_queue(settings, store, make_client, monkeypatch):
     import live_handoff.rooms.sweeper as sweeper
+
     monkeypatch.setattr(sweeper, "ORPHAN_SECONDS", 0)
     await add_advisor(store)
     client = await make_client(settings)
@@ -272,14 +287,17 @@ URGENT_IDS = [category.name for category in CATEGORIES]
 async def after_route(client, store, route: str):
     """A resident whose last bot turn took ``route``, about to press "Talk to an advisor"."""
     sock, welcome = await resident(client)
-    await store.set_fields(welcome["conversation_id"],
-                           route=json.dumps({"name": route, "intent": route.replace(":", "_"), "confidence": 0.97}))
+    await store.set_fields(
+        welcome["conversation_id"],
+        route=json.dumps({"name": route, "intent": route.replace(":", "_"), "confidence": 0.97}),
+    )
     return sock, welcome
 
 
 @pytest.mark.parametrize("category", CATEGORIES, ids=URGENT_IDS)
 async def test_asking_for_a_person_after_an_urgent_route_queues_with_that_categorys_reason_and_priority(
-        category, settings, store, make_client):
+    category, settings, store, make_client
+):
     await add_advisor(store)
     client = await make_client(settings)
     console = await advisor(client)
@@ -289,12 +307,16 @@ async def test_asking_for_a_person_after_an_urgent_route_queues_with_that_catego
     assert status["reason"] == category.name
     item = (await console.next(lambda f: f["type"] == "queue" and f["items"]))["items"][0]
     assert (item["conversation_id"], item["reason"], item["priority"]) == (
-        welcome["conversation_id"], category.name, category.priority)
+        welcome["conversation_id"],
+        category.name,
+        category.priority,
+    )
 
 
 @pytest.mark.parametrize("category", CATEGORIES, ids=URGENT_IDS)
 async def test_out_of_hours_a_resident_after_an_urgent_route_is_given_that_categorys_numbers_first(
-        category, settings, store, make_client):
+    category, settings, store, make_client
+):
     client = await make_client(replace(settings, opening_hours=NEVER_OPEN))
     sock, welcome = await after_route(client, store, category.route)
     await sock.send({"type": "request_advisor"})
@@ -303,13 +325,17 @@ async def test_out_of_hours_a_resident_after_an_urgent_route_is_given_that_categ
     assert told["text"].startswith(kb_text)  # the knowledge base's words, before anything else
     assert missing_numbers(category.name, told["text"].split("not available right now")[0]) == []
     assert told["buttons"] == [{"title": "Leave a message", "action": "leave_message"}]
-    assert await store.queue() == [] and (await store.conversation(welcome["conversation_id"]))["reason"] == category.name
+    assert (
+        await store.queue() == [] and (await store.conversation(welcome["conversation_id"]))["reason"] == category.name
+    )
 
 
-@pytest.mark.parametrize("route, numbers", [("urgent:crisis", ["116 123", "999", "111"]),
-                                            ("urgent:gas", ["0800 111 999", "999"])])
+@pytest.mark.parametrize(
+    "route, numbers", [("urgent:crisis", ["116 123", "999", "111"]), ("urgent:gas", ["0800 111 999", "999"])]
+)
 async def test_a_resident_in_crisis_or_smelling_gas_never_gets_only_not_available(
-        route, numbers, settings, store, make_client):
+    route, numbers, settings, store, make_client
+):
     client = await make_client(replace(settings, opening_hours=NEVER_OPEN))
     sock, _ = await after_route(client, store, route)
     await sock.send({"type": "request_advisor"})
@@ -321,7 +347,8 @@ async def test_a_resident_in_crisis_or_smelling_gas_never_gets_only_not_availabl
 
 
 async def test_with_every_advisor_busy_a_resident_in_crisis_gets_the_numbers_before_the_apology(
-        settings, store, make_client):
+    settings, store, make_client
+):
     client = await make_client(settings)  # open, but nobody available
     sock, _ = await after_route(client, store, "urgent:crisis")
     await sock.send({"type": "request_advisor"})
@@ -346,7 +373,8 @@ async def test_a_queued_resident_in_crisis_left_without_advisors_is_given_the_nu
 
 
 async def test_when_the_knowledge_base_cannot_be_read_the_relays_own_numbers_are_given(
-        settings, store, make_client, tmp_path):
+    settings, store, make_client, tmp_path
+):
     await add_advisor(store)
     client = await make_client(replace(settings, opening_hours=NEVER_OPEN, messages_file=tmp_path / "gone.yml"))
     console = await advisor(client)
@@ -360,7 +388,8 @@ async def test_when_the_knowledge_base_cannot_be_read_the_relays_own_numbers_are
 
 
 async def test_the_queue_serves_crisis_abuse_and_danger_before_hazards_and_earlier_ordinary_chats(
-        settings, store, make_client):
+    settings, store, make_client
+):
     await add_advisor(store, capacity=1)
     client = await make_client(settings)
     console = await advisor(client)
@@ -376,12 +405,18 @@ async def test_the_queue_serves_crisis_abuse_and_danger_before_hazards_and_earli
     assert [cids[cid] for cid in await store.queue()] == expected
     items = (await console.next(lambda f: f["type"] == "queue" and len(f["items"]) == len(order)))["items"]
     assert [(i["reason"], i["priority"], i["position"]) for i in items] == [
-        ("crisis", "urgent", 1), ("domestic_abuse", "urgent", 2), ("danger", "urgent", 3),
-        ("gas", "high", 4), ("emergency", "high", 5), ("resident_asked", "normal", 6)]
+        ("crisis", "urgent", 1),
+        ("domestic_abuse", "urgent", 2),
+        ("danger", "urgent", 3),
+        ("gas", "high", 4),
+        ("emergency", "high", 5),
+        ("resident_asked", "normal", 6),
+    ]
 
 
 async def test_the_console_gets_each_categorys_guide_and_the_claimed_chat_carries_its_reason(
-        settings, store, make_client):
+    settings, store, make_client
+):
     await add_advisor(store)
     client = await make_client(settings)
     console = await advisor(client)

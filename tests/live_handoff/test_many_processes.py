@@ -4,7 +4,6 @@ SIGKILL, and a Redis restart. Real processes (python -m front_door), real redis-
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 
 import aiohttp
@@ -19,8 +18,15 @@ pytestmark = pytest.mark.servers  # starts Redis and front-door processes itself
 
 
 def door_env(redis_url: str, prefix: str) -> dict[str, str]:
-    return {"REDIS_URL": redis_url, "RASA_URL": DEAD_RASA, "RELAY_KEY_PREFIX": prefix,
-            "RELAY_OPENING_HOURS": "Mon-Sun 00:00-24:00", "RELAY_BURST": "50", "OPEN311_API_KEYS": "", "OPEN311_URL": ""}
+    return {
+        "REDIS_URL": redis_url,
+        "RASA_URL": DEAD_RASA,
+        "RELAY_KEY_PREFIX": prefix,
+        "RELAY_OPENING_HOURS": "Mon-Sun 00:00-24:00",
+        "RELAY_BURST": "50",
+        "OPEN311_API_KEYS": "",
+        "OPEN311_URL": "",
+    }
 
 
 @pytest.fixture
@@ -78,7 +84,9 @@ async def test_a_resident_on_one_relay_and_an_advisor_on_another_chat_normally(c
         for i in range(5):
             await sock.send({"type": "message", "client_id": f"r{i}", "text": f"resident says {i}"})
             await console.next(kind("message", text=f"resident says {i}"))
-            await console.send({"type": "message", "conversation_id": cid, "client_id": f"a{i}", "text": f"advisor says {i}"})
+            await console.send(
+                {"type": "message", "conversation_id": cid, "client_id": f"a{i}", "text": f"advisor says {i}"}
+            )
             await sock.next(kind("message", text=f"advisor says {i}"))
         said = [f["text"] for f in sock.events() if f["type"] == "message"]
         assert said == [t for i in range(5) for t in (f"resident says {i}", f"advisor says {i}")]
@@ -106,8 +114,9 @@ async def test_killing_a_relay_mid_chat_loses_and_duplicates_nothing_acknowledge
         last_seen = max((f["id"] for f in sock.events()), key=lambda i: tuple(map(int, i.split("-"))), default="0-0")
 
         # The widget reconnects to the other relay and resends everything not acknowledged.
-        again, resumed = await open_resident(http, b, {"conversation_id": cid, "resume_token": welcome["resume_token"],
-                                                       "last_seen": last_seen})
+        again, resumed = await open_resident(
+            http, b, {"conversation_id": cid, "resume_token": welcome["resume_token"], "last_seen": last_seen}
+        )
         assert resumed["mode"] == "advisor"
         for i in range(20):
             if f"m{i}" not in acked:

@@ -27,8 +27,9 @@ async def test_an_faq_is_answered_through_the_relay_without_the_bots_private_pay
     assert [f["type"] for f in sock.frames].count("error") == 0
 
 
-async def test_a_bot_handoff_carries_its_summary_to_the_advisor_and_hand_back_reaches_rasa(settings, store, servers,
-                                                                                          make_client):
+async def test_a_bot_handoff_carries_its_summary_to_the_advisor_and_hand_back_reaches_rasa(
+    settings, store, servers, make_client
+):
     await add_advisor(store)
     client = await make_client(with_rasa(settings, servers))
     console = await advisor(client)
@@ -37,8 +38,14 @@ async def test_a_bot_handoff_carries_its_summary_to_the_advisor_and_hand_back_re
     await sock.send({"type": "message", "client_id": "h1", "text": "I want to make a complaint about the council"})
     await sock.next(kind("message", **{"from": "bot"}), timeout=15)
     handoff = [b for f in sock.frames for b in f.get("buttons", []) if b.get("payload") == "/handoff"]
-    await sock.send({"type": "message", "client_id": "h2", "text": "Talk to an advisor",
-                     "payload": handoff[0]["payload"] if handoff else "/handoff"})
+    await sock.send(
+        {
+            "type": "message",
+            "client_id": "h2",
+            "text": "Talk to an advisor",
+            "payload": handoff[0]["payload"] if handoff else "/handoff",
+        }
+    )
     await sock.next(kind("status", mode="queued"), timeout=15)
     queue = await console.next(lambda f: f["type"] == "queue" and f["items"])
     summary = queue["items"][0]["summary"]
@@ -55,16 +62,18 @@ async def test_a_bot_handoff_carries_its_summary_to_the_advisor_and_hand_back_re
 
     async with aiohttp.ClientSession() as http:
         await asyncio.sleep(0.5)
-        async with http.get(f"{servers.rasa_url}/conversations/{cid}/tracker",
-                            params={"token": servers.rasa_token}) as response:
+        async with http.get(
+            f"{servers.rasa_url}/conversations/{cid}/tracker", params={"token": servers.rasa_token}
+        ) as response:
             tracker = await response.json()
     texts = [e.get("text") for e in tracker["events"]]
     assert "I've logged that." in texts and "the bins were left in the road" in texts
     assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name")
 
     await sock.send({"type": "message", "client_id": "h4", "text": "how do I pay my council tax"})
-    answer = await sock.next(lambda f: f["type"] == "message" and f["from"] == "bot" and "council tax" in f["text"].lower(),
-                             timeout=15)
+    answer = await sock.next(
+        lambda f: f["type"] == "message" and f["from"] == "bot" and "council tax" in f["text"].lower(), timeout=15
+    )
     assert answer
     await sock.send({"type": "end_chat", "client_id": "end"})
     await sock.next(kind("status", mode="closed"))
@@ -76,14 +85,16 @@ async def test_a_bot_handoff_carries_its_summary_to_the_advisor_and_hand_back_re
 @pytest.fixture
 async def slow_rasa(servers):
     """A proxy in front of the real Rasa that holds each reply for 3 seconds."""
+
     async def forward(request: web.Request) -> web.Response:
         body = await request.read()
         await asyncio.sleep(3)
         async with aiohttp.ClientSession() as http:
-            async with http.post(servers.rasa_url + request.path, data=body,
-                                 headers={"Content-Type": "application/json"}) as response:
-                return web.Response(body=await response.read(), status=response.status,
-                                    content_type="application/json")
+            async with http.post(
+                servers.rasa_url + request.path, data=body, headers={"Content-Type": "application/json"}
+            ) as response:
+                return web.Response(body=await response.read(), status=response.status, content_type="application/json")
+
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", forward)
     runner = web.AppRunner(app)
@@ -95,8 +106,9 @@ async def slow_rasa(servers):
     await runner.cleanup()
 
 
-async def test_a_slow_bot_is_announced_within_two_seconds_and_its_answer_still_arrives(settings, servers, slow_rasa,
-                                                                                        make_client):
+async def test_a_slow_bot_is_announced_within_two_seconds_and_its_answer_still_arrives(
+    settings, servers, slow_rasa, make_client
+):
     client = await make_client(replace(settings, rasa_url=slow_rasa))
     sock, _ = await resident(client)
     loop = asyncio.get_running_loop()
@@ -122,8 +134,9 @@ async def test_after_the_bot_was_down_try_again_sends_the_saved_message(settings
     assert json.dumps(sock.frames).count("when is my bin collected") == 1, "the message is logged once"
 
 
-async def test_while_the_bot_is_slow_the_resident_can_still_ask_for_an_advisor(settings, store, servers, slow_rasa,
-                                                                              make_client):
+async def test_while_the_bot_is_slow_the_resident_can_still_ask_for_an_advisor(
+    settings, store, servers, slow_rasa, make_client
+):
     await add_advisor(store)
     client = await make_client(replace(settings, rasa_url=slow_rasa))
     await advisor(client)
@@ -147,9 +160,12 @@ async def test_rasa_keeps_trackers_in_redis_and_they_expire(settings, store, ser
 
 async def test_advisors_search_canned_answers_and_update_a_residents_case(settings, store, servers, make_client):
     open311 = servers.open311
-    relay_settings = replace(with_rasa(settings, servers), open311_url=open311.url,
-                             open311_api_key=open311.env["OPEN311_API_KEY"],
-                             open311_staff_key=open311.env["OPEN311_STAFF_KEYS"])
+    relay_settings = replace(
+        with_rasa(settings, servers),
+        open311_url=open311.url,
+        open311_api_key=open311.env["OPEN311_API_KEY"],
+        open311_staff_key=open311.env["OPEN311_STAFF_KEYS"],
+    )
     await add_advisor(store)
     client = await make_client(relay_settings)
     assert (await client.get("/api/advisor/answers", params={"q": "council tax"})).status == 401
@@ -159,16 +175,27 @@ async def test_advisors_search_canned_answers_and_update_a_residents_case(settin
     assert found["answers"][0]["id"] == "council-tax-pay" and found["answers"][0]["answer"]
 
     async with aiohttp.ClientSession() as http:
-        async with http.post(open311.url + "requests.json", data={
-                "api_key": open311.env["OPEN311_API_KEY"], "service_code": "pothole", "description": "deep hole",
-                "zipcode": "NB1 1AA", "attribute[surface]": "road", "attribute[size]": "large"}) as made:
+        async with http.post(
+            open311.url + "requests.json",
+            data={
+                "api_key": open311.env["OPEN311_API_KEY"],
+                "service_code": "pothole",
+                "description": "deep hole",
+                "zipcode": "NB1 1AA",
+                "attribute[surface]": "road",
+                "attribute[size]": "large",
+            },
+        ) as made:
             reference = (await made.json())[0]["service_request_id"]
     got = await client.get(f"/api/advisor/cases/{reference}")
     assert got.status == 200 and (await got.json())["extended_status"] == "OPEN"
     refused = await client.post(f"/api/advisor/cases/{reference}/status", json={"extended_status": "FIXED"})
     assert refused.status == 403  # no CSRF token
-    changed = await client.post(f"/api/advisor/cases/{reference}/status", headers={"X-CSRF-Token": csrf},
-                                json={"extended_status": "ACTION_SCHEDULED", "note": "Crew booked for Friday"})
+    changed = await client.post(
+        f"/api/advisor/cases/{reference}/status",
+        headers={"X-CSRF-Token": csrf},
+        json={"extended_status": "ACTION_SCHEDULED", "note": "Crew booked for Friday"},
+    )
     body = await changed.json()
     assert changed.status == 200 and body["extended_status"] == "ACTION_SCHEDULED"
     assert body["status_notes"] == "Crew booked for Friday"
@@ -177,14 +204,20 @@ async def test_advisors_search_canned_answers_and_update_a_residents_case(settin
 
 async def test_a_case_made_in_the_chat_is_listed_with_the_conversation(settings, store, make_client):
     from live_handoff.bot_replies import BotTurn
+
     await add_advisor(store)
     client = await make_client(settings)
     console = await advisor(client)
     sock, welcome = await resident(client)
     cid = welcome["conversation_id"]
     relay = client.app[RELAY]
-    await relay.bot_turns.apply_turn(cid, BotTurn(messages=[{"text": "Your reference is NB-2026-000042."}],
-                                        case={"service_request_id": "NB-2026-000042", "service_code": "pothole"}))
+    await relay.bot_turns.apply_turn(
+        cid,
+        BotTurn(
+            messages=[{"text": "Your reference is NB-2026-000042."}],
+            case={"service_request_id": "NB-2026-000042", "service_code": "pothole"},
+        ),
+    )
     await relay.queue.request_advisor(cid, "resident_asked", "normal", None)
     queue = await console.next(lambda f: f["type"] == "queue" and f["items"])
     assert queue["items"][0]["cases"] == ["NB-2026-000042"]
@@ -193,8 +226,13 @@ async def test_a_case_made_in_the_chat_is_listed_with_the_conversation(settings,
 async def test_what_the_bot_could_not_answer_is_kept_masked_for_editors(settings, store, servers, make_client):
     client = await make_client(with_rasa(settings, servers))
     sock, _ = await resident(client)
-    await sock.send({"type": "message", "client_id": "u1",
-                     "text": "what is the best recipe for banana bread, email me at jo@example.com"})
+    await sock.send(
+        {
+            "type": "message",
+            "client_id": "u1",
+            "text": "what is the best recipe for banana bread, email me at jo@example.com",
+        }
+    )
     await sock.next(kind("message", **{"from": "bot"}), timeout=15)
     for _ in range(50):  # recorded just after the reply is logged
         unanswered = [e for e in await store.analytics() if e["kind"] == "unanswered"]

@@ -29,10 +29,14 @@ async def test_a_message_is_acknowledged_and_the_resident_is_told_when_the_bot_i
 async def test_malformed_frames_get_clear_errors_and_the_socket_stays_open(settings, make_client):
     client = await make_client(settings)
     sock, _ = await resident(client)
-    for raw, code in [("not json", "bad_json"), ("[1]", "bad_json"), ('{"type": "dance"}', "unknown_type"),
-                      ('{"type": "message", "text": "hi"}', "invalid"),
-                      ('{"type": "rating", "score": 11}', "invalid"),
-                      ('{"type": "message", "client_id": "m2", "text": "' + "x" * 2001 + '"}', "too_large")]:
+    for raw, code in [
+        ("not json", "bad_json"),
+        ("[1]", "bad_json"),
+        ('{"type": "dance"}', "unknown_type"),
+        ('{"type": "message", "text": "hi"}', "invalid"),
+        ('{"type": "rating", "score": 11}', "invalid"),
+        ('{"type": "message", "client_id": "m2", "text": "' + "x" * 2001 + '"}', "too_large"),
+    ]:
         await sock.send(raw)
         error = await sock.next(kind("error"))
         assert error["code"] == code, (raw[:40], error)
@@ -91,8 +95,14 @@ async def test_a_resident_resumes_with_the_gap_replayed_once_and_in_order(settin
     first = await sock.next(kind("ack", client_id="a"))
     await sock.next(kind("message", **{"from": "system"}))
     await sock.ws.close()
-    again, resumed = await resident(client, {"conversation_id": welcome["conversation_id"],
-                                             "resume_token": welcome["resume_token"], "last_seen": first["id"]})
+    again, resumed = await resident(
+        client,
+        {
+            "conversation_id": welcome["conversation_id"],
+            "resume_token": welcome["resume_token"],
+            "last_seen": first["id"],
+        },
+    )
     assert resumed["resumed"] is True and "resume_token" not in resumed
     replayed = [f for f in await again.quiet(0.5) if "id" in f]
     assert [f["from"] for f in replayed] == ["system"]  # only what came after "first"
@@ -125,8 +135,11 @@ async def test_conversation_records_expire_after_the_retention_period(settings, 
     await sock.send({"type": "message", "client_id": "t", "text": "hello"})
     await sock.next(kind("ack"))
     cid = welcome["conversation_id"]
-    for key in (f"{settings.key_prefix}:conv:{cid}", f"{settings.key_prefix}:log:{cid}",
-                f"{settings.key_prefix}:cids:{cid}"):
+    for key in (
+        f"{settings.key_prefix}:conv:{cid}",
+        f"{settings.key_prefix}:log:{cid}",
+        f"{settings.key_prefix}:cids:{cid}",
+    ):
         ttl = await store.redis.ttl(key)
         assert 0 < ttl <= 2 * 86_400, (key, ttl)
 
@@ -135,14 +148,17 @@ async def test_a_council_page_on_an_allowed_origin_may_download_its_transcript(s
     client = await make_client(replace(settings, allowed_origins=frozenset({"https://www.northbridge.example"})))
     _, welcome = await resident(client)
     url = f"/api/conversations/{welcome['conversation_id']}/transcript"
-    preflight = await client.options(url, headers={"Origin": "https://www.northbridge.example",
-                                                   "Access-Control-Request-Headers": "authorization"})
+    preflight = await client.options(
+        url, headers={"Origin": "https://www.northbridge.example", "Access-Control-Request-Headers": "authorization"}
+    )
     assert preflight.headers["Access-Control-Allow-Headers"] == "Authorization"
-    got = await client.get(url, headers={"Origin": "https://www.northbridge.example",
-                                         "Authorization": f"Bearer {welcome['resume_token']}"})
+    got = await client.get(
+        url, headers={"Origin": "https://www.northbridge.example", "Authorization": f"Bearer {welcome['resume_token']}"}
+    )
     assert got.status == 200 and got.headers["Access-Control-Allow-Origin"] == "https://www.northbridge.example"
-    other = await client.get(url, headers={"Origin": "https://evil.example",
-                                           "Authorization": f"Bearer {welcome['resume_token']}"})
+    other = await client.get(
+        url, headers={"Origin": "https://evil.example", "Authorization": f"Bearer {welcome['resume_token']}"}
+    )
     assert "Access-Control-Allow-Origin" not in other.headers
 
 

@@ -1,4 +1,3 @@
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -16,8 +15,9 @@ BASE = "/open311/v2"
 
 @pytest.fixture
 def settings(tmp_path):
-    return Settings.from_env({"OPEN311_API_KEYS": API_KEY, "OPEN311_STAFF_KEYS": STAFF_KEY,
-                              "OPEN311_DB": str(tmp_path / "cases.sqlite3")})
+    return Settings.from_env(
+        {"OPEN311_API_KEYS": API_KEY, "OPEN311_STAFF_KEYS": STAFF_KEY, "OPEN311_DB": str(tmp_path / "cases.sqlite3")}
+    )
 
 
 @pytest.fixture
@@ -28,22 +28,34 @@ async def api(aiohttp_client, settings):
 def conforms(kind: str, body) -> None:
     """Open311 conformance: every response is checked against the GeoReport v2 schema."""
     schema = json.loads((SCHEMAS / f"{kind}.schema.json").read_text())
-    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(body)
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(
+        body
+    )
 
 
 def pothole(**overrides):
-    form = {"api_key": API_KEY, "service_code": "pothole", "description": "Deep hole by the bus stop",
-            "address_string": "Station Road, outside number 12", "zipcode": "nb4 2qt",
-            "attribute[surface]": "road", "attribute[size]": "large"}
+    form = {
+        "api_key": API_KEY,
+        "service_code": "pothole",
+        "description": "Deep hole by the bus stop",
+        "address_string": "Station Road, outside number 12",
+        "zipcode": "nb4 2qt",
+        "attribute[surface]": "road",
+        "attribute[size]": "large",
+    }
     form.update(overrides)
     return {k: v for k, v in form.items() if v is not None}
 
 
 def contact_message(**overrides):
     """A message left in the web chat out of hours: a service that needs no location."""
-    form = {"api_key": API_KEY, "service_code": "contact_centre_message",
-            "description": "Please call me about my council tax bill", "attribute[call_back]": "yes",
-            "attribute[conversation_id]": "conv-20261123-0042"}
+    form = {
+        "api_key": API_KEY,
+        "service_code": "contact_centre_message",
+        "description": "Please call me about my council tax bill",
+        "attribute[call_back]": "yes",
+        "attribute[conversation_id]": "conv-20261123-0042",
+    }
     form.update(overrides)
     return {k: v for k, v in form.items() if v is not None}
 

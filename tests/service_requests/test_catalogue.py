@@ -36,7 +36,9 @@ def test_needs_location_is_true_when_left_out_and_never_in_the_open311_json(tmp_
     assert service.needs_location is True
     assert "needs_location" not in service.as_open311()
     assert "needs_location" not in service.definition()
-    assert load_catalogue(write(tmp_path, "    needs_location: false\n"))["contact_centre_message"].needs_location is False
+    assert (
+        load_catalogue(write(tmp_path, "    needs_location: false\n"))["contact_centre_message"].needs_location is False
+    )
 
 
 @pytest.mark.parametrize("value", ['"false"', "0", "1", '"no"', "", "[false]"])

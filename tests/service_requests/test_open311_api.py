@@ -7,8 +7,17 @@ import pytest
 from service_requests.app import create_standalone_app
 from tests.service_requests.conftest import API_KEY, BASE, STAFF_KEY, conforms, contact_message, post, pothole
 
-SERVICE_CODES = ["missed_bin", "pothole", "street_light", "fly_tipping", "graffiti", "dog_fouling",
-                 "abandoned_vehicle", "bin_replacement", "contact_centre_message"]
+SERVICE_CODES = [
+    "missed_bin",
+    "pothole",
+    "street_light",
+    "fly_tipping",
+    "graffiti",
+    "dog_fouling",
+    "abandoned_vehicle",
+    "bin_replacement",
+    "contact_centre_message",
+]
 
 
 async def test_the_services_are_listed(api):
@@ -70,8 +79,9 @@ async def test_a_contact_centre_message_needs_no_location_and_reads_back_without
 
 
 async def test_a_contact_centre_message_questions_can_all_be_skipped(api):
-    status, body = await post(api, "/requests.json", contact_message(**{
-        "attribute[call_back]": None, "attribute[conversation_id]": None}))
+    status, body = await post(
+        api, "/requests.json", contact_message(**{"attribute[call_back]": None, "attribute[conversation_id]": None})
+    )
     assert status == 201
     found = await (await api.get(f"{BASE}/requests/{body[0]['service_request_id']}.json")).json()
     conforms("requests", found)
@@ -115,8 +125,9 @@ async def test_a_contact_centre_message_is_still_checked(api, overrides, message
 
 
 async def test_contact_details_are_stored_but_never_shown(api):
-    status, body = await post(api, "/requests.json", pothole(email="ann@example.com", phone="01632 960123",
-                                                               first_name="Ann"))
+    status, body = await post(
+        api, "/requests.json", pothole(email="ann@example.com", phone="01632 960123", first_name="Ann")
+    )
     assert status == 201
     text = await (await api.get(f"{BASE}/requests/{body[0]['service_request_id']}.json")).text()
     assert "ann@example.com" not in text and "960123" not in text and "Ann" not in text
@@ -164,8 +175,14 @@ async def test_oversized_body_is_refused_in_the_standard_shape(api):
 
 async def test_filters_by_code_status_postcode_and_dates(api):
     await post(api, "/requests.json", pothole())
-    await post(api, "/requests.json", pothole(service_code="graffiti", **{
-        "attribute[surface]": "wall", "attribute[size]": None, "attribute[offensive]": "no"}))
+    await post(
+        api,
+        "/requests.json",
+        pothole(
+            service_code="graffiti",
+            **{"attribute[surface]": "wall", "attribute[size]": None, "attribute[offensive]": "no"},
+        ),
+    )
     assert len(await (await api.get(f"{BASE}/requests.json?service_code=pothole")).json()) == 1
     assert len(await (await api.get(f"{BASE}/requests.json?status=open&zipcode=NB42QT")).json()) == 2
     assert await (await api.get(f"{BASE}/requests.json?status=closed")).json() == []
@@ -173,12 +190,15 @@ async def test_filters_by_code_status_postcode_and_dates(api):
     assert future == []
 
 
-@pytest.mark.parametrize("query, message", [
-    ("start_date=yesterday", "start_date must be an ISO 8601 date-time"),
-    ("status=pending", "status must be open, closed"),
-    ("service_code=nope", "'nope' is not a service here"),
-    ("start_date=2026-12-01T00:00:00Z&end_date=2026-11-01T00:00:00Z", "start_date must be before end_date"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("start_date=yesterday", "start_date must be an ISO 8601 date-time"),
+        ("status=pending", "status must be open, closed"),
+        ("service_code=nope", "'nope' is not a service here"),
+        ("start_date=2026-12-01T00:00:00Z&end_date=2026-11-01T00:00:00Z", "start_date must be before end_date"),
+    ],
+)
 async def test_malformed_filters_are_400(api, query, message):
     response = await api.get(f"{BASE}/requests.json?{query}")
     assert response.status == 400
@@ -195,9 +215,16 @@ async def test_unknown_request_and_token_are_404(api):
 async def test_staff_change_status_with_notes_and_it_is_recorded_with_who_and_when(api):
     _, body = await post(api, "/requests.json", pothole())
     reference = body[0]["service_request_id"]
-    status, updated = await post(api, f"/requests/{reference}/status.json", {
-        "api_key": STAFF_KEY, "extended_status": "fixed", "status_notes": "Filled on Tuesday",
-        "updated_by": "Sam Patel"})
+    status, updated = await post(
+        api,
+        f"/requests/{reference}/status.json",
+        {
+            "api_key": STAFF_KEY,
+            "extended_status": "fixed",
+            "status_notes": "Filled on Tuesday",
+            "updated_by": "Sam Patel",
+        },
+    )
     assert status == 200
     conforms("requests", updated)
     assert (updated[0]["status"], updated[0]["extended_status"]) == ("closed", "FIXED")

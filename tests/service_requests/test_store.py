@@ -12,9 +12,16 @@ NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
 
 
 def new_request(**contact):
-    return NewRequest(service_code="graffiti", description="Tag on the wall", address="Mill Lane",
-                      zipcode="NB7 5HD", lat=None, long=None, attributes={"surface": "wall", "offensive": "no"},
-                      **contact)
+    return NewRequest(
+        service_code="graffiti",
+        description="Tag on the wall",
+        address="Mill Lane",
+        zipcode="NB7 5HD",
+        lat=None,
+        long=None,
+        attributes={"surface": "wall", "offensive": "no"},
+        **contact,
+    )
 
 
 def raw_contact(store, request_id):
@@ -27,7 +34,8 @@ def test_contact_details_are_removed_only_after_the_retention_period_once_closed
     service = load_catalogue(PACKAGE_DIR / "services.yml")["graffiti"]
     open_case = store.create(new_request(email="a@example.com"), service, NOW)["service_request_id"]
     closed_case = store.create(new_request(email="b@example.com", phone="01632 960111"), service, NOW)[
-        "service_request_id"]
+        "service_request_id"
+    ]
     store.update_status(closed_case, "FIXED", "Cleaned", "Officer", NOW)
 
     assert store.purge_contact_details(NOW + dt.timedelta(days=89), retention_days=90) == 0

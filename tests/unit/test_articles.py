@@ -112,7 +112,9 @@ def test_the_same_question_under_two_articles_is_refused(kb_dir):
 
 def test_bad_date_and_bad_link_are_explained(kb_dir):
     text = GOOD.format(id="second", topic="topic-a", questions=questions("second"))
-    text = text.replace("2026-10-01", "1st October").replace("https://www.northbridge.example/test", "javascript:alert(1)")
+    text = text.replace("2026-10-01", "1st October").replace(
+        "https://www.northbridge.example/test", "javascript:alert(1)"
+    )
     write(kb_dir, "topic-a", "second", text)
     found = problems_of(kb_dir)
     assert any("(field: last_reviewed)" in p and "YYYY-MM-DD" in p for p in found)

@@ -8,8 +8,16 @@ from pathlib import Path
 
 from bot.processes import ROOT
 
-PACKAGES = ("actions", "bot", "contracts", "front_door", "insight", "knowledge_base", "live_handoff",
-            "service_requests")
+PACKAGES = (
+    "actions",
+    "bot",
+    "contracts",
+    "front_door",
+    "insight",
+    "knowledge_base",
+    "live_handoff",
+    "service_requests",
+)
 # package -> the module prefixes of other packages it may import. A prefix ending in
 # "." allows the package's modules; without it only the package itself (its __init__,
 # the public interface).

@@ -25,8 +25,12 @@ def add(folder, article_id, **changes):
 def test_shipped_content_has_nothing_to_improve():
     kb = load_knowledge_base()
     today = max(a.last_reviewed for a in kb.articles.values())
-    assert (checks.near_duplicate_questions(kb) + checks.link_problems(kb) + checks.stale_articles(kb, today)
-            + checks.hard_to_read(kb)) == []
+    assert (
+        checks.near_duplicate_questions(kb)
+        + checks.link_problems(kb)
+        + checks.stale_articles(kb, today)
+        + checks.hard_to_read(kb)
+    ) == []
 
 
 def test_nearly_the_same_question_under_two_articles_is_found(folder):
@@ -36,8 +40,14 @@ def test_nearly_the_same_question_under_two_articles_is_found(folder):
 
 
 def test_links_that_are_not_https_or_say_click_here_are_found(folder):
-    add(folder, "second", replace={"- first point": "- see [click here](https://www.northbridge.example/x)",
-                                   "- second point": "- or [the old site](http://old.northbridge.example)"})
+    add(
+        folder,
+        "second",
+        replace={
+            "- first point": "- see [click here](https://www.northbridge.example/x)",
+            "- second point": "- or [the old site](http://old.northbridge.example)",
+        },
+    )
     messages = [f.message for f in checks.link_problems(load(folder))]
     assert any("does not say where it goes" in m for m in messages)
     assert any("'http://old.northbridge.example' is not a full https:// address" in m for m in messages)
@@ -52,10 +62,12 @@ def test_articles_not_reviewed_for_12_months_are_listed():
 
 def test_hard_answers_score_low_and_plain_ones_high():
     plain = "You can pay online. It takes five minutes. You need your bill."
-    hard = ("Notwithstanding the aforementioned considerations, residents experiencing circumstances "
-            "necessitating administrative reconsideration should communicate comprehensively documented "
-            "representations, incorporating substantiating evidentiary documentation, to the appropriate "
-            "departmental representatives.")
+    hard = (
+        "Notwithstanding the aforementioned considerations, residents experiencing circumstances "
+        "necessitating administrative reconsideration should communicate comprehensively documented "
+        "representations, incorporating substantiating evidentiary documentation, to the appropriate "
+        "departmental representatives."
+    )
     assert checks.reading_ease(plain) > 80 > 20 > checks.reading_ease(hard)
 
 

@@ -19,14 +19,24 @@ def content(tmp_path):
 def test_an_answer_edit_rewrites_only_the_answer_and_review_date(content, tmp_path):
     path = content / "council-tax" / "council-tax-pay.yml"
     before = path.read_text()
-    publish(content, DEFAULT_MESSAGES_FILE, "council-tax-pay", {"answer": "You can pay online at any time.\n\nOr pay by phone on 01632 960100."}, "eve",
-            tmp_path / "audit.jsonl", today=dt.date(2026, 11, 23))
+    publish(
+        content,
+        DEFAULT_MESSAGES_FILE,
+        "council-tax-pay",
+        {"answer": "You can pay online at any time.\n\nOr pay by phone on 01632 960100."},
+        "eve",
+        tmp_path / "audit.jsonl",
+        today=dt.date(2026, 11, 23),
+    )
     after = path.read_text()
 
     def outside_answer(text):
         lines = text.splitlines()
-        start = lines.index("answer: |") if "answer: |" in lines else next(
-            i for i, line in enumerate(lines) if line.startswith("answer:"))
+        start = (
+            lines.index("answer: |")
+            if "answer: |" in lines
+            else next(i for i, line in enumerate(lines) if line.startswith("answer:"))
+        )
         end = next((i for i in range(start + 1, len(lines)) if lines[i] and not lines[i].startswith(" ")), len(lines))
         return [line for line in lines[:start] + lines[end:] if not line.startswith("last_reviewed")]
 
@@ -40,6 +50,12 @@ def test_a_broken_change_writes_nothing(content, tmp_path):
     path = content / "council-tax" / "council-tax-pay.yml"
     before = path.read_text()
     with pytest.raises(ContentError):
-        publish(content, DEFAULT_MESSAGES_FILE, "council-tax-pay", {"links": [{"title": "x", "url": "ftp://x"}]}, "eve",
-                tmp_path / "audit.jsonl")
+        publish(
+            content,
+            DEFAULT_MESSAGES_FILE,
+            "council-tax-pay",
+            {"links": [{"title": "x", "url": "ftp://x"}]},
+            "eve",
+            tmp_path / "audit.jsonl",
+        )
     assert path.read_text() == before and not (tmp_path / "audit.jsonl").exists()

@@ -1,14 +1,24 @@
-from knowledge_base.fallbacks import (MISSING_TOPIC, SUGGEST, CouncilTopic, asks_for_a_person, load_topics, refine,
-                                      suggestions)
+from knowledge_base.fallbacks import (
+    MISSING_TOPIC,
+    SUGGEST,
+    CouncilTopic,
+    asks_for_a_person,
+    load_topics,
+    refine,
+    suggestions,
+)
 
 ARTICLES = ["children-families", "libraries", "parking-permits"]
 TOPICS = (CouncilTopic("skip permits", ("skip permit",)), CouncilTopic("dropped kerbs", ("dropped kerb",)))
 
 
 def parsed(text, *ranking):
-    return {"text": text, "intent": {"name": "nlu_fallback", "confidence": 0.35},
-            "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.35}]
-            + [{"name": n, "confidence": c} for n, c in ranking]}
+    return {
+        "text": text,
+        "intent": {"name": "nlu_fallback", "confidence": 0.35},
+        "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.35}]
+        + [{"name": n, "confidence": c} for n, c in ranking],
+    }
 
 
 def test_asking_for_a_person_is_heard_with_what_about():
@@ -25,8 +35,13 @@ def test_a_person_wins_over_an_article_but_never_over_urgent():
 
 
 def test_plausible_articles_are_suggested_most_likely_first():
-    message = parsed("things for my teenager", ("faq_children_families", 0.3), ("faq_libraries", 0.2),
-                     ("out_of_scope", 0.1), ("faq_parking_permits", 0.09))
+    message = parsed(
+        "things for my teenager",
+        ("faq_children_families", 0.3),
+        ("faq_libraries", 0.2),
+        ("out_of_scope", 0.1),
+        ("faq_parking_permits", 0.09),
+    )
     assert suggestions(message, ARTICLES) == ("faq:children-families", "faq:libraries")
     assert refine(message, "out_of_scope", ARTICLES).route == SUGGEST
 

@@ -19,9 +19,14 @@ def test_last_turns_keeps_the_six_most_recent_messages_in_order():
 
 def handoff_after(previous_route):
     return build_handoff(
-        default_reason="resident_asked", default_priority="normal", previous_route=previous_route,
-        route="handoff", intent="handoff", confidence=1.0,
-        details={"postcode": "NB4 2QT", "reference": ""}, events=events(1),
+        default_reason="resident_asked",
+        default_priority="normal",
+        previous_route=previous_route,
+        route="handoff",
+        intent="handoff",
+        confidence=1.0,
+        details={"postcode": "NB4 2QT", "reference": ""},
+        events=events(1),
     )["handoff"]
 
 

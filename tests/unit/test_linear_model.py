@@ -2,8 +2,16 @@ import numpy as np
 
 from bot.components.linear_model import LinearIntentModel
 
-TEXTS = ["pay council tax", "council tax payment", "bin day", "when are bins collected",
-         "hello", "hi there", "NB-2026-000123 update", "news on nb-2025-004512"]
+TEXTS = [
+    "pay council tax",
+    "council tax payment",
+    "bin day",
+    "when are bins collected",
+    "hello",
+    "hi there",
+    "NB-2026-000123 update",
+    "news on nb-2025-004512",
+]
 LABELS = ["pay", "pay", "bins", "bins", "greet", "greet", "track", "track"]
 
 
@@ -29,8 +37,9 @@ def test_saved_and_loaded_model_gives_identical_probabilities_without_pickle(tmp
 
 
 def test_two_intents_give_two_real_probabilities():
-    model = LinearIntentModel.train(["pay council tax", "council tax payment", "hello", "hi there"],
-                                    ["pay", "pay", "greet", "greet"])
+    model = LinearIntentModel.train(
+        ["pay council tax", "council tax payment", "hello", "hi there"], ["pay", "pay", "greet", "greet"]
+    )
     probabilities = model.predict_proba(["pay my council tax", "hello"])
     assert probabilities.shape == (2, 2)
     assert list(model.classes[probabilities.argmax(axis=1)]) == ["pay", "greet"]

@@ -6,9 +6,11 @@ from knowledge_base.opening_hours import advisor_hours_text
 def test_hours_in_words_come_from_the_settings():
     assert advisor_hours_text({}) == "Monday to Friday, 8:30am to 5pm"
     assert advisor_hours_text({"RELAY_OPENING_HOURS": "Mon-Thu 08:30-17:00; Fri 08:30-16:30"}) == (
-        "Monday to Thursday, 8:30am to 5pm; Friday, 8:30am to 4:30pm")
+        "Monday to Thursday, 8:30am to 5pm; Friday, 8:30am to 4:30pm"
+    )
     assert advisor_hours_text({"RELAY_HOURS_TEXT": "every day, 8am to 8pm", "RELAY_OPENING_HOURS": "x"}) == (
-        "every day, 8am to 8pm")
+        "every day, 8am to 8pm"
+    )
 
 
 def test_unreadable_hours_fail_with_the_part_named():

@@ -1,15 +1,31 @@
 import yaml
 
-from actions.reports.reading import Correction, address_in, correction_in, dont_know, is_contact_attempt, is_leaving, postcode_in
+from actions.reports.reading import (
+    Correction,
+    address_in,
+    correction_in,
+    dont_know,
+    is_contact_attempt,
+    is_leaving,
+    postcode_in,
+)
 from bot.processes import ROOT
 
-MISSED_BIN = next(s for s in yaml.safe_load((ROOT / "service_requests" / "services.yml").read_text())["services"]
-                  if s["service_code"] == "missed_bin")
+MISSED_BIN = next(
+    s
+    for s in yaml.safe_load((ROOT / "service_requests" / "services.yml").read_text())["services"]
+    if s["service_code"] == "missed_bin"
+)
 
 
 def test_a_postcode_is_found_anywhere_in_a_sentence_in_any_case_and_spacing():
-    for text in ["bin men didnt empty my bin today, NB4 2QT", "its NB4 2QT", "NB4 2QT please",
-                 "postcode is nb4 2qt", "nb42qt"]:
+    for text in [
+        "bin men didnt empty my bin today, NB4 2QT",
+        "its NB4 2QT",
+        "NB4 2QT please",
+        "postcode is nb4 2qt",
+        "nb42qt",
+    ]:
         assert postcode_in(text) == "NB4 2QT", text
     assert postcode_in("northbridge") is None
 
@@ -23,7 +39,9 @@ def test_a_street_is_found_in_a_sentence_but_not_invented():
 
 
 def test_corrections_in_residents_own_words():
-    assert correction_in("the address is wrong, it's 16 Station Road", MISSED_BIN) == Correction("report_location", "16 Station Road")
+    assert correction_in("the address is wrong, it's 16 Station Road", MISSED_BIN) == Correction(
+        "report_location", "16 Station Road"
+    )
     assert correction_in("change the postcode", MISSED_BIN) == Correction("report_postcode", None)
     assert correction_in("no it was the blue bin", MISSED_BIN) == Correction("which_bin", "blue")
     assert correction_in("16 Station Road", MISSED_BIN) == Correction("report_location", "16 Station Road")
@@ -44,8 +62,11 @@ def test_a_service_value_name_with_an_unquoted_comma_is_refused(tmp_path):
 
     from service_requests.catalogue import CatalogueError, load_catalogue
 
-    text = (ROOT / "service_requests" / "services.yml").read_text().replace(
-        '"A bus shelter, bench or sign"', "A bus shelter, bench or sign")
+    text = (
+        (ROOT / "service_requests" / "services.yml")
+        .read_text()
+        .replace('"A bus shelter, bench or sign"', "A bus shelter, bench or sign")
+    )
     path = tmp_path / "services.yml"
     path.write_text(text)
     with pytest.raises(CatalogueError, match="quote a name that has a comma"):
@@ -54,6 +75,7 @@ def test_a_service_value_name_with_an_unquoted_comma_is_refused(tmp_path):
 
 def test_yes_and_no_in_residents_words_and_anything_else_is_neither():
     from actions.reports.reading import yes_or_no
+
     for text in ["yes", "Yeah", "yes please", "ok", "Sure."]:
         assert yes_or_no(text) is True, text
     for text in ["no", "Nope", "no thanks", "not now"]:
@@ -64,6 +86,7 @@ def test_yes_and_no_in_residents_words_and_anything_else_is_neither():
 
 def test_the_rest_of_an_answer_once_its_postcode_is_taken_out():
     from actions.reports.reading import without_postcode
+
     assert without_postcode("16 Station Road, NB4 2QT") == "16 Station Road"
     assert without_postcode("NB4 2QT") == ""
 

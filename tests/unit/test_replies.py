@@ -43,7 +43,9 @@ def test_second_misunderstanding_offers_an_advisor_instead_of_looping(kb):
 
 
 def test_out_of_scope_points_to_gov_uk_where_it_is_the_right_place(kb):
-    assert "https://www.gov.uk/browse/abroad/passports" in render_route("out_of_scope", kb, text="renew my passport").text
+    assert (
+        "https://www.gov.uk/browse/abroad/passports" in render_route("out_of_scope", kb, text="renew my passport").text
+    )
     assert "gov.uk" not in render_route("out_of_scope", kb, text="best pancake recipe").text
 
 

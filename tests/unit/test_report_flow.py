@@ -18,12 +18,25 @@ from actions.reports.flow import (
 DEFINITION = {
     "service_code": "missed_bin",
     "attributes": [
-        {"code": "out_by_7am", "order": 2, "required": True, "datatype": "singlevaluelist",
-         "description": "Was it out by 7am on collection day?",
-         "values": [{"key": "yes", "name": "Yes"}, {"key": "no", "name": "No"}]},
-        {"code": "which_bin", "order": 1, "required": True, "datatype": "singlevaluelist",
-         "description": "Which bin was missed?",
-         "values": [{"key": "grey", "name": "Grey bin (general waste)"}, {"key": "blue", "name": "Blue bin (recycling)"}]},
+        {
+            "code": "out_by_7am",
+            "order": 2,
+            "required": True,
+            "datatype": "singlevaluelist",
+            "description": "Was it out by 7am on collection day?",
+            "values": [{"key": "yes", "name": "Yes"}, {"key": "no", "name": "No"}],
+        },
+        {
+            "code": "which_bin",
+            "order": 1,
+            "required": True,
+            "datatype": "singlevaluelist",
+            "description": "Which bin was missed?",
+            "values": [
+                {"key": "grey", "name": "Grey bin (general waste)"},
+                {"key": "blue", "name": "Blue bin (recycling)"},
+            ],
+        },
         {"code": "note", "order": 3, "required": False, "datatype": "string", "description": "Anything else?"},
     ],
 }
@@ -72,9 +85,15 @@ def test_descriptions_must_be_short_and_not_empty():
     assert check_description("  big   hole\n by the kerb ") == ("big hole by the kerb", None)
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("ann@example.com", "ann@example.com"), ("07700 900123", "07700 900123"), ("no thanks", NO_CONTACT),
-    ("01632 960123", "01632 960123")])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("ann@example.com", "ann@example.com"),
+        ("07700 900123", "07700 900123"),
+        ("no thanks", NO_CONTACT),
+        ("01632 960123", "01632 960123"),
+    ],
+)
 def test_contact_is_an_email_a_phone_or_no_thanks(typed, expected):
     assert check_contact(typed) == (expected, None)
 
@@ -83,38 +102,67 @@ def test_a_contact_that_is_neither_is_explained():
     assert check_contact("call me maybe")[0] is None
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Send", ("send", None)), ("yes", ("send", None)), ("cancel", ("cancel", None)),
-    ("change postcode", ("change", "postcode")), ("change: which_bin", ("change", "which_bin")),
-    ("banana", ("unclear", None))])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Send", ("send", None)),
+        ("yes", ("send", None)),
+        ("cancel", ("cancel", None)),
+        ("change postcode", ("change", "postcode")),
+        ("change: which_bin", ("change", "which_bin")),
+        ("banana", ("unclear", None)),
+    ],
+)
 def test_confirmation_replies(typed, expected):
     assert interpret_confirmation(typed) == expected
 
 
-SLOTS = {"report_postcode": "NB4 2QT", "report_location": "Elm Road", "report_description": "Not emptied",
-         "report_answers": {"which_bin": "grey", "out_by_7am": "yes", "note": SKIPPED},
-         "report_contact": "ann@example.com"}
+SLOTS = {
+    "report_postcode": "NB4 2QT",
+    "report_location": "Elm Road",
+    "report_description": "Not emptied",
+    "report_answers": {"which_bin": "grey", "out_by_7am": "yes", "note": SKIPPED},
+    "report_contact": "ann@example.com",
+}
 
 
 def test_summary_shows_every_answer_in_words():
     text = "\n".join(summary_lines("Missed bin collection", SLOTS, DEFINITION))
-    for expected in ("Missed bin collection", "NB4 2QT", "Elm Road", "Not emptied", "Grey bin (general waste)",
-                     "Was it out by 7am on collection day**: Yes", "ann@example.com"):
+    for expected in (
+        "Missed bin collection",
+        "NB4 2QT",
+        "Elm Road",
+        "Not emptied",
+        "Grey bin (general waste)",
+        "Was it out by 7am on collection day**: Yes",
+        "ann@example.com",
+    ):
         assert expected in text
 
 
 def test_submission_is_the_open311_form_without_skipped_answers():
     assert submission("missed_bin", SLOTS) == {
-        "service_code": "missed_bin", "zipcode": "NB4 2QT", "address_string": "Elm Road",
-        "description": "Not emptied", "attribute[which_bin]": "grey", "attribute[out_by_7am]": "yes",
-        "email": "ann@example.com"}
+        "service_code": "missed_bin",
+        "zipcode": "NB4 2QT",
+        "address_string": "Elm Road",
+        "description": "Not emptied",
+        "attribute[which_bin]": "grey",
+        "attribute[out_by_7am]": "yes",
+        "email": "ann@example.com",
+    }
 
 
 def test_status_is_explained_in_plain_english():
-    text = status_in_plain_english({
-        "service_request_id": "NB-2026-000123", "service_name": "Pothole", "status": "open",
-        "extended_status": "ACTION_SCHEDULED", "status_notes": "Repair booked",
-        "expected_datetime": "2026-12-04T17:00:00+00:00"})
+    text = status_in_plain_english(
+        {
+            "service_request_id": "NB-2026-000123",
+            "service_name": "Pothole",
+            "status": "open",
+            "extended_status": "ACTION_SCHEDULED",
+            "status_notes": "Repair booked",
+            "expected_datetime": "2026-12-04T17:00:00+00:00",
+        }
+    )
     assert "Work is booked in" in text and "Repair booked" in text and "Friday 4 December 2026" in text
 
 

@@ -4,8 +4,10 @@ from knowledge_base.retraining import quality_problems
 
 
 def result(accuracy, safeguarding=1.0, emergency=1.0):
-    return {"accuracy": accuracy, "per_route": {"urgent:safeguarding": {"recall": safeguarding},
-                                                "urgent:emergency": {"recall": emergency}}}
+    return {
+        "accuracy": accuracy,
+        "per_route": {"urgent:safeguarding": {"recall": safeguarding}, "urgent:emergency": {"recall": emergency}},
+    }
 
 
 def test_a_good_model_passes():

@@ -80,15 +80,21 @@ def test_very_unlikely_urgent_prediction_is_not_forced():
 
 
 def test_other_urgent_categories_named_by_the_words_add_their_numbers_under_the_answer():
-    parsed = {"intent": {"name": "urgent_crisis", "confidence": 1.0},
-              "urgent_categories": ["urgent_crisis", "urgent_gas"]}
+    parsed = {
+        "intent": {"name": "urgent_crisis", "confidence": 1.0},
+        "urgent_categories": ["urgent_crisis", "urgent_gas"],
+    }
     assert signposts(parsed, "urgent:crisis") == ["gas"]
 
 
 def test_a_crisis_with_real_weight_adds_the_crisis_numbers_when_another_route_wins():
-    parsed = {"intent": {"name": "faq_council_tax_arrears", "confidence": 0.6},
-              "intent_ranking": [{"name": "faq_council_tax_arrears", "confidence": 0.6},
-                                 {"name": "urgent_crisis", "confidence": CRISIS_SIGNPOST_CONFIDENCE}]}
+    parsed = {
+        "intent": {"name": "faq_council_tax_arrears", "confidence": 0.6},
+        "intent_ranking": [
+            {"name": "faq_council_tax_arrears", "confidence": 0.6},
+            {"name": "urgent_crisis", "confidence": CRISIS_SIGNPOST_CONFIDENCE},
+        ],
+    }
     assert signposts(parsed, "faq:council-tax-arrears") == ["crisis"]
     parsed["intent_ranking"][1]["confidence"] = CRISIS_SIGNPOST_CONFIDENCE - 0.01
     assert signposts(parsed, "faq:council-tax-arrears") == []

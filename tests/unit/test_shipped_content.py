@@ -56,8 +56,13 @@ def test_phone_numbers_come_only_from_the_drama_ranges_or_checked_national_servi
 
 
 def test_links_point_to_the_fictional_council_or_real_public_services(kb):
-    allowed = ("https://www.northbridge.example", "https://www.gov.uk/", "https://www.lgo.org.uk",
-               "https://www.food.gov.uk", "https://ratings.food.gov.uk")
+    allowed = (
+        "https://www.northbridge.example",
+        "https://www.gov.uk/",
+        "https://www.lgo.org.uk",
+        "https://www.food.gov.uk",
+        "https://ratings.food.gov.uk",
+    )
     urls = [link.url for a in kb.articles.values() for link in a.links]
     urls += re.findall(r"\]\((https?://[^)\s]+)\)", " ".join(a.answer for a in kb.articles.values()))
     assert [u for u in urls if not u.startswith(allowed)] == []

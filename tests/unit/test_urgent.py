@@ -29,33 +29,50 @@ def test_every_category_has_a_route_intent_priority_and_numbers():
         assert category.route == f"urgent:{category.name}" and category.intent == f"urgent_{category.name}"
         assert category.priority in ("urgent", "high") and "999" in category.numbers or category.name == "power"
     assert {c.name for c in urgent.CATEGORIES if c.priority == "urgent"} == {
-        "crisis", "domestic_abuse", "safeguarding", "danger"}
+        "crisis",
+        "domestic_abuse",
+        "safeguarding",
+        "danger",
+    }
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("I've been thinking about ending my life", "urgent_crisis"),
-    ("i dont want to be here anymore, i want to end it all", "urgent_crisis"),
-    ("im going to hurt myself", "urgent_crisis"),
-    ("my son says he wants to kill himself", "urgent_crisis"),
-    ("there's a gas smell in the street", "urgent_gas"),
-    ("carbon monoxide alarm going off", "urgent_gas"),
-    ("it smells of rotten eggs in the stairwell", "urgent_gas"),
-    ("there's a fight with knives outside the chip shop", "urgent_danger"),
-    ("my ex is outside banging on the door threatening me", "urgent_domestic_abuse"),
-    ("my partner hits me", "urgent_domestic_abuse"),
-    ("power cut on our whole street since 6", "urgent_power"),
-    ("a power line has come down across the lane", "urgent_power"),
-])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("I've been thinking about ending my life", "urgent_crisis"),
+        ("i dont want to be here anymore, i want to end it all", "urgent_crisis"),
+        ("im going to hurt myself", "urgent_crisis"),
+        ("my son says he wants to kill himself", "urgent_crisis"),
+        ("there's a gas smell in the street", "urgent_gas"),
+        ("carbon monoxide alarm going off", "urgent_gas"),
+        ("it smells of rotten eggs in the stairwell", "urgent_gas"),
+        ("there's a fight with knives outside the chip shop", "urgent_danger"),
+        ("my ex is outside banging on the door threatening me", "urgent_domestic_abuse"),
+        ("my partner hits me", "urgent_domestic_abuse"),
+        ("power cut on our whole street since 6", "urgent_power"),
+        ("a power line has come down across the lane", "urgent_power"),
+    ],
+)
 def test_urgent_words_name_their_category(matcher, text, intent):
     assert matcher.match(text)[0] == intent
 
 
-@pytest.mark.parametrize("text", [
-    "the noise is killing me", "I'm dying to know when the tip opens", "gas safety check for my council flat",
-    "child benefit hasn't arrived", "fire safety in our block", "its on the road", "it's a danger to cyclists",
-    "i think my neighbour is running a business from home", "my phone has no power", "power of attorney",
-    "intruder alarm ringing for hours at an empty house",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the noise is killing me",
+        "I'm dying to know when the tip opens",
+        "gas safety check for my council flat",
+        "child benefit hasn't arrived",
+        "fire safety in our block",
+        "its on the road",
+        "it's a danger to cyclists",
+        "i think my neighbour is running a business from home",
+        "my phone has no power",
+        "power of attorney",
+        "intruder alarm ringing for hours at an empty house",
+    ],
+)
 def test_near_misses_name_no_category(matcher, text):
     assert matcher.match_all(text) == []
 

@@ -32,8 +32,13 @@ def test_urgent_phrases_are_recognised(matcher, text, intent):
 
 @pytest.mark.parametrize(
     "text",
-    ["how do I pay my council tax", "dog grooming licence", "the lamp column has been hit by a van",
-     "the bin men were rude to me", "when is my bin day"],
+    [
+        "how do I pay my council tax",
+        "dog grooming licence",
+        "the lamp column has been hit by a van",
+        "the bin men were rude to me",
+        "when is my bin day",
+    ],
 )
 def test_ordinary_messages_are_not_urgent(matcher, text):
     assert matcher.match(text) is None

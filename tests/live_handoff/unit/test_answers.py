@@ -11,11 +11,14 @@ def kb():
     return load_knowledge_base()
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("council tax pay", "council-tax-pay"),
-    ("bin collection day", "bin-collection-day"),
-    ("parking permit", "parking-permits"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("council tax pay", "council-tax-pay"),
+        ("bin collection day", "bin-collection-day"),
+        ("parking permit", "parking-permits"),
+    ],
+)
 def test_a_few_words_find_the_right_article_first(kb, query, expected):
     found = search(kb, query)
     assert found and found[0].id == expected, [a.id for a in found]

@@ -26,6 +26,7 @@ def test_crisis_domestic_abuse_safeguarding_and_danger_go_to_the_top_band():
 
 def test_the_relay_knows_exactly_the_reasons_in_the_contract():
     import json
+
     common = json.loads((CONTRACTS / "common.schema.json").read_text())
     assert REASONS == set(common["$defs"]["reason"]["enum"])
 

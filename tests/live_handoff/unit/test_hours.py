@@ -124,8 +124,9 @@ def test_the_next_opening_is_in_local_time_across_the_clocks_changing(standard):
 
 
 def test_no_opening_within_sixty_days_is_an_error():
-    closed = hours.OpeningHours(weekly={0: (dt.time(9), dt.time(17))},
-                                closed_dates=parse_dates("2026-11-01..2027-03-01"))
+    closed = hours.OpeningHours(
+        weekly={0: (dt.time(9), dt.time(17))}, closed_dates=parse_dates("2026-11-01..2027-03-01")
+    )
     with pytest.raises(ValueError, match="60 days"):
         next_opening(closed, london(2026, 11, 2, 10, 0))
 
@@ -199,7 +200,11 @@ def test_bad_opening_hours_are_refused_with_the_bad_part_quoted(spec, message):
 
 def test_closure_dates_and_inclusive_ranges_are_read():
     assert parse_dates("2026-12-24, 2026-12-29..2026-12-31") == {
-        dt.date(2026, 12, 24), dt.date(2026, 12, 29), dt.date(2026, 12, 30), dt.date(2026, 12, 31)}
+        dt.date(2026, 12, 24),
+        dt.date(2026, 12, 29),
+        dt.date(2026, 12, 30),
+        dt.date(2026, 12, 31),
+    }
 
 
 def test_no_closures_is_an_empty_set():

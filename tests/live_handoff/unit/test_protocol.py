@@ -27,13 +27,18 @@ def test_client_examples_pass_the_relays_own_parser(schema):
         assert parse(raw, schema, 2000)["type"] == kind
 
 
-@pytest.mark.parametrize("raw, code", [
-    ("{", "bad_json"), ("42", "bad_json"), ('{"type": 3}', "unknown_type"),
-    ('{"type": "message", "client_id": "has space", "text": "x"}', "invalid"),
-    ('{"type": "message", "client_id": "a", "text": "   "}', "invalid"),
-    ('{"type": "hello", "conversation_id": "c_short", "resume_token": "x"}', "invalid"),
-    ('{"type": "leave_message", "client_id": "a", "text": "call me"}', "invalid"),
-])
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("{", "bad_json"),
+        ("42", "bad_json"),
+        ('{"type": 3}', "unknown_type"),
+        ('{"type": "message", "client_id": "has space", "text": "x"}', "invalid"),
+        ('{"type": "message", "client_id": "a", "text": "   "}', "invalid"),
+        ('{"type": "hello", "conversation_id": "c_short", "resume_token": "x"}', "invalid"),
+        ('{"type": "leave_message", "client_id": "a", "text": "call me"}', "invalid"),
+    ],
+)
 def test_bad_frames_are_refused_with_the_right_code(raw, code):
     with pytest.raises(FrameError) as caught:
         parse(raw, "resident_client", 2000)
@@ -43,5 +48,9 @@ def test_bad_frames_are_refused_with_the_right_code(raw, code):
 def test_an_error_names_the_client_id_so_the_widget_knows_which_message_failed():
     with pytest.raises(FrameError) as caught:
         parse('{"type": "message", "client_id": "m7", "text": "' + "x" * 30 + '"}', "resident_client", 20)
-    assert caught.value.frame() == {"type": "error", "code": "too_large", "client_id": "m7",
-                                    "message": caught.value.message}
+    assert caught.value.frame() == {
+        "type": "error",
+        "code": "too_large",
+        "client_id": "m7",
+        "message": caught.value.message,
+    }

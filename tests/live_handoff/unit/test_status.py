@@ -37,9 +37,14 @@ def test_a_closed_chat_reopened_by_the_resident_is_a_hand_back_to_the_bot_in_its
     assert "advisor" not in event and "reason" not in event
 
 
-@pytest.mark.parametrize(("kind", "text"), [("closed_by_resident", texts.CLOSED_BY_RESIDENT),
-                                            ("closed_idle", texts.CLOSED_IDLE),
-                                            ("closed_by_advisor", texts.CLOSED_BY_ADVISOR.format(name="Sam"))])
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("closed_by_resident", texts.CLOSED_BY_RESIDENT),
+        ("closed_idle", texts.CLOSED_IDLE),
+        ("closed_by_advisor", texts.CLOSED_BY_ADVISOR.format(name="Sam")),
+    ],
+)
 def test_each_way_a_chat_ends_has_its_own_words(kind, text):
     event = status_event(kind, name="Sam")
     assert (event["mode"], event["change"], event["text"]) == ("closed", "closed", text)

@@ -21,14 +21,17 @@ def offer_after(question: str = QUESTION, route: dict | None = None) -> str:
 
 def test_a_suggestion_remembers_the_masked_question_and_the_offered_articles():
     offer = json.loads(offer_after())
-    assert offer == {"question": "anything for kids to do near [postcode]",
-                     "suggestions": ["faq:children-families", "faq:libraries"]}
+    assert offer == {
+        "question": "anything for kids to do near [postcode]",
+        "suggestions": ["faq:children-families", "faq:libraries"],
+    }
 
 
 def test_pressing_an_offered_article_records_the_question_that_led_to_it_and_forgets_the_offer():
     events, remember = editor_events({"name": "faq:libraries", "confidence": 1.0}, "/faq_libraries", offer_after())
-    assert events == [("suggestion_chosen", {"question": "anything for kids to do near [postcode]",
-                                             "route": "faq:libraries"})]
+    assert events == [
+        ("suggestion_chosen", {"question": "anything for kids to do near [postcode]", "route": "faq:libraries"})
+    ]
     assert remember == ""
 
 
@@ -54,10 +57,14 @@ def test_a_new_suggestion_replaces_the_last_offer():
     assert json.loads(remember) == {"question": "youth club", "suggestions": ["faq:youth-services"]}
 
 
-@pytest.mark.parametrize("route", [
-    {"name": "faq:libraries", "signposts": ["crisis"]},
-    {"name": "urgent:crisis"},
-], ids=["signposted", "urgent"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        {"name": "faq:libraries", "signposts": ["crisis"]},
+        {"name": "urgent:crisis"},
+    ],
+    ids=["signposted", "urgent"],
+)
 def test_a_turn_with_urgent_numbers_records_nothing_even_for_an_offered_article(route):
     events, remember = editor_events(route, "/faq_libraries", offer_after())
     assert (events, remember) == ([], "")

@@ -34,15 +34,21 @@ def test_there_is_a_fallback_for_exactly_the_urgent_categories():
     assert set(texts.URGENT_NO_ADVISOR_FALLBACK) == set(NAMES) == set(texts.URGENT_REASONS)
 
 
-@pytest.mark.parametrize("category, says", [
-    ("crisis", ["Samaritans", "116 123", "NHS 111", "999"]),
-    ("domestic_abuse", ["National Domestic Abuse Helpline", "0808 2000 247", "01632 960210", "01632 960999", "999"]),
-    ("safeguarding", ["01632 960400", "01632 960300", "01632 960500", "999"]),
-    ("danger", ["999", "101"]),
-    ("gas", ["National Gas Emergency Service", "0800 111 999", "999"]),
-    ("power", ["105", "999"]),
-    ("emergency", ["01632 960999", "999"]),
-])
+@pytest.mark.parametrize(
+    "category, says",
+    [
+        ("crisis", ["Samaritans", "116 123", "NHS 111", "999"]),
+        (
+            "domestic_abuse",
+            ["National Domestic Abuse Helpline", "0808 2000 247", "01632 960210", "01632 960999", "999"],
+        ),
+        ("safeguarding", ["01632 960400", "01632 960300", "01632 960500", "999"]),
+        ("danger", ["999", "101"]),
+        ("gas", ["National Gas Emergency Service", "0800 111 999", "999"]),
+        ("power", ["105", "999"]),
+        ("emergency", ["01632 960999", "999"]),
+    ],
+)
 def test_each_fallback_names_the_services_as_well_as_their_numbers(category, says):
     fallback = texts.URGENT_NO_ADVISOR_FALLBACK[category]
     for words in says:
