@@ -8,19 +8,9 @@ from typing import Any
 
 import aiohttp
 
+from contracts.statuses import EXTENDED_STATUSES
+
 REFERENCE = re.compile(r"^[A-Z]{2}-[0-9]{4}-[0-9]{6}$")
-EXTENDED_STATUSES = (
-    "OPEN",
-    "INVESTIGATING",
-    "IN_PROGRESS",
-    "ACTION_SCHEDULED",
-    "FIXED",
-    "DUPLICATE",
-    "NOT_COUNCILS_RESPONSIBILITY",
-    "NO_FURTHER_ACTION",
-    "INTERNAL_REFERRAL",
-    "CLOSED",
-)
 FIELDS = (
     "service_request_id",
     "service_name",

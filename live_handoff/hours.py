@@ -8,14 +8,12 @@ council adds (Christmas shutdown, training days).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-from govuk_bank_holidays.bank_holidays import BankHolidays
-
+from contracts.calendar import bank_holidays
 from knowledge_base.opening_hours import DAY_NAMES, parse_weekly
 
 LONDON = ZoneInfo("Europe/London")
@@ -89,20 +87,6 @@ def parse_dates(spec: str) -> frozenset[dt.date]:
         else:
             dates.add(_parse_date(item, item))
     return frozenset(dates)
-
-
-@functools.cache
-def bank_holidays() -> frozenset[dt.date]:
-    """England and Wales bank holidays known to the installed ``govuk-bank-holidays``.
-
-    Uses the copy bundled with the package, so it never goes online; the list only runs
-    a couple of years ahead, so upgrading the package keeps it current.
-
-    Returns:
-        All known England and Wales bank holiday dates, substitute days included.
-    """
-    holidays = BankHolidays(use_cached_holidays=True).get_holidays(division=BankHolidays.ENGLAND_AND_WALES)
-    return frozenset(holiday["date"] for holiday in holidays)
 
 
 def build(weekly_spec: str = "Mon-Fri 08:30-17:00", closures_spec: str = "") -> OpeningHours:
