@@ -22,3 +22,28 @@ def test_a_model_below_the_accuracy_bar_is_refused_with_the_reason():
 def test_a_model_that_misses_any_urgent_message_is_refused():
     problems = quality_problems(result(0.97, safeguarding=0.95))
     assert problems and "urgent:safeguarding" in problems[0]
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().replace("\u2019", "'").strip(" ?.!").split())
+
+
+def test_the_check_reads_its_own_files_and_none_of_their_lines_is_a_training_example():
+    import csv
+    import re
+
+    from bot.processes import ROOT
+    from knowledge_base import retraining
+    from knowledge_base.articles import load_knowledge_base
+
+    assert retraining.HELD_OUT.parent == ROOT / "knowledge_base" / "quality"
+    assert retraining.SAFETY_SET.parent == ROOT / "knowledge_base" / "quality"
+    trained = set()
+    for path in (ROOT / "bot" / "data" / "nlu").glob("*.yml"):
+        trained |= {_normal(m) for m in re.findall(r"^\s*- (.+)$", path.read_text(), re.MULTILINE)}
+    kb = load_knowledge_base(ROOT / "knowledge_base" / "content", ROOT / "knowledge_base" / "messages.yml")
+    trained |= {_normal(q) for article in kb.articles.values() for q in article.questions}
+    for path in (retraining.HELD_OUT, retraining.SAFETY_SET):
+        rows = list(csv.DictReader(path.open(encoding="utf-8")))
+        assert len(rows) > 300, path
+        assert [r["text"] for r in rows if _normal(r["text"]) in trained] == [], path
