@@ -11,35 +11,16 @@ from typing import Any
 
 import jsonschema
 
-from knowledge_base import urgent
+from contracts.handoff import REASONS as contract_reasons
+from contracts.handoff import ROUTE_URGENCY as ROUTE_URGENCY
+from contracts.handoff import reason_after as reason_after
 from live_handoff import queueing
 from live_handoff.protocol import CONTRACTS
 
 log = logging.getLogger(__name__)
 
-# As the bot's handoff payloads do (contracts/README.md), for handoffs the resident starts:
-# after any urgent route the category's name is the reason and its priority the band
-# (crisis, domestic abuse, safeguarding and danger "urgent"; gas, power, emergency "high").
-ROUTE_URGENCY = {
-    **{category.route: (category.name, category.priority) for category in urgent.CATEGORIES},
-    "complaint": ("complaint", "normal"),
-}
-
-REASONS = frozenset(
-    {
-        "resident_asked",
-        *urgent.BY_NAME,
-        "complaint",
-        "repeated_misunderstanding",
-        "service_unavailable",
-        "bot_unavailable",
-    }
-)
-
-
-def reason_after(route_name: str) -> tuple[str, str]:
-    """(reason, priority) of a handoff the resident asks for after the route ``route_name``."""
-    return ROUTE_URGENCY.get(route_name, ("resident_asked", "normal"))
+# The contract's reasons, and the relay's own: the bot did not answer.
+REASONS = frozenset({*contract_reasons, "bot_unavailable"})
 
 
 @functools.lru_cache(maxsize=1)
