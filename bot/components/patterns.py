@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from contracts.postcodes import INWARD, OUTWARD, POSTCODE_IN_TEXT, POSTCODE_STRICT, normalise_postcode
+from contracts.references import REFERENCE_IN_TEXT
 
 # UK postcodes are shared with the Open311 service and the relay: one definition, in contracts/.
 __all__ = [
@@ -24,9 +25,6 @@ __all__ = [
     "normalise_reference",
     "mask_identifiers",
 ]
-
-# Request references: NB-2026-000123 (any case; hyphens, spaces or nothing between parts).
-REFERENCE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])NB[-\s]?(20[0-9]{2})[-\s]?([0-9]{6})(?![0-9])", re.IGNORECASE)
 
 
 # Something a resident meant as a reference, even if mistyped: "NB-2026-12", "nb 2026".
