@@ -11,7 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from live_handoff.store import Store
 
 USERNAME = re.compile(r"^[a-z0-9._-]{2,40}$")
-ROLES = frozenset({"advisor", "editor", "manager", "supervisor"})
+ROLES = frozenset({"advisor", "editor", "manager", "supervisor", "dpo"})
+# A data protection officer answers subject access and erasure requests (the privacy page); no other role does.
 # A supervisor takes chats and reads the managers' report: what they may do is the union.
 IMPLIED_ROLES = {"supervisor": ("advisor", "manager")}
 MIN_PASSWORD = 12
