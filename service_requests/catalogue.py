@@ -108,9 +108,7 @@ def load_catalogue(path: Path) -> dict[str, Service]:
                         f"{where}: attribute {a['code']}: public must be true or false, got {attribute_public!r}"
                     )
                 attributes.append(
-                    Attribute(
-                        a["code"], a["description"], a["datatype"], bool(a["required"]), values, attribute_public
-                    )
+                    Attribute(a["code"], a["description"], a["datatype"], bool(a["required"]), values, attribute_public)
                 )
             needs_location = raw.get("needs_location", True)
             if not isinstance(needs_location, bool):

@@ -58,6 +58,8 @@ def for_reader(request: dict[str, Any], service: Service | None, staff: bool) ->
         question = questions.get(code)
         if question is None or not question.public:
             continue  # an answer nobody has said may be published
-        attributes[code] = mask(answer) if question.datatype in ("string", "text") and isinstance(answer, str) else answer
+        attributes[code] = (
+            mask(answer) if question.datatype in ("string", "text") and isinstance(answer, str) else answer
+        )
     shown["attributes"] = attributes
     return shown

@@ -45,7 +45,9 @@ async def test_the_private_service_definition_is_for_staff_and_unknown_to_others
     for query in ("", f"?api_key={API_KEY}"):
         response = await api.get(f"{BASE}/services/{PRIVATE}.json{query}")
         assert response.status == 404
-        assert await response.json() == [{"code": 404, "description": f"service_code {PRIVATE!r} is not a service here"}]
+        assert await response.json() == [
+            {"code": 404, "description": f"service_code {PRIVATE!r} is not a service here"}
+        ]
 
 
 async def test_unknown_service_is_404_in_the_standard_error_shape(api):
