@@ -59,8 +59,11 @@ model: build
 	$(PY) scripts/train_if_needed.py
 
 ## report: last month's council insight report from the running front desk (make up) -> reports/YYYY-MM.html
+# Case statuses are read with the staff key from var/secrets.env, so private cases count too.
 report: venv
-	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6380/0} $(PY) -m insight report --redis --open311 $${OPEN311_URL:-http://127.0.0.1:8080/open311/v2/}
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6380/0} \
+	OPEN311_STAFF_KEYS=$${OPEN311_STAFF_KEYS:-$$(sed -n 's/^OPEN311_STAFF_KEYS=//p' var/secrets.env 2>/dev/null)} \
+	$(PY) -m insight report --redis --open311 $${OPEN311_URL:-http://127.0.0.1:8080/open311/v2/}
 
 ## report-demo: the same report on a generated, realistic month (October 2026) -> reports/2026-10.html
 report-demo: venv

@@ -69,7 +69,9 @@ def _shell(title: str, body: str, picker: str) -> str:
     )
 
 
-def _render(redis_url: str, prefix: str, month: str, open311: str, picker: str, this_month: str) -> str:
+def _render(
+    redis_url: str, prefix: str, month: str, open311: str, picker: str, this_month: str, open311_key: str = ""
+) -> str:
     start, end = fg.month_period(month)
     first, after = fg.period_bounds(start, end)
     events = ev.read_redis(redis_url, prefix, first - fg.REPEAT_WINDOW, after + dt.timedelta(days=1))
@@ -90,7 +92,7 @@ def _render(redis_url: str, prefix: str, month: str, open311: str, picker: str, 
             for e in events
             if e.kind == "case_created" and e.conversation_id in started and e.get("reference")
         }
-        statuses, notes = lookup_statuses(open311, references)
+        statuses, notes = lookup_statuses(open311, references, api_key=open311_key)
     figures = fg.compute(events, start, end, statuses=statuses, notes=notes, holidays=bank_holidays())
     produced = dt.datetime.now(fg.LONDON).strftime("%d/%m/%Y at %H:%M")
     page = report.render_html(
@@ -136,5 +138,6 @@ async def report_page(request: web.Request) -> web.Response:
         settings.open311_url,
         _picker(month, this_month, roles),
         this_month,
+        settings.open311_staff_key,  # private cases' outcomes count too
     )
     return web.Response(text=html_page, content_type="text/html", headers={"Cache-Control": "no-store"})

@@ -97,7 +97,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             for e in events
             if e.kind == "case_created" and e.conversation_id in started and e.get("reference")
         }
-        statuses, notes = lookup_statuses(args.open311, references)
+        statuses, notes = lookup_statuses(args.open311, references, api_key=args.settings.open311_staff_key)
     figures = fg.compute(events, start, end, statuses=statuses, notes=notes, holidays=_bank_holidays())
     title = args.title or f"Council insight: {when}"
     produced = dt.datetime.now(fg.LONDON).strftime("%d/%m/%Y at %H:%M")

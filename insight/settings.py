@@ -23,14 +23,19 @@ class Settings:
         redis_url: ``REDIS_URL`` (redis://127.0.0.1:6379/0): the Redis the relay writes to.
         key_prefix: ``RELAY_KEY_PREFIX`` (fd): the relay's key prefix; events are in
             ``{prefix}:analytics``.
+        open311_staff_key: ``OPEN311_STAFF_KEY`` (or the first of ``OPEN311_STAFF_KEYS``;
+            none by default): sent when looking up case statuses (``--open311``). Open311
+            shows private cases, such as messages left for the contact centre, only to a
+            staff key; without one their outcomes are counted as "status unknown".
     """
 
     redis_url: str = DEFAULT_REDIS
     key_prefix: str = "fd"
+    open311_staff_key: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read ``REDIS_URL`` and ``RELAY_KEY_PREFIX``.
+        """Read ``REDIS_URL``, ``RELAY_KEY_PREFIX`` and ``OPEN311_STAFF_KEY`` (or ``OPEN311_STAFF_KEYS``).
 
         Raises:
             SettingsError: a variable is malformed; the message names it.
@@ -42,4 +47,10 @@ class Settings:
         prefix = env.get("RELAY_KEY_PREFIX", "fd")
         if any(c.isspace() for c in prefix):
             raise SettingsError(f"RELAY_KEY_PREFIX: {prefix!r} must not contain spaces")
-        return cls(redis_url=redis_url, key_prefix=prefix)
+        name = "OPEN311_STAFF_KEY" if env.get("OPEN311_STAFF_KEY") else "OPEN311_STAFF_KEYS"
+        staff_key = (env.get(name) or "").split(",")[0].strip()
+        # The Open311 service refuses keys shorter than 16 characters: say so now, not as a
+        # note at the end of every report.
+        if staff_key and len(staff_key) < 16:
+            raise SettingsError(f"{name}: the staff key must be at least 16 characters")
+        return cls(redis_url=redis_url, key_prefix=prefix, open311_staff_key=staff_key)

@@ -33,7 +33,12 @@ class CaseApiError(Exception):
 
 
 class CaseDesk:
-    """Open311 reads with the chat key and status changes with the staff key."""
+    """Advisors' case lookups and status changes, both with the staff key.
+
+    Open311 shows private cases (messages left for the contact centre) and whole
+    descriptions only to a staff key; without ``OPEN311_STAFF_KEY`` advisors see what
+    anyone can: public cases, masked.
+    """
 
     def __init__(self, session: aiohttp.ClientSession, base_url: str, api_key: str, staff_key: str) -> None:
         self.session = session
@@ -60,7 +65,8 @@ class CaseDesk:
     async def get(self, reference: str) -> dict[str, Any]:
         if not REFERENCE.match(reference):
             raise CaseApiError(400, "invalid", "References look like NB-2026-000123.")
-        body = await self._call("GET", f"requests/{reference}.json")
+        params = {"api_key": self.staff_key} if self.staff_key else None
+        body = await self._call("GET", f"requests/{reference}.json", params=params)
         return {k: body[0].get(k) for k in FIELDS}
 
     async def update(self, reference: str, extended_status: str, note: str, who: str) -> dict[str, Any]:

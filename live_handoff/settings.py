@@ -58,7 +58,9 @@ class Settings:
         REDIS_URL: Redis holding conversations, the queue and sessions.
         RASA_URL: the Rasa server (REST channel and HTTP API); RASA_TOKEN its API token.
         OPEN311_URL, OPEN311_API_KEY: where messages left out of hours become cases.
-        OPEN311_STAFF_KEY (or the first of OPEN311_STAFF_KEYS): advisors' case status changes.
+        OPEN311_STAFF_KEY (or the first of OPEN311_STAFF_KEYS): advisors' case lookups (the
+            only key that reads messages left for the contact centre and whole descriptions)
+            and status changes.
         RELAY_ALLOWED_ORIGINS: comma-separated origins allowed to open websockets (e.g.
             ``https://www.northbridge.example``); the relay's own origin is always allowed.
         RELAY_RETENTION_DAYS (90): days conversation records are kept after their last event.

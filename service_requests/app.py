@@ -18,6 +18,7 @@ from service_requests.settings import Settings
 from service_requests.statuses import EXTENDED_STATUSES
 from service_requests.store import CaseStore, Filters, NotFoundError
 from service_requests.validation import _clean, parse_datetime, validate_submission
+from service_requests.visibility import for_reader, readable, visible_codes
 
 logger = logging.getLogger(__name__)
 SETTINGS = web.AppKey("settings", Settings)
@@ -62,11 +63,35 @@ def _check_key(provided: str | None, allowed: frozenset[str], action: str) -> No
         raise Open311Error(403, "api_key is not valid")
 
 
+def _is_staff(request: web.Request) -> bool:
+    """Whether a GET comes with a staff key (``api_key`` in the query).
+
+    A submission key is accepted but reads like no key at all: it lets the chat send
+    messages to the contact centre, not read them back. Any other key is refused, so a
+    misconfigured staff tool hears about it instead of silently missing private cases.
+    """
+    provided = request.query.get("api_key")
+    if not provided:
+        return False
+    settings = request.app[SETTINGS]
+    if any(hmac.compare_digest(provided.encode(), key.encode()) for key in settings.staff_keys):
+        return True
+    _check_key(provided, settings.api_keys, "read requests")
+    return False
+
+
+def _not_found(reference: str) -> Open311Error:
+    # One message for an unknown id and for a request the reader may not see: no oracle.
+    return Open311Error(404, f"no service request {reference!r}")
+
+
 def _service(request: web.Request, code: str | None) -> Service:
     if not code:
         raise Open311Error(400, "service_code is required")
     service = request.app[CATALOGUE].get(code)
-    if service is None:
+    # A private service's definition is for staff tools; anyone else is told what an unknown
+    # code gets. Submissions (POST) reach it with a submission key, as the chat's messages do.
+    if service is None or (request.method == "GET" and not readable(service, _is_staff(request))):
         raise Open311Error(404 if request.method == "GET" else 400, f"service_code {code!r} is not a service here")
     return service
 
@@ -78,7 +103,10 @@ def _check_jurisdiction(request: web.Request, value: str | None) -> None:
 
 async def list_services(request: web.Request) -> web.Response:
     _check_jurisdiction(request, request.query.get("jurisdiction_id"))
-    return _json([s.as_open311() for s in request.app[CATALOGUE].values()])
+    # Private services are left out for anyone but staff: a resident-facing client (FixMyStreet
+    # reads this list) must not offer them as things to report in public.
+    staff = _is_staff(request)
+    return _json([s.as_open311() for s in request.app[CATALOGUE].values() if readable(s, staff)])
 
 
 async def service_definition(request: web.Request) -> web.Response:
@@ -121,11 +149,13 @@ def _csv(value: str | None) -> tuple[str, ...]:
 async def list_requests(request: web.Request) -> web.Response:
     query = request.query
     _check_jurisdiction(request, query.get("jurisdiction_id"))
+    staff = _is_staff(request)
+    catalogue = request.app[CATALOGUE]
     statuses = _csv(query.get("status"))
     if any(s not in ("open", "closed") for s in statuses):
         raise Open311Error(400, "status must be open, closed, or both separated by a comma")
     codes = _csv(query.get("service_code"))
-    unknown = [c for c in codes if c not in request.app[CATALOGUE]]
+    unknown = [c for c in codes if not (c in catalogue and readable(catalogue[c], staff))]
     if unknown:
         raise Open311Error(400, f"service_code {unknown[0]!r} is not a service here")
     start = parse_datetime("start_date", query["start_date"]) if query.get("start_date") else None
@@ -144,17 +174,25 @@ async def list_requests(request: web.Request) -> web.Response:
         zipcode=zipcode,
         start=start,
         end=end,
+        within_codes=visible_codes(catalogue, staff),
     )
-    return _json(await asyncio.to_thread(request.app[STORE].search, filters))
+    found = await asyncio.to_thread(request.app[STORE].search, filters)
+    shown = (for_reader(r, catalogue.get(r["service_code"]), staff) for r in found)
+    return _json([r for r in shown if r is not None])
 
 
 async def get_request(request: web.Request) -> web.Response:
     _check_jurisdiction(request, request.query.get("jurisdiction_id"))
+    staff = _is_staff(request)
+    reference = request.match_info["id"]
     try:
-        found = await asyncio.to_thread(request.app[STORE].get, request.match_info["id"])
+        found = await asyncio.to_thread(request.app[STORE].get, reference)
     except NotFoundError:
-        raise Open311Error(404, f"no service request {request.match_info['id']!r}") from None
-    return _json([found])
+        raise _not_found(reference) from None
+    shown = for_reader(found, request.app[CATALOGUE].get(found["service_code"]), staff)
+    if shown is None:
+        raise _not_found(reference)
+    return _json([shown])
 
 
 async def get_token(request: web.Request) -> web.Response:
@@ -178,7 +216,7 @@ async def update_status(request: web.Request) -> web.Response:
             request.app[STORE].update_status, request.match_info["id"], status, notes, by, request.app[CLOCK]()
         )
     except NotFoundError:
-        raise Open311Error(404, f"no service request {request.match_info['id']!r}") from None
+        raise _not_found(request.match_info["id"]) from None
     logger.info("Request %s status %s", updated["service_request_id"], status)
     return _json([updated])
 
@@ -189,7 +227,7 @@ async def status_history(request: web.Request) -> web.Response:
     try:
         await asyncio.to_thread(store.get, request.match_info["id"])
     except NotFoundError:
-        raise Open311Error(404, f"no service request {request.match_info['id']!r}") from None
+        raise _not_found(request.match_info["id"]) from None
     return _json(await asyncio.to_thread(store.history, request.match_info["id"]))
 
 

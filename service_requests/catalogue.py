@@ -20,6 +20,10 @@ class Attribute:
     datatype: str
     required: bool
     values: tuple[tuple[str, str], ...] = ()
+    # Not part of GeoReport v2 (never in the JSON): false for an answer that points at a
+    # person or a conversation (a vehicle registration, a chat's id). Such answers are left
+    # out of what anonymous clients read; staff see them.
+    public: bool = True
 
     def as_open311(self, order: int) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -50,6 +54,12 @@ class Service:
     # Not part of GeoReport v2 (never in the JSON): false for a service that is not about a
     # place, such as a message for the contact centre, so a request needs no location.
     needs_location: bool = True
+    # Not part of GeoReport v2 (never in the JSON). A private service's requests are shown
+    # only to staff keys. The default is private: a service someone forgot to classify then
+    # hides its cases rather than publishing them, and a wrongly hidden pothole costs far
+    # less than a published message to the contact centre. services.yml must still say
+    # which (load_catalogue refuses a service without `public`), so no council relies on it.
+    public: bool = False
 
     def as_open311(self) -> dict[str, Any]:
         return {
@@ -92,10 +102,25 @@ def load_catalogue(path: Path) -> dict[str, Service]:
                 values = tuple((str(v["key"]), str(v["name"])) for v in a.get("values", []))
                 if a["datatype"] == "singlevaluelist" and not values:
                     raise CatalogueError(f"{where}: attribute {a['code']}: a singlevaluelist needs values")
-                attributes.append(Attribute(a["code"], a["description"], a["datatype"], bool(a["required"]), values))
+                attribute_public = a.get("public", True)
+                if not isinstance(attribute_public, bool):
+                    raise CatalogueError(
+                        f"{where}: attribute {a['code']}: public must be true or false, got {attribute_public!r}"
+                    )
+                attributes.append(
+                    Attribute(a["code"], a["description"], a["datatype"], bool(a["required"]), values, attribute_public)
+                )
             needs_location = raw.get("needs_location", True)
             if not isinstance(needs_location, bool):
                 raise CatalogueError(f"{where}: needs_location must be true or false, got {needs_location!r}")
+            code = raw.get("service_code", "?")
+            if "public" not in raw:
+                raise CatalogueError(
+                    f"{where} ({code}): public is missing: say `public: true` if anyone may read its requests "
+                    "(without contact details, descriptions masked), or `public: false` if only staff may"
+                )
+            if not isinstance(raw["public"], bool):
+                raise CatalogueError(f"{where} ({code}): public must be true or false, got {raw['public']!r}")
             service = Service(
                 service_code=str(raw["service_code"]),
                 service_name=raw["service_name"],
@@ -107,6 +132,7 @@ def load_catalogue(path: Path) -> dict[str, Service]:
                 service_notice=raw["service_notice"],
                 attributes=tuple(attributes),
                 needs_location=needs_location,
+                public=raw["public"],
             )
             if service.service_code in services:
                 raise CatalogueError(f"{where}: service_code {service.service_code!r} is used twice")

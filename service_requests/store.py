@@ -80,6 +80,9 @@ class Filters:
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     limit: int = 1000
+    # The services a reader may see (None: all). Kept apart from ``service_codes`` because
+    # an empty tuple here means "none", where an empty filter means "any".
+    within_codes: tuple[str, ...] | None = None
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -179,6 +182,9 @@ class CaseStore:
 
         any_of("id", filters.ids)
         any_of("service_code", filters.service_codes)
+        if filters.within_codes is not None:
+            where.append(f"service_code IN ({','.join('?' * len(filters.within_codes))})")
+            args.extend(filters.within_codes)
         if filters.statuses:
             extended = [s for s in EXTENDED_STATUSES if open311_status(s) in filters.statuses]
             any_of("extended_status", extended)

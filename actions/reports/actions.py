@@ -574,7 +574,7 @@ class ActionSubmitReport(Action):
             service_code, form["zipcode"], DUPLICATE_DAYS, dt.datetime.now(dt.timezone.utc), statuses="open,closed"
         )
         for request in recent:
-            if (request.get("description"), request.get("address")) == (form["description"], form["address_string"]):
+            if flow.same_report(request, form):
                 return {
                     "service_request_id": request["service_request_id"],
                     "service_notice": request.get("service_notice"),

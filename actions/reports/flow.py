@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from actions.reports.reading import postcode_in
+from contracts.masking import mask
 
 HTML = re.compile(r"<\s*[a-zA-Z!/]|javascript:", re.IGNORECASE)
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -305,6 +306,19 @@ def submission(service_code: str, slots: dict[str, Any]) -> dict[str, str]:
     elif contact != NO_CONTACT:
         form["phone"] = contact
     return form
+
+
+def same_report(request: dict[str, Any], form: dict[str, str]) -> bool:
+    """Whether a stored request is this submission (same place and words).
+
+    The chat reads cases without a staff key, so the built-in service answers with the
+    description masked; a council's own service may answer with it whole. Either counts.
+    """
+    description = request.get("description")
+    return request.get("address") == form["address_string"] and description in (
+        form["description"],
+        mask(form["description"]),
+    )
 
 
 STATUS_TEXT = {

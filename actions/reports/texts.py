@@ -37,9 +37,14 @@ SUBMITTED = (
     "Thank you. Your report has been sent. Your reference is **{reference}**. "
     'Keep it to check progress: just ask me "what\'s happening with {reference}".'
 )
+# Open311 answers "not found" both for a reference it does not know and for a message left
+# for the contact centre (private: the chat reads cases without a staff key and must not be
+# able to tell the two apart), so the answer has to be true for both.
 TRACK_NOT_FOUND = (
-    "I can't find a report with the reference {reference}. Please check it against the email or text "
-    "we sent you. References look like NB-2026-000123."
+    "I can't find a report with the reference {reference}. If it's the reference for a message you "
+    "left for our contact centre, I can't look those up here because they are kept private: an advisor "
+    "replies to you directly, using the contact details you gave. If it's for a report, please check it "
+    "against the email or text we sent you. References look like NB-2026-000123."
 )
 TRACK_UNAVAILABLE = (
     "Sorry, I can't check reports just now because our reporting system isn't answering. Please try "

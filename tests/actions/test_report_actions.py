@@ -4,6 +4,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import aiohttp
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -102,6 +103,46 @@ async def test_a_retry_after_an_uncertain_submission_finds_the_report_that_did_a
     assert next(e["value"] for e in events if e.get("name") == "reference") == reference
     stored = await open311.recent("pothole", "NB4 2QT", 1, dt.datetime.now(dt.timezone.utc), statuses="open,closed")
     assert len(stored) == 1  # not sent twice
+
+
+async def test_a_retry_finds_the_report_that_did_arrive_although_its_description_comes_back_masked(open311):
+    personal = {"report_description": "Deep hole outside 14 Mill Lane, ring me on 07700 900123"}
+    first = await report_actions.ActionSubmitReport().run(
+        CollectingDispatcher(), golden("report_ready_to_send", **personal), {}
+    )
+    reference = next(e["value"] for e in first if e.get("name") == "reference")
+    stored = await open311.recent("pothole", "NB4 2QT", 1, dt.datetime.now(dt.timezone.utc), statuses="open,closed")
+    assert stored[0]["description"] == "Deep hole outside [address], ring me on [phone]"  # the chat has no staff key
+    retried = golden("report_ready_to_send", report_confirmation=report_actions.MAYBE_SENT, **personal)
+    events = await report_actions.ActionSubmitReport().run(CollectingDispatcher(), retried, {})
+    assert next(e["value"] for e in events if e.get("name") == "reference") == reference
+    stored = await open311.recent("pothole", "NB4 2QT", 1, dt.datetime.now(dt.timezone.utc), statuses="open,closed")
+    assert len(stored) == 1  # not sent twice
+
+
+async def test_tracking_a_message_left_for_the_contact_centre_explains_kindly_that_it_is_private(open311):
+    async with aiohttp.ClientSession() as session:
+        async with session.post(
+            open311.settings.base_url + "requests.json",
+            data={
+                "api_key": KEY,
+                "service_code": "contact_centre_message",
+                "description": "Please call me about my council tax account 1234567890",
+                "phone": "01632 960123",
+                "attribute[conversation_id]": "c_abcdef123456",
+            },
+        ) as response:
+            assert response.status == 201
+            reference = (await response.json())[0]["service_request_id"]
+    assert await open311.get_request(reference) is None  # the chat has no staff key, and needs none
+    dispatcher = CollectingDispatcher()
+    await route_message.ActionRouteMessage().run(
+        dispatcher, golden("track_known_reference", {"REFERENCE": reference}), {}
+    )
+    text = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert "If it's the reference for a message you left for our contact centre" in text
+    assert "an advisor replies to you directly, using the contact details you gave" in text
+    assert "1234567890" not in text and "council tax" not in text
 
 
 async def test_a_retry_that_cannot_check_keeps_the_uncertainty_and_sends_nothing(open311_down):

@@ -145,7 +145,44 @@ def test_case_statuses_are_looked_up_in_batches_of_fifty(open311):
     statuses, notes = lookup_statuses(open311, references)
     assert [len(c) for c in Open311.calls] == [50, 50, 20]
     assert len(statuses) == 119 and set(statuses.values()) == {"IN_PROGRESS"}
-    assert notes == ["1 case references were not found by the case service; they are shown as status unknown."]
+    assert notes == [
+        "1 case references were not found by the case service; they are shown as status unknown. "
+        "Private cases are only found with a staff key (OPEN311_STAFF_KEY)."
+    ]
+
+
+async def test_with_a_staff_key_private_cases_are_counted_and_without_one_they_are_unknown(aiohttp_server, tmp_path):
+    import asyncio
+
+    import aiohttp
+
+    from service_requests.app import create_standalone_app
+    from service_requests.settings import Settings as Open311Settings
+
+    chat, staff = "chat-key-0123456789", "staff-key-0123456789"
+    settings = Open311Settings.from_env(
+        {"OPEN311_API_KEYS": chat, "OPEN311_STAFF_KEYS": staff, "OPEN311_DB": str(tmp_path / "cases.sqlite3")}
+    )
+    server = await aiohttp_server(create_standalone_app(settings))
+    url = str(server.make_url("/open311/v2/"))
+    references = []
+    async with aiohttp.ClientSession() as session:
+        for form in (
+            {"service_code": "contact_centre_message", "description": "Please call me back"},
+            {"service_code": "pothole", "description": "Hole", "zipcode": "NB4 2QT"}
+            | {"attribute[surface]": "road", "attribute[size]": "small"},
+        ):
+            async with session.post(url + "requests.json", data={"api_key": chat, **form}) as response:
+                references.append((await response.json())[0]["service_request_id"])
+    message, pothole = references
+    statuses, notes = await asyncio.to_thread(lookup_statuses, url, references, 5.0, api_key=staff)
+    assert statuses == {message: "OPEN", pothole: "OPEN"} and notes == []
+    statuses, notes = await asyncio.to_thread(lookup_statuses, url, references, 5.0)
+    assert statuses == {pothole: "OPEN"}
+    assert notes == [
+        "1 case references were not found by the case service; they are shown as status unknown. "
+        "Private cases are only found with a staff key (OPEN311_STAFF_KEY)."
+    ]
 
 
 def test_a_failed_status_lookup_leaves_cases_unknown_with_a_note():

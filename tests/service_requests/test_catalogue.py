@@ -14,14 +14,14 @@ services:
     agency: Contact Centre
     expected_days: 1
     service_notice: An advisor will reply on the next working day.
-{extra}    attributes:
+{public}{extra}    attributes:
       - {{code: conversation_id, description: Conversation, datatype: string, required: false}}
 """
 
 
-def write(tmp_path, extra=""):
+def write(tmp_path, extra="", public="    public: false\n"):
     path = tmp_path / "services.yml"
-    path.write_text(SERVICE.format(extra=extra), encoding="utf-8")
+    path.write_text(SERVICE.format(extra=extra, public=public), encoding="utf-8")
     return path
 
 
@@ -47,3 +47,61 @@ def test_a_needs_location_that_is_not_a_boolean_is_rejected_clearly(tmp_path, va
     with pytest.raises(CatalogueError) as error:
         load_catalogue(path)
     assert str(error.value).startswith("services.yml: services[0]: needs_location must be true or false, got ")
+
+
+def test_only_the_contact_centre_message_is_private_in_the_shipped_catalogue():
+    services = load_catalogue(PACKAGE_DIR / "services.yml")
+    assert [code for code, s in services.items() if not s.public] == ["contact_centre_message"]
+
+
+def test_answers_that_point_at_a_person_or_a_conversation_are_marked_private():
+    services = load_catalogue(PACKAGE_DIR / "services.yml")
+    private = sorted(f"{code}.{a.code}" for code, s in services.items() for a in s.attributes if not a.public)
+    assert private == ["abandoned_vehicle.registration", "contact_centre_message.conversation_id"]
+
+
+def test_a_council_can_mark_any_service_private_and_public_never_reaches_the_open311_json(tmp_path):
+    assert load_catalogue(write(tmp_path, public="    public: true\n"))["contact_centre_message"].public is True
+    service = load_catalogue(write(tmp_path, public="    public: false\n"))["contact_centre_message"]
+    assert service.public is False
+    assert "public" not in service.as_open311()
+    assert all("public" not in a for a in service.definition()["attributes"])
+
+
+def test_a_service_that_does_not_say_whether_it_is_public_is_rejected_naming_it(tmp_path):
+    with pytest.raises(CatalogueError) as error:
+        load_catalogue(write(tmp_path, public=""))
+    assert str(error.value).startswith(
+        "services.yml: services[0] (contact_centre_message): public is missing: say `public: true`"
+    )
+
+
+@pytest.mark.parametrize("value", ['"true"', "yes_please", "1", "", "[true]"])
+def test_a_public_that_is_not_a_boolean_is_rejected_naming_the_service(tmp_path, value):
+    with pytest.raises(CatalogueError) as error:
+        load_catalogue(write(tmp_path, public=f"    public: {value}\n"))
+    assert str(error.value).startswith(
+        "services.yml: services[0] (contact_centre_message): public must be true or false, got "
+    )
+
+
+def test_an_attribute_public_that_is_not_a_boolean_is_rejected_clearly(tmp_path):
+    path = tmp_path / "services.yml"
+    path.write_text(
+        SERVICE.format(public="    public: true\n", extra="").replace(
+            "required: false}", "required: false, public: maybe}"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogueError) as error:
+        load_catalogue(path)
+    assert str(error.value) == (
+        "services.yml: services[0]: attribute conversation_id: public must be true or false, got 'maybe'"
+    )
+
+
+def test_a_service_built_in_code_without_saying_is_private():
+    from service_requests.catalogue import Service
+
+    service = Service("x", "X", "", "", (), "", 1, "", ())
+    assert service.public is False

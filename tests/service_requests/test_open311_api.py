@@ -16,15 +16,19 @@ SERVICE_CODES = [
     "dog_fouling",
     "abandoned_vehicle",
     "bin_replacement",
-    "contact_centre_message",
 ]
+PRIVATE = "contact_centre_message"
+STAFF = f"api_key={STAFF_KEY}"
 
 
-async def test_the_services_are_listed(api):
+async def test_the_public_services_are_listed_and_staff_also_see_the_private_one(api):
     response = await api.get(f"{BASE}/services.json")
     body = await response.json()
     conforms("services", body)
     assert [s["service_code"] for s in body] == SERVICE_CODES
+    body = await (await api.get(f"{BASE}/services.json?{STAFF}")).json()
+    conforms("services", body)
+    assert [s["service_code"] for s in body] == [*SERVICE_CODES, PRIVATE]
 
 
 @pytest.mark.parametrize("code", SERVICE_CODES)
@@ -32,6 +36,18 @@ async def test_each_service_has_a_definition_with_its_questions(api, code):
     body = await (await api.get(f"{BASE}/services/{code}.json")).json()
     conforms("service_definition", body)
     assert body["service_code"] == code and body["attributes"]
+
+
+async def test_the_private_service_definition_is_for_staff_and_unknown_to_others(api):
+    body = await (await api.get(f"{BASE}/services/{PRIVATE}.json?{STAFF}")).json()
+    conforms("service_definition", body)
+    assert body["service_code"] == PRIVATE and body["attributes"]
+    for query in ("", f"?api_key={API_KEY}"):
+        response = await api.get(f"{BASE}/services/{PRIVATE}.json{query}")
+        assert response.status == 404
+        assert await response.json() == [
+            {"code": 404, "description": f"service_code {PRIVATE!r} is not a service here"}
+        ]
 
 
 async def test_unknown_service_is_404_in_the_standard_error_shape(api):
@@ -65,14 +81,14 @@ async def test_a_contact_centre_message_needs_no_location_and_reads_back_without
     assert reference.startswith("NB-")
     assert body[0]["service_notice"] == "An advisor will reply on the next working day."
 
-    found = await (await api.get(f"{BASE}/requests/{reference}.json")).json()
+    found = await (await api.get(f"{BASE}/requests/{reference}.json?{STAFF}")).json()
     conforms("requests", found)
     assert found[0]["service_code"] == "contact_centre_message"
     assert (found[0]["address"], found[0]["zipcode"], found[0]["lat"], found[0]["long"]) == (None, None, None, None)
     assert found[0]["attributes"] == {"call_back": "yes", "conversation_id": "conv-20261123-0042"}
     assert found[0]["expected_datetime"] > found[0]["requested_datetime"]
 
-    listed = await (await api.get(f"{BASE}/requests.json?service_code=contact_centre_message")).json()
+    listed = await (await api.get(f"{BASE}/requests.json?service_code=contact_centre_message&{STAFF}")).json()
     conforms("requests", listed)
     assert [r["service_request_id"] for r in listed] == [reference]
     assert await (await api.get(f"{BASE}/requests.json?zipcode=NB42QT")).json() == []
@@ -83,7 +99,7 @@ async def test_a_contact_centre_message_questions_can_all_be_skipped(api):
         api, "/requests.json", contact_message(**{"attribute[call_back]": None, "attribute[conversation_id]": None})
     )
     assert status == 201
-    found = await (await api.get(f"{BASE}/requests/{body[0]['service_request_id']}.json")).json()
+    found = await (await api.get(f"{BASE}/requests/{body[0]['service_request_id']}.json?{STAFF}")).json()
     conforms("requests", found)
     assert found[0]["attributes"] == {}
 
@@ -91,7 +107,7 @@ async def test_a_contact_centre_message_questions_can_all_be_skipped(api):
 async def test_a_contact_centre_message_location_if_given_is_kept(api):
     status, body = await post(api, "/requests.json", contact_message(zipcode="nb4 2qt"))
     assert status == 201
-    found = await (await api.get(f"{BASE}/requests/{body[0]['service_request_id']}.json")).json()
+    found = await (await api.get(f"{BASE}/requests/{body[0]['service_request_id']}.json?{STAFF}")).json()
     assert found[0]["zipcode"] == "NB4 2QT"
 
 
@@ -121,7 +137,7 @@ async def test_a_contact_centre_message_is_still_checked(api, overrides, message
     assert status == 400
     conforms("errors", body)
     assert message in body[0]["description"]
-    assert await (await api.get(f"{BASE}/requests.json")).json() == []
+    assert await (await api.get(f"{BASE}/requests.json?{STAFF}")).json() == []
 
 
 async def test_contact_details_are_stored_but_never_shown(api):

@@ -10,6 +10,7 @@ from actions.reports.flow import (
     check_postcode,
     interpret_confirmation,
     next_question,
+    same_report,
     status_in_plain_english,
     submission,
     summary_lines,
@@ -173,3 +174,12 @@ def test_assisted_collection_is_offered_only_to_someone_who_mentions_difficulty(
     assert related_service("missed_bin", "the grey bin was not emptied") is None
     assert "bulky waste" in related_service("fly_tipping", "sofa dumped")
     assert related_service("pothole", "I struggle to walk round it") is None
+
+
+def test_a_stored_report_is_the_same_whether_its_description_comes_back_whole_or_masked():
+    form = {"address_string": "Mill Lane", "description": "Hole outside 14 Mill Lane, call me on 07700 900123"}
+    whole = {"address": "Mill Lane", "description": form["description"]}
+    masked = {"address": "Mill Lane", "description": "Hole outside [address], call me on [phone]"}
+    assert same_report(whole, form) and same_report(masked, form)
+    assert not same_report({**masked, "address": "Station Road"}, form)
+    assert not same_report({"address": "Mill Lane", "description": "Hole outside [address]"}, form)
