@@ -129,6 +129,14 @@ class ContactCentre(TypedDict):
     text: str
 
 
+class _PrivacyBase(TypedDict):
+    retention_days: int
+
+
+class Privacy(_PrivacyBase, total=False):
+    notice_url: str
+
+
 class _ResidentWelcomeBase(TypedDict):
     type: Literal["welcome"]
     conversation_id: str
@@ -141,6 +149,7 @@ class _ResidentWelcomeBase(TypedDict):
 class ResidentWelcome(_ResidentWelcomeBase, total=False):
     resume_token: str
     last_id: str
+    privacy: Privacy
 
 
 class QueuePosition(TypedDict):

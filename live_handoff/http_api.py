@@ -146,6 +146,20 @@ async def transcript_preflight(request: web.Request) -> web.Response:
     return web.Response(status=204, headers=_cors(request))
 
 
+async def widget_settings(request: web.Request) -> web.Response:
+    """What the widget shows before any conversation exists: how long chats are kept and
+    the council's privacy notice (the welcome frame says the same once connected)."""
+    settings = request.app[SETTINGS]
+    privacy: dict[str, object] = {"retention_days": settings.retention_days}
+    if settings.privacy_notice_url:
+        privacy["notice_url"] = settings.privacy_notice_url
+    origin = request.headers.get("Origin", "").rstrip("/")
+    headers = {"Cache-Control": "public, max-age=300"}
+    if origin and origin in settings.allowed_origins:
+        headers.update({"Access-Control-Allow-Origin": origin, "Vary": "Origin"})
+    return web.json_response({"privacy": privacy}, headers=headers)
+
+
 async def health(request: web.Request) -> web.Response:
     store, relay = request.app[STORE], request.app[RELAY]
     try:
@@ -210,6 +224,7 @@ def routes() -> list[web.RouteDef]:
         web.post("/api/advisor/cases/{ref}/status", case_status),
         web.get("/api/conversations/{cid}/transcript", transcript_download),
         web.options("/api/conversations/{cid}/transcript", transcript_preflight),
+        web.get("/api/widget/settings", widget_settings),
         web.get("/health", health),
         web.get("/metrics", metrics),
     ]

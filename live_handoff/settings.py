@@ -42,6 +42,8 @@ class Settings:
     opening_hours: opening.OpeningHours = field(default_factory=opening.build)
     secure_cookies: bool = False
     hours_text: str = "Monday to Friday, 8:30am to 5pm"
+    # The council's privacy notice for the chat; the widget links to it beside the greeting.
+    privacy_notice_url: str = ""
     # The knowledge base the bot answers from; None (settings built in code, not read
     # from the environment) means "as the action server finds it": see ``knowledge_paths``.
     content_dir: Path | None = None
@@ -74,6 +76,8 @@ class Settings:
             ("Monday to Friday, 8:30am to 5pm").
         RELAY_SESSION_HOURS (8): advisors' sessions expire after this long without use.
         RELAY_SECURE_COOKIES (0): set to 1 behind HTTPS.
+        RELAY_PRIVACY_NOTICE_URL: the council's privacy notice for the chat (https://...);
+            residents see a link to it beside the greeting, with how long chats are kept.
         RELAY_KEY_PREFIX ("fd"): the prefix of every Redis key and channel of the relay.
         FRONT_DESK_CONTENT_DIR, FRONT_DESK_MESSAGES_FILE: the knowledge base the bot
             answers from (as the action server reads them); the relay reads its urgent texts.
@@ -113,6 +117,9 @@ class Settings:
             if not origin.startswith(("http://", "https://")):
                 raise SettingsError(f"RELAY_ALLOWED_ORIGINS: {origin!r} must start with http:// or https://")
         knowledge = knowledge_paths_in(env)
+        notice_url = env.get("RELAY_PRIVACY_NOTICE_URL", "").strip()
+        if notice_url and not notice_url.startswith(("https://", "http://")):
+            raise SettingsError(f"RELAY_PRIVACY_NOTICE_URL: {notice_url!r} must start with https:// or http://")
         open311_url = env.get("OPEN311_URL", "")
         if open311_url and not open311_url.endswith("/"):
             open311_url += "/"
@@ -141,6 +148,7 @@ class Settings:
             secure_cookies=env.get("RELAY_SECURE_COOKIES", "0") == "1",
             # The same words the bot's texts use (knowledge_base.opening_hours).
             hours_text=advisor_hours_text(env),
+            privacy_notice_url=notice_url,
             content_dir=knowledge[0],
             messages_file=knowledge[1],
         )

@@ -73,6 +73,9 @@ class Residents(Room):
                 "text": texts.contact_centre_status(open_now, later_text, self.settings.hours_text),
             },
         }
+        welcome["privacy"] = {"retention_days": self.settings.retention_days}
+        if self.settings.privacy_notice_url:
+            welcome["privacy"]["notice_url"] = self.settings.privacy_notice_url
         if token:
             welcome["resume_token"] = token
         welcome["last_id"] = await self.store.last_id(cid) if resumed else "0-0"

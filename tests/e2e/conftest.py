@@ -55,6 +55,7 @@ def door_env(redis_server, servers) -> dict[str, str]:
         "RASA_TOKEN": servers.rasa_token,
         "RELAY_KEY_PREFIX": f"e{uuid.uuid4().hex[:8]}",
         "RELAY_OPENING_HOURS": "Mon-Sun 00:00-24:00",
+        "RELAY_PRIVACY_NOTICE_URL": "https://www.northbridge.example/privacy/web-chat",
         "OPEN311_URL": open311.url,
         "OPEN311_API_KEY": open311.env["OPEN311_API_KEY"],
         "OPEN311_STAFF_KEY": open311.env["OPEN311_STAFF_KEYS"],

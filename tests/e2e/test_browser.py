@@ -176,6 +176,18 @@ def test_reload_and_a_relay_restart_keep_the_history_with_nothing_twice(resident
     assert texts[: len(before)] == before and len(texts) == len(set(texts)), texts
 
 
+def test_residents_are_told_how_long_the_chat_is_kept_before_they_type(resident_page: Page, front_door):
+    page = resident_page
+    open_widget(page, front_door.url)
+
+    note = page.locator("li.fd-greeting .fd-privacy")
+
+    expect(note).to_contain_text("We keep this chat for 90 days, then delete it.")
+    expect(note).to_contain_text("Please do not type bank card details.")
+    link = note.get_by_role("link", name="How we use your information (opens in a new tab)")
+    expect(link).to_have_attribute("href", "https://www.northbridge.example/privacy/web-chat")
+
+
 def test_keyboard_only_open_send_quick_reply_close(resident_page: Page, front_door):
     page = resident_page
     page.goto(front_door.url + "/")

@@ -14,6 +14,32 @@ async def test_a_new_conversation_gets_an_id_and_a_resume_token(settings, make_c
     assert welcome["resumed"] is False and welcome["mode"] == "bot"
 
 
+async def test_the_welcome_says_how_long_the_chat_is_kept_and_where_the_privacy_notice_is(settings, make_client):
+    client = await make_client(
+        replace(settings, retention_days=30, privacy_notice_url="https://www.northbridge.example/privacy")
+    )
+    _, welcome = await resident(client)
+    assert welcome["privacy"] == {"retention_days": 30, "notice_url": "https://www.northbridge.example/privacy"}
+
+    plain = await make_client(settings)
+    _, welcome = await resident(plain)
+    assert welcome["privacy"] == {"retention_days": 90}
+
+
+async def test_the_widget_can_ask_what_to_say_about_privacy_before_any_conversation(settings, make_client):
+    council = "https://www.northbridge.example"
+    client = await make_client(
+        replace(settings, allowed_origins=frozenset({council}), privacy_notice_url=council + "/privacy")
+    )
+    response = await client.get("/api/widget/settings", headers={"Origin": council})
+    assert response.status == 200
+    assert await response.json() == {"privacy": {"retention_days": 90, "notice_url": council + "/privacy"}}
+    assert response.headers["Access-Control-Allow-Origin"] == council
+
+    elsewhere = await client.get("/api/widget/settings", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in elsewhere.headers
+
+
 async def test_a_message_is_acknowledged_and_the_resident_is_told_when_the_bot_is_down(settings, make_client):
     client = await make_client(settings)
     sock, _ = await resident(client)

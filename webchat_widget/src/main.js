@@ -346,12 +346,43 @@ import { icon } from "./icons.js";
     p.meta.classList.add("fd-meta-error");
   }
 
+  // Beside the greeting: how long the chat is kept and the council's privacy notice, as the
+  // relay's welcome says (residents should know before they type anything personal).
+  const privacyNote = h("p", { class: "fd-privacy", hidden: true });
+  function showPrivacy(privacy) {
+    if (!privacy || !privacy.retention_days) return;
+    const days = privacy.retention_days;
+    const parts = [
+      `We keep this chat for ${days} day${days === 1 ? "" : "s"}, then delete it. Please do not type bank card details. `,
+    ];
+    if (/^https?:\/\//.test(privacy.notice_url || "")) {
+      parts.push(h("a", { href: privacy.notice_url, target: "_blank", rel: "noopener" },
+        "How we use your information", vh(" (opens in a new tab)")));
+    }
+    privacyNote.replaceChildren(...parts);
+    privacyNote.hidden = false;
+  }
+
+  let privacyAsked = false;
+  /** Before the first message there is no connection: ask the relay what to say. */
+  async function askPrivacy() {
+    if (privacyAsked || !privacyNote.hidden) return;
+    privacyAsked = true;
+    try {
+      const response = await fetch(RELAY + "/api/widget/settings", { credentials: "omit" });
+      if (response.ok) showPrivacy((await response.json()).privacy);
+    } catch (e) {
+      privacyAsked = false; // offline: the welcome frame says it once connected
+    }
+  }
+
   function addGreeting() {
     if (st.greeted) return;
+    askPrivacy();
     st.greeted = true;
     const li = h("li", { class: "fd-msg fd-from-bot fd-greeting" },
       h("p", { class: "fd-sender" }, "Assistant", vh(":")),
-      h("div", { class: "fd-bubble" }, markdown(GREETING)));
+      h("div", { class: "fd-bubble" }, markdown(GREETING)), privacyNote);
     list.prepend(li);
     follow(); // the greeting pushes a replayed history down
   }
@@ -378,6 +409,7 @@ import { icon } from "./icons.js";
     st.cid = f.conversation_id;
     if (f.resume_token) st.token = f.resume_token;
     if (f.limits && f.limits.max_text_chars) st.limit = f.limits.max_text_chars;
+    showPrivacy(f.privacy);
     if (f.contact_centre) {
       if (!f.contact_centre.open && f.contact_centre.text) {
         if (notice.hidden || noticeText.textContent !== f.contact_centre.text) {
