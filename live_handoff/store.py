@@ -5,22 +5,10 @@ between modes, claim from the queue) is one Lua script, so two relay processes c
 half-apply it and two advisors can never both win a claim. Every key of a conversation
 expires ``retention`` seconds after its last event: records are removed, not archived.
 
-Keys (prefix ``fd``):
-    fd:conv:{cid}      hash: mode, token hash, reason, priority, summary, advisor...
-    fd:log:{cid}       stream of events (field e = JSON, a = audience all|advisors)
-    fd:cids:{cid}      hash client_id -> stream id (resent messages are not duplicated)
-    fd:queue           sorted set of waiting conversations (score = queueing.queue_score)
-    fd:advisor:{user}  hash: name, password hash, roles, capacity, presence
-    fd:advisors        set of usernames
-    fd:chats:{user}    set of the advisor's conversations
-    fd:online:{user}   exists while the advisor has a console connected
-    fd:session:{sid}   hash: user, csrf (expires)
-    fd:analytics       stream of measurement events, no personal data
-    fd:handling        recent handling times (seconds), for wait estimates
-    fd:sweeper         exists while one relay process sweeps (20 s)
-    fd:offline_since   hash username -> when their console was last seen gone (sweeper)
-    fd:outbox          list of messages left, waiting for Open311 (:lock, :rejected)
-    fd:audit           stream: which staff read or changed what, and when (audit.py)
+Keys: every key, what it holds and how long it is kept are listed in docs/privacy.md
+("What is kept and for how long"); a key added here goes there in the same change.
+Lists that keep receiving items (outbox, messages set aside, activity sets, event streams)
+also lose their old items by age (``forget_old``, run by the sweeper).
 Channels: fd:pub:conv ("cid id" when a conversation's log grows), fd:pub:typing,
 fd:pub:queue, fd:pub:advisor (username whose chats changed), fd:pub:session (username
 one or all of whose sessions ended).

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import json
+import re
 from dataclasses import replace
+from pathlib import Path
 
 from live_handoff.keys import RELAY
 from live_handoff.messages_left import outbox_entry
@@ -50,6 +52,27 @@ async def key_table(store: Store, cids: list[str]) -> list[tuple[str, str, int]]
     for name in sorted(set(names)):
         rows.append((name, await store.redis.type(name), await store.redis.ttl(name)))
     return rows
+
+
+PRIVACY_PAGE = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"
+
+
+def documented_as(name: str, prefix: str, cids: list[str]) -> str:
+    """How docs/privacy.md writes a key: ``fd:conv:c_...`` is ``{prefix}:conv:{cid}``."""
+    for cid in cids:
+        name = name.replace(cid, "{cid}")
+    name = re.sub(rf"^{re.escape(prefix)}:", "{prefix}:", name)
+    name = re.sub(r"^\{prefix\}:session:[0-9a-f]{64}$", "{prefix}:session:{hash}", name)
+    name = re.sub(r"^\{prefix\}:secret:.+$", "{prefix}:secret:{name}", name)
+    name = re.sub(r"^\{prefix\}:modes:.+$", "{prefix}:modes:{mode}", name)
+    return re.sub(r"^(\{prefix\}:(?:advisor|sessions|online|chats|login_failures)):.+$", r"\1:{user}", name)
+
+
+def check_documented(rows: list[tuple[str, str, int]], prefix: str, cids: list[str]) -> None:
+    page = PRIVACY_PAGE.read_text()
+    forms = {documented_as(name, prefix, cids) for name, *_ in rows}
+    missing = sorted(form for form in forms if f"`{form}`" not in page)
+    assert not missing, f"keys not listed in docs/privacy.md: {missing}"
 
 
 def check_expiry(rows: list[tuple[str, str, int]], prefix: str, seconds: int) -> None:
@@ -137,6 +160,7 @@ async def test_after_a_journey_every_key_holding_a_residents_data_expires_within
         cids = await journey(short, store, make_client, aiohttp_server, tmp_path, bot_answers=False)
         rows = await key_table(store, cids)
         check_expiry(rows, store.p, short.retention_seconds)
+        check_documented(rows, store.p, cids)
         names = {
             n[len(store.p) + 1 :].split(":")[0] + (":rejected" if n.endswith(":rejected") else "") for n, *_ in rows
         }
@@ -153,6 +177,7 @@ async def test_after_a_journey_through_rasa_its_trackers_expire_within_retention
     cids = await journey(relay, store, make_client, aiohttp_server, tmp_path, bot_answers=True)
     rows = await key_table(store, cids)
     check_expiry(rows, store.p, relay.retention_seconds)
+    check_documented(rows, store.p, cids)
     assert f"frontdesk:tracker:{cids[0]}" in [name for name, *_ in rows]
     assert not [name for name, *_ in rows if name.startswith("frontdesk:lock:")], "Rasa removes its locks"
 
