@@ -234,3 +234,4 @@ async def test_health_warns_while_messages_are_set_aside_without_failing(setting
     response = await client.get("/health")
     body = await response.json()
     assert response.status == 200 and body["status"] == "warning" and body["messages_set_aside"] == 1
+    assert "frontdesk_messages_set_aside 1.0" in await (await client.get("/metrics")).text()
