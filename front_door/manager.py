@@ -20,7 +20,7 @@ from insight import labels, report
 from insight.figures import previous_month
 from insight.open311 import lookup_statuses
 from insight.report import MONTHS
-from live_handoff import SETTINGS, current_user
+from live_handoff import SETTINGS, current_user, messages_set_aside
 
 MONTH = re.compile(r"^20[0-9]{2}-(0[1-9]|1[0-2])$")
 EARLIEST = "2024-01"
@@ -39,6 +39,26 @@ def empty_text(month: str, this_month: str) -> str:
     if month == this_month:
         return f"No conversations in {name} yet."
     return f"There were no conversations in {name}."
+
+
+def set_aside_notice(count: int, retention_days: int) -> str:
+    """The notice at the top of the page while messages left by residents could not be
+    delivered to the case system ("" when there are none). It holds no personal data."""
+    if count <= 0:
+        return ""
+    messages = "1 message" if count == 1 else f"{count} messages"
+    verb = "was" if count == 1 else "were"
+    return (
+        '<section class="set-aside-notice" role="region" aria-labelledby="set-aside-title">'
+        f'<h2 id="set-aside-title">{messages} from residents could not be delivered to the case system</h2>'
+        f"<p>{messages} left for the contact centre {verb} refused by the case system, or waited too "
+        "long for it, and are set aside. The residents were told their message was received, so "
+        "nobody will contact them unless someone acts.</p>"
+        "<p>What a supervisor should do today: ask the system administrator to check the case "
+        "system is working and to read the relay's log for <code>outbox</code>, which says why each "
+        "message was refused; the administrator can then enter them in the case system by hand. "
+        f"Messages set aside are deleted {retention_days} days after they were left.</p></section>"
+    )
 
 
 def _picker(month: str, this_month: str, roles: list[str]) -> str:
@@ -130,13 +150,14 @@ async def report_page(request: web.Request) -> web.Response:
             headers={"Cache-Control": "no-store"},
         )
     settings = request.app[SETTINGS]
+    notice = set_aside_notice(await messages_set_aside(request.app), settings.retention_days)
     html_page = await asyncio.to_thread(
         _render,
         settings.redis_url,
         settings.key_prefix,
         month,
         settings.open311_url,
-        _picker(month, this_month, roles),
+        _picker(month, this_month, roles) + notice,
         this_month,
         settings.open311_staff_key,  # private cases' outcomes count too
     )

@@ -9,6 +9,8 @@ The public interface, for the front door that serves the relay beside other pack
 - ``SETTINGS``, ``KNOWLEDGE``: application keys for the settings and the knowledge base cache.
 - ``current_user(request)``, ``require(request, role, state_changing)``: advisors' sessions.
 - ``error(status, code, message)``: a JSON error response in the relay's shape.
+- ``messages_set_aside(app)``: how many messages left by residents the case system did
+  not take (set aside for a supervisor).
 - ``install_log_masking()``: mask personal data in log records (call once at start-up).
 
 The names are resolved on first use, so importing one internal module (``live_handoff.hours``)
@@ -30,6 +32,7 @@ _PUBLIC = {
     "current_user": ("live_handoff.sessions", "current_user"),
     "require": ("live_handoff.sessions", "require"),
     "error": ("live_handoff.http_api", "error"),
+    "messages_set_aside": ("live_handoff.http_api", "messages_set_aside"),
     "install_log_masking": ("live_handoff.masking", "install"),
 }
 
@@ -38,6 +41,7 @@ __all__ = sorted(_PUBLIC)
 if TYPE_CHECKING:
     from live_handoff.app import create_app as create_app
     from live_handoff.http_api import error as error
+    from live_handoff.http_api import messages_set_aside as messages_set_aside
     from live_handoff.keys import KNOWLEDGE as KNOWLEDGE
     from live_handoff.keys import SETTINGS as SETTINGS
     from live_handoff.masking import install as install_log_masking  # noqa: F401 - public name

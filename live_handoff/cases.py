@@ -107,7 +107,7 @@ class Outbox:
                     self.store.key("outbox", "rejected"),
                     exc,
                 )
-                await self.store.outbox_reject(raw)
+                await self.store.outbox_reject(raw, str(exc))
                 continue
             except CaseError as exc:
                 log.warning("outbox: %d message(s) still waiting for Open311 (%s)", await self.pending(), exc)

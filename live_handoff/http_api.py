@@ -167,8 +167,22 @@ async def health(request: web.Request) -> web.Response:
     except (RedisError, OSError):
         redis_ok = False
     bot_ok = await relay.bot.healthy()
-    body = {"status": "ok" if redis_ok else "unavailable", "redis": redis_ok, "bot": bot_ok}
+    set_aside = 0
+    if redis_ok:
+        try:
+            set_aside = await store.set_aside_count()
+        except (RedisError, OSError):
+            redis_ok = False
+    # Messages set aside are a warning, not an outage: the relay still serves residents.
+    status = "unavailable" if not redis_ok else "warning" if set_aside else "ok"
+    body = {"status": status, "redis": redis_ok, "bot": bot_ok, "messages_set_aside": set_aside}
     return web.json_response(body, status=200 if redis_ok else 503)
+
+
+async def messages_set_aside(app: web.Application) -> int:
+    """How many messages residents left could not be delivered to the case system and
+    are set aside for a supervisor (``{prefix}:outbox:rejected``)."""
+    return await app[STORE].set_aside_count()
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -17,9 +17,14 @@ def refused(frame: dict[str, Any]) -> bool:
     return bool(HTML.search(frame["text"]) or HTML.search(frame.get("name", "")))
 
 
-def outbox_entry(cid: str, frame: dict[str, Any]) -> dict[str, Any]:
-    """The outbox entry for a ``leave_message`` frame, keyed so a resend is one case."""
+def outbox_entry(cid: str, frame: dict[str, Any], left_at: int = 0) -> dict[str, Any]:
+    """The outbox entry for a ``leave_message`` frame, keyed so a resend is one case.
+
+    ``left_at`` (Unix ms) lets the relay set aside a message the case system has not taken
+    before the retention period ends, instead of it expiring unseen (``retention.py``).
+    """
     return {
+        "left_at": left_at,
         "key": f"{cid}:{frame['client_id']}",
         "conversation_id": cid,
         "text": frame["text"],

@@ -24,6 +24,11 @@ class Metrics:
         )
         self.queue_length = Gauge("frontdesk_queue_length", "Conversations waiting for an advisor", registry=r)
         self.advisors_available = Gauge("frontdesk_advisors_available", "Advisors online and available", registry=r)
+        self.set_aside = Gauge(
+            "frontdesk_messages_set_aside",
+            "Messages left by residents that the case system refused or did not take in time",
+            registry=r,
+        )
         self.connections = Gauge("frontdesk_connections", "Open websockets on this process", ["role"], registry=r)
         self.started = Counter("frontdesk_conversations_started", "Conversations started", registry=r)
         self.handoffs = Counter(
@@ -54,4 +59,5 @@ class Metrics:
             self.conversations.labels(mode).set(count)
         self.queue_length.set(len(await store.queue()))
         self.advisors_available.set(len(await store.available_advisors()))
+        self.set_aside.set(await store.set_aside_count())
         return generate_latest(self.registry)

@@ -5,22 +5,10 @@ between modes, claim from the queue) is one Lua script, so two relay processes c
 half-apply it and two advisors can never both win a claim. Every key of a conversation
 expires ``retention`` seconds after its last event: records are removed, not archived.
 
-Keys (prefix ``fd``):
-    fd:conv:{cid}      hash: mode, token hash, reason, priority, summary, advisor...
-    fd:log:{cid}       stream of events (field e = JSON, a = audience all|advisors)
-    fd:cids:{cid}      hash client_id -> stream id (resent messages are not duplicated)
-    fd:queue           sorted set of waiting conversations (score = queueing.queue_score)
-    fd:advisor:{user}  hash: name, password hash, roles, capacity, presence
-    fd:advisors        set of usernames
-    fd:chats:{user}    set of the advisor's conversations
-    fd:online:{user}   exists while the advisor has a console connected
-    fd:session:{sid}   hash: user, csrf (expires)
-    fd:analytics       stream of measurement events, no personal data
-    fd:handling        recent handling times (seconds), for wait estimates
-    fd:sweeper         exists while one relay process sweeps (20 s)
-    fd:offline_since   hash username -> when their console was last seen gone (sweeper)
-    fd:outbox          list of messages left, waiting for Open311 (:lock, :rejected)
-    fd:audit           stream: which staff read or changed what, and when (audit.py)
+Keys: every key, what it holds and how long it is kept are listed in docs/privacy.md
+("What is kept and for how long"); a key added here goes there in the same change.
+Lists that keep receiving items (outbox, messages set aside, activity sets, event streams)
+also lose their old items by age (``forget_old``, run by the sweeper).
 Channels: fd:pub:conv ("cid id" when a conversation's log grows), fd:pub:typing,
 fd:pub:queue, fd:pub:advisor (username whose chats changed), fd:pub:session (username
 one or all of whose sessions ended).
@@ -34,6 +22,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from live_handoff import retention
 from live_handoff.store_accounts import AccountStore
 from live_handoff.store_base import (  # noqa: F401
     LoggedEvent,
@@ -44,6 +33,8 @@ from live_handoff.store_base import (  # noqa: F401
     now_ms,
     token_hash,
 )
+
+MODES = ("bot", "queued", "advisor", "closed")
 
 
 class Store(AccountStore):
@@ -226,7 +217,7 @@ class Store(AccountStore):
 
     async def active_by_mode(self, since_ms: int) -> dict[str, int]:
         """Conversations by mode whose last event is after ``since_ms``; forgets expired ones."""
-        modes = ("bot", "queued", "advisor", "closed")
+        modes = MODES
         async with self.redis.pipeline(transaction=False) as pipe:
             for mode in modes:
                 pipe.zremrangebyscore(self.key("modes", mode), "-inf", now_ms() - self.ttl * 1000)
@@ -291,10 +282,76 @@ class Store(AccountStore):
     async def outbox_done(self, raw: str) -> None:
         await self.redis.lrem(self.key("outbox"), 1, raw)
 
-    async def outbox_reject(self, raw: str) -> None:
-        """Set aside a message Open311 refused, for a person to look at."""
-        await self.redis.rpush(self.key("outbox", "rejected"), raw)
-        await self.redis.lrem(self.key("outbox"), 1, raw)
+    async def outbox_reject(self, raw: str, reason: str = "") -> None:
+        """Set aside a message Open311 refused (or that waited too long), for a person to
+        look at. It is deleted ``retention`` after it was left, like the rest of its
+        conversation."""
+        now = now_ms()
+        await self._set_aside(
+            keys=[self.key("outbox", "rejected"), self.key("outbox")],
+            args=[
+                retention.set_aside_entry(raw, reason, now),
+                retention.left_at(raw) or now,
+                self.ttl * 1000,
+                raw,
+                now,
+            ],
+        )
+
+    async def set_aside(self) -> list[dict[str, Any]]:
+        """The messages set aside, oldest first: ``{reason, set_aside_at, message}``."""
+        await self._tidy_set_aside()
+        return [json.loads(raw) for raw in await self.redis.zrange(self.key("outbox", "rejected"), 0, -1)]
+
+    async def set_aside_count(self) -> int:
+        """How many messages are set aside (older ones forgotten first)."""
+        return int(await self._tidy_set_aside())
+
+    async def _tidy_set_aside(self) -> int:
+        now = now_ms()
+        return await self._set_aside(
+            keys=[self.key("outbox", "rejected"), self.key("outbox")], args=["", 0, self.ttl * 1000, "", now]
+        )
+
+    async def set_aside_overdue(self) -> int:
+        """Set aside the messages that have waited for Open311 too long (``retention``);
+        how many. Skipped while a sender holds the outbox, so a message is never both
+        sent and set aside."""
+        token = secrets.token_hex(8)
+        if not await self.outbox_lock(token):
+            return 0
+        moved = 0
+        try:
+            reason = retention.waited_reason(self.ttl)
+            for raw in await self.redis.lrange(self.key("outbox"), 0, -1):
+                if retention.waited_too_long(retention.left_at(raw), now_ms(), self.ttl):
+                    await self.outbox_reject(raw, reason)
+                    moved += 1
+        finally:
+            await self.outbox_unlock(token)
+        return moved
+
+    async def forget_old(self) -> None:
+        """Remove what is older than the retention period from the keys that keep
+        receiving new items (their own expiry only bounds the newest): conversation ids in
+        the activity sets, the queue and advisors' chats once their conversation has gone,
+        measurement and audit entries, messages set aside; and set aside messages that
+        waited too long for Open311. The sweeper calls it."""
+        cutoff = now_ms() - self.ttl * 1000
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for mode in MODES:
+                pipe.zremrangebyscore(self.key("modes", mode), "-inf", f"({cutoff}")
+            for stream in ("analytics", "audit"):
+                pipe.xtrim(self.key(stream), minid=f"{cutoff}-0", approximate=False)
+            await pipe.execute()
+        owners = [(self.queue_key, "zset")] + [(self.key("chats", u), "set") for u in await self.advisors()]
+        for key, kind in owners:
+            cids = await (self.redis.zrange(key, 0, -1) if kind == "zset" else self.redis.smembers(key))
+            for cid in cids:
+                if not await self.redis.exists(self.key("conv", cid)):
+                    await (self.redis.zrem(key, cid) if kind == "zset" else self.redis.srem(key, cid))
+        await self.set_aside_overdue()
+        await self._tidy_set_aside()
 
     async def secret(self, name: str) -> str:
         """A random secret shared by every relay process, made on first use."""
@@ -308,7 +365,11 @@ class Store(AccountStore):
         """An analytics event (no personal data), trimmed to the retention period."""
         min_id = f"{now_ms() - self.ttl * 1000}-0"
         body = json.dumps({"kind": kind, **fields}, ensure_ascii=False)
-        await self.redis.xadd(self.key("analytics"), {"e": body}, minid=min_id, approximate=True)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            # Events hold conversation ids and masked questions: the stream expires too.
+            pipe.xadd(self.key("analytics"), {"e": body}, minid=min_id, approximate=True)
+            pipe.expire(self.key("analytics"), self.ttl)
+            await pipe.execute()
 
     async def analytics(self, count: int = 10_000) -> list[dict[str, Any]]:
         rows = await self.redis.xrange(self.key("analytics"), count=count)

@@ -19,7 +19,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from live_handoff.store_scripts import APPEND, RELEASE, TRANSITION
+from live_handoff.store_scripts import APPEND, RELEASE, SET_ASIDE, TRANSITION
 
 
 def connect_redis(url: str) -> Redis:
@@ -88,6 +88,7 @@ class StoreBase:
         self._append = redis.register_script(APPEND)
         self._transition = redis.register_script(TRANSITION)
         self._release = redis.register_script(RELEASE)
+        self._set_aside = redis.register_script(SET_ASIDE)
         self.conv_channel = f"{prefix}:pub:conv"
         self.typing_channel = f"{prefix}:pub:typing"
         self.queue_channel = f"{prefix}:pub:queue"

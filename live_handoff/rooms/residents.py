@@ -122,7 +122,7 @@ class Residents(Room):
         cid = peer.conversation_id
         if messages_left.refused(frame):
             raise FrameError("invalid", "Please write your message without < > or web code.", frame["client_id"])
-        entry = messages_left.outbox_entry(cid, frame)
+        entry = messages_left.outbox_entry(cid, frame, now_ms())
         # The message goes into the outbox in the same step as the log entry, before the
         # ack: once acknowledged it is kept until Open311 has it.
         stream_id, new = await self.store.append(

@@ -1,7 +1,8 @@
 """The sweeper room: nobody left behind. Once a period, one relay process tells queued
 residents when nobody can take their chat (closed, or no advisor available) and offers a
-message instead, and puts the chats of advisors whose console has been gone for
-``ORPHAN_SECONDS`` back in the queue."""
+message instead, puts the chats of advisors whose console has been gone for
+``ORPHAN_SECONDS`` back in the queue, and forgets what is older than the retention period
+(``Store.forget_old``)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ class Sweeper(Room):
         await self._tell_stranded()
         for username in await self.store.advisors():
             await self._check_advisor(username)
+        # Lists that keep receiving items: their oldest must go at the end of retention too.
+        await self.store.forget_old()
 
     async def _tell_stranded(self) -> None:
         open_now, later_text = self.open_now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,7 +11,7 @@ from insight import events as ev
 from insight.generate import generate
 from live_handoff import auth
 from live_handoff.settings import Settings
-from live_handoff.store import Store, connect_redis
+from live_handoff.store import Store, connect_redis, now_ms
 from tests.live_handoff.conftest import ALWAYS_OPEN, DEAD_RASA, PASSWORD
 
 
@@ -155,3 +156,31 @@ def test_next_keeps_only_the_editors_hash_routes_and_a_month():
     assert safe_next("/editor/#/articles/x") == "/editor/#/articles/x"
     assert safe_next("/editor/#javascript:alert(1)") is None
     assert safe_next("/manager/?month=2026-1") is None
+
+
+async def test_the_managers_page_says_at_the_top_how_many_messages_were_set_aside_without_showing_them(
+    aiohttp_client, redis_server
+):
+    app, store, _ = await app_and_store(redis_server)
+    await auth.add_user(store, "mina", "Mina Okafor", PASSWORD, {"manager"}, 3)
+    client = await aiohttp_client(app)
+    await client.post("/api/advisor/login", json={"username": "mina", "password": PASSWORD})
+    assert "could not be delivered" not in await (await client.get("/manager/?month=2025-11")).text()
+    for n in (1, 2):
+        message = {"key": f"c_x:m{n}", "left_at": now_ms(), "text": "Call Jo Bloggs on 01632 960123", "name": "Jo"}
+        await store.outbox_reject(json.dumps(message), "Open311 refused it (400)")
+    html = await (await client.get("/manager/?month=2025-11")).text()
+    top = html.index("set-aside-notice")
+    assert top < html.index("There were no conversations")
+    assert "2 messages from residents could not be delivered to the case system" in html
+    assert "Jo" not in html.replace("Okafor", "") and "01632 960123" not in html and "Open311 refused" not in html
+    await store.redis.close()
+
+
+def test_the_set_aside_notice_says_what_to_do_and_is_absent_when_nothing_is_set_aside():
+    from front_door.manager import set_aside_notice
+
+    assert set_aside_notice(0, 90) == ""
+    one = set_aside_notice(1, 90)
+    assert "1 message from residents could not be delivered" in one and "was refused" in one
+    assert "What a supervisor should do" in one and "deleted 90 days after they were left" in one
