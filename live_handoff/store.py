@@ -6,7 +6,8 @@ half-apply it and two advisors can never both win a claim. Every key of a conver
 expires ``retention`` seconds after its last event: records are removed, not archived.
 
 Keys (prefix ``fd``):
-    fd:conv:{cid}      hash: mode, token hash, reason, priority, summary, advisor...
+    fd:conv:{cid}      hash: mode, token hash, reason, priority, summary, advisor,
+                       held_by (every advisor who has had it, comma-separated)...
     fd:log:{cid}       stream of events (field e = JSON, a = audience all|advisors)
     fd:cids:{cid}      hash client_id -> stream id (resent messages are not duplicated)
     fd:queue           sorted set of waiting conversations (score = queueing.queue_score)
