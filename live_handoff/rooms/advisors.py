@@ -241,8 +241,15 @@ class Advisors(Room):
 
     def _unfollow_soon(self, peer: Peer, cid: str) -> None:
         """Stop showing a conversation the advisor no longer has, once its last status
-        event (logged a moment ago) has reached them."""
-        asyncio.get_running_loop().call_later(UNFOLLOW_AFTER_SECONDS, self.hub.unfollow, peer, cid)
+        event (logged a moment ago) has reached them. A feed they open again meanwhile
+        (read only, as a past holder) is theirs to keep."""
+        showing = {feed for feed in self.hub.feeds.get(cid, ()) if feed.peer is peer}
+
+        def stop() -> None:
+            if showing & set(self.hub.feeds.get(cid, ())):
+                self.hub.unfollow(peer, cid)
+
+        asyncio.get_running_loop().call_later(UNFOLLOW_AFTER_SECONDS, stop)
 
     # News for advisors ---------------------------------------------------------------
 
