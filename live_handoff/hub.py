@@ -155,7 +155,8 @@ class Hub:
                 del self.feeds[conversation]
 
     def peers(self, cid: str, role: str | None = None) -> list[Peer]:
-        return [f.peer for f in self.feeds.get(cid, ()) if role is None or f.peer.role == role]
+        # A feed that ended (its reader may no longer see the chat) gets no typing either.
+        return [f.peer for f in self.feeds.get(cid, ()) if not f.ended and (role is None or f.peer.role == role)]
 
     def resident_conversations(self) -> list[str]:
         return [cid for cid, feeds in self.feeds.items() if any(f.peer.role == "resident" for f in feeds)]

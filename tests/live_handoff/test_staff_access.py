@@ -3,6 +3,8 @@ may open, note on and download, what a supervisor may, and the audit trail of ea
 
 from __future__ import annotations
 
+import asyncio
+
 from live_handoff import audit
 from tests.live_handoff.conftest import PASSWORD, add_advisor, advisor, kind, resident
 
@@ -184,11 +186,15 @@ async def test_a_chat_looked_at_in_the_queue_stops_being_shown_once_another_advi
     await priya.send({"type": "claim", "conversation_id": cid})
     await priya.next(kind("conversation"))
     told = await sam.next(lambda f: refused(f) and f.get("conversation_id") == cid)
+    await sock.send({"type": "typing", "active": True})
+    await priya.next(kind("typing"))
     await sock.send({"type": "message", "client_id": "m1", "text": "my date of birth is 01/02/1980"})
     await priya.next(kind("message", text="my date of birth is 01/02/1980"))
 
     assert "another advisor" in told["message"]
-    assert not [f for f in sam.frames + await sam.quiet(0.5) if f.get("text") == "my date of birth is 01/02/1980"]
+    after = sam.frames + await sam.quiet(0.5)
+    assert not [f for f in after if f.get("text") == "my date of birth is 01/02/1980"]
+    assert not [f for f in after if f["type"] == "typing" and f.get("conversation_id") == cid]
 
 
 async def test_staff_download_a_transcript_only_of_a_chat_they_may_read(settings, store, make_client):
@@ -215,3 +221,19 @@ async def test_staff_download_a_transcript_only_of_a_chat_they_may_read(settings
     assert (await client.get(url)).status == 200
     assert await opens(store, cid) == [("lee", "supervisor", "transcript")]
     assert ("sam", "advisor", "transcript") in await opens(store, queued)
+
+
+async def test_every_holder_is_kept_when_many_claims_and_transfers_race(store):
+    """The list of past holders is written inside the claim's own Lua step: however the
+    steps of several relay processes interleave, none is lost."""
+    cid, _ = await store.create_conversation()
+    await store.set_fields(cid, mode="advisor", advisor="a0")
+    users = [f"a{n}" for n in range(1, 31)]
+
+    async def take(username: str) -> None:
+        await store.transition(cid, ("advisor",), "advisor", {"type": "status"}, fields={"advisor": username})
+
+    await asyncio.gather(*(take(u) for u in users))
+
+    held = (await store.conversation(cid))["held_by"].split(",")
+    assert sorted(held) == sorted(users) and len(held) == len(set(held))
