@@ -67,6 +67,7 @@ import { setUpAnswerSearch } from './answers.js';
     queueSeen: new Set(), // conversation ids we have already announced
     queueEls: new Map(), // cid -> li
     claiming: new Set(),
+    opening: new Set(), // cids a supervisor asked to read, not yet shown
     chats: new Map(), // cid -> Chat
     order: [], // cids in tab order
     active: null,
@@ -139,6 +140,7 @@ import { setUpAnswerSearch } from './answers.js';
   }
 
   function showConsole() {
+    $('open-by-id').hidden = !hasRole(state.me, 'supervisor');
     $('login-view').hidden = true;
     $('console-view').hidden = false;
     $('session-controls').hidden = false;
@@ -295,7 +297,7 @@ import { setUpAnswerSearch } from './answers.js';
       case 'welcome': onWelcome(frame); break;
       case 'queue': renderQueue(frame.items || []); break;
       case 'chats': onChats(frame.items || []); break;
-      case 'conversation': onConversation(frame.conversation); break;
+      case 'conversation': onConversation(frame.conversation, frame); break;
       case 'message':
       case 'status':
       case 'note': onEvent(frame); break;
@@ -321,6 +323,9 @@ import { setUpAnswerSearch } from './answers.js';
     send({ type: 'presence', status: state.presence });
     renderQueue(frame.queue || [], first);
     onChats(frame.chats || [], true);
+    for (const chat of state.chats.values()) {
+      if (chat.reading) openConversation(chat);
+    }
     // Anything not yet acknowledged goes again with the same client_id: the relay never logs it twice.
     for (const chat of state.chats.values()) {
       for (const pending of chat.pending.values()) {
@@ -523,6 +528,31 @@ import { setUpAnswerSearch } from './answers.js';
     if (text) queueNoticeTimer = setTimeout(() => queueNotice(''), 10000);
   }
 
+  // Supervisors: read any chat by its id (the relay checks the role and records the read).
+  const CONVERSATION_ID = /^c_[A-Za-z0-9_-]{22}$/;
+
+  function onOpenById(event) {
+    event.preventDefault();
+    const cid = $('open-cid').value.trim();
+    if (!CONVERSATION_ID.test(cid)) {
+      openNotice('A chat id is “c_” and 22 letters, digits, dashes or underscores.');
+      $('open-cid').focus();
+      return;
+    }
+    if (state.chats.has(cid)) { openNotice(''); activate(cid, true); return; }
+    state.opening.add(cid);
+    if (!send({ type: 'open', conversation_id: cid, last_seen: '0-0' })) {
+      state.opening.delete(cid);
+      openNotice('You are offline. Wait for the console to reconnect.');
+      return;
+    }
+    openNotice('Opening…');
+  }
+
+  function openNotice(text) {
+    $('open-notice').textContent = text;
+  }
+
   function tickWaits() {
     document.querySelectorAll('.wait-time[data-since]').forEach((node) => {
       const text = duration(node.dataset.since);
@@ -549,6 +579,7 @@ import { setUpAnswerSearch } from './answers.js';
         }
       } else {
         chat.summary = item;
+        if (chat.reading) setReading(chat, false);
         if (chat.ended) {
           revive(chat);
           if (!state.claiming.has(cid)) openConversation(chat);
@@ -560,22 +591,32 @@ import { setUpAnswerSearch } from './answers.js';
       }
     }
     for (const chat of state.chats.values()) {
-      if (!live.has(chat.cid) && !chat.ended) endChat(chat);
+      if (!live.has(chat.cid) && !chat.ended && !chat.reading) endChat(chat);
     }
     updateCounts();
     if (state.active) renderSide();
   }
 
-  function onConversation(summary) {
+  function onConversation(summary, frame) {
     if (!summary) return;
     const cid = summary.conversation_id;
     let chat = state.chats.get(cid);
     const claimed = state.claiming.delete(cid);
-    if (!chat && (claimed || summary.advisor === (state.advisor && state.advisor.username))) {
+    const asked = state.opening.delete(cid);
+    if (!chat && (claimed || asked || summary.advisor === (state.advisor && state.advisor.username))) {
       chat = createChat(summary);
     }
     if (!chat) return;
     chat.summary = summary;
+    // A chat shown read only (a supervisor reading it) has no composer and no actions.
+    if (frame && frame.access === 'read_only' && (asked || chat.reading) && !chat.ended) {
+      setReading(chat, true, Boolean(frame.may_note));
+      if (asked) {
+        openNotice('');
+        activate(cid, true);
+        announce(`Reading chat #${shortId(cid)}, read only.`);
+      }
+    }
     if (chat.ended && summary.mode === 'advisor' && summary.advisor === state.advisor.username) revive(chat);
     renderTab(chat);
     renderChatHead(chat);
@@ -655,6 +696,10 @@ import { setUpAnswerSearch } from './answers.js';
     chat.heading = el('h2', { class: 'chat-title', id: `title-${cid}`, tabindex: '-1' });
     chat.meta = el('p', { class: 'chat-meta' });
     chat.endedBox = el('div', { class: 'ended-box', hidden: true });
+    chat.readingBox = el('div', { class: 'ended-box reading-box', hidden: true },
+      el('p', {}, el('strong', { text: 'Read only.' }),
+        ' You are reading this chat as a supervisor; this is recorded. Its advisor writes to the resident.'),
+      el('button', { type: 'button', class: 'btn', onclick: () => dismissChat(chat) }, 'Stop reading'));
     chat.errorBox = el('div', { class: 'chat-error', role: 'status', 'aria-live': 'polite' });
     // Urgent chats: what to do, read before the conversation. Deliberately not a live region.
     chat.guideBox = el('section', { class: 'guide', 'aria-labelledby': `guide-h-${cid}`, hidden: true });
@@ -713,7 +758,7 @@ import { setUpAnswerSearch } from './answers.js';
       role: 'tabpanel', id: panelId, class: 'panel', 'aria-labelledby': tabId, hidden: true,
     },
     el('div', { class: 'chat-head' }, el('div', { class: 'chat-head-text' }, chat.heading, chat.meta), actions),
-    chat.step, chat.endedBox, chat.errorBox, chat.guideBox, chat.log, chat.typingBox, chat.form);
+    chat.step, chat.endedBox, chat.readingBox, chat.errorBox, chat.guideBox, chat.log, chat.typingBox, chat.form);
     $('panels').append(chat.panel);
     renderChatHead(chat);
   }
@@ -735,6 +780,7 @@ import { setUpAnswerSearch } from './answers.js';
     const sub = [`#${shortId(chat.cid)}`];
     if (s.priority && s.priority !== 'normal') sub.unshift(priorityText(s.priority));
     if (chat.ended) sub.push('Ended');
+    else if (chat.reading) sub.push('Read only');
     tab.append(el('span', { class: 'tab-sub', text: sub.join(' · ') }));
     if (chat.unread > 0) {
       tab.append(el('span', { class: 'visually-hidden', text: ', ' }), el('span', { class: 'unread' }, String(chat.unread),
@@ -752,7 +798,7 @@ import { setUpAnswerSearch } from './answers.js';
     if (s.page) parts.push(`from ${pageText(s.page)}`);
     if (s.created_at) parts.push(`started ${clock(s.created_at)}`);
     chat.meta.textContent = parts.join(' · ');
-    const disabled = chat.ended;
+    const disabled = chat.ended || chat.reading;
     for (const button of [chat.transferBtn, chat.handbackBtn, chat.closeBtn]) button.disabled = disabled;
     renderGuide(chat);
   }
@@ -807,7 +853,8 @@ import { setUpAnswerSearch } from './answers.js';
   }
 
   function updateCounts() {
-    const open = [...state.chats.values()].filter((chat) => !chat.ended).length;
+    // Chats being read (supervisors) take no place: capacity counts chats one has.
+    const open = [...state.chats.values()].filter((chat) => !chat.ended && !chat.reading).length;
     const capacity = state.advisor ? state.advisor.capacity : null;
     $('chats-count').textContent = capacity ? `(${open} of ${capacity})` : `(${open})`;
     $('chats-empty').hidden = state.chats.size > 0;
@@ -834,9 +881,10 @@ import { setUpAnswerSearch } from './answers.js';
     const dismiss = el('button', { type: 'button', class: 'btn', onclick: () => dismissChat(chat) }, 'Remove from my chats');
     chat.endedStrong = el('strong', { text });
     chat.endedBox.append(el('p', {}, chat.endedStrong,
-      ' You can still add a private note for colleagues, or download the transcript.'), dismiss);
+      ' You can still read it here, or download the transcript.'), dismiss);
     chat.endedBox.hidden = false;
-    setNoteMode(chat, true);
+    // Notes and messages belong to whoever has the chat now (the relay refuses the rest).
+    chat.form.hidden = true;
     chat.modeReply.disabled = true;
     renderChatHead(chat);
     renderTab(chat);
@@ -865,10 +913,24 @@ import { setUpAnswerSearch } from './answers.js';
     chat.ended = false;
     chat.lastAction = '';
     chat.endedBox.hidden = true;
+    chat.form.hidden = false;
     chat.modeReply.disabled = false;
     setNoteMode(chat, false);
     renderChatHead(chat);
     renderTab(chat);
+  }
+
+  /** Shown read only (``on``) or the advisor's own again. A reader may add notes only when
+   * the relay says so (``may_note``: supervisors). */
+  function setReading(chat, on, mayNote) {
+    chat.reading = on;
+    chat.readingBox.hidden = !on;
+    chat.form.hidden = on && !mayNote;
+    chat.modeReply.disabled = on;
+    setNoteMode(chat, on);
+    renderChatHead(chat);
+    renderTab(chat);
+    updateCounts();
   }
 
   function dismissChat(chat) {
@@ -1048,7 +1110,7 @@ import { setUpAnswerSearch } from './answers.js';
   // Sending ----------------------------------------------------------------------
 
   function setNoteMode(chat, on) {
-    if (chat.ended && !on) return;
+    if ((chat.ended || chat.reading) && !on) return;
     chat.noteMode = on;
     chat.modeNote.checked = on;
     chat.modeReply.checked = !on;
@@ -1269,6 +1331,10 @@ import { setUpAnswerSearch } from './answers.js';
       } else {
         setPendingState(chat, frame.client_id, `Not sent: ${text}`, true);
       }
+      return;
+    }
+    if (cid && state.opening.delete(cid)) {
+      openNotice(text);
       return;
     }
     if (cid && state.claiming.has(cid)) {
@@ -1532,6 +1598,7 @@ import { setUpAnswerSearch } from './answers.js';
     state.queueSeen = new Set();
     state.queueEls.clear();
     state.claiming.clear();
+    state.opening.clear();
     state.everConnected = false;
     state.advisor = null;
     state.guides = {};
@@ -1564,11 +1631,11 @@ import { setUpAnswerSearch } from './answers.js';
       const first = document.querySelector('#queue-list .btn-claim');
       (first || $('queue-heading')).focus();
     } else if (code === 'KeyM') {
-      if (active) { event.preventDefault(); active.textarea.focus(); }
+      if (active && !active.form.hidden) { event.preventDefault(); active.textarea.focus(); }
     } else if (code === 'KeyN') {
-      if (active) {
+      if (active && !active.form.hidden) {
         event.preventDefault();
-        setNoteMode(active, active.ended ? true : !active.noteMode);
+        setNoteMode(active, active.ended || active.reading ? true : !active.noteMode);
         active.textarea.focus();
         announce(active.noteMode ? 'Private note mode. The resident will not see this.' : 'Reply mode. The resident will see this.');
       }
@@ -1586,6 +1653,7 @@ import { setUpAnswerSearch } from './answers.js';
     $('presence').addEventListener('change', onPresence);
     $('reconnect-now').addEventListener('click', () => { state.retries = 0; connect(); });
     $('case-lookup').addEventListener('submit', onCaseLookup);
+    $('open-by-id').addEventListener('submit', onOpenById);
     setUpAnswerSearch({ api, markdown, onInsert: insertAnswer });
     $('shortcuts-open').addEventListener('click', () => $('shortcuts').showModal());
     $('sound').addEventListener('change', () => {

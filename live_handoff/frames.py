@@ -223,6 +223,8 @@ class _ConversationBase(TypedDict):
 
 class ConversationFrame(_ConversationBase, total=False):
     last_id: str
+    access: Literal["full", "read_only"]
+    may_note: bool
 
 
 class _NoteBase(TypedDict):

@@ -8,8 +8,8 @@ import re
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from live_handoff import access, audit, auth, transcript
 from live_handoff import answers as answer_search
-from live_handoff import auth, transcript
 from live_handoff.case_api import CaseApiError
 from live_handoff.keys import CASES, KNOWLEDGE, METRICS, RELAY, SETTINGS, STORE
 from live_handoff.origins import origin_allowed
@@ -100,20 +100,27 @@ async def me(request: web.Request) -> web.Response:
 
 
 async def transcript_download(request: web.Request) -> web.Response:
-    """The resident (resume token as a Bearer token) or a logged-in advisor."""
+    """The resident (resume token as a Bearer token), or staff who may read the
+    conversation (``access.may_read``; audited). Anything else is the same 404 as an
+    unknown conversation, so the answer never tells whether a conversation exists."""
     cid = request.match_info["cid"]
     store = request.app[STORE]
+    not_found = error(404, "unknown_conversation", "No such conversation, or it is not yours.")
     if not CONVERSATION.match(cid):
-        return error(404, "unknown_conversation", "No such conversation.")
+        return not_found
     header = request.headers.get("Authorization", "")
-    allowed = False
     if header.startswith("Bearer "):
-        allowed = await store.check_token(cid, header[7:].strip())
+        if not await store.check_token(cid, header[7:].strip()):
+            return not_found
     else:
         user = await current_user(request)
-        allowed = user is not None and "advisor" in user["roles"].split(",")
-    if not allowed:
-        return error(404, "unknown_conversation", "No such conversation, or it is not yours.")
+        roles = user["roles"].split(",") if user else []
+        if user is None or "advisor" not in roles:
+            return not_found
+        granted = access.may_read(await store.conversation(cid) or {}, user["username"], roles)
+        if not granted.readable:
+            return not_found
+        await audit.record(store, user["username"], granted.role, "transcript", cid)
     text = transcript.render(cid, await store.events_after(cid, "0-0", 10_000))
     return web.Response(
         text=text,

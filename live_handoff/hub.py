@@ -16,7 +16,7 @@ import json
 import logging
 import weakref
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -70,16 +70,23 @@ class Feed:
 
     BATCH = 200
 
-    def __init__(self, store: Store, peer: Peer, cid: str, last_sent: str) -> None:
+    def __init__(
+        self, store: Store, peer: Peer, cid: str, last_sent: str, allowed: Callable[[], Awaitable[bool]] | None = None
+    ) -> None:
         self.store = store
         self.peer = peer
         self.cid = cid
         self.last_sent = last_sent
+        self.allowed = allowed  # asked before each batch; False ends the feed for good
         self._wake = asyncio.Event()
         self._task = asyncio.create_task(self._pump())
 
     def kick(self) -> None:
         self._wake.set()
+
+    @property
+    def ended(self) -> bool:
+        return self._task.done()
 
     def close(self) -> None:
         self._task.cancel()
@@ -90,6 +97,8 @@ class Feed:
             self._wake.clear()
             try:
                 while True:
+                    if self.allowed is not None and not await self.allowed():
+                        return
                     events = await self.store.events_after(self.cid, self.last_sent, self.BATCH)
                     for logged in events:
                         self.last_sent = logged.id
@@ -122,16 +131,20 @@ class Hub:
 
     # Local registrations --------------------------------------------------------
 
-    def follow(self, peer: Peer, cid: str, last_sent: str) -> Feed:
-        """Start streaming ``cid`` to ``peer`` from after ``last_sent``; replaces an older feed."""
+    def follow(
+        self, peer: Peer, cid: str, last_sent: str, allowed: Callable[[], Awaitable[bool]] | None = None
+    ) -> Feed:
+        """Start streaming ``cid`` to ``peer`` from after ``last_sent``; replaces an older feed.
+        ``allowed`` (advisors) is asked before each batch: a peer who may no longer read
+        the conversation gets nothing more."""
         self.unfollow(peer, cid)
-        feed = Feed(self.store, peer, cid, last_sent)
+        feed = Feed(self.store, peer, cid, last_sent, allowed)
         self.feeds[cid].add(feed)
         feed.kick()
         return feed
 
     def follows(self, peer: Peer, cid: str) -> bool:
-        return any(f.peer is peer for f in self.feeds.get(cid, ()))
+        return any(f.peer is peer and not f.ended for f in self.feeds.get(cid, ()))
 
     def unfollow(self, peer: Peer, cid: str | None = None) -> None:
         for conversation in [cid] if cid else list(self.feeds):
@@ -142,7 +155,8 @@ class Hub:
                 del self.feeds[conversation]
 
     def peers(self, cid: str, role: str | None = None) -> list[Peer]:
-        return [f.peer for f in self.feeds.get(cid, ()) if role is None or f.peer.role == role]
+        # A feed that ended (its reader may no longer see the chat) gets no typing either.
+        return [f.peer for f in self.feeds.get(cid, ()) if not f.ended and (role is None or f.peer.role == role)]
 
     def resident_conversations(self) -> list[str]:
         return [cid for cid, feeds in self.feeds.items() if any(f.peer.role == "resident" for f in feeds)]

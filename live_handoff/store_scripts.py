@@ -33,6 +33,9 @@ return {id, 1, mode or ''}
 #       prefix of the per-mode activity sets, prefix of the advisors' chat sets
 # queue op 'auto' and chats_from op 'auto' take the conversation out of the queue and out of
 # whichever advisor holds it, decided from the stored state inside the script (no race).
+# A non-empty 'advisor' field (a claim or a transfer) is also added to the conversation's
+# 'held_by' list (comma-separated usernames), here so that no holder can ever be missed:
+# access.py lets past holders keep reading.
 # Returns {'ok', previous mode, status event id, previous advisor}.
 TRANSITION = """
 local mode = redis.call('HGET', KEYS[1], 'mode')
@@ -64,6 +67,14 @@ redis.call('ZADD', ARGV[15] .. ARGV[3], ARGV[13], ARGV[1])
 redis.call('EXPIRE', ARGV[15] .. ARGV[3], ARGV[6])
 for k, v in pairs(fields) do
   if v == '' then redis.call('HDEL', KEYS[1], k) else redis.call('HSET', KEYS[1], k, v) end
+end
+local holder = fields['advisor']
+if holder and holder ~= '' then
+  local held = redis.call('HGET', KEYS[1], 'held_by') or ''
+  if not string.find(',' .. held .. ',', ',' .. holder .. ',', 1, true) then
+    if held == '' then held = holder else held = held .. ',' .. holder end
+    redis.call('HSET', KEYS[1], 'held_by', held)
+  end
 end
 local id = redis.call('XADD', KEYS[2], '*', 'e', ARGV[5], 'a', 'all')
 redis.call('EXPIRE', KEYS[1], ARGV[6])

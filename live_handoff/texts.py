@@ -38,6 +38,13 @@ MESSAGE_SAVED = (
 )
 RATING_THANKS = "Thank you for your feedback."
 SESSION_ENDED = "Your session has ended. Please log in again."
+# Advisors' refusals (access.py): the same words whether or not the conversation exists.
+NOT_YOURS_TO_OPEN = (
+    "You can open a chat only while it is waiting in the queue, is yours, or was yours before. "
+    "That one is not (or it has ended long ago). A supervisor can open any chat."
+)
+NOTES_ON_OWN_CHATS = "You can add notes only to chats you have now."
+NO_LONGER_SHOWN = "That chat is now with another advisor, so it is no longer shown to you."
 
 
 def first_name(name: str) -> str:

@@ -5,10 +5,11 @@ of their own chats kept up to date."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from live_handoff import frames, texts
-from live_handoff.frames import AdvisorWelcome, ChatList
+from live_handoff import access, audit, auth, frames, texts
+from live_handoff.frames import AdvisorWelcome, ChatList, ConversationFrame
 from live_handoff.hub import Peer
 from live_handoff.protocol import FrameError
 from live_handoff.rooms.bot_turns import BotTurns
@@ -51,14 +52,50 @@ class Advisors(Room):
         await self.store.notify_queue()  # waits change with who is available
 
     async def open(self, peer: Peer, cid: str, last_seen: str, keep_feed: bool = False) -> None:
-        """Show a conversation: its summary, then its log after ``last_seen``, then live."""
+        """Show a conversation: its summary, then its log after ``last_seen``, then live.
+
+        Only what ``access.may_read`` allows (queued, theirs, theirs before, or any for a
+        supervisor); each open is one entry in the staff audit trail.
+        """
+        roles = await self._roles(peer)
+        conversation = await self.store.conversation(cid) or {}
+        granted = access.may_read(conversation, peer.username, roles)
+        if not granted.readable:
+            raise _not_readable(conversation, roles)
         items = await self.queue.summaries([cid])
         if not items:
             raise FrameError("unknown_conversation", TRANSITION_MESSAGES["unknown_conversation"])
-        await peer.send({"type": "conversation", "conversation": items[0], "last_id": await self.store.last_id(cid)})
+        frame: ConversationFrame = {
+            "type": "conversation",
+            "conversation": items[0],
+            "last_id": await self.store.last_id(cid),
+            "access": "full" if granted.level == "full" else "read_only",
+            "may_note": granted.may_note,
+        }
+        await peer.send(frame)
         if keep_feed and self.hub.follows(peer, cid):
-            return  # already showing it (looked before claiming): nothing to replay
-        self.hub.follow(peer, cid, last_seen)
+            return  # already showing it (looked before claiming): nothing to replay, nothing new read
+        await audit.record(self.store, peer.username, granted.role, "open", cid)
+        self.hub.follow(peer, cid, last_seen, allowed=self._still_readable(peer, cid, roles))
+
+    def _still_readable(self, peer: Peer, cid: str, roles: list[str]) -> Callable[[], Awaitable[bool]]:
+        """The feed's check before each batch: a queued chat someone else claims, or one
+        that expires, stops being shown (the console is told why)."""
+
+        async def check() -> bool:
+            conversation = await self.store.conversation(cid) or {}
+            if access.may_read(conversation, peer.username, roles).readable:
+                return True
+            refusal = frames.error("not_allowed", texts.NO_LONGER_SHOWN)
+            refusal["conversation_id"] = cid
+            await peer.send(refusal)
+            return False
+
+        return check
+
+    async def _roles(self, peer: Peer) -> list[str]:
+        """The advisor's roles now (read each time, so a role taken away counts at once)."""
+        return auth.effective_roles((await self.store.advisor(peer.username) or {}).get("roles", ""))
 
     async def claim(self, peer: Peer, cid: str) -> None:
         advisor = await self.store.advisor(peer.username) or {}
@@ -108,10 +145,16 @@ class Advisors(Room):
             self.metrics.messages.labels("advisor").inc()
 
     async def note(self, peer: Peer, frame: dict[str, Any]) -> None:
-        """A private note: advisors see it, the resident never does."""
+        """A private note: advisors see it, the resident never does. Only on a chat the
+        advisor has now (supervisors: any chat they may read, see ``access``)."""
         cid = frame["conversation_id"]
-        if not await self.store.conversation(cid):
-            raise FrameError("unknown_conversation", TRANSITION_MESSAGES["unknown_conversation"])
+        roles = await self._roles(peer)
+        conversation = await self.store.conversation(cid) or {}
+        granted = access.may_read(conversation, peer.username, roles)
+        if not granted.readable:
+            raise _not_readable(conversation, roles)
+        if not granted.may_note:
+            raise FrameError("not_allowed", texts.NOTES_ON_OWN_CHATS)
         advisor = await self.store.advisor(peer.username) or {}
         event = frames.note(advisor.get("name", peer.username), frame["text"])
         stream_id, _ = await self.store.append(cid, event, frame["client_id"], audience="advisors")
@@ -198,8 +241,15 @@ class Advisors(Room):
 
     def _unfollow_soon(self, peer: Peer, cid: str) -> None:
         """Stop showing a conversation the advisor no longer has, once its last status
-        event (logged a moment ago) has reached them."""
-        asyncio.get_running_loop().call_later(UNFOLLOW_AFTER_SECONDS, self.hub.unfollow, peer, cid)
+        event (logged a moment ago) has reached them. A feed they open again meanwhile
+        (read only, as a past holder) is theirs to keep."""
+        showing = {feed for feed in self.hub.feeds.get(cid, ()) if feed.peer is peer}
+
+        def stop() -> None:
+            if showing & set(self.hub.feeds.get(cid, ())):
+                self.hub.unfollow(peer, cid)
+
+        asyncio.get_running_loop().call_later(UNFOLLOW_AFTER_SECONDS, stop)
 
     # News for advisors ---------------------------------------------------------------
 
@@ -217,6 +267,14 @@ class Advisors(Room):
             if peer.session and not await self.store.session_exists(peer.session):
                 await peer.send(frames.error("not_allowed", texts.SESSION_ENDED))
                 await peer.ws.close(code=CLOSE_SESSION_ENDED, message=b"session ended")
+
+
+def _not_readable(conversation: dict[str, str], roles: list[str]) -> FrameError:
+    """The refusal of a conversation the advisor may not see. Whether it exists is said
+    only to supervisors, who may read any that does."""
+    if not conversation and access.SUPERVISOR in roles:
+        return FrameError("unknown_conversation", TRANSITION_MESSAGES["unknown_conversation"])
+    return FrameError("not_allowed", texts.NOT_YOURS_TO_OPEN)
 
 
 def _claim_refused(exc: TransitionError) -> FrameError:

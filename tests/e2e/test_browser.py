@@ -3,6 +3,7 @@ real front door, bot, action server, Open311 service and Redis."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -284,3 +285,39 @@ def test_a_resident_in_crisis_can_call_999_and_samaritans_with_one_tap(resident_
     assert answer.get_by_role("link", name="999", exact=True).first.get_attribute("href") == "tel:999"
     assert answer.get_by_role("link", name="111", exact=True).first.get_attribute("href") == "tel:111"
     shoot(page, "widget-crisis-answer")
+
+
+def test_a_supervisor_reads_any_chat_in_the_console_read_only_and_advisors_have_no_such_field(
+    resident_page: Page, advisor_page: Page, browser, front_door
+):
+    open_widget(resident_page, front_door.url)
+    send(resident_page, "when is my bin collected")
+    last_bot(resident_page, "bin")
+    stored = resident_page.evaluate(
+        "() => Object.entries(sessionStorage).find(([key]) => key.startsWith('frontdesk:'))[1]"
+    )
+    cid = json.loads(stored)["conversation_id"]
+    advisor_login(advisor_page, front_door.url, "sam")
+    expect(advisor_page.get_by_label("Your status")).to_be_visible()
+    expect(advisor_page.get_by_label("Read a chat by its id")).to_be_hidden()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    supervisor = context.new_page()
+    advisor_login(supervisor, front_door.url, "olu")
+    field = supervisor.get_by_label("Read a chat by its id")
+    field.fill("c_" + "x" * 22)
+    field.press("Enter")
+    expect(supervisor.locator("#open-notice")).to_contain_text("no longer exists", timeout=10_000)
+    field.fill(cid)
+    supervisor.get_by_role("button", name="Read", exact=True).click()
+
+    panel = supervisor.get_by_role("tabpanel")
+    expect(panel.get_by_text("when is my bin collected").first).to_be_visible(timeout=10_000)
+    expect(panel.get_by_text("Read only.")).to_be_visible()
+    expect(panel.get_by_label("Reply to resident")).to_be_disabled()
+    expect(panel.get_by_role("button", name="Close chat")).to_be_disabled()
+    expect(panel.get_by_label("Private note (only advisors see it)")).to_be_visible()
+    expect(supervisor.locator("#chats-count")).to_have_text("(0 of 3)")
+    assert axe_violations(supervisor) == [], "console reading a chat"
+    shoot(supervisor, "console-1280-supervisor-reading")
+    context.close()
