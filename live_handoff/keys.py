@@ -24,3 +24,5 @@ METRICS = web.AppKey("metrics", Metrics)
 SOCKETS = web.AppKey("sockets", weakref.WeakSet)
 CASES = web.AppKey("cases", CaseDesk)
 KNOWLEDGE = web.AppKey("knowledge", KnowledgeBaseCache)
+# True on the small application serving /metrics at RELAY_METRICS_ADDRESS.
+METRICS_LISTENER = web.AppKey("metrics_listener", bool)
