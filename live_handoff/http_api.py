@@ -48,7 +48,7 @@ def came_over_https(request: web.Request) -> bool:
 
 
 async def login(request: web.Request) -> web.Response:
-    if not origin_allowed(request, request.app[SETTINGS].allowed_origins):
+    if not origin_allowed(request, request.app[SETTINGS].allowed_origins, request.app[SETTINGS].trusted_proxies):
         return error(403, "not_allowed", "Log in from the relay's own address.")
     try:
         body = await request.json()

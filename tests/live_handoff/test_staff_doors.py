@@ -149,3 +149,16 @@ async def test_a_generated_password_is_accepted_and_logs_in(settings, store, mak
     client = await make_client(settings)
     response = await client.post("/api/advisor/login", json={"username": "kai", "password": password})
     assert response.status == 200
+
+
+async def test_behind_a_trusted_https_proxy_the_relays_own_https_origin_may_log_in(settings, store, make_client):
+    await add_advisor(store)
+    body = {"username": "sam", "password": PASSWORD}
+    trusting = await make_client(replace(settings, trusted_proxies=parse_trusted("127.0.0.1")))
+    origin = f"https://{trusting.host}:{trusting.port}"
+    headers = {"Origin": origin, "X-Forwarded-Proto": "https"}
+    assert (await trusting.post("/api/advisor/login", json=body, headers=headers)).status == 200
+    wary = await make_client(settings)
+    origin = f"https://{wary.host}:{wary.port}"
+    headers = {"Origin": origin, "X-Forwarded-Proto": "https"}
+    assert (await wary.post("/api/advisor/login", json=body, headers=headers)).status == 403

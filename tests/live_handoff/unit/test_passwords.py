@@ -80,5 +80,6 @@ def test_hashing_refuses_a_weak_password_with_the_reason():
 
 
 def test_the_tests_shared_staff_password_passes_the_rules():
-    for username, name in [("sam", "Sam Patel"), ("eve", "Eve Editor"), ("mina", "Mina Okafor"), ("olu", "Olu Bello")]:
+    people = [("sam", "Sam Patel"), ("priya", "Priya Shah"), ("eve", "Eve Jones"), ("mina", "Mina Okafor"), ("olu", "Olu Bello")]
+    for username, name in people:
         assert passwords.problem(STAFF_PASSWORD, username, name) is None
