@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from live_handoff.keys import (
     KNOWLEDGE,
     METRICS,
     METRICS_LISTENER,
+    METRICS_SOCKET,
     REDIS,
     RELAY,
     SETTINGS,
@@ -88,6 +90,23 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     await redis.close()
 
 
+async def _metrics_socket(app: web.Application) -> AsyncIterator[None]:
+    """Bind RELAY_METRICS_ADDRESS first, so an address in use stops start-up before
+    anything else is opened."""
+    settings = app[SETTINGS]
+    if settings.metrics_address is None:
+        yield
+        return
+    host, port = settings.metrics_address
+    try:
+        sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as exc:
+        raise OSError(f"RELAY_METRICS_ADDRESS: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    app[METRICS_SOCKET] = sock
+    yield
+    sock.close()
+
+
 async def _metrics_listener(app: web.Application) -> AsyncIterator[None]:
     """/metrics on RELAY_METRICS_ADDRESS, a listener of its own (e.g. 127.0.0.1:9464 for a
     Prometheus on the same machine or network), sharing this process's counters."""
@@ -101,12 +120,7 @@ async def _metrics_listener(app: web.Application) -> AsyncIterator[None]:
     listener.router.add_get("/metrics", http_api.metrics)
     runner = web.AppRunner(listener, access_log=None)  # a scrape every 15 s is not news
     await runner.setup()
-    host, port = settings.metrics_address
-    try:
-        await web.TCPSite(runner, host, port).start()
-    except OSError as exc:
-        await runner.cleanup()
-        raise OSError(f"RELAY_METRICS_ADDRESS: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    await web.SockSite(runner, app[METRICS_SOCKET]).start()
     yield
     await runner.cleanup()
 
@@ -125,6 +139,7 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app[SOCKETS] = weakref.WeakSet()
     app[KNOWLEDGE] = KnowledgeBaseCache(*knowledge_paths(settings))
+    app.cleanup_ctx.append(_metrics_socket)
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(_metrics_listener)  # after _resources: it reads the same store
     app.on_shutdown.append(_close_sockets)  # type: ignore[arg-type]  # aiohttp 3.9's Signal typing
