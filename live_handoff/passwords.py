@@ -91,6 +91,8 @@ def problem(password: str, username: str = "", name: str = "") -> str | None:
     personal = _personal_words(username, name)
     inputs = [*personal, *COUNCIL_WORDS]
     judged = password[:JUDGED_LENGTH]
+    # zxcvbn keeps user_inputs in a module-level dictionary: call it from one thread at a time
+    # (the CLI and add_user call it on the event loop's thread).
     result = zxcvbn(judged, user_inputs=inputs)
     # zxcvbn counts "SamPatel2026!!" as strong (a name is a rare word to it); what matters
     # is whether what is left after the person's and council's words is hard to guess.

@@ -80,6 +80,12 @@ def test_hashing_refuses_a_weak_password_with_the_reason():
 
 
 def test_the_tests_shared_staff_password_passes_the_rules():
-    people = [("sam", "Sam Patel"), ("priya", "Priya Shah"), ("eve", "Eve Jones"), ("mina", "Mina Okafor"), ("olu", "Olu Bello")]
+    people = [
+        ("sam", "Sam Patel"),
+        ("priya", "Priya Shah"),
+        ("eve", "Eve Jones"),
+        ("mina", "Mina Okafor"),
+        ("olu", "Olu Bello"),
+    ]
     for username, name in people:
         assert passwords.problem(STAFF_PASSWORD, username, name) is None
