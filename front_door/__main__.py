@@ -41,14 +41,23 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_log_masking()
     try:
-        app = build_app(Settings.from_env(), door)
+        relay = Settings.from_env()
+        app = build_app(relay, door)
     except (SettingsError, service_requests.SettingsError, ValueError) as exc:
         print(f"Cannot start the front door: {exc}", file=sys.stderr)
         return 2
     print(f"Front door on http://{args.host}:{args.port}/", flush=True)
-    web.run_app(
-        app, host=args.host, port=args.port, print=None, access_log_class=PathOnlyAccessLogger, shutdown_timeout=5
-    )
+    if relay.metrics_address is not None:
+        # The relay starts this listener with the application (live_handoff.app).
+        host, port = relay.metrics_address
+        print(f"Metrics on http://{f'[{host}]' if ':' in host else host}:{port}/metrics", flush=True)
+    try:
+        web.run_app(
+            app, host=args.host, port=args.port, print=None, access_log_class=PathOnlyAccessLogger, shutdown_timeout=5
+        )
+    except OSError as exc:  # a port in use: say which, without a traceback
+        print(f"Cannot start the front door: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

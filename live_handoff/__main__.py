@@ -6,7 +6,10 @@
     python -m live_handoff user remove USERNAME
 
 Passwords are read from the terminal (or stdin when piped), or generated with
---generate-password and printed once. REDIS_URL (and RELAY_KEY_PREFIX) say which Redis
+--generate-password and printed once. A password must be at least 12 characters and hard
+to guess: not a common one, and not built from the username, the person's name or the
+council's name (a passphrase of four or more random words is best); otherwise the command
+says why and exits with status 2. REDIS_URL (and RELAY_KEY_PREFIX) say which Redis
 holds the accounts; the relay's other settings are checked too, so a mistake in them is
 found here rather than when the relay starts.
 """
@@ -16,22 +19,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import secrets
 import sys
 
 from redis.exceptions import RedisError
 
-from live_handoff import auth
+from live_handoff import auth, passwords
 from live_handoff.settings import Settings, SettingsError
 from live_handoff.store import Store, connect_redis
 
 
-def _password(args: argparse.Namespace) -> str:
+def _password(args: argparse.Namespace, name: str) -> str:
     if args.generate_password:
-        return secrets.token_urlsafe(12)
+        return passwords.generate(args.username, name)
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Password (12 characters or more): ")
+    first = getpass.getpass("Password (a passphrase of four or more random words is best): ")
     if getpass.getpass("Same again: ") != first:
         raise auth.AuthError("The two passwords were different.")
     return first
@@ -61,17 +63,22 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "passwd" and not existing:
             print(f"No user called {args.username}.", file=sys.stderr)
             return 1
-        password = _password(args)
+        name = args.name if args.command == "add" else (existing or {}).get("name", "")
+        password = _password(args, name)
         if args.command == "add":
             await auth.add_user(store, args.username, args.name, password, set(args.role or ["advisor"]), args.capacity)
         else:
-            await store.set_advisor_field(args.username, password=auth.hash_password(password))
+            hashed = auth.hash_password(password, args.username, name)
+            await store.set_advisor_field(args.username, password=hashed)
             await store.end_all_sessions(args.username)  # everyone logged in as them must log in again
         if args.generate_password:
             print(f"username: {args.username}\npassword: {password}")
         else:
             print(f"Saved {args.username}.")
         return 0
+    except auth.WeakPasswordError as exc:
+        print(f"{exc} Or let the command make one: --generate-password.", file=sys.stderr)
+        return 2
     except auth.AuthError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -82,7 +82,7 @@ async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
 async def _admitted(request: web.Request, ws: web.WebSocketResponse) -> Peer | None:
     """The console's connection, or None (told why, and closed): wrong origin, not an advisor."""
     probe = Peer(ws, "advisor")
-    if not origin_allowed(request, request.app[SETTINGS].allowed_origins):
+    if not origin_allowed(request, request.app[SETTINGS].allowed_origins, request.app[SETTINGS].trusted_proxies):
         await probe.send(frames.error("not_allowed", "Open the console from the relay's own address."))
         await ws.close(code=CLOSE_ORIGIN, message=b"origin not allowed")
         return None

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,7 +21,19 @@ from live_handoff.bot_client import BotClient
 from live_handoff.case_api import CaseDesk
 from live_handoff.cases import CaseClient, Outbox
 from live_handoff.hub import Hub
-from live_handoff.keys import CASES, HUB, KNOWLEDGE, METRICS, REDIS, RELAY, SETTINGS, SOCKETS, STORE
+from live_handoff.keys import (
+    CASES,
+    HUB,
+    KNOWLEDGE,
+    METRICS,
+    METRICS_LISTENER,
+    METRICS_SOCKET,
+    REDIS,
+    RELAY,
+    SETTINGS,
+    SOCKETS,
+    STORE,
+)
 from live_handoff.metrics import Metrics
 from live_handoff.resident_ws import resident_socket
 from live_handoff.rooms import Relay
@@ -77,6 +90,41 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     await redis.close()
 
 
+async def _metrics_socket(app: web.Application) -> AsyncIterator[None]:
+    """Bind RELAY_METRICS_ADDRESS first, so an address in use stops start-up before
+    anything else is opened."""
+    settings = app[SETTINGS]
+    if settings.metrics_address is None:
+        yield
+        return
+    host, port = settings.metrics_address
+    try:
+        sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as exc:
+        raise OSError(f"RELAY_METRICS_ADDRESS: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    app[METRICS_SOCKET] = sock
+    yield
+    sock.close()
+
+
+async def _metrics_listener(app: web.Application) -> AsyncIterator[None]:
+    """/metrics on RELAY_METRICS_ADDRESS, a listener of its own (e.g. 127.0.0.1:9464 for a
+    Prometheus on the same machine or network), sharing this process's counters."""
+    settings = app[SETTINGS]
+    if settings.metrics_address is None:
+        yield
+        return
+    listener = web.Application(middlewares=[http_api.json_errors])
+    listener[SETTINGS], listener[METRICS], listener[STORE] = settings, app[METRICS], app[STORE]
+    listener[METRICS_LISTENER] = True
+    listener.router.add_get("/metrics", http_api.metrics)
+    runner = web.AppRunner(listener, access_log=None)  # a scrape every 15 s is not news
+    await runner.setup()
+    await web.SockSite(runner, app[METRICS_SOCKET]).start()
+    yield
+    await runner.cleanup()
+
+
 async def _close_sockets(app: web.Application) -> None:
     await asyncio.gather(
         *(ws.close(code=WSCloseCode.GOING_AWAY, message=b"relay shutting down") for ws in list(app[SOCKETS])),  # type: ignore[index]
@@ -91,7 +139,9 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app[SOCKETS] = weakref.WeakSet()
     app[KNOWLEDGE] = KnowledgeBaseCache(*knowledge_paths(settings))
+    app.cleanup_ctx.append(_metrics_socket)
     app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(_metrics_listener)  # after _resources: it reads the same store
     app.on_shutdown.append(_close_sockets)  # type: ignore[arg-type]  # aiohttp 3.9's Signal typing
     app.router.add_get("/ws/resident", resident_socket)
     app.router.add_get("/ws/advisor", advisor_socket)

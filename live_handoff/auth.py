@@ -8,6 +8,7 @@ import re
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from live_handoff import passwords
 from live_handoff.store import Store
 
 USERNAME = re.compile(r"^[a-z0-9._-]{2,40}$")
@@ -15,7 +16,7 @@ ROLES = frozenset({"advisor", "editor", "manager", "supervisor", "dpo"})
 # A data protection officer answers subject access and erasure requests (the privacy page); no other role does.
 # A supervisor takes chats and reads the managers' report: what they may do is the union.
 IMPLIED_ROLES = {"supervisor": ("advisor", "manager")}
-MIN_PASSWORD = 12
+MIN_PASSWORD = passwords.MIN_LENGTH
 MAX_FAILURES = 5  # per username, per 15 minutes
 MAX_ADDRESS_FAILURES = 20  # per client address, per 15 minutes: guessing across many usernames
 # Hashing takes ~0.2 s of CPU: done in threads, two at a time, so logins never stall chats.
@@ -36,9 +37,24 @@ class AuthError(Exception):
     """A login or account change that cannot go ahead; the message is safe to show."""
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise AuthError(f"Passwords must be at least {MIN_PASSWORD} characters.")
+class WeakPasswordError(AuthError):
+    """A new password that is too short or too easy to guess; the message says why and what to do."""
+
+
+def hash_password(password: str, username: str = "", name: str = "") -> str:
+    """The Argon2id hash of a new password, once it is strong enough for this person.
+
+    Args:
+        password: the new password.
+        username, name: whose it is: a password built from them is refused.
+
+    Raises:
+        WeakPasswordError: too short, common, or built from the username, name or the
+            council's name (``live_handoff.passwords``).
+    """
+    found = passwords.problem(password, username, name)
+    if found:
+        raise WeakPasswordError(found)
     return _hasher.hash(password)
 
 
@@ -58,7 +74,8 @@ async def add_user(store: Store, username: str, name: str, password: str, roles:
         raise AuthError("Capacity (concurrent chats) must be between 1 and 20.")
     if not name.strip():
         raise AuthError("Give the person's name (residents see the first name).")
-    await store.save_advisor(username, name.strip(), hash_password(password), ",".join(sorted(roles)), capacity)
+    hashed = hash_password(password, username, name)
+    await store.save_advisor(username, name.strip(), hashed, ",".join(sorted(roles)), capacity)
 
 
 class TooManyAttemptsError(AuthError):

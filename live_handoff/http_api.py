@@ -8,10 +8,10 @@ import re
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from live_handoff import access, audit, auth, transcript
+from live_handoff import access, audit, auth, metrics_access, proxies, transcript
 from live_handoff import answers as answer_search
 from live_handoff.case_api import CaseApiError
-from live_handoff.keys import CASES, KNOWLEDGE, METRICS, RELAY, SETTINGS, STORE
+from live_handoff.keys import CASES, KNOWLEDGE, METRICS, METRICS_LISTENER, RELAY, SETTINGS, STORE
 from live_handoff.origins import origin_allowed
 from live_handoff.sessions import COOKIE, csrf_ok, current_user, require
 
@@ -35,8 +35,20 @@ async def json_errors(request: web.Request, handler):
         return error(503, "unavailable", "The service cannot reach its storage. Try again shortly.")
 
 
+def client_address(request: web.Request) -> str:
+    """The client's address: the peer's, or from a trusted proxy what it forwarded."""
+    forwarded = ",".join(request.headers.getall("X-Forwarded-For", []))
+    return proxies.client_address(request.remote or "", forwarded, request.app[SETTINGS].trusted_proxies)
+
+
+def came_over_https(request: web.Request) -> bool:
+    """Whether the client used HTTPS: to the relay itself, or to a trusted proxy in front."""
+    trusted = request.app[SETTINGS].trusted_proxies
+    return proxies.client_scheme(request.remote or "", request.headers, trusted, direct=request.scheme) == "https"
+
+
 async def login(request: web.Request) -> web.Response:
-    if not origin_allowed(request, request.app[SETTINGS].allowed_origins):
+    if not origin_allowed(request, request.app[SETTINGS].allowed_origins, request.app[SETTINGS].trusted_proxies):
         return error(403, "not_allowed", "Log in from the relay's own address.")
     try:
         body = await request.json()
@@ -46,7 +58,7 @@ async def login(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     try:
         sid, csrf, user = await auth.login(
-            request.app[STORE], username, password, int(settings.session_hours * 3600), request.remote or ""
+            request.app[STORE], username, password, int(settings.session_hours * 3600), client_address(request)
         )
     except auth.TooManyAttemptsError as exc:
         return error(429, "too_many_attempts", str(exc))
@@ -65,7 +77,8 @@ async def login(request: web.Request) -> web.Response:
         sid,
         httponly=True,
         samesite="Strict",
-        secure=settings.secure_cookies,
+        # Never sent back over plain HTTP once the client has used HTTPS.
+        secure=settings.secure_cookies or came_over_https(request),
         path="/",
         max_age=int(settings.session_hours * 3600),
     )
@@ -193,6 +206,19 @@ async def messages_set_aside(app: web.Application) -> int:
 
 
 async def metrics(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    decision = metrics_access.decide(
+        settings.metrics_token,
+        settings.metrics_address is not None,
+        request.app.get(METRICS_LISTENER, False),
+        request.headers.get("Authorization"),
+    )
+    if decision == "not_found":
+        return error(404, "not_found", "No such page. Metrics: see RELAY_METRICS_ADDRESS and RELAY_METRICS_TOKEN.")
+    if decision == "unauthorised":
+        response = error(401, "unauthorised", "Metrics need the header Authorization: Bearer <RELAY_METRICS_TOKEN>.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
     body = await request.app[METRICS].render(request.app[STORE])
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import weakref
 
 from aiohttp import web
@@ -24,3 +25,6 @@ METRICS = web.AppKey("metrics", Metrics)
 SOCKETS = web.AppKey("sockets", weakref.WeakSet)
 CASES = web.AppKey("cases", CaseDesk)
 KNOWLEDGE = web.AppKey("knowledge", KnowledgeBaseCache)
+# True on the small application serving /metrics at RELAY_METRICS_ADDRESS.
+METRICS_LISTENER = web.AppKey("metrics_listener", bool)
+METRICS_SOCKET = web.AppKey("metrics_socket", socket.socket)  # bound at start-up, served once Redis is set up

@@ -45,7 +45,7 @@ async def resident_socket(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=settings.max_frame_bytes)
     await ws.prepare(request)
     peer = Peer(ws, "resident", transport=request.transport)
-    if not origin_allowed(request, settings.allowed_origins):
+    if not origin_allowed(request, settings.allowed_origins, settings.trusted_proxies):
         metrics.errors.labels("origin").inc()
         await peer.send(frames.error("not_allowed", "This website is not allowed to open the chat."))
         await ws.close(code=CLOSE_ORIGIN, message=b"origin not allowed")

@@ -11,6 +11,7 @@ from typing import TypeVar
 from knowledge_base.articles import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
 from knowledge_base.opening_hours import advisor_hours_text
 from live_handoff import hours as opening
+from live_handoff import proxies
 
 T = TypeVar("T")
 
@@ -41,6 +42,11 @@ class Settings:
     handling_seconds_default: float = 360.0
     opening_hours: opening.OpeningHours = field(default_factory=opening.build)
     secure_cookies: bool = False
+    trusted_proxies: tuple[proxies.Network, ...] = ()
+    # /metrics: at this (host, port) only, when set; wherever it is served, the token (when
+    # set) is needed; on the residents' port only with a token.
+    metrics_address: tuple[str, int] | None = None
+    metrics_token: str = ""
     hours_text: str = "Monday to Friday, 8:30am to 5pm"
     # The council's privacy notice for the chat; the widget links to it beside the greeting.
     privacy_notice_url: str = ""
@@ -75,7 +81,15 @@ class Settings:
             are always closed. RELAY_HOURS_TEXT says them in words for residents
             ("Monday to Friday, 8:30am to 5pm").
         RELAY_SESSION_HOURS (8): advisors' sessions expire after this long without use.
-        RELAY_SECURE_COOKIES (0): set to 1 behind HTTPS.
+        RELAY_SECURE_COOKIES (0): 1 marks session cookies Secure always; otherwise they are
+            Secure whenever the request came over HTTPS, directly or through a trusted proxy.
+        RELAY_TRUSTED_PROXIES: comma-separated IP addresses and CIDR networks of the reverse
+            proxies in front of the relay; their X-Forwarded-Proto and X-Forwarded-For are
+            believed, anyone else's ignored.
+        RELAY_METRICS_ADDRESS (``host:port``, e.g. ``127.0.0.1:9464``): serve /metrics there
+            only, on a listener of its own, and not on the residents' port.
+        RELAY_METRICS_TOKEN (16+ characters): /metrics needs ``Authorization: Bearer <token>``.
+            With neither set, /metrics answers 404.
         RELAY_PRIVACY_NOTICE_URL: the council's privacy notice for the chat (https://...);
             residents see a link to it beside the greeting, with how long chats are kept.
         RELAY_KEY_PREFIX ("fd"): the prefix of every Redis key and channel of the relay.
@@ -120,6 +134,13 @@ class Settings:
         notice_url = env.get("RELAY_PRIVACY_NOTICE_URL", "").strip()
         if notice_url and not notice_url.startswith(("https://", "http://")):
             raise SettingsError(f"RELAY_PRIVACY_NOTICE_URL: {notice_url!r} must start with https:// or http://")
+        try:
+            trusted = proxies.parse_trusted(env.get("RELAY_TRUSTED_PROXIES", ""))
+        except ValueError as exc:
+            raise SettingsError(f"RELAY_TRUSTED_PROXIES: {exc}") from None
+        metrics_token = env.get("RELAY_METRICS_TOKEN", "").strip()
+        if metrics_token and (len(metrics_token) < 16 or not metrics_token.isprintable() or " " in metrics_token):
+            raise SettingsError("RELAY_METRICS_TOKEN: must be at least 16 characters, without spaces")
         open311_url = env.get("OPEN311_URL", "")
         if open311_url and not open311_url.endswith("/"):
             open311_url += "/"
@@ -146,12 +167,31 @@ class Settings:
             session_hours=read("RELAY_SESSION_HOURS", 8.0, float, lambda v: v > 0, positive),
             opening_hours=hours,
             secure_cookies=env.get("RELAY_SECURE_COOKIES", "0") == "1",
+            trusted_proxies=trusted,
+            metrics_address=read("RELAY_METRICS_ADDRESS", None, parse_address),
+            metrics_token=metrics_token,
             # The same words the bot's texts use (knowledge_base.opening_hours).
             hours_text=advisor_hours_text(env),
             privacy_notice_url=notice_url,
             content_dir=knowledge[0],
             messages_file=knowledge[1],
         )
+
+
+def parse_address(text: str) -> tuple[str, int]:
+    """``host:port`` (``127.0.0.1:9464``, ``[::1]:9464``, ``localhost:9464``) as (host, port).
+
+    Raises:
+        ValueError: not of that form, or the port is not 1-65535.
+    """
+    host, colon, port = text.strip().rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535 or ("[" in host or "]" in host):
+        raise ValueError(f"{text!r} must be host:port, e.g. 127.0.0.1:9464 or [::1]:9464")
+    if ":" in host and not text.strip().startswith("["):
+        raise ValueError(f"{text!r}: write an IPv6 address in brackets, e.g. [::1]:9464")
+    return host, int(port)
 
 
 def knowledge_paths_in(env: Mapping[str, str]) -> tuple[Path, Path]:

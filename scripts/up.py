@@ -2,7 +2,8 @@
 
 Used by `make up`. Ports come from the environment (defaults in brackets):
 FRONT_DOOR_PORT (8080), RASA_PORT (5005), ACTION_PORT (5055), REDIS_PORT (6380, the
-private Redis started when REDIS_URL is not set), HOST (127.0.0.1).
+private Redis started when REDIS_URL is not set), HOST (127.0.0.1), METRICS_PORT (9464:
+/metrics on 127.0.0.1 only, unless RELAY_METRICS_ADDRESS or RELAY_METRICS_TOKEN is set).
 Set OPEN311_URL and OPEN311_API_KEY to use a council's own Open311 endpoint instead of
 the built-in service (mounted in the front door at /open311/v2/).
 """
@@ -30,6 +31,7 @@ from bot.processes import (  # noqa: E402
     wait_until_up,
 )
 from front_door.processes import PYTHON, RedisServer  # noqa: E402
+from live_handoff.passwords import generate  # noqa: E402
 
 SECRETS = ROOT / "var" / "secrets.env"
 
@@ -52,8 +54,11 @@ def local_secrets() -> dict[str, str]:
     return found
 
 
+FIRST_ADVISOR = ("advisor", "Alex Advisor")
+
+
 def new_password() -> str:
-    return secrets.token_urlsafe(12)
+    return generate(*FIRST_ADVISOR)
 
 
 def start(name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -78,7 +83,7 @@ def stop(processes: list[tuple[str, subprocess.Popen]]) -> None:
 def first_advisor(env: dict[str, str]) -> tuple[str, str]:
     """Create the first advisor account if there is none; its password lives in var/secrets.env."""
     secrets_now = local_secrets()
-    username = "advisor"
+    username, name = FIRST_ADVISOR
     password = secrets_now.get("FIRST_ADVISOR_PASSWORD")
     listed = subprocess.run(
         [str(PYTHON), "-m", "live_handoff", "user", "list"],
@@ -100,7 +105,7 @@ def first_advisor(env: dict[str, str]) -> tuple[str, str]:
             "add",
             username,
             "--name",
-            "Alex Advisor",
+            name,
             "--role",
             "advisor",
             "--role",
@@ -143,6 +148,11 @@ def main() -> int:
     env["RASA_URL"] = f"http://{host}:{rasa_port}"
     env["RASA_TOKEN"] = secrets_now["RASA_TOKEN"]
     env["FRONT_DOOR_PORT"] = str(door_port)
+    if not os.environ.get("RELAY_METRICS_ADDRESS") and not os.environ.get("RELAY_METRICS_TOKEN"):
+        # Metrics never on the residents' port: on this machine only, where a newcomer can look.
+        env["RELAY_METRICS_ADDRESS"] = f"127.0.0.1:{int(os.environ.get('METRICS_PORT', '9464'))}"
+    metrics_at = env.get("RELAY_METRICS_ADDRESS")
+    metrics_url = f"http://{metrics_at}/metrics" if metrics_at else f"http://{host}:{door_port}/metrics (bearer token)"
     processes: list[tuple[str, subprocess.Popen]] = []
     redis = None
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started in the background
@@ -175,7 +185,8 @@ def main() -> int:
         )
         print(
             "\nFront Desk is running. Press Ctrl-C to stop.\n"
-            f"  Front door:         http://{host}:{door_port}/  (health: /health, metrics: /metrics)\n"
+            f"  Front door:         http://{host}:{door_port}/  (health: /health)\n"
+            f"  Metrics:            {metrics_url}\n"
             f"  Resident websocket: ws://{host}:{door_port}/ws/resident\n"
             f"  Advisor websocket:  ws://{host}:{door_port}/ws/advisor  (log in: POST /api/advisor/login)\n"
             f"{login}"

@@ -13,10 +13,11 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from bot.processes import ROOT
 from front_door.processes import PYTHON, FrontDoor
+from tests.passwords import STAFF_PASSWORD
 
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PASSWORD = "correct horse battery"
+PASSWORD = STAFF_PASSWORD
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

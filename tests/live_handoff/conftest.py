@@ -16,13 +16,14 @@ from live_handoff.app import create_app
 from live_handoff.protocol import check_outgoing
 from live_handoff.settings import Settings
 from live_handoff.store import Store, connect_redis
+from tests.passwords import STAFF_PASSWORD
 
 ALWAYS_OPEN = hours.OpeningHours(
     weekly={d: (hours.dt.time(0, 0), hours.dt.time(23, 59, 59)) for d in range(7)}, closed_dates=frozenset()
 )
 NEVER_OPEN = hours.OpeningHours(weekly={}, closed_dates=frozenset())
 DEAD_RASA = "http://127.0.0.1:9"  # nothing listens on the discard port
-PASSWORD = "correct horse battery"
+PASSWORD = STAFF_PASSWORD
 
 
 @pytest.fixture

@@ -224,10 +224,11 @@ async def test_a_resident_cannot_read_another_residents_transcript(settings, mak
 
 async def test_metrics_report_conversations_queue_and_handoffs(settings, store, make_client):
     await add_advisor(store)
-    client = await make_client(settings)
+    token = "metrics-token-for-tests-0123456789"
+    client = await make_client(replace(settings, metrics_token=token))
     await advisor(client)
     await queued_resident(client)
-    body = await (await client.get("/metrics")).text()
+    body = await (await client.get("/metrics", headers={"Authorization": f"Bearer {token}"})).text()
     assert "frontdesk_queue_length 1.0" in body
     assert 'frontdesk_handoffs_total{outcome="queued",reason="resident_asked"} 1.0' in body
     assert 'frontdesk_conversations{mode="queued"} 1.0' in body
