@@ -56,3 +56,11 @@ def test_a_malformed_address_is_refused(text):
 def test_a_malformed_setting_stops_start_up_naming_the_variable(name, value):
     with pytest.raises(SettingsError, match=f"^{name}:"):
         Settings.from_env({name: value})
+
+
+def test_the_privacy_notice_address_is_read_and_must_be_a_web_address():
+    url = "https://www.northbridge.example/privacy/web-chat"
+    assert Settings.from_env({"RELAY_PRIVACY_NOTICE_URL": url}).privacy_notice_url == url
+    assert Settings.from_env({}).privacy_notice_url == ""
+    with pytest.raises(SettingsError, match="RELAY_PRIVACY_NOTICE_URL"):
+        Settings.from_env({"RELAY_PRIVACY_NOTICE_URL": "javascript:alert(1)"})
