@@ -1,0 +1,199 @@
+"""Names residents give: after a lead-in ("my name is", "I'm", "it's", "this is"), before
+"here", after a sign-off ("Thanks, Margaret", "regards, Dave Holt"), after a title ("Mrs
+Smith", "Mr O'Neill") or a relation ("my son Jack").
+
+Without a lead-in or a title a name looks like any other word, so most rules want a
+capital letter and skip common words that take one ("I'm Not sure", "it's Monday").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from contracts.masking.places import WORD
+
+# A capitalised name: Sarah, Jo, O'Neill, McDonald, Smith-Jones (never "I" or "OK").
+_CAP = r"(?:[A-Z](?:[a-z]+|['’][A-Z][a-z]+)(?:['’-]?[A-Z]?[a-z]+)*)"
+
+# Capitalised words that are not names after "I'm", "it's", "Thanks," or before "here".
+NOT_NAMES = frozenset(
+    """
+a about actually afraid after again all also always an and angry annoyed any anyone already anyway are as at away
+back be because been being best blind british bye calling can cannot carer checking christmas chasing
+close confused could council currently deaf dear definitely desperate disabled do does doing done down
+each easter elderly english every everyone everybody fed fed-up feeling fine for frustrated from fuming
+get getting given glad going gone good got great had happy has have having he hello help her here hi him
+his home homeless how however i if in interested it its just keen kind kindly last let living looking
+lost lots love madam many mate me more morning afternoon evening most much my myself need new next nobody
+no not nothing now of off ok okay on once one only or other our out over pensioner please pregnant pretty
+quite ready really regards registered reporting ringing right sat scottish see she sick since sir so
+some someone something sorry still stuck such sure thank thanks that the their them then there these
+they this those tho though tired to today told too trying unable under unhappy until up upset us using very
+visiting waiting want was we well welsh were what when where which while who why will with without
+working worried would writing yes yet you your yours
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+august september october november december northbridge borough
+wrong spelt spelled misspelt incorrect correct missing listed printed shown outside inside alone unwell
+ill poorly skint broke housebound single late early free busy scared broken gone bad awful dark cold wet
+full empty sat stood off
+""".split()
+)
+
+
+# A place, not a person, when the last word is one of these ("from Mill Lane").
+_PLACE_WORDS = frozenset(
+    """
+road street lane avenue close drive way court place walk hill row square parade green rise vale crescent
+terrace gardens grove mews park centre center hall house cottage school library station estate
+""".split()
+)
+# An organisation or a scheme, not a person ("from Citizens Advice", "- Income Support").
+_ORGANISATION_WORDS = frozenset(
+    """
+advice support council councils service services team office agency department trust bank association
+society college university school hospital surgery police housing homes group ltd limited partnership
+credit benefit benefits allowance tax payment grant scheme helpline line centre
+""".split()
+)
+# Lower-case words with these endings are states and doings, not names ("im stuck, ...").
+_NOT_NAME_ENDINGS = ("ing", "ed", "ly", "ful", "less", "ous", "ive", "able", "ible", "ish", "ant", "ent")
+
+
+def _names(text: str, place_words: bool = False) -> bool:
+    """True when every word of a candidate name may be a name (and, with ``place_words``,
+    the last is not a street's or building's: "from Mill Lane", but "this is Tom Green")."""
+    words = [word.lower().strip("'’") for word in re.split(r"[ \t]+", text)]
+    if words[-1] in _ORGANISATION_WORDS or (place_words and words[-1] in _PLACE_WORDS):
+        return False
+    return not any(word in NOT_NAMES or (len(word) > 5 and word.endswith("ing")) for word in words)
+
+
+def _lower_name(word: str) -> bool:
+    """True when a lower-case word after "im" or "its" may be a name ("dave", not "stuck")."""
+    word = word.lower()
+    return len(word) > 1 and word not in NOT_NAMES and not word.endswith(_NOT_NAME_ENDINGS)
+
+
+_FULL = rf"{_CAP}(?:[ \t]+{_CAP})?"
+# Mr and Mrs are only titles; Ms, Mx, Dr and Miss are also units and words ("1500 ms
+# since", "they miss bins"), so they need a capital on the title or the name.
+_TITLED = re.compile(
+    rf"(?<![\w])(?:(?i:mrs|mr)\.?[ \t]+(?:{_FULL}|{WORD})"
+    rf"|(?:Ms|MS|Mx|MX|Dr|DR|Miss|MISS|Prof|PROF)\.?[ \t]+{_FULL}"
+    rf"|(?i:ms|mx|dr|miss|prof)\.?[ \t]+{_FULL})(?![\w])"
+)
+# Any case after lead-ins that only ever introduce a name.
+_GIVEN = re.compile(
+    rf"(?P<lead>\b(?i:my[ \t]+name[ \t]+is|my[ \t]+name['’]s|i[’']?m[ \t]+called|i[ \t]+am[ \t]+called|"
+    rf"name[ \t]*:|you[ \t]+can[ \t]+call[ \t]+me)[ \t]*)(?P<given>{WORD}(?:[ \t]+{WORD})?)\b"
+)
+# Capitalised after lead-ins that also start ordinary sentences ("I'm not sure").
+_SAID = re.compile(
+    rf"(?P<lead>\b(?:(?i:i['’]?m|i[ \t]+am|it['’]?s|it[ \t]+is|this[ \t]+is|speaking[ \t]+to|spoke[ \t]+to)[ \t]+))"
+    rf"(?P<name>{_FULL})(?![\w'’])"
+)
+_HERE = re.compile(
+    rf"(?P<lead>^[ \t]*|[.!?,;:\n(][ \t]*|\b(?i:hi|hello|hiya|hey|morning|afternoon|evening)[,!.]?[ \t]+)"
+    rf"(?P<name>{_FULL})(?P<tail>[ \t]+here\b)"
+    # "Rubbish here is piling up": a noun, when a verb follows.
+    r"(?![ \t]+(?:is|are|was|were|has|have|had|keeps?|isn['’]?t|aren['’]?t|hasn['’]?t|haven['’]?t|can|could|"
+    r"will|would|gets?|got|never|always|still|does|do|doesn['’]?t|don['’]?t|needs?|seems?|looks?)\b)"
+)
+_SIGN_OFF = (
+    r"(?i:many[ \t]+thanks|thanks[ \t]+again|thank[ \t]+you|thanks|thx|cheers|ta|kind[ \t]+regards|"
+    r"best[ \t]+regards|warm[ \t]+regards|regards|best[ \t]+wishes|all[ \t]+the[ \t]+best|best(?=[ \t]*[,!\n])|"
+    r"yours[ \t]+sincerely|yours[ \t]+faithfully|yours[ \t]+truly|sincerely|signed)"
+)
+_SIGNED = re.compile(
+    rf"(?P<lead>\b{_SIGN_OFF}\b(?![-'’])[ \t]*[,.!:-]*[ \t\n]*)"
+    rf"(?:(?P<name>{_FULL})(?![\w'’])|(?P<low>[a-z][a-z'’-]+)(?=[ \t]*[.!x]*[ \t]*$))"
+)
+# Lower case: after a greeting and "its" or "im" ("hiya its shannon"), or after "im"
+# with a comma or the end straight after ("im dave, my recycling...").
+_GREETED = re.compile(
+    r"(?P<lead>\b(?i:hi|hiya|hello|hey|morning|evening|afternoon)(?:[ \t]+there)?[,!.]*[ \t]+"
+    r"(?i:it['’]?s|it[ \t]+is|i['’]?m|i[ \t]+am|this[ \t]+is)[ \t]+)(?P<low>[a-z][a-z'’-]+)\b(?!['’])"
+)
+_INTRODUCED = re.compile(r"(?P<lead>\b(?i:i['’]?m|i[ \t]+am)[ \t]+)(?P<low>[a-z][a-z'’-]+)(?=[ \t]*(?:,|$))")
+# "message from Jan Kowalski", "..., from Pete" at the end, "- Gaz" at the end, and a name
+# just before a masked phone or email ("Tom, [phone]").
+_FROM = re.compile(
+    rf"(?P<lead>\b(?i:from)[ \t]+)(?:(?P<name>{_CAP}[ \t]+{_CAP})(?![\w'’])"
+    rf"|(?<=[,.][ \t]from[ \t])(?P<last>{_CAP})(?=[ \t]*[.!x]*[ \t]*$))"
+)
+_DASHED = re.compile(rf"(?P<lead>(?:^|[ \t])[-–—~]+[ \t]*)(?P<name>{_FULL})(?=[ \t]*[.!x]*[ \t]*$)")
+_BEFORE_CONTACT = re.compile(rf"(?P<lead>(?:^|[.!?;][ \t]+))(?P<name>{_FULL})(?P<tail>,?[ \t]+\[(?:phone|email)\])")
+_RELATIONS = (
+    r"son|daughter|husband|wife|partner|mum|mom|mother|dad|father|neighbour|neighbor|brother|sister|"
+    r"grandson|granddaughter|nan|nana|gran|grandma|grandad|grandmother|grandfather|carer|friend|aunt|"
+    r"uncle|niece|nephew|landlord|landlady|lodger|tenant|fiancee?|boyfriend|girlfriend|child|kid"
+)
+_RELATION = re.compile(
+    rf"(?P<lead>\b(?i:my|our|his|her|their)[ \t]+(?i:{_RELATIONS})[ \t,]+)(?P<name>{_FULL})(?![\w'’])"
+)
+
+
+def _if_name(match: re.Match[str]) -> str:
+    found = match.groupdict()
+    name = found.get("name") or found.get("last")
+    if name is None:
+        return f"{match.group('lead')}[name]" if _lower_name(found["low"]) else match.group(0)
+    places = match.re is not _SAID
+    if not _names(name, place_words=places):
+        if places and re.split(r"[ \t]+", name)[-1].lower() in _PLACE_WORDS | _ORGANISATION_WORDS:
+            return match.group(0)
+        # "I'm Sarah Not..." never happens; "Thanks Sarah Will call" might: keep the first.
+        first = re.split(r"[ \t]+", name)[0]
+        if _names(first):
+            return f"{match.group('lead')}[name]{name[len(first) :]}"
+        return match.group(0)
+    tail = match.groupdict().get("tail") or ""
+    return f"{match.group('lead')}[name]{tail}"
+
+
+def _given(match: re.Match[str]) -> str:
+    # Lower-case words count only while they look like names ("my name is spelt wrong").
+    given = re.split(r"([ \t]+)", match.group("given"))
+    taken = 0
+    for index in range(0, len(given), 2):
+        word = given[index]
+        if not (word[0].isupper() and word.lower() not in NOT_NAMES) and not _lower_name(word):
+            break
+        taken = index + 1
+    if not taken:
+        return match.group(0)
+    return f"{match.group('lead')}[name]{''.join(given[taken:])}"
+
+
+# Each rule, and the words (lower case) without which it cannot match.
+_STEPS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], tuple[str, ...]], ...] = (
+    (_TITLED, "[name]", ("mr", "ms", "mx", "dr", "miss", "prof")),
+    (_GIVEN, _given, ("name", "call")),
+    (_SAID, _if_name, ("i'm", "i’m", "im ", "i am", "it's", "it’s", "its ", "it is", "this is", "spo")),
+    (_HERE, _if_name, ("here",)),
+    (_SIGNED, _if_name, ("than", "thx", "cheers", "ta", "regards", "best", "yours", "sincerely", "signed")),
+    (_GREETED, _if_name, ("hi", "hello", "hey", "morning", "evening", "afternoon")),
+    (_INTRODUCED, _if_name, ("i'm", "i’m", "im ", "i am")),
+    (_FROM, _if_name, ("from",)),
+    (_DASHED, _if_name, ("-", "–", "—", "~")),
+    (_BEFORE_CONTACT, _if_name, ("[phone]", "[email]")),
+    (_RELATION, _if_name, ("my", "our", "his", "her", "their")),
+)
+
+
+def mask_names(text: str) -> str:
+    """Replace names with ``[name]``, keeping the words that led to them.
+
+    Args:
+        text: Text whose other personal data is already masked.
+
+    Returns:
+        The text with each name (and its title) replaced.
+    """
+    low = text.lower()
+    for pattern, replace, words in _STEPS:
+        # A plain substring test is far cheaper than a search: most lines have no lead-in.
+        if any(word in low for word in words):
+            text = pattern.sub(replace, text)
+    return text
