@@ -36,7 +36,11 @@ monday tuesday wednesday thursday friday saturday sunday january february march 
 august september october november december northbridge borough
 wrong spelt spelled misspelt incorrect correct missing listed printed shown outside inside alone unwell
 ill poorly skint broke housebound single late early free busy scared broken gone bad awful dark cold wet
-full empty sat stood off
+full empty sat stood off ra
+landlord landlady tenant tenants resident residents neighbour neighbours parent parents mum dad owner
+homeowner leaseholder manager councillor teacher nurse driver student volunteer staff business
+polish irish indian pakistani romanian ukrainian european asian muslim hindu sikh jewish christian catholic
+autistic gay trans
 """.split()
 )
 
@@ -152,6 +156,12 @@ def _if_name(match: re.Match[str]) -> str:
     return f"{match.group('lead')}[name]{tail}"
 
 
+def _titled(match: re.Match[str]) -> str:
+    # "me and my Mrs here": a title before a common word is a word.
+    words = re.split(r"[ \t]+", match.group(0))[1:]
+    return match.group(0) if words[0].lower() in NOT_NAMES else "[name]"
+
+
 def _given(match: re.Match[str]) -> str:
     # Lower-case words count only while they look like names ("my name is spelt wrong").
     given = re.split(r"([ \t]+)", match.group("given"))
@@ -168,7 +178,7 @@ def _given(match: re.Match[str]) -> str:
 
 # Each rule, and the words (lower case) without which it cannot match.
 _STEPS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], tuple[str, ...]], ...] = (
-    (_TITLED, "[name]", ("mr", "ms", "mx", "dr", "miss", "prof")),
+    (_TITLED, _titled, ("mr", "ms", "mx", "dr", "miss", "prof")),
     (_GIVEN, _given, ("name", "call")),
     (_SAID, _if_name, ("i'm", "i’m", "im ", "i am", "it's", "it’s", "its ", "it is", "this is", "spo")),
     (_HERE, _if_name, ("here",)),
