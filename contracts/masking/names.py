@@ -16,34 +16,38 @@ from contracts.masking.places import WORD
 # A capitalised name: Sarah, Jo, O'Neill, McDonald, Smith-Jones (never "I" or "OK").
 _CAP = r"(?:[A-Z](?:[a-z]+|['’][A-Z][a-z]+)(?:['’-]?[A-Z]?[a-z]+)*)"
 
-# Capitalised words that are not names after "I'm", "it's", "Thanks," or before "here".
-NOT_NAMES = frozenset(
-    """
-a about actually afraid after again all also always an and angry annoyed any anyone already anyway are as at away
-back be because been being best blind british bye calling can cannot carer checking christmas chasing
-close confused could council currently deaf dear definitely desperate disabled do does doing done down
-each easter elderly english every everyone everybody fed fed-up feeling fine for frustrated from fuming
-get getting given glad going gone good got great had happy has have having he hello help her here hi him
-his home homeless how however i if in interested it its just keen kind kindly last let living looking
-lost lots love madam many mate me more morning afternoon evening most much my myself need new next nobody
-no not nothing now of off ok okay on once one only or other our out over pensioner please pregnant pretty
-quite ready really regards registered reporting ringing right sat scottish see she sick since sir so
-some someone something sorry still stuck such sure thank thanks that the their them then there these
-they this those tho though tired to today told too trying unable under unhappy until up upset us using very
-visiting waiting want was we well welsh were what when where which while who why will with without
-working worried would writing yes yet you your yours
+# Words that take a capital after "I'm", "it's", "Thanks," or before "here", but are not
+# names: a resident describing themselves, a day, a role. Checked in lower case.
+_COMMON = """
+a about actually after again all also always an and any anyone already anyway are as at away back be
+because been being best bye calling can cannot checking chasing close could currently dear definitely do
+does doing done down each every everyone everybody for from get getting given going gone good got great
+had has have having he hello help her here hi him his home how however i if in it its just last let
+living looking lots love madam many mate me more morning afternoon evening most much my myself need new
+next nobody no not nothing now of off ok okay on once one only or other our out over please pretty quite
+ready really regards registered reporting ringing right see she since sir so some someone something still
+such sure thank thanks that the their them then there these they this those tho though to today told too
+trying until up us using very visiting waiting want was we well were what when where which while who why
+will with without working would writing yes yet you your yours ra
+"""
+_STATES = """
+afraid angry annoyed blind confused deaf desperate disabled elderly fed fed-up feeling fine frustrated
+fuming glad happy homeless interested keen kind kindly lost pensioner pregnant sick sorry stuck tired
+unable under unhappy upset worried outside inside alone unwell ill poorly skint broke housebound single
+late early free busy scared broken bad awful dark cold wet full empty sat stood
+wrong spelt spelled misspelt incorrect correct missing listed printed shown
+"""
+_CALENDAR = """
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july
-august september october november december northbridge borough
-wrong spelt spelled misspelt incorrect correct missing listed printed shown outside inside alone unwell
-ill poorly skint broke housebound single late early free busy scared broken gone bad awful dark cold wet
-full empty sat stood off ra
-landlord landlady tenant tenants resident residents neighbour neighbours parent parents mum dad owner
-homeowner leaseholder manager councillor teacher nurse driver student volunteer staff business
-polish irish indian pakistani romanian ukrainian european asian muslim hindu sikh jewish christian catholic
-autistic gay trans
-""".split()
-)
-
+august september october november december christmas easter
+"""
+_ROLES_AND_IDENTITIES = """
+carer landlord landlady tenant tenants resident residents neighbour neighbours parent parents mum dad
+owner homeowner leaseholder manager councillor teacher nurse driver student volunteer staff business
+council northbridge borough british english scottish welsh polish irish indian pakistani romanian
+ukrainian european asian muslim hindu sikh jewish christian catholic autistic gay trans
+"""
+NOT_NAMES = frozenset((_COMMON + _STATES + _CALENDAR + _ROLES_AND_IDENTITIES).split())
 
 # A place, not a person, when the last word is one of these ("from Mill Lane").
 _PLACE_WORDS = frozenset(
@@ -140,20 +144,20 @@ _RELATION = re.compile(
 
 def _if_name(match: re.Match[str]) -> str:
     found = match.groupdict()
+    lead, tail = found["lead"], found.get("tail") or ""
     name = found.get("name") or found.get("last")
     if name is None:
-        return f"{match.group('lead')}[name]" if _lower_name(found["low"]) else match.group(0)
+        return f"{lead}[name]" if _lower_name(found["low"]) else match.group(0)
     places = match.re is not _SAID
-    if not _names(name, place_words=places):
-        if places and re.split(r"[ \t]+", name)[-1].lower() in _PLACE_WORDS | _ORGANISATION_WORDS:
-            return match.group(0)
-        # "I'm Sarah Not..." never happens; "Thanks Sarah Will call" might: keep the first.
-        first = re.split(r"[ \t]+", name)[0]
-        if _names(first):
-            return f"{match.group('lead')}[name]{name[len(first) :]}"
+    if _names(name, place_words=places):
+        return f"{lead}[name]{tail}"
+    if places and re.split(r"[ \t]+", name)[-1].lower() in _PLACE_WORDS | _ORGANISATION_WORDS:
         return match.group(0)
-    tail = match.groupdict().get("tail") or ""
-    return f"{match.group('lead')}[name]{tail}"
+    # The second word is a common one ("Thanks Sarah Will call"): the first is the name.
+    first = re.split(r"[ \t]+", name)[0]
+    if first != name and _names(first):
+        return f"{lead}[name]{name[len(first) :]}{tail}"
+    return match.group(0)
 
 
 def _titled(match: re.Match[str]) -> str:

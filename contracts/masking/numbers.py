@@ -9,6 +9,7 @@ import re
 from stdnum import luhn
 from stdnum.gb import nhs
 
+# Four digits in a run (single separators allowed): every rule here but email needs them.
 _FOUR_DIGITS = re.compile(r"\d(?:[ \t./-]?\d){3}")
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -50,8 +51,9 @@ def _nhs(match: re.Match[str]) -> str:
     return "[nhs number]" if nhs.is_valid(re.sub(r"\D", "", match.group(0))) else match.group(0)
 
 
-# UK phones: a national prefix (0 then 2-4 digits) or +44/0044 without the 0, then one or
-# two groups. Digit counts are checked afterwards, so dates and times never match.
+# UK phones: a national prefix (0 then 2-4 digits) or +44/0044 without the 0, then up to
+# three groups ("07700 90 01 23"). Digit counts are checked afterwards, so dates and times
+# never match.
 _PHONE = re.compile(
     r"""
     (?<![\w+])
