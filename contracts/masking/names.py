@@ -83,7 +83,7 @@ def _lower_name(word: str) -> bool:
     return len(word) > 1 and word not in NOT_NAMES and not word.endswith(_NOT_NAME_ENDINGS)
 
 
-_FULL = rf"{_CAP}(?:[ \t]+{_CAP})?"
+_FULL = rf"(?:[A-Z]\.[ \t]?)?{_CAP}(?:[ \t]+{_CAP})?"  # "J. Smith" too
 # Mr and Mrs are only titles; Ms, Mx, Dr and Miss are also units and words ("1500 ms
 # since", "they miss bins"), so they need a capital on the title or the name.
 _TITLED = re.compile(

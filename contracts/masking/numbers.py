@@ -36,8 +36,13 @@ def _ni(match: re.Match[str]) -> str:
 _CARD = re.compile(r"(?<![\w.,])[2-6](?:[ \t-]?\d){12,18}(?![\w]|[.,]\d)")
 
 
+# Printed like a card (4-4-4-4) is a card, even mistyped so that Luhn fails.
+_CARD_GROUPS = re.compile(r"\d{4}([ -])\d{4}\1\d{4}\1\d{4}")
+
+
 def _card(match: re.Match[str]) -> str:
-    return "[card]" if luhn.is_valid(re.sub(r"\D", "", match.group(0))) else match.group(0)
+    number = match.group(0)
+    return "[card]" if luhn.is_valid(re.sub(r"\D", "", number)) or _CARD_GROUPS.fullmatch(number) else number
 
 
 # NHS numbers: ten digits, usually 3-3-4, with a mod-11 check digit. A leading 0 is a phone.
@@ -99,10 +104,10 @@ _ACCOUNT_AFTER_LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE_AFTER_LEAD_IN = re.compile(
-    r"""(?P<lead>\b(?:claim|benefits?|housing[ \t]benefit|universal[ \t]credit|pension|customer|tenancy|tenant|
-        payroll|application|policy|case|DWP|HMRC)[ \t]+(?:(?:reference|ref|number|no|num|id)\.?[ \t]*)+
+    rf"""(?P<lead>\b(?:claim|benefits?|housing[ \t]benefit|universal[ \t]credit|pension|customer|tenancy|tenant|
+        payroll|application|policy|case|DWP|HMRC|{_SCHEMES})[ \t]+(?:(?:reference|ref|number|no|num|id)\.?[ \t]*)+
         (?:is[ \t]+|was[ \t]+|:[ \t]*|\#[ \t]*)?)
-        (?:[A-Za-z]{1,4}[ \t]?[/-]?[ \t]?)?\d(?:[ \t/-]?\d)*[A-Za-z]?(?![A-Za-z0-9])""",
+        (?:[A-Za-z]{{1,4}}[ \t]?[/-]?[ \t]?)?\d(?:[ \t/-]?\d)*[A-Za-z]?(?![A-Za-z0-9])""",
     re.IGNORECASE | re.VERBOSE,
 )
 
@@ -115,6 +120,14 @@ def _reference(match: re.Match[str]) -> str:
 
 
 ACCOUNT = re.compile(r"(?<![\w.,])\d{8,10}(?![\w]|[.,]\d)")
+# Groups of digits split by spaces ("4929 1234 5678 901"), nine digits or more in all.
+_SPACED_NUMBER = re.compile(r"(?<![\w.,:/£$-])\d{2,}(?:[ ]\d{2,}){1,5}(?![\w]|[.,:/-]\d)")
+
+
+def _spaced(match: re.Match[str]) -> str:
+    return "[number]" if sum(ch.isdigit() for ch in match.group(0)) >= 9 else match.group(0)
+
+
 LONG_NUMBER = re.compile(r"(?<![\w.,])\d{7,}(?![\w]|[.,]\d)")
 
 # Vehicle registrations. Current (2001-): area letters, age digits, three letters, in any
@@ -157,14 +170,15 @@ def mask_numbers(text: str) -> str:
         return text  # every rule below needs four digits or more: most log lines stop here
     text = _COUNCIL_TAX.sub("[account]", text)
     text = _ACCOUNT_AFTER_LEAD_IN.sub(lambda m: f"{m.group('lead')}[account]", text)
+    # A lead-in says more than a check digit ("claim ID 9876543210" is not an NHS number).
+    text = _REFERENCE_AFTER_LEAD_IN.sub(_reference, text)
     text = _NI.sub(_ni, text)
     text = _CARD.sub(_card, text)
     text = _NHS_AFTER_LEAD_IN.sub(lambda m: f"{m.group('lead')}[nhs number]", text)
     text = _NHS.sub(_nhs, text)
     text = _PHONE.sub(_phone, text)
     text = _BENEFIT.sub("[reference number]", text)
-    text = _CODE.sub("[reference number]", text)
-    return _REFERENCE_AFTER_LEAD_IN.sub(_reference, text)
+    return _CODE.sub("[reference number]", text)
 
 
 def mask_vehicles(text: str) -> str:
@@ -192,4 +206,5 @@ def mask_long_numbers(text: str) -> str:
     """
     if not _FOUR_DIGITS.search(text):
         return text
-    return LONG_NUMBER.sub("[number]", ACCOUNT.sub("[account]", text))
+    text = LONG_NUMBER.sub("[number]", ACCOUNT.sub("[account]", text))
+    return _SPACED_NUMBER.sub(_spaced, text)
