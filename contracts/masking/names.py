@@ -61,7 +61,9 @@ _ORGANISATION_WORDS = frozenset(
     """
 advice support council councils service services team office agency department trust bank association
 society college university school hospital surgery police housing homes group ltd limited partnership
-credit benefit benefits allowance tax payment grant scheme helpline line centre
+credit benefit benefits allowance tax payment grant scheme helpline line centre health planning highways
+environmental waste recycling parking licensing revenues enforcement control registrars registrar libraries
+library education admissions care customer desk
 """.split()
 )
 # Lower-case words with these endings are states and doings, not names ("im stuck, ...").
@@ -86,19 +88,21 @@ def _lower_name(word: str) -> bool:
 _FULL = rf"(?:[A-Z]\.[ \t]?)?{_CAP}(?:[ \t]+{_CAP})?"  # "J. Smith" too
 # Mr and Mrs are only titles; Ms, Mx, Dr and Miss are also units and words ("1500 ms
 # since", "they miss bins"), so they need a capital on the title or the name.
+_INITIAL = r"(?:[A-Z]\.?[ \t]+)?"  # "Mrs J Thompson"
 _TITLED = re.compile(
-    rf"(?<![\w])(?:(?i:mrs|mr)\.?[ \t]+(?:{_FULL}|{WORD})"
-    rf"|(?:Ms|MS|Mx|MX|Dr|DR|Miss|MISS|Prof|PROF)\.?[ \t]+{_FULL}"
-    rf"|(?i:ms|mx|dr|miss|prof)\.?[ \t]+{_FULL})(?![\w])"
+    rf"(?<![\w])(?:(?i:mrs|mr)\.?[ \t]+(?:{_INITIAL}{_FULL}|{WORD})"
+    rf"|(?:Ms|MS|Mx|MX|Dr|DR|Miss|MISS|Prof|PROF)\.?[ \t]+{_INITIAL}{_FULL}"
+    rf"|(?i:ms|mx|dr|miss|prof)\.?[ \t]+{_INITIAL}{_FULL})(?![\w])"
 )
 # Any case after lead-ins that only ever introduce a name.
 _GIVEN = re.compile(
-    rf"(?P<lead>\b(?i:my[ \t]+name[ \t]+is|my[ \t]+name['’]s|i[’']?m[ \t]+called|i[ \t]+am[ \t]+called|"
+    rf"(?P<lead>\b(?i:(?:my|his|her|their|our)[ \t]+name[ \t]+is|my[ \t]+name['’]s|i[’']?m[ \t]+called|"
+    rf"i[ \t]+am[ \t]+called|"
     rf"name[ \t]*:|you[ \t]+can[ \t]+call[ \t]+me)[ \t]*)(?P<given>{WORD}(?:[ \t]+{WORD})?)\b"
 )
 # Capitalised after lead-ins that also start ordinary sentences ("I'm not sure").
 _SAID = re.compile(
-    rf"(?P<lead>\b(?:(?i:i['’]?m|i[ \t]+am|it['’]?s|it[ \t]+is|this[ \t]+is|speaking[ \t]+to|spoke[ \t]+to)[ \t]+))"
+    rf"(?P<lead>\b(?:(?i:i['’]?m|i[ \t]+am|it['’]?s|it[ \t]+is|this[ \t]+is|(?:speak|speaking|spoke|talk|talking|talked)[ \t]+to)[ \t]+))"
     rf"(?P<name>{_FULL})(?![\w'’])"
 )
 _HERE = re.compile(
@@ -109,7 +113,7 @@ _HERE = re.compile(
     r"will|would|gets?|got|never|always|still|does|do|doesn['’]?t|don['’]?t|needs?|seems?|looks?)\b)"
 )
 _SIGN_OFF = (
-    r"(?i:many[ \t]+thanks|thanks[ \t]+again|thank[ \t]+you|thanks|thx|cheers|ta|kind[ \t]+regards|"
+    r"(?i:many[ \t]+thanks|thanks[ \t]+again|thank[ \t-]?you|thank[ \t]+u|thanks|thx|ty|cheers|ta|kind[ \t]+regards|"
     r"best[ \t]+regards|warm[ \t]+regards|regards|best[ \t]+wishes|all[ \t]+the[ \t]+best|best(?=[ \t]*[,!\n])|"
     r"yours[ \t]+sincerely|yours[ \t]+faithfully|yours[ \t]+truly|sincerely|signed)"
 )
@@ -127,7 +131,7 @@ _INTRODUCED = re.compile(r"(?P<lead>\b(?i:i['’]?m|i[ \t]+am)[ \t]+)(?P<low>[a-
 # "message from Jan Kowalski", "..., from Pete" at the end, "- Gaz" at the end, and a name
 # just before a masked phone or email ("Tom, [phone]").
 _FROM = re.compile(
-    rf"(?P<lead>\b(?i:from)[ \t]+)(?:(?P<name>{_CAP}[ \t]+{_CAP})(?![\w'’])"
+    rf"(?P<lead>\b(?i:from|(?:sent|written|signed)[ \t]+by)[ \t]+)(?:(?P<name>{_CAP}[ \t]+{_CAP})(?![\w'’])"
     rf"|(?<=[,.][ \t]from[ \t])(?P<last>{_CAP})(?=[ \t]*[.!x]*[ \t]*$))"
 )
 _DASHED = re.compile(rf"(?P<lead>(?:^|[ \t])[-–—~]+[ \t]*)(?P<name>{_FULL})(?=[ \t]*[.!x]*[ \t]*$)")
@@ -184,12 +188,12 @@ def _given(match: re.Match[str]) -> str:
 _STEPS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], tuple[str, ...]], ...] = (
     (_TITLED, _titled, ("mr", "ms", "mx", "dr", "miss", "prof")),
     (_GIVEN, _given, ("name", "call")),
-    (_SAID, _if_name, ("i'm", "i’m", "im ", "i am", "it's", "it’s", "its ", "it is", "this is", "spo")),
+    (_SAID, _if_name, ("i'm", "i’m", "im ", "i am", "it's", "it’s", "its ", "it is", "this is", "spo", "spe", "talk")),
     (_HERE, _if_name, ("here",)),
-    (_SIGNED, _if_name, ("than", "thx", "cheers", "ta", "regards", "best", "yours", "sincerely", "signed")),
+    (_SIGNED, _if_name, ("than", "thx", "ty", "cheers", "ta", "regards", "best", "yours", "sincerely", "signed")),
     (_GREETED, _if_name, ("hi", "hello", "hey", "morning", "evening", "afternoon")),
     (_INTRODUCED, _if_name, ("i'm", "i’m", "im ", "i am")),
-    (_FROM, _if_name, ("from",)),
+    (_FROM, _if_name, ("from", " by ")),
     (_DASHED, _if_name, ("-", "–", "—", "~")),
     (_BEFORE_CONTACT, _if_name, ("[phone]", "[email]")),
     (_RELATION, _if_name, ("my", "our", "his", "her", "their")),

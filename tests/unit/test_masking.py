@@ -309,6 +309,9 @@ def test_a_name_after_a_lead_in_is_masked_and_the_lead_in_kept(text, expected):
         ("hiya its shannon lol", "hiya its [name] lol"),
         ("Ms Hollis here. Still waiting", "[name] here. Still waiting"),
         ("message from Jan Kowalski: please", "message from [name]: please"),
+        ("her name is Betty", "her name is [name]"),
+        ("Can I speak to Priya please", "Can I speak to [name] please"),
+        ("from Mrs J Thompson", "from [name]"),
     ],
 )
 def test_names_after_introductions_are_masked(text, expected):
@@ -331,6 +334,10 @@ def test_names_after_introductions_are_masked(text, expected):
         ("still got a letter. Tom, 07700 900 145", "still got a letter. [name], [phone]"),
         ("Best, Ann", "Best, [name]"),
         ("Many thanks, J. Smith", "Many thanks, [name]"),
+        ("Thank u Helen", "Thank u [name]"),
+        ("thankyou, Jean", "thankyou, [name]"),
+        ("Sent by Amir Khan", "Sent by [name]"),
+        ("Regards,\nPaul", "Regards,\n[name]"),
     ],
 )
 def test_names_in_sign_offs_are_masked(text, expected):
@@ -399,6 +406,10 @@ def test_names_after_a_title_or_a_relation_are_masked(text, expected):
         "I moved here from Leeds in June",
         "Sent from my iPhone",
         "Is it Mr or Mrs on the form?",
+        "Can I speak to Environmental Health",
+        "I want to talk to Council Tax",
+        "the bin was emptied by Veolia",
+        "written by my solicitor",
     ],
 )
 def test_ordinary_words_after_lead_ins_are_not_names(text):
