@@ -143,8 +143,9 @@ _OLDER = re.compile(
     r"(?<![A-Za-z0-9])(?:[A-HJ-NPR-Y]\d{1,3}[ \t]?[A-Z]{3}|[A-Z]{3}[ \t]?\d{1,3}[A-HJ-NPR-Y])(?![A-Za-z0-9])"
 )
 _OLDER_AFTER_LEAD_IN = re.compile(
-    r"(?P<lead>\b(?:reg|registration|number[ \t]plate|plate|reg[ \t]no\.?|reg[ \t]number)[ \t]*(?:is[ \t]+|:[ \t]*)?)"
-    r"(?:[A-HJ-NPR-Y]\d{1,3}[ \t]?[A-Z]{3}|[A-Z]{3}[ \t]?\d{1,3}[A-HJ-NPR-Y])(?![A-Za-z0-9])",
+    r"(?P<lead>\b(?:reg|registration|number[ \t]plate|plate|reg[ \t]no\.?|reg[ \t]number)[ \t]*(?:is[ \t]+|was[ \t]+|:[ \t]*)?)"
+    r"(?:[A-HJ-NPR-Y][ \t]?\d{1,3}[ \t]?[A-Z]{3}|[A-Z]{3}[ \t]?\d{1,3}[ \t]?[A-HJ-NPR-Y]|[A-Z]{2}[ \t]?\d\d[ \t]?[A-Z]{3})"
+    r"(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 

@@ -45,13 +45,32 @@ _ADDRESS = re.compile(
 _HOUSE = r"(?:Cottage|House|Farm|Lodge|Barn|Manor|Villa|Bungalow|Mews|Croft|Grange|Cottages|Flats|Mansions)"
 _NAMED = rf"(?:{_CAPITALISED}[ \t]+){{1,3}}{_HOUSE}"
 _NAMED_STREET = rf"(?:The[ \t]+)?(?:{_CAPITALISED}[ \t]+){{1,3}}{_SUFFIX}\b\.?"
-_HOUSE_NAME = re.compile(rf"(?<![\w])(?:{_FLAT}{_NAMED}(?:,?[ \t]+{_NAMED_STREET})?|{_NAMED},?[ \t]+{_NAMED_STREET})")
+_HOUSE_NAME = re.compile(
+    rf"(?<![\w])(?:{_FLAT}{_NAMED}(?:,?[ \t]+{_NAMED_STREET})?|{_NAMED},?[ \t]+{_NAMED_STREET}"
+    rf"|{_NAMED}(?=,?[ \t]+\d))"  # "The Coach House, 4 Mill Street": the number is an address below
+)
+# Where someone lives, without a street: "I live in Rose Cottage", "I live at Hillcrest".
+_HOME_LEAD_IN = r"(?i:live[ \t]+at|living[ \t]+at|lives[ \t]+at|my[ \t]+address[ \t]+is|address[ \t]*:)"
+_HOME = re.compile(
+    rf"(?P<lead>\b(?:{_HOME_LEAD_IN}|(?i:live|living|lives)[ \t]+in)[ \t]+)(?:The[ \t]+)?{_NAMED}\b"
+    rf"|(?P<lead2>\b{_HOME_LEAD_IN}[ \t]+)['‘’\"]?(?:The[ \t]+)?{_CAPITALISED}(?:[ \t]+{_CAPITALISED}){{0,2}}['’\"]?"
+    rf"(?=[ \t]*(?:[,.!?;]|$))"
+)
 _NAMED_AFTER_LEAD_IN = re.compile(
     rf"(?P<lead>\b(?i:at|is|from|to|address:?)[ \t]+)['‘’\"]?(?:The[ \t]+)?(?:{_CAPITALISED}[ \t]+){{0,2}}"
     rf"{_CAPITALISED}['’\"]?,[ \t]+{_NAMED_STREET}"
 )
 
 _POSTCODE = re.compile(rf"(?<![A-Za-z0-9])(?:{OUTWARD}\s*{INWARD}|GIR\s*0AA)(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _home(match: re.Match[str]) -> str:
+    if match.group("lead2") and _STREET_ONLY.search(match.group(0)):
+        return match.group(0)  # "I live at Mill Lane": a street alone is kept
+    return f"{match.group('lead') or match.group('lead2')}[address]"
+
+
+_STREET_ONLY = re.compile(rf"\b{_SUFFIX}\b\.?['’\"]?$")
 
 
 def mask_places(text: str) -> str:
@@ -65,5 +84,6 @@ def mask_places(text: str) -> str:
     """
     text = _HOUSE_NAME.sub("[address]", text)
     text = _NAMED_AFTER_LEAD_IN.sub(lambda m: f"{m.group('lead')}[address]", text)
+    text = _HOME.sub(_home, text)
     text = _ADDRESS.sub("[address]", text)
     return _POSTCODE.sub("[postcode]", text)

@@ -164,8 +164,16 @@ def test_current_prefix_and_suffix_registrations_are_masked(reg):
     assert mask(f"a car {reg} is parked on the verge") == "a car [vehicle] is parked on the verge"
 
 
-def test_older_registrations_in_lower_case_are_masked_after_reg():
-    assert mask("reg a123 bcd") == "reg [vehicle]"
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("reg a123 bcd", "reg [vehicle]"),
+        ("the number plate was T 567 DEF", "the number plate was [vehicle]"),
+        ("reg AB 12 CDE", "reg [vehicle]"),
+    ],
+)
+def test_registrations_in_any_case_and_spacing_are_masked_after_reg(text, expected):
+    assert mask(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -218,6 +226,10 @@ def test_street_addresses_are_masked(text, expected):
         ("I live at The Old Forge, Church Street now", "I live at [address] now"),
         ("send it to 'Sunnyside', Croft Road please", "send it to [address] please"),
         ("address is Hillcrest, Beech Grove", "address is [address]"),
+        ("The Coach House, 4 Mill Street", "[address], [address]"),
+        ("I live in Rose Cottage", "I live in [address]"),
+        ("I live at Hillcrest.", "I live at [address]."),
+        ("my address is The Laurels", "my address is [address]"),
     ],
 )
 def test_house_names_with_their_street_are_masked(text, expected):
@@ -233,6 +245,9 @@ def test_house_names_with_their_street_are_masked(text, expected):
         "Northbridge Town Hall, Market Square",
         "the cottage, mill lane and the farm",
         "Hello, Church Street is flooded",
+        "I live at Mill Lane",
+        "I live in Eastgate",
+        "I live at the end of the road",
     ],
 )
 def test_streets_without_a_house_number_or_house_name_are_kept(text):
