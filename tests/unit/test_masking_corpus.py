@@ -7,6 +7,7 @@ The same report: ``python -m contracts.masking_score tests/data/masking_corpus.y
 from __future__ import annotations
 
 from bot.processes import ROOT
+from contracts.masking import mask
 from contracts.masking_score import PASS_MARK, load, score
 
 CORPUS = ROOT / "tests" / "data" / "masking_corpus.yml"
@@ -22,6 +23,11 @@ def test_the_corpus_has_enough_lines_each_saying_what_to_hide_or_keep():
 def test_masking_passes_at_least_97_percent_of_the_corpus():
     result = score(load(CORPUS))
     assert result.ratio >= PASS_MARK, result.report()
+
+
+def test_masking_any_corpus_line_twice_changes_nothing_more():
+    once = [line.masked for line in score(load(CORPUS)).lines]
+    assert [text for text in once if mask(text) != text] == []
 
 
 def test_a_line_fails_when_something_to_hide_is_shown_or_something_to_keep_is_lost():
