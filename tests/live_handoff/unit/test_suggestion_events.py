@@ -35,6 +35,25 @@ def test_pressing_an_offered_article_records_the_question_that_led_to_it_and_for
     assert remember == ""
 
 
+def test_an_offer_remembered_with_weaker_masking_is_masked_again_when_the_choice_is_recorded():
+    remembered = json.dumps({"question": "my NI is QQ 12 34 56 C, who do I ask", "suggestions": ["faq:libraries"]})
+    events, _ = editor_events({"name": "faq:libraries", "confidence": 1.0}, "/faq_libraries", remembered)
+    assert events == [
+        ("suggestion_chosen", {"question": "my NI is [ni number], who do I ask", "route": "faq:libraries"})
+    ]
+
+
+def test_an_unanswered_question_is_recorded_with_every_kind_of_personal_data_masked():
+    asked = "im dave, NI QQ123456C, born 01/02/1980, reg AB12 CDE, Rose Cottage, Mill Lane: who empties bins"
+    events, _ = editor_events({"name": "out_of_scope", "confidence": 0.2}, asked, "")
+    assert events == [
+        (
+            "unanswered",
+            {"text": "im [name], NI [ni number], born [date of birth], reg [vehicle], [address]: who empties bins"},
+        )
+    ]
+
+
 def test_an_article_that_was_not_offered_records_nothing_and_the_offer_ends():
     events, remember = editor_events({"name": "faq:council-tax-pay"}, "/faq_council_tax_pay", offer_after())
     assert (events, remember) == ([], "")
