@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from contracts.masking import mask
 from insight.events import Event
 from knowledge_base import urgent
 from knowledge_base.urgent import PhraseMatcher, load_phrases
@@ -415,7 +416,9 @@ def compute(
     # Urgent contacts, and the unanswered questions kept out of sight because of them.
     urgent_seen = urgent_contacts(ours, matcher)
     urgent_conversations = set().union(*urgent_seen.values()) if urgent_seen else set()
-    unanswered_texts = [str(e.get("text")) for e in asked if e.conversation_id not in urgent_conversations]
+    # Masked again as read: events recorded before masking learnt a kind of personal data
+    # (NHS numbers, dates of birth...) stay in Redis for the retention period.
+    unanswered_texts = [mask(str(e.get("text"))) for e in asked if e.conversation_id not in urgent_conversations]
     left_out = len(asked) - len(unanswered_texts)
     urgent_reasons = Counter(str(e.get("reason")) for e in handoffs if e.get("reason") in urgent.BY_NAME)
     by_category, missed = [], set()

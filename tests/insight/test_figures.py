@@ -29,6 +29,8 @@ from tests.insight.small_log import (
     SIGNPOSTED_TEXT,
     UNANSWERED_SCRIPT,
     UNANSWERED_SIGNPOSTS_TEXT,
+    conversation,
+    route,
     small_log,
     urgent_log,
 )
@@ -321,3 +323,16 @@ def test_an_empty_period_has_no_data_rather_than_errors():
     assert figures.resolved_by_bot_share is None and figures.handoff_rate is None
     assert figures.waiting.median is None and figures.ratings.mean is None
     assert len(figures.contacts_per_day) == 7
+
+
+def test_unanswered_questions_recorded_before_masking_improved_are_masked_again_in_the_report():
+    events = conversation(
+        "c99",
+        "2026-10-14T10:00:00",
+        (10, "route", route("out_of_scope")),
+        (11, "unanswered", {"text": "can i change my nhs number 943 476 5919 on my blue badge"}),
+    )
+
+    shown = compute(events, *OCTOBER).unanswered_groups
+
+    assert [g.examples for g in shown] == [["can i change my nhs number [nhs number] on my blue badge"]]
