@@ -227,11 +227,13 @@ async def test_a_set_aside_list_from_an_earlier_version_is_kept_and_now_expires(
 
 
 async def test_health_warns_while_messages_are_set_aside_without_failing(settings, store, make_client):
-    client = await make_client(settings)
+    token = "metrics-token-for-tests-0123"
+    client = await make_client(replace(settings, metrics_token=token))
     body = await (await client.get("/health")).json()
     assert body["status"] == "ok" and body["messages_set_aside"] == 0
     await store.outbox_reject(json.dumps(outbox_entry("c_x", {"client_id": "m", "text": "hi"}, now_ms())), "refused")
     response = await client.get("/health")
     body = await response.json()
     assert response.status == 200 and body["status"] == "warning" and body["messages_set_aside"] == 1
-    assert "frontdesk_messages_set_aside 1.0" in await (await client.get("/metrics")).text()
+    metrics = await client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    assert "frontdesk_messages_set_aside 1.0" in await metrics.text()
