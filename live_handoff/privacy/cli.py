@@ -98,7 +98,7 @@ def _case_notes(found: Found) -> None:
 
 
 async def _is_dpo(store: Store, username: str) -> bool:
-    account = await store.advisor(username)
+    account = await store.advisor(username) or {}
     return bool(account) and "dpo" in auth.effective_roles(account.get("roles", ""))
 
 

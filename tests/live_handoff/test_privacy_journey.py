@@ -11,7 +11,6 @@ import stat
 from dataclasses import replace
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from live_handoff import audit
