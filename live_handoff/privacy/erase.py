@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from redis.exceptions import WatchError
+from redis.exceptions import RedisError, WatchError
 
 from live_handoff.privacy.finding import redact_analytics
 from live_handoff.privacy.gather import MODES, CaseSystem, Found, lock_key, tracker_key
@@ -113,4 +113,22 @@ async def erase(store: Store, found: Found, cases: CaseSystem | None) -> dict[st
     removed, stripped = await rewrite_analytics(store, set(cids))
     counts["analytics_removed"] = removed
     counts["analytics_stripped"] = stripped
+    counts["redis_log_rewritten"] = int(await rewrite_append_only_file(store))
     return counts
+
+
+async def rewrite_append_only_file(store: Store) -> bool:
+    """Have Redis rewrite its append-only file, which otherwise keeps every deleted value
+    until its next rewrite. True when a rewrite was started or scheduled.
+
+    A managed Redis may refuse (or have no AOF): the erasure still stands, and
+    docs/subject-access.md says what to do about snapshots and backups.
+    """
+    try:
+        persistence = await store.redis.info("persistence")
+        if not int(persistence.get("aof_enabled", 0)):
+            return False
+        await store.redis.bgrewriteaof()
+        return True
+    except RedisError:
+        return False

@@ -76,13 +76,18 @@ async def dump_redis(redis) -> str:
     return "\n".join(parts)
 
 
+def redis_disk(directory: Path) -> bytes:
+    """What Redis keeps on disk (its append-only files and snapshots), logs aside."""
+    return b"".join(p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file() and p.suffix != ".log")
+
+
 def dump_sqlite(path: str) -> str:
     with sqlite3.connect(path) as db:
         return "\n".join(db.iterdump())
 
 
 async def test_a_residents_data_is_exported_then_erased_everywhere_leaving_others_and_counts(
-    settings, store, servers, make_client, tmp_path
+    settings, store, servers, redis_server, make_client, tmp_path
 ):
     open311 = servers.open311
     relay_settings = replace(
@@ -215,6 +220,7 @@ async def test_a_residents_data_is_exported_then_erased_everywhere_leaving_other
     before = await dump_redis(store.redis) + "\n" + dump_sqlite(database)
     assert [t for t in TRACES if t.lower() not in before.lower()] == []  # so their absence below means something
     assert f"frontdesk:tracker:{cid}" in before and PHONE in dump_sqlite(database)
+    assert EMAIL.encode() in redis_disk(redis_server.directory)
 
     # Erase by email.
     args = cli.parse_args(
@@ -229,6 +235,16 @@ async def test_a_residents_data_is_exported_then_erased_everywhere_leaving_other
     for trace in (EMAIL, PHONE, "Quennell"):
         assert trace.encode() not in on_disk, trace
     assert f"frontdesk:tracker:{cid}" not in everything
+    # Redis's append-only file is rewritten, so the deleted values are not left on its disk either.
+    for _ in range(100):
+        persistence = await store.redis.info("persistence")
+        if not persistence["aof_rewrite_in_progress"] and not persistence["aof_rewrite_scheduled"]:
+            break
+        await asyncio.sleep(0.1)
+    redis_files = b"".join(
+        p.read_bytes() for p in redis_server.directory.rglob("*") if p.is_file() and p.suffix != ".log"
+    )
+    assert redis_files and EMAIL.encode() not in redis_files and b"Quennell" not in redis_files
     # The other resident is untouched.
     assert OTHER in everything and await store.conversation(other_cid)
     assert await store.redis.exists(f"frontdesk:tracker:{other_cid}")
