@@ -21,6 +21,7 @@ Keys (prefix ``fd``):
     fd:offline_since   hash username -> when their console was last seen gone (sweeper)
     fd:outbox          list of messages left, waiting for Open311 (:lock, :rejected)
     fd:audit           stream: which staff read or changed what, and when (audit.py)
+    fd:privacy:requests stream: subject access and erasure requests answered (privacy/register.py)
 Channels: fd:pub:conv ("cid id" when a conversation's log grows), fd:pub:typing,
 fd:pub:queue, fd:pub:advisor (username whose chats changed), fd:pub:session (username
 one or all of whose sessions ended).
