@@ -10,6 +10,8 @@ The public interface, for the front door that serves the relay beside other pack
 - ``current_user(request)``, ``require(request, role, state_changing)``: advisors' sessions.
 - ``error(status, code, message)``: a JSON error response in the relay's shape.
 - ``install_log_masking()``: mask personal data in log records (call once at start-up).
+- ``PrivacyDesk(app)``, ``PrivacyDeskError``: subject access and erasure for the data
+  protection officer's page (``live_handoff/privacy/desk.py``).
 
 The names are resolved on first use, so importing one internal module (``live_handoff.hours``)
 does not import the whole relay.
@@ -31,6 +33,8 @@ _PUBLIC = {
     "require": ("live_handoff.sessions", "require"),
     "error": ("live_handoff.http_api", "error"),
     "install_log_masking": ("live_handoff.masking", "install"),
+    "PrivacyDesk": ("live_handoff.privacy.desk", "PrivacyDesk"),
+    "PrivacyDeskError": ("live_handoff.privacy.desk", "PrivacyDeskError"),
 }
 
 __all__ = sorted(_PUBLIC)
@@ -41,6 +45,8 @@ if TYPE_CHECKING:
     from live_handoff.keys import KNOWLEDGE as KNOWLEDGE
     from live_handoff.keys import SETTINGS as SETTINGS
     from live_handoff.masking import install as install_log_masking  # noqa: F401 - public name
+    from live_handoff.privacy.desk import PrivacyDesk as PrivacyDesk
+    from live_handoff.privacy.desk import PrivacyDeskError as PrivacyDeskError
     from live_handoff.sessions import current_user as current_user
     from live_handoff.sessions import require as require
     from live_handoff.settings import Settings as Settings
