@@ -7,13 +7,16 @@ opened offline or printed. Everything written by anyone is escaped.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from live_handoff.privacy.finding import visible_fields
 from live_handoff.privacy.gather import Found
 
+LONDON = ZoneInfo("Europe/London")
 SPEAKERS = {"resident": "You", "bot": "Assistant", "system": "Council", "advisor": "Advisor"}
 
 
@@ -103,6 +106,15 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def when(value: Any) -> str:
+    """An ISO 8601 time as people read it, in UK time ("6 Dec 2026, 00:21"); anything else as it is."""
+    try:
+        moment = dt.datetime.fromisoformat(str(value)).astimezone(LONDON)
+    except ValueError:
+        return "" if value is None else str(value)
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
+
+
 def _speaker(event: dict[str, Any]) -> str:
     if event.get("type") == "note":
         return f"Advisor's note ({event.get('author') or 'advisor'})"
@@ -116,7 +128,7 @@ STYLE = """
 body{font-family:system-ui,sans-serif;line-height:1.5;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#111}
 table{border-collapse:collapse;width:100%;margin:0 0 1.5rem}caption{text-align:left;font-weight:bold;padding:.25rem 0}
 th,td{border:1px solid #555;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#eee}pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem}
+th{background:#eee}td:first-child{white-space:nowrap}pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem}
 @media print{body{max-width:none;margin:0}h2{break-before:page}tr{break-inside:avoid}details{display:block}}
 """
 
@@ -131,7 +143,7 @@ def html_page(doc: dict[str, Any]) -> str:
         "<title>Your information held by Northbridge Borough Council's web chat</title>",
         f"<style>{STYLE}</style></head><body><main>",
         "<h1>Your information held by Northbridge Borough Council's web chat</h1>",
-        f"<p>Prepared on {escape(request['at'])} by {escape(request['by'])} in answer to a subject access request "
+        f"<p>Prepared on {escape(when(request['at']))} by {escape(request['by'])} in answer to a subject access request "
         f"(UK GDPR article 15). Searched by {escape(request['searched_by'])}: {escape(request['value'])}.</p>",
         "<h2>Summary</h2>",
         _table(["What", "How many"], [[k.replace("_", " "), v] for k, v in doc["summary"].items()], "What we hold"),
@@ -144,7 +156,7 @@ def html_page(doc: dict[str, Any]) -> str:
         parts.append(f"<h3>Conversation {escape(cid)}</h3>")
         rows = [
             [
-                e.get("at", ""),
+                when(e.get("at", "")),
                 _speaker(e),
                 e.get("text", e.get("mode", "")),
                 "staff only" if e.get("audience") == "advisors" else "you and staff",
@@ -174,7 +186,7 @@ def html_page(doc: dict[str, Any]) -> str:
             _table(
                 ["When", "Staff", "Role", "What they did", "Why"],
                 [
-                    [e.get("at"), e.get("who"), e.get("role"), e.get("action"), e.get("detail")]
+                    [when(e.get("at")), e.get("who"), e.get("role"), e.get("action"), e.get("detail")]
                     for e in conversation["audit"]
                 ],
                 "Staff who opened or handled this conversation",
@@ -220,7 +232,10 @@ def html_page(doc: dict[str, Any]) -> str:
         parts.append(
             _table(
                 ["When", "By", "Status", "Notes"],
-                [[h.get("at"), h.get("by"), h.get("extended_status"), h.get("notes")] for h in case.get("history", [])],
+                [
+                    [when(h.get("at")), h.get("by"), h.get("extended_status"), h.get("notes")]
+                    for h in case.get("history", [])
+                ],
                 "Status history",
             )
         )

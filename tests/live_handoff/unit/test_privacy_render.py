@@ -2,7 +2,7 @@
 
 from live_handoff.privacy.finding import selector
 from live_handoff.privacy.gather import Conversation, Found
-from live_handoff.privacy.render import document, html_page
+from live_handoff.privacy.render import document, html_page, when
 from live_handoff.store import LoggedEvent
 
 
@@ -39,3 +39,9 @@ def test_the_page_is_british_english_without_scripts_and_escapes_everything_writ
     assert "<script" not in page and "<b>bin" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; hi" in page
     assert "Advisor&#x27;s note (Sam)" in page and "staff only" in page
+
+
+def test_times_are_shown_in_uk_time_as_people_read_them():
+    assert when("2026-07-01T09:05:00+00:00") == "1 Jul 2026, 10:05"
+    assert when("2026-12-06T00:21:28.123+00:00") == "6 Dec 2026, 00:21"
+    assert when("not a time") == "not a time" and when(None) == ""
