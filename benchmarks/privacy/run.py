@@ -2,8 +2,8 @@
 
 Finding a person by email or phone reads every conversation (``SCAN`` over
 ``{prefix}:conv:*``, then each hash and log). This fills a private redis-server with
-realistic conversations (a hash and a log of about 20 events each, Rasa trackers beside
-them), then times ``live_handoff.privacy.gather.find`` for an email held in one of them.
+realistic conversations (a hash and a log of about 20 events each, 8 analytics events
+each, Rasa trackers beside them), then times ``live_handoff.privacy.gather.find`` for an email held in one of them.
 
     PYTHONPATH=. .venv/bin/python benchmarks/privacy/run.py                    # 2,000 conversations
     PYTHONPATH=. .venv/bin/python benchmarks/privacy/run.py --conversations 10000
@@ -50,6 +50,22 @@ async def fill(store: Store, conversations: int, events: int) -> str:
                         "at": "2026-12-06T10:00:00+00:00",
                     }
                     pipe.xadd(store.key("log", cid), {"e": json.dumps(event), "a": "all"})
+                for kind in (
+                    "conversation_started",
+                    "route",
+                    "route",
+                    "handoff",
+                    "claimed",
+                    "closed",
+                    "rating",
+                    "unanswered",
+                ):
+                    body = {
+                        "kind": kind,
+                        "conversation_id": cid,
+                        "text": "masked question" if kind == "unanswered" else None,
+                    }
+                    pipe.xadd(store.key("analytics"), {"e": json.dumps(body)})
                 pipe.set(tracker_key(cid), json.dumps({"events": [{"event": "user", "text": "x" * 200}] * events}))
             await pipe.execute()
     return target

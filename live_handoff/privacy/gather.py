@@ -4,8 +4,8 @@ Open311 service through its staff-only privacy extension.
 
 Conversations are found by reading every one (Redis ``SCAN`` over ``{prefix}:conv:*``):
 a council keeps a few thousand within its retention period, and reading 2,000 takes about
-a second (docs/subject-access.md has the figure and how it was measured). No index of
-residents' details is kept just to make this faster.
+a quarter of a second (docs/subject-access.md has the figures and how they were
+measured). No index of residents' details is kept just to make this faster.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any
 
 import aiohttp
 
-from live_handoff import audit
 from live_handoff.privacy.finding import Selector, case_references, mentions, references_in
 from live_handoff.store import LoggedEvent, Store
 
@@ -156,6 +155,7 @@ return out
 """
 
 
+NON_DIGITS = re.compile(r"\D+")
 UNICODE_ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}")  # JSON's escape of a character: not digits of a number
 
 
@@ -164,7 +164,9 @@ def could_mention(raw: str, who: Selector) -> bool:
     more than ``finding.mentions``, which then decides on the parsed records)."""
     if who.kind == "email":
         return who.value in raw.lower()
-    digits = re.sub(r"\D", "", UNICODE_ESCAPE.sub(" ", raw))
+    if "\\u" in raw:
+        raw = UNICODE_ESCAPE.sub(" ", raw)
+    digits = NON_DIGITS.sub("", raw)
     if who.kind == "phone":
         return who.value[1:] in digits  # without the 0, which +44 replaces
     if who.kind == "reference":
@@ -212,6 +214,49 @@ async def _cases(found: Found, cases: CaseSystem | None, **params: str) -> None:
         found.case_system = "own"
 
 
+# The entries of a stream (field ``e`` = JSON) that mention any of ARGV[3..], from ARGV[1]
+# (inclusive), at most ARGV[2] read; returns {last id read, id, e, id, e, ...}. Filtering in
+# Redis spares reading a whole analytics stream into Python for a handful of conversations.
+ENTRIES_ABOUT = """
+local rows = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', tonumber(ARGV[2]))
+local out = {''}
+if #rows > 0 then out[1] = rows[#rows][1] end
+for _, row in ipairs(rows) do
+  local fields, body = row[2], nil
+  for j = 1, #fields, 2 do if fields[j] == 'e' then body = fields[j + 1] end end
+  if body then
+    for i = 3, #ARGV do
+      if string.find(body, ARGV[i], 1, true) then
+        out[#out + 1] = row[1]
+        out[#out + 1] = body
+        break
+      end
+    end
+  end
+end
+return out
+"""
+PAGE = 5000
+
+
+async def stream_entries_about(store: Store, key: str, cids: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Entries of stream ``key`` whose ``conversation_id`` is one of ``cids``, oldest first."""
+    if not cids:
+        return []
+    script = store.redis.register_script(ENTRIES_ABOUT)
+    wanted, found, start = set(cids), [], "-"
+    while True:
+        reply = await script(keys=[key], args=[start, PAGE, *cids])
+        last, pairs = reply[0], reply[1:]
+        for i in range(0, len(pairs), 2):
+            event = json.loads(pairs[i + 1])
+            if event.get("conversation_id") in wanted:
+                found.append((pairs[i], event))
+        if not last:
+            return found
+        start = "(" + last
+
+
 async def find(store: Store, cases: CaseSystem | None, who: Selector) -> Found:
     """Everything held about the person named by ``who``.
 
@@ -236,7 +281,8 @@ async def find(store: Store, cases: CaseSystem | None, who: Selector) -> Found:
     # Messages left wait in the outbox (or were refused) with the resident's name and contact details.
     outbox = await store.redis.lrange(store.key("outbox"), 0, -1)
     rejected = await store.redis.lrange(store.key("outbox", "rejected"), 0, -1)
-    analytics = [(i, json.loads(f["e"])) for i, f in await store.redis.xrange(store.key("analytics"))]
+    analytics: list[tuple[str, dict[str, Any]]] = []
+    analytics_read: set[str] = set()
     searched: set[str] = set()
     if who.kind in ("email", "phone"):
         await _cases(found, cases, **{who.kind: who.value})
@@ -250,6 +296,9 @@ async def find(store: Store, cases: CaseSystem | None, who: Selector) -> Found:
         new = sorted(cid for cid in linked if cid and cid not in found.conversations)
         for conversation in await _load(store, new) if new else []:
             found.conversations[conversation.cid] = conversation
+        unread = sorted(set(found.conversations) - analytics_read)
+        analytics += await stream_entries_about(store, store.key("analytics"), unread)
+        analytics_read.update(unread)
         for conversation in found.conversations.values():
             found.references |= case_references(
                 conversation.fields, (e for _, e in analytics if e.get("conversation_id") == conversation.cid)
@@ -270,8 +319,12 @@ async def find(store: Store, cases: CaseSystem | None, who: Selector) -> Found:
     found.rejected = [
         raw for raw in rejected if json.loads(raw).get("conversation_id") in cids or mentions([json.loads(raw)], who)
     ]
-    found.analytics = [(i, e) for i, e in analytics if e.get("conversation_id") in cids]
-    found.audit = [e for e in await audit.entries(store) if e.get("conversation_id") in cids]
+    analytics += await stream_entries_about(store, store.key("analytics"), sorted(cids - analytics_read))
+    found.analytics = sorted(
+        ((i, e) for i, e in analytics if e.get("conversation_id") in cids),
+        key=lambda entry: tuple(int(part) for part in entry[0].split("-")),
+    )
+    found.audit = [e for _, e in await stream_entries_about(store, store.key("audit"), sorted(cids))]
     if cids:
         ordered = sorted(cids)
         for cid, raw in zip(ordered, await store.redis.mget([tracker_key(c) for c in ordered])):

@@ -1,5 +1,7 @@
 """Finding a person in what the relay logged: pure matching, no services."""
 
+import json
+
 import pytest
 
 from contracts.contact import normalise_phone, phones_in
@@ -11,6 +13,7 @@ from live_handoff.privacy.finding import (
     selector,
     visible_fields,
 )
+from live_handoff.privacy.gather import could_mention
 
 
 @pytest.mark.parametrize(
@@ -86,3 +89,13 @@ def test_cases_made_in_a_conversation_come_from_its_cases_field_and_its_events()
         {"kind": "reference_mentioned", "reference": "NB-2026-000009"},  # perhaps someone else's
     ]
     assert case_references({"cases": '["NB-2026-000001"]'}, events) == {"NB-2026-000001", "NB-2026-000002"}
+
+
+def test_the_quick_test_on_raw_records_never_misses_what_the_full_match_finds():
+    raw = json.dumps({"text": "ring me on +44\u00a07700 900 123 about NB-2026-000042 or JO@example.com"})
+    assert "\\u00a0" in raw  # written by a client that escapes everything
+    for kind, value in (("phone", "07700900123"), ("reference", "NB-2026-000042"), ("email", "jo@example.com")):
+        who = selector(kind, value)
+        assert could_mention(raw, who) and mentions([json.loads(raw)], who)
+    assert not could_mention(raw, selector("phone", "07700 900124"))
+    assert not could_mention(raw, selector("email", "sam@example.com"))
