@@ -21,12 +21,12 @@ from pathlib import Path
 import aiohttp
 from redis.exceptions import RedisError
 
-from live_handoff import audit, auth, masking
+from live_handoff import auth, masking
 from live_handoff.privacy import register
-from live_handoff.privacy.erase import erase
 from live_handoff.privacy.finding import Selector, SelectorError, selector
 from live_handoff.privacy.gather import CaseSystem, CaseSystemError, Found, find
-from live_handoff.privacy.render import document, html_page, summary
+from live_handoff.privacy.recorded import erase_recorded, export_recorded
+from live_handoff.privacy.render import html_page, summary
 from live_handoff.settings import Settings
 from live_handoff.store import Store, connect_redis
 
@@ -151,28 +151,20 @@ async def _export(store: Store, found: Found, args: argparse.Namespace, why: str
     print(f"Searched {found.scanned} conversations in {found.seconds:.2f} s.")
     _case_notes(found)
     if found.empty:
-        print(f"Nothing is held about {who_text(found.who)}.")
+        print(f"Nothing is held about that {found.who.kind}.")
         await register.record(store, "export", args.by, why, found.who.kind, counts)
         return 1
-    at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    json_path, html_path = write_export(document(found, args.by, why, at), args.out)
-    for cid in sorted(found.conversations):
-        await audit.record(store, args.by, "dpo", "export", cid, why)
-    await register.record(store, "export", args.by, why, found.who.kind, counts)
+    json_path, html_path = write_export(await export_recorded(store, found, args.by, why), args.out)
     _print_counts(counts)
     print(f"Wrote {json_path}\nWrote {html_path}")
     return 0
-
-
-def who_text(who: Selector) -> str:
-    return f"that {who.kind}"
 
 
 async def _erase(store: Store, found: Found, cases: CaseSystem | None, args: argparse.Namespace, why: str) -> int:
     print(f"Searched {found.scanned} conversations in {found.seconds:.2f} s.")
     _case_notes(found)
     if found.empty:
-        print(f"Nothing is held about {who_text(found.who)}.")
+        print(f"Nothing is held about that {found.who.kind}.")
         await register.record(store, "erase", args.by, why, found.who.kind, {})
         return 1
     print("Found:")
@@ -182,17 +174,14 @@ async def _erase(store: Store, found: Found, cases: CaseSystem | None, args: arg
         if sys.stdin.readline().strip() != "ERASE":
             print("Not confirmed: nothing was erased.", file=sys.stderr)
             return 2
-    counts = await erase(store, found, cases)
-    for cid in sorted(found.conversations):
-        await audit.record(store, args.by, "dpo", "erase", cid, why)
-    await register.record(store, "erase", args.by, why, found.who.kind, counts)
+    counts = await erase_recorded(store, found, cases, args.by, why)
     print("Erased:")
     _print_counts(counts)
     return 0
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    """Parse ``privacy ...`` arguments on their own (for tests and the staff page)."""
+    """Parse ``privacy ...`` arguments on their own (for tests)."""
     parser = argparse.ArgumentParser(prog="python -m live_handoff")
     add_parser(parser.add_subparsers(dest="group", required=True))
     return parser.parse_args(argv)

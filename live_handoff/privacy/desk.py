@@ -7,19 +7,18 @@ register of privacy requests, a download or an erasure in the audit trail too.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from live_handoff import audit, masking
+from live_handoff import masking
 from live_handoff.keys import CASES, SETTINGS, STORE
 from live_handoff.privacy import register
-from live_handoff.privacy.erase import erase
 from live_handoff.privacy.finding import KINDS, SelectorError, selector
 from live_handoff.privacy.gather import CaseSystem, CaseSystemError, Found, find
-from live_handoff.privacy.render import document, html_page, summary
+from live_handoff.privacy.recorded import erase_recorded, export_recorded
+from live_handoff.privacy.render import html_page, summary
 
 
 class PrivacyDeskError(Exception):
@@ -71,24 +70,17 @@ class PrivacyDesk:
 
     async def export(self, found: Found, by: str, why: str) -> tuple[dict[str, Any], str]:
         """The export as a document and its page; audited per conversation and registered."""
-        why = masking.mask(why.strip())[:300]
-        doc = document(found, by, why, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
-        for cid in sorted(found.conversations):
-            await audit.record(self.store, by, "dpo", "export", cid, why)
-        await register.record(self.store, "export", by, why, found.who.kind, summary(found))
+        doc = await export_recorded(self.store, found, by, masking.mask(why.strip())[:300])
         return doc, html_page(doc)
 
     async def erase(self, found: Found, by: str, why: str) -> dict[str, int]:
         """Erase what was found; audited per conversation and registered. Returns the counts."""
-        why = masking.mask(why.strip())[:300]
         try:
-            counts = await erase(self.store, found, self.cases)
+            return await erase_recorded(self.store, found, self.cases, by, masking.mask(why.strip())[:300])
         except CaseSystemError as exc:
             raise PrivacyDeskError(503, f"The case system did not answer ({exc}). Nothing was erased.") from None
-        for cid in sorted(found.conversations):
-            await audit.record(self.store, by, "dpo", "erase", cid, why)
-        await register.record(self.store, "erase", by, why, found.who.kind, counts)
-        return counts
+        except RedisError:
+            raise PrivacyDeskError(503, "Redis did not answer; run the erasure again.") from None
 
     async def register(self) -> list[dict[str, Any]]:
         """The register of privacy requests, newest first."""
