@@ -69,13 +69,13 @@ def selector(kind: str, value: str) -> Selector:
     else:
         raise SelectorError(f"search by one of: {', '.join(KINDS)}")
     if not normal:
-        examples = {
-            "email": "name@example.com",
-            "phone": "07700 900123",
-            "reference": "NB-2026-000123",
-            "conversation": "c_ followed by 22 letters, digits, - or _",
+        what = {
+            "email": "an email address (like name@example.com)",
+            "phone": "a UK phone number (like 07700 900123)",
+            "reference": "a case reference (like NB-2026-000123)",
+            "conversation": "a conversation id (c_ followed by 22 letters, digits, - or _)",
         }
-        raise SelectorError(f"{value!r} is not a {kind} (like {examples[kind]})")
+        raise SelectorError(f"{value!r} is not {what[kind]}.")
     return Selector(kind, normal)
 
 

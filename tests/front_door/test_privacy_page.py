@@ -58,7 +58,7 @@ async def test_a_dpo_finds_downloads_and_erases_a_person_with_every_step_recorde
     forged = await client.post("/manager/privacy/", data={**form, "csrf": "wrong", "action": "search"})
     assert forged.status == 403
     bad = await client.post("/manager/privacy/", data={**form, "value": "not an email", "action": "search"})
-    assert bad.status == 400 and "is not a email" in await bad.text()
+    assert bad.status == 400 and "is not an email address" in await bad.text()
     found = await client.post("/manager/privacy/", data={**form, "action": "search"})
     text = await found.text()
     assert found.status == 200 and mine in text and other not in text and "Download JSON" in text
