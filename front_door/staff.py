@@ -31,6 +31,12 @@ PAGES = (
     StaffPage("/console/", "Advisor console", "Take chats over from the bot and help residents.", "advisor"),
     StaffPage("/editor/", "Content editor", "Keep the bot's answers up to date.", "editor"),
     StaffPage("/manager/", "Managers' report", "Contact volumes, reasons and resolution, month by month.", "manager"),
+    StaffPage(
+        "/manager/privacy/",
+        "Subject access and erasure",
+        "Find, download or erase what is held about one person.",
+        "dpo",
+    ),
 )
 _QUERY = {"/manager/": re.compile(r"^month=20[0-9]{2}-(0[1-9]|1[0-2])$")}
 _FRAGMENT = re.compile(r"^/[A-Za-z0-9/_-]{0,120}$")  # the editor's hash routes, e.g. #/articles/council-tax-pay

@@ -12,6 +12,8 @@ The public interface, for the front door that serves the relay beside other pack
 - ``messages_set_aside(app)``: how many messages left by residents the case system did
   not take (set aside for a supervisor).
 - ``install_log_masking()``: mask personal data in log records (call once at start-up).
+- ``PrivacyDesk(app)``, ``PrivacyDeskError``: subject access and erasure for the data
+  protection officer's page (``live_handoff/privacy/desk.py``).
 
 The names are resolved on first use, so importing one internal module (``live_handoff.hours``)
 does not import the whole relay.
@@ -34,6 +36,8 @@ _PUBLIC = {
     "error": ("live_handoff.http_api", "error"),
     "messages_set_aside": ("live_handoff.http_api", "messages_set_aside"),
     "install_log_masking": ("live_handoff.masking", "install"),
+    "PrivacyDesk": ("live_handoff.privacy.desk", "PrivacyDesk"),
+    "PrivacyDeskError": ("live_handoff.privacy.desk", "PrivacyDeskError"),
 }
 
 __all__ = sorted(_PUBLIC)
@@ -45,6 +49,8 @@ if TYPE_CHECKING:
     from live_handoff.keys import KNOWLEDGE as KNOWLEDGE
     from live_handoff.keys import SETTINGS as SETTINGS
     from live_handoff.masking import install as install_log_masking  # noqa: F401 - public name
+    from live_handoff.privacy.desk import PrivacyDesk as PrivacyDesk
+    from live_handoff.privacy.desk import PrivacyDeskError as PrivacyDeskError
     from live_handoff.sessions import current_user as current_user
     from live_handoff.sessions import require as require
     from live_handoff.settings import Settings as Settings

@@ -4,6 +4,7 @@
     python -m live_handoff user passwd USERNAME
     python -m live_handoff user list
     python -m live_handoff user remove USERNAME
+    python -m live_handoff privacy export|erase (--email E | --phone P | --reference R | --conversation C) --by DPO --why TEXT
 
 Passwords are read from the terminal (or stdin when piped), or generated with
 --generate-password and printed once. A password must be at least 12 characters and hard
@@ -24,6 +25,7 @@ import sys
 from redis.exceptions import RedisError
 
 from live_handoff import auth, passwords
+from live_handoff.privacy import cli as privacy_cli
 from live_handoff.settings import Settings, SettingsError
 from live_handoff.store import Store, connect_redis
 
@@ -108,12 +110,15 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("list")
     remove = commands.add_parser("remove")
     remove.add_argument("username")
+    privacy_cli.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         print(f"Setting not valid: {exc}", file=sys.stderr)
         return 2
+    if args.group == "privacy":
+        return asyncio.run(privacy_cli.run(args, settings))
     return asyncio.run(_run(args, settings))
 
 

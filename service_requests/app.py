@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from contracts.postcodes import normalise_postcode
+from service_requests import privacy_api
 from service_requests.catalogue import Service, load_catalogue
 from service_requests.errors import Open311Error
 from service_requests.settings import Settings
@@ -271,6 +272,7 @@ def create_app(
     app.router.add_post("/requests/{id}/status.json", update_status)
     app.router.add_get("/requests/{id}/history.json", status_history)
     app.router.add_get("/tokens/{token}.json", get_token)
+    app.router.add_routes(privacy_api.routes(lambda: app[STORE], settings.staff_keys))
     return app
 
 

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contracts.contact import emails_in, normalise_email, normalise_phone, phones_in
 from service_requests.catalogue import Service
 from service_requests.dates import add_working_days, to_open311
 from service_requests.statuses import EXTENDED_STATUSES, open311_status
 from service_requests.validation import NewRequest
 
 logger = logging.getLogger(__name__)
+ERASED = "[erased]"  # what an erased request's free text becomes
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
@@ -280,3 +282,90 @@ class CaseStore:
             "media_url": None,
             "attributes": json.loads(row["attributes"]),
         }
+
+    # Subject access and erasure (privacy_api.py) ----------------------------------------
+
+    def privacy_search(
+        self, email: str = "", phone: str = "", ids: tuple[str, ...] = (), conversation_id: str = ""
+    ) -> list[dict[str, Any]]:
+        """Full records (contact details and status history) of the requests about one person.
+
+        A request matches when its contact email or phone is the one given (compared
+        normalised), when its description or status notes mention it, when its id is one
+        of ``ids``, or when it was made in conversation ``conversation_id``. Every row is
+        read: at a council's scale (tens of thousands of requests) that takes well under a
+        second, and it finds details written in free text too.
+        """
+        email, phone = normalise_email(email), normalise_phone(phone)
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT * FROM requests ORDER BY requested").fetchall()
+            notes: dict[str, list[str]] = {}
+            for request_id, text in db.execute("SELECT request_id, notes FROM status_changes WHERE notes IS NOT NULL"):
+                notes.setdefault(request_id, []).append(text)
+
+        def matches(row: sqlite3.Row) -> bool:
+            texts = [row["description"] or "", row["status_notes"] or "", *notes.get(row["id"], [])]
+            attributes = json.loads(row["attributes"])
+            return bool(
+                row["id"] in ids
+                or (conversation_id and attributes.get("conversation_id") == conversation_id)
+                or (
+                    email
+                    and (normalise_email(row["email"] or "") == email or any(email in emails_in(t) for t in texts))
+                )
+                or (
+                    phone
+                    and (normalise_phone(row["phone"] or "") == phone or any(phone in phones_in(t) for t in texts))
+                )
+            )
+
+        return [
+            {
+                **self._public(row),
+                "email": row["email"],
+                "phone": row["phone"],
+                "first_name": row["first_name"],
+                "last_name": row["last_name"],
+                "closed_datetime": to_open311(_parse(row["closed"])),
+                "history": self.history(row["id"]),
+            }
+            for row in rows
+            if matches(row)
+        ]
+
+    def privacy_erase(self, ids: Iterable[str]) -> list[str]:
+        """Anonymise requests for an erasure: what the resident wrote, their contact details,
+        the place and the answers go; the service, dates and status stay, for counts.
+
+        SQLite's ``secure_delete`` overwrites the old text in the file, and the write-ahead
+        log is checkpointed and emptied, so the words are not left on disk either.
+
+        Returns:
+            The ids that were anonymised (unknown ids are left out).
+        """
+        ids = list(ids)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with closing(self._connect()) as db:
+            db.execute("PRAGMA secure_delete=ON")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                done = [r[0] for r in db.execute(f"SELECT id FROM requests WHERE id IN ({marks})", ids)]
+                db.execute(
+                    f"UPDATE requests SET description = '{ERASED}', "
+                    f"status_notes = CASE WHEN status_notes IS NULL THEN NULL ELSE '{ERASED}' END, "
+                    "address = NULL, zipcode = NULL, lat = NULL, long = NULL, attributes = '{}', "
+                    f"email = NULL, phone = NULL, first_name = NULL, last_name = NULL WHERE id IN ({marks})",
+                    ids,
+                )
+                db.execute(
+                    f"UPDATE status_changes SET notes = '{ERASED}' WHERE notes IS NOT NULL AND request_id IN ({marks})",
+                    ids,
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return done
