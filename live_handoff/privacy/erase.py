@@ -11,6 +11,7 @@ once the records are gone a conversation id is linked to nobody.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -19,6 +20,29 @@ from redis.exceptions import RedisError, WatchError
 from live_handoff.privacy.finding import redact_analytics
 from live_handoff.privacy.gather import MODES, CaseSystem, Found, lock_key, tracker_key
 from live_handoff.store import Store
+
+# Rasa answers one message in well under this, even on a busy server; a lock older than
+# this was left by a Rasa process that died mid-turn.
+RASA_TURN_WAIT_SECONDS = 30.0
+
+
+async def wait_for_rasa(store: Store, cids: list[str], seconds: float = RASA_TURN_WAIT_SECONDS) -> bool:
+    """Wait until Rasa answers no message in these conversations.
+
+    Rasa holds a conversation's lock while it answers and writes the whole tracker back at
+    the end, so a tracker deleted during a turn would reappear with everything in it.
+
+    Returns:
+        True when no lock is held; False when one is still held after ``seconds`` (the
+        erasure goes on; a turn still running may write its tracker back).
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while cids and await store.redis.exists(*(lock_key(cid) for cid in cids)):
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(0.2)
+    return True
 
 
 async def rewrite_analytics(store: Store, cids: set[str]) -> tuple[int, int]:
@@ -81,6 +105,7 @@ async def erase(store: Store, found: Found, cases: CaseSystem | None) -> dict[st
     if found.cases and cases is not None and found.case_system == "built-in":
         counts["cases_anonymised"] = len(await cases.erase(sorted(found.cases)))
     cids = sorted(found.conversations)
+    counts["rasa_turn_finished"] = int(await wait_for_rasa(store, cids))
     chat_sets = [key async for key in store.redis.scan_iter(match=store.key("chats", "*"), count=1000)]
     async with store.redis.pipeline(transaction=True) as pipe:
         for cid in cids:

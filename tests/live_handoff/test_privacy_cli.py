@@ -131,3 +131,27 @@ async def test_with_a_councils_own_crm_the_references_are_listed_for_its_own_pro
     assert "own process" in said and "NB-2026-000077" in said
     exported = json.loads(next(out.glob("*.json")).read_text())
     assert exported["case_system"] == "own" and exported["case_references"] == ["NB-2026-000077"]
+
+
+async def test_an_erasure_waits_for_a_turn_rasa_is_still_answering_before_deleting_its_tracker(store):
+    import asyncio
+    import time
+
+    from live_handoff.privacy.erase import wait_for_rasa
+
+    cid = "c_" + "r" * 22
+    await store.redis.set(lock_key(cid), "{}")
+
+    async def rasa_finishes_its_turn() -> None:
+        await asyncio.sleep(0.6)
+        await store.redis.delete(lock_key(cid))
+
+    started = time.monotonic()
+    finishing = asyncio.create_task(rasa_finishes_its_turn())
+    assert await wait_for_rasa(store, [cid]) is True
+    assert time.monotonic() - started >= 0.5
+    await finishing
+
+    await store.redis.set(lock_key(cid), "{}")  # left by a Rasa that died mid-turn
+    assert await wait_for_rasa(store, [cid], seconds=0.3) is False
+    await store.redis.delete(lock_key(cid))
