@@ -26,7 +26,7 @@ TRACES = (
     "Quennell",
     EMAIL,
     PHONE,
-    "banana bread",
+    "quince and rhubarb crumble",  # words no other test uses: the Redis server is shared
     "Please ring me about my bin",
     "sounded upset",
     "missed it twice",
@@ -108,7 +108,7 @@ async def test_a_residents_data_is_exported_then_erased_everywhere_leaving_other
     # asks for an advisor and leaves a message while she waits.
     sock, welcome = await resident(client)
     cid = welcome["conversation_id"]
-    await say(sock, f"what is the best recipe for banana bread? {NAME} here")
+    await say(sock, f"what is the best recipe for quince and rhubarb crumble? {NAME} here")
     await say(sock, "bin men didnt empty my bin today, NB4 2QT")
     await say(sock, "outside 14 elm road")
     await say(sock, "it was out but they missed it twice")
@@ -191,7 +191,7 @@ async def test_a_residents_data_is_exported_then_erased_everywhere_leaving_other
     assert [c["conversation_id"] for c in exported["conversations"]] == [cid]
     assert {c["service_request_id"] for c in exported["cases"]} == {reported.group(), message_reference.group()}
     assert any(c.get("email") == EMAIL for c in exported["cases"])
-    assert "Rang Philippa Quennell" in text and "banana bread" in text and "sounded upset" in text
+    assert "Rang Philippa Quennell" in text and "quince and rhubarb crumble" in text and "sounded upset" in text
     assert "Please ring me about my bin" in text and exported["conversations"][0]["rating"]["score"] == "5"
     assert exported["conversations"][0]["rasa_tracker"]["events"]
     assert "token" not in exported["conversations"][0]["fields"]
