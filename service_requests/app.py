@@ -15,6 +15,7 @@ from contracts.postcodes import normalise_postcode
 from service_requests import privacy_api
 from service_requests.catalogue import Service, load_catalogue
 from service_requests.errors import Open311Error
+from service_requests.request_keys import client_of, request_key
 from service_requests.settings import Settings
 from service_requests.statuses import EXTENDED_STATUSES
 from service_requests.store import CaseStore, Filters, NotFoundError
@@ -129,8 +130,14 @@ async def create_request(request: web.Request) -> web.Response:
     _check_jurisdiction(request, form.get("jurisdiction_id"))
     service = _service(request, form.get("service_code"))
     new = validate_submission(form, service, settings.max_description)
-    created = await asyncio.to_thread(request.app[STORE].create, new, service, request.app[CLOCK]())
-    logger.info("Request %s created (%s)", created["service_request_id"], service.service_code)
+    key = request_key(form)
+    created, is_new = await asyncio.to_thread(
+        request.app[STORE].create_once, new, service, request.app[CLOCK](), client_of(form["api_key"]), key
+    )
+    if not is_new:  # a resend of a submission already stored: its case, unchanged, with 200
+        logger.info("Request %s sent again under the same client_request_key", created["service_request_id"])
+    else:
+        logger.info("Request %s created (%s)", created["service_request_id"], service.service_code)
     return _json(
         [
             {
@@ -139,7 +146,7 @@ async def create_request(request: web.Request) -> web.Response:
                 "account_id": None,
             }
         ],
-        201,
+        201 if is_new else 200,
     )
 
 

@@ -46,7 +46,9 @@ CREATE TABLE IF NOT EXISTS requests (
     requested TEXT NOT NULL,
     updated TEXT NOT NULL,
     expected TEXT,
-    closed TEXT
+    closed TEXT,
+    client TEXT,
+    client_request_key TEXT
 );
 CREATE INDEX IF NOT EXISTS requests_by_place ON requests (service_code, zipcode, requested);
 CREATE TABLE IF NOT EXISTS status_changes (
@@ -58,6 +60,13 @@ CREATE TABLE IF NOT EXISTS status_changes (
     notes TEXT
 );
 """
+# Columns added after the first release: a database made before them gets them on start-up.
+ADDED_COLUMNS = {"client": "TEXT", "client_request_key": "TEXT"}
+# One case per (client, key): a resend of a submission finds the case the first one made.
+KEYED_INDEX = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS requests_by_client_key ON requests (client, client_request_key) "
+    "WHERE client_request_key IS NOT NULL"
+)
 
 
 def _restrict(path: Path) -> None:
@@ -106,6 +115,11 @@ class CaseStore:
         with closing(self._connect()) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            present = {row["name"] for row in db.execute("PRAGMA table_info(requests)")}
+            for column, kind in ADDED_COLUMNS.items():
+                if column not in present:
+                    db.execute(f"ALTER TABLE requests ADD COLUMN {column} {kind}")
+            db.execute(KEYED_INDEX)
 
     def _connect(self) -> sqlite3.Connection:
         # Shorter than the chat's Open311 timeout (5 s), so a busy database gives a clear error
@@ -118,9 +132,36 @@ class CaseStore:
 
     def create(self, new: NewRequest, service: Service, now: dt.datetime) -> dict[str, Any]:
         """Store a request and give it the next reference, in one transaction."""
+        return self.create_once(new, service, now)[0]
+
+    def create_once(
+        self, new: NewRequest, service: Service, now: dt.datetime, client: str | None = None, key: str | None = None
+    ) -> tuple[dict[str, Any], bool]:
+        """Store a request, unless ``client`` already stored one under ``key``.
+
+        The look-up and the insert share one write transaction, so two resends racing each
+        other still make one case.
+
+        Args:
+            new: The validated submission.
+            service: Its service.
+            now: When it arrived.
+            client: Who sent it (a digest of the API key), so one client's keys never match another's.
+            key: The client's ``client_request_key`` for this submission, or None (always a new case).
+
+        Returns:
+            The stored request and whether it was created now (False: the earlier one, unchanged).
+        """
         with closing(self._connect()) as db:
             db.execute("BEGIN IMMEDIATE")
             try:
+                if key is not None:
+                    found = db.execute(
+                        "SELECT id FROM requests WHERE client = ? AND client_request_key = ?", (client, key)
+                    ).fetchone()
+                    if found:
+                        db.execute("COMMIT")
+                        return self.get(found["id"]), False
                 year = now.year
                 (last,) = db.execute(
                     "INSERT INTO counters (year, last) VALUES (?, 1) "
@@ -132,7 +173,8 @@ class CaseStore:
                 db.execute(
                     "INSERT INTO requests (id, service_code, service_name, agency, service_notice, extended_status,"
                     " status_notes, description, address, zipcode, lat, long, attributes, email, phone, first_name,"
-                    " last_name, requested, updated, expected) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " last_name, requested, updated, expected, client, client_request_key)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         request_id,
                         service.service_code,
@@ -154,6 +196,8 @@ class CaseStore:
                         _iso(now),
                         _iso(now),
                         _iso(expected),
+                        client if key is not None else None,
+                        key,
                     ),
                 )
                 db.execute(
@@ -164,7 +208,7 @@ class CaseStore:
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
-        return self.get(request_id)
+        return self.get(request_id), True
 
     def get(self, request_id: str) -> dict[str, Any]:
         found = self.search(Filters(ids=(request_id,)))
@@ -251,6 +295,12 @@ class CaseStore:
         """Forget residents' contact details on requests closed more than ``retention_days`` ago."""
         cutoff = _iso(now - dt.timedelta(days=retention_days))
         with closing(self._connect()) as db:
+            # A submission key lives as long as the contact details: past that, a resend is a new case.
+            db.execute(
+                "UPDATE requests SET client = NULL, client_request_key = NULL "
+                "WHERE closed IS NOT NULL AND closed < ? AND client_request_key IS NOT NULL",
+                (cutoff,),
+            )
             return db.execute(
                 "UPDATE requests SET email = NULL, phone = NULL, first_name = NULL, last_name = NULL "
                 "WHERE closed IS NOT NULL AND closed < ? AND "
@@ -356,7 +406,8 @@ class CaseStore:
                     f"UPDATE requests SET description = '{ERASED}', "
                     f"status_notes = CASE WHEN status_notes IS NULL THEN NULL ELSE '{ERASED}' END, "
                     "address = NULL, zipcode = NULL, lat = NULL, long = NULL, attributes = '{}', "
-                    f"email = NULL, phone = NULL, first_name = NULL, last_name = NULL WHERE id IN ({marks})",
+                    "email = NULL, phone = NULL, first_name = NULL, last_name = NULL, "
+                    f"client = NULL, client_request_key = NULL WHERE id IN ({marks})",
                     ids,
                 )
                 db.execute(

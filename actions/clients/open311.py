@@ -89,10 +89,22 @@ class Open311Client:
         self._definitions[service_code] = (time.monotonic(), definition)
         return definition
 
-    async def submit(self, form: dict[str, str]) -> dict[str, Any]:
-        """``{"service_request_id", "service_notice"}``, or with only a ``token`` if the service
-        assigns ids later (GeoReport v2 allows both)."""
-        body = await self._call("POST", "requests.json", data={**form, "api_key": self.settings.api_key})
+    async def submit(self, form: dict[str, str], key: str | None = None) -> dict[str, Any]:
+        """Send a report.
+
+        Args:
+            form: The GeoReport v2 fields.
+            key: Sent as ``client_request_key``: the built-in service answers a resend under the
+                same key with the case the first send made (a council's service may ignore it).
+
+        Returns:
+            ``{"service_request_id", "service_notice"}``, or with only a ``token`` if the service
+            assigns ids later (GeoReport v2 allows both).
+        """
+        data = {**form, "api_key": self.settings.api_key}
+        if key:
+            data["client_request_key"] = key
+        body = await self._call("POST", "requests.json", data=data)
         if not (
             isinstance(body, list)
             and body

@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.open311 import Open311RejectedError, Open311UnavailableError, Open311UncertainError
 from actions.reports import flow, reading, texts
 from actions.reports.interruptions import CONTINUE, interruption
+from actions.reports.report_key import report_key
 from actions.reports.service import advisor_hours, knowledge_base, open311
 from bot.components.patterns import normalise_reference
 from knowledge_base.replies import render_route
@@ -532,8 +533,11 @@ class ActionSubmitReport(Action):
                 logger.warning("Could not check whether an uncertain report arrived: %s", exc)
                 dispatcher.utter_message(text=texts.MAYBE_SENT, buttons=retry)
                 return [SlotSet("report_confirmation", MAYBE_SENT)]
+        # The same key for every send of this report: a resend after a failure, or after this
+        # server died before answering, gets the case the first send made, not a second one.
+        key = report_key(tracker.sender_id, tracker.events)
         try:
-            created = created or await open311().submit(form)
+            created = created or await open311().submit(form, key)
         except Open311UncertainError as exc:
             logger.warning("Report may or may not have arrived: %s", exc)
             dispatcher.utter_message(text=texts.MAYBE_SENT, buttons=retry)
