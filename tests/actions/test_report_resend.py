@@ -152,3 +152,22 @@ async def test_a_second_report_in_the_same_conversation_is_a_second_case(open311
     second = await report_actions.ActionSubmitReport().run(CollectingDispatcher(), with_events(later), {})
     references = {next(e["value"] for e in run if e.get("name") == "reference") for run in (first, second)}
     assert len(references) == 2 and cases(open311_behind.database) == 2
+
+
+def test_the_form_the_chat_sends_matches_the_written_contract():
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    from actions.reports import flow
+
+    schema = json.loads(
+        (Path(__file__).resolve().parents[2] / "contracts" / "open311" / "request_submission.schema.json").read_text()
+    )
+    tracker = with_events(ANSWERED)
+    form = flow.submission("pothole", tracker.current_slot_values())
+    sent = {**form, "api_key": KEY, "client_request_key": report_key(tracker.sender_id, tracker.events)}
+    jsonschema.Draft202012Validator(schema).validate(sent)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(schema).validate({**sent, "client_request_key": "not a key"})
