@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clients.open311 import Open311RejectedError, Open311UnavailableError
 from actions.handoff import build_handoff
 from actions.reports import texts
-from actions.reports.actions import MAYBE_SENT, entity_value, switch_report, track
+from actions.reports.actions import MAYBE_SENT, entity_value, resume_interrupted_send, switch_report, track
 from actions.reports.reading import yes_or_no
 from actions.reports.service import advisor_hours, knowledge_base, open311, settings
 from bot.components.patterns import normalise_postcode, normalise_reference
@@ -37,6 +37,9 @@ class ActionRouteMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        resumed = resume_interrupted_send(tracker, dispatcher)  # "send" again after a crash mid-send
+        if resumed is not None:
+            return resumed
         kb = knowledge_base()
         message = tracker.latest_message or {}
         text = message.get("text") or ""

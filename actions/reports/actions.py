@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -247,7 +247,9 @@ class ValidateReportForm(FormValidationAction):
             address = reading.address_in(value)
             if address and not tracker.get_slot("report_location"):
                 result["report_location"] = address
-            await self._mention_recent_reports(tracker.get_slot("report_service"), postcode, dispatcher)
+            if tracker.get_slot("report_confirmation") not in ("send", MAYBE_SENT):
+                # Not when a confirmed report is sent again: the case it finds may be its own.
+                await self._mention_recent_reports(tracker.get_slot("report_service"), postcode, dispatcher)
         return result
 
     async def _mention_recent_reports(self, service_code: str, postcode: str, dispatcher: CollectingDispatcher) -> None:
@@ -584,6 +586,45 @@ class ActionSubmitReport(Action):
                     "service_notice": request.get("service_notice"),
                 }
         return None
+
+
+def resume_interrupted_send(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType] | None:
+    """Send again a report whose sending never finished, when the resident repeats "send".
+
+    ``report_confirmation`` stays "send" outside the form only when action_submit_report
+    never returned (the action server died mid-send, and Rasa dropped the action's events);
+    every way it does return clears it. The relay's "Try again" then resends "send": the
+    form runs again with every answer kept and submits under the same key, so the case
+    already stored is found and its reference given (nothing is asked again).
+
+    Returns:
+        The events that run the form again, or None when this message is not such a resend.
+    """
+    service_code = tracker.get_slot("report_service")
+    text = (tracker.latest_message or {}).get("text") or ""
+    if (
+        tracker.active_loop_name
+        or tracker.get_slot("report_confirmation") != "send"
+        or not service_code
+        or not tracker.get_slot("report_description")
+        or flow.interpret_confirmation(text)[0] != "send"
+    ):
+        return None
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    route = {
+        "name": f"request:{service_code}",
+        "intent": intent.get("name") or "",
+        "confidence": round(float(intent.get("confidence") or 0), 4),
+        "continues": True,
+    }
+    dispatcher.utter_message(json_message={"route": route})
+    logger.info("Sending again a %s report whose first send did not finish", service_code)
+    return [
+        SlotSet("route", route["name"]),
+        SlotSet("report_stopped", None),
+        SlotSet("report_changing", None),
+        FollowupAction("report_form"),
+    ]
 
 
 async def track(reference: str) -> str:

@@ -75,8 +75,9 @@ async def test_when_open311_is_down_nothing_is_claimed_and_the_answers_are_kept(
 async def test_a_recent_report_at_the_same_postcode_is_mentioned_while_validating(open311):
     await report_actions.ActionSubmitReport().run(CollectingDispatcher(), golden("report_ready_to_send"), {})
     dispatcher = CollectingDispatcher()
+    # A new report, still being taken (nothing confirmed yet).
     result = await report_actions.ValidateReportForm().validate_report_postcode(
-        "nb42qt", dispatcher, golden("report_ready_to_send"), {}
+        "nb42qt", dispatcher, golden("report_ready_to_send", report_confirmation=None), {}
     )
     assert result["report_postcode"] == "NB4 2QT"
     assert "may already be reported near NB4 2QT" in dispatcher.messages[0]["text"]

@@ -171,3 +171,44 @@ def test_the_form_the_chat_sends_matches_the_written_contract():
     jsonschema.Draft202012Validator(schema).validate(sent)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema).validate({**sent, "client_request_key": "not a key"})
+
+
+def crashed_mid_send(text="send", **slots) -> Tracker:
+    state = with_events(ANSWERED, **slots).current_state()
+    state["latest_message"] = {"text": text, "intent": {"name": "out_of_scope", "confidence": 0.3}, "entities": []}
+    return Tracker.from_dict(state)
+
+
+def test_send_repeated_after_a_crash_mid_send_runs_the_form_again_with_every_answer():
+    dispatcher = CollectingDispatcher()
+    events = report_actions.resume_interrupted_send(crashed_mid_send("Send report"), dispatcher)
+    assert events is not None and events[-1] == {"event": "followup", "timestamp": None, "name": "report_form"}
+    assert dispatcher.messages[0]["custom"]["route"]["name"] == "request:pothole"
+    assert not any(m.get("text") for m in dispatcher.messages)  # the submit action does the talking
+
+
+@pytest.mark.parametrize(
+    "tracker",
+    [
+        crashed_mid_send("what is the tip opening time"),  # another question: answered as usual
+        crashed_mid_send(report_confirmation=None),  # the send finished (any outcome clears "send")
+        crashed_mid_send(report_confirmation=report_actions.MAYBE_SENT),  # "Try again" handles that
+        crashed_mid_send(report_service=None),
+    ],
+)
+def test_anything_else_is_routed_as_usual(tracker):
+    assert report_actions.resume_interrupted_send(tracker, CollectingDispatcher()) is None
+
+
+def test_nothing_is_resumed_while_the_form_is_still_asking():
+    state = crashed_mid_send().current_state()
+    state["active_loop"] = {"name": "report_form"}
+    assert report_actions.resume_interrupted_send(Tracker.from_dict(state), CollectingDispatcher()) is None
+
+
+async def test_a_confirmed_report_sent_again_does_not_call_its_own_case_a_possible_duplicate(open311_behind):
+    await open311_behind("pass")
+    await report_actions.ActionSubmitReport().run(CollectingDispatcher(), with_events(ANSWERED), {})
+    dispatcher = CollectingDispatcher()
+    await report_actions.ValidateReportForm().validate_report_postcode("NB4 2QT", dispatcher, crashed_mid_send(), {})
+    assert not dispatcher.messages
