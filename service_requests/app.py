@@ -15,6 +15,7 @@ from contracts.postcodes import normalise_postcode
 from service_requests import privacy_api
 from service_requests.catalogue import Service, load_catalogue
 from service_requests.errors import Open311Error
+from service_requests.forms import read_form
 from service_requests.settings import Settings
 from service_requests.statuses import EXTENDED_STATUSES
 from service_requests.store import CaseStore, Filters, NotFoundError
@@ -116,40 +117,7 @@ async def service_definition(request: web.Request) -> web.Response:
 
 
 async def _form(request: web.Request) -> dict[str, str]:
-    """The submitted form's text fields, or a 400 in the standard's shape.
-
-    aiohttp's form parsers raise assorted errors on a broken body (a multipart body
-    without its boundary, an unknown charset, bytes the charset cannot decode): each is
-    the client's mistake, so it is a 400 saying so, never a 500.
-    """
-    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        raise Open311Error(400, "send the request form-encoded (application/x-www-form-urlencoded)")
-    try:
-        form = await request.post()
-    except web.HTTPException:
-        raise  # 413 too large: the middleware answers it
-    except Exception as exc:  # noqa: BLE001 - see the docstring
-        logger.info("Unreadable %s body: %s", request.content_type, type(exc).__name__)
-        raise Open311Error(400, f"the {request.content_type} body could not be read") from None
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    return check_text_fields(fields)
-
-
-def check_text_fields(fields: dict[str, str]) -> dict[str, str]:
-    """The fields, if every name and value is text that can be stored.
-
-    Raises:
-        Open311Error: 400 naming the first field holding a lone surrogate (possible with a
-            ``charset=utf-16`` body), which SQLite and every client would fail to encode.
-    """
-    for name, value in fields.items():
-        for text in (name, value):
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                shown = name.encode("utf-8", "backslashreplace").decode("ascii", "replace")[:40]
-                raise Open311Error(400, f"{shown} holds a character that is not valid text") from None
-    return fields
+    return await read_form(request, ("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
 async def create_request(request: web.Request) -> web.Response:

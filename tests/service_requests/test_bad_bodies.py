@@ -6,8 +6,8 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from service_requests.app import check_text_fields
 from service_requests.errors import Open311Error
+from service_requests.forms import check_text_fields
 from tests.service_requests.conftest import BASE, conforms, pothole
 
 FORM = "application/x-www-form-urlencoded"
@@ -69,3 +69,12 @@ def test_text_fields_with_a_lone_surrogate_in_a_name_or_value_are_refused():
     for fields in ({"a": "\udfff"}, {"\ud800": "x"}):
         with pytest.raises(Open311Error):
             check_text_fields(fields)
+
+
+async def test_the_privacy_erasure_post_answers_a_broken_body_with_a_400_too(api):
+    response = await api.post(
+        f"{BASE}/privacy/erase.json",
+        data=b"api_key=staff-key-0123456789&service_request_id=NB-1",
+        headers={"Content-Type": f"{FORM}; charset=klingon"},
+    )
+    assert response.status == 400, await response.text()
