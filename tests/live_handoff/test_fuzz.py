@@ -304,6 +304,7 @@ async def served_meanwhile(client, stop: asyncio.Event, tally: Tally) -> None:
             await asyncio.wait_for(stop.wait(), 2.0)
         except asyncio.TimeoutError:
             pass
+    await sock.ws.close()
 
 
 async def test_thousands_of_hostile_frames_and_forms_each_get_an_error_and_nobody_else_notices(
@@ -362,6 +363,8 @@ async def test_thousands_of_hostile_frames_and_forms_each_get_an_error_and_nobod
     )
     stop.set()
     await served
+    for sock in (*residents, console):
+        await sock.ws.close()
     elapsed = time.monotonic() - started
 
     logged = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith(LOGGERS)]
