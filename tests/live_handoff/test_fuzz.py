@@ -112,10 +112,10 @@ def mutate(rng: random.Random, valid: list[dict[str, Any]], types: list[str]) ->
         raw = raw_of(frame)
         return raw[: rng.randrange(len(raw))]
     elif op == 8:
-        raw = list(raw_of(frame))
+        chars = list(raw_of(frame))
         for _ in range(rng.randint(1, 4)):
-            raw[rng.randrange(len(raw))] = rng.choice('{}[]",:\\0a\u00ff')
-        return "".join(raw)
+            chars[rng.randrange(len(chars))] = rng.choice('{}[]",:\\0a\u00ff')
+        return "".join(chars)
     elif op == 9:
         return rng.choice(["[" * 5000, '{"a":' * 5000, "[" * 900 + "]" * 900, "{" * 5000, '"' + "\\" * 999])
     elif op == 10:
