@@ -32,7 +32,7 @@ from knowledge_base.replies import render_article
 from knowledge_base.retraining import Retrainer
 from knowledge_base.routes import decide_route, route_for_intent
 from knowledge_base.urgent import PhraseMatcher, UrgentPhrasesError
-from live_handoff import KNOWLEDGE, SETTINGS, error, require
+from live_handoff import KNOWLEDGE, SETTINGS, error, read_json, require
 
 ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger(__name__)
@@ -211,7 +211,7 @@ async def preview(request: web.Request) -> web.Response:
     """What residents would see for an unpublished answer: the same function the bot uses."""
     await _editor(request)
     try:
-        body = await request.json()
+        body = await read_json(request)
     except ValueError:
         return error(400, "invalid", "Send the article as JSON.")
     kb = request.app[KNOWLEDGE].get()
@@ -225,7 +225,7 @@ async def try_question(request: web.Request) -> web.Response:
     """Which article the running bot would give for a question, and how sure it is."""
     await _editor(request)
     try:
-        text = str((await request.json())["text"]).strip()[:500]
+        text = str((await read_json(request))["text"]).strip()[:500]
     except (ValueError, KeyError, TypeError):
         return error(400, "invalid", 'Send JSON: {"text": "..."}.')
     if not text:
@@ -265,7 +265,7 @@ async def try_question(request: web.Request) -> web.Response:
 async def publish(request: web.Request) -> web.Response:
     user = await _editor(request, state_changing=True)
     try:
-        changes = await request.json()
+        changes = await read_json(request)
         assert isinstance(changes, dict)
     except (ValueError, AssertionError):
         return error(400, "invalid", "Send the changed fields as a JSON object.")

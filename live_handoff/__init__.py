@@ -14,6 +14,8 @@ The public interface, for the front door that serves the relay beside other pack
 - ``install_log_masking()``: mask personal data in log records (call once at start-up).
 - ``PrivacyDesk(app)``, ``PrivacyDeskError``: subject access and erasure for the data
   protection officer's page (``live_handoff/privacy/desk.py``).
+- ``read_json(request)``: a JSON request body, decoded as strictly as websocket frames
+  (raises a ``ValueError`` saying what was wrong).
 
 The names are resolved on first use, so importing one internal module (``live_handoff.hours``)
 does not import the whole relay.
@@ -38,6 +40,7 @@ _PUBLIC = {
     "install_log_masking": ("live_handoff.masking", "install"),
     "PrivacyDesk": ("live_handoff.privacy.desk", "PrivacyDesk"),
     "PrivacyDeskError": ("live_handoff.privacy.desk", "PrivacyDeskError"),
+    "read_json": ("live_handoff.json_body", "read_json"),
 }
 
 __all__ = sorted(_PUBLIC)
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
     from live_handoff.app import create_app as create_app
     from live_handoff.http_api import error as error
     from live_handoff.http_api import messages_set_aside as messages_set_aside
+    from live_handoff.json_body import read_json as read_json
     from live_handoff.keys import KNOWLEDGE as KNOWLEDGE
     from live_handoff.keys import SETTINGS as SETTINGS
     from live_handoff.masking import install as install_log_masking  # noqa: F401 - public name

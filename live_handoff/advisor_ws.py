@@ -32,6 +32,7 @@ def rules(settings: Settings) -> frame_loop.Rules:
         schema="advisor_client",
         max_text_chars=settings.max_text_chars,
         wait=lambda _: bucket.take(),
+        give_back=lambda _: bucket.give_back(),
         too_fast=lambda _: "Too many frames; slow down.",
         unavailable="The relay cannot reach its storage; that was not done. Try again shortly.",
         internal="Something went wrong on the relay; that was not done.",

@@ -5,7 +5,6 @@ sees a stack trace). What differs between residents and advisors is in ``Rules``
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -18,7 +17,7 @@ from redis.exceptions import RedisError
 from live_handoff import frames
 from live_handoff.hub import Peer
 from live_handoff.metrics import Metrics
-from live_handoff.protocol import FrameError, parse
+from live_handoff.protocol import FrameError, loads, parse
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +39,8 @@ class Rules:
         unavailable: What it is told when Redis cannot be reached.
         internal: What it is told when the relay fails in an unexpected way.
         name_conversation: Errors name the frame's conversation (advisors work in several).
+        give_back: Returns the token ``wait`` took for a frame, when the frame was refused
+            for the relay's fault (Redis unavailable) rather than the client's.
     """
 
     schema: str
@@ -49,6 +50,7 @@ class Rules:
     unavailable: str
     internal: str
     name_conversation: bool = False
+    give_back: Callable[[Frame], None] | None = None
 
 
 Handler = Callable[[Frame], Awaitable[None]]
@@ -82,6 +84,7 @@ async def run(
 async def _one(raw: str, peer: Peer, rules: Rules, handle: Handler, metrics: Metrics, admit: Admit | None) -> bool:
     """Serve one frame; False when the connection must end."""
     wait = 0.0
+    frame: Frame | None = None
     try:
         frame = parse(raw, rules.schema, rules.max_text_chars)
         wait = rules.wait(frame)
@@ -104,6 +107,8 @@ async def _one(raw: str, peer: Peer, rules: Rules, handle: Handler, metrics: Met
     except RedisError as exc:
         log.error("Redis unavailable while handling a %s frame: %s", peer.role, type(exc).__name__)
         metrics.errors.labels("unavailable").inc()
+        if frame is not None and not wait and rules.give_back is not None:
+            rules.give_back(frame)
         await peer.send(frames.error("unavailable", rules.unavailable))
     except Exception:  # noqa: BLE001 - a bug must cost one frame, not the conversation
         log.exception("unexpected error on a %s frame (%s)", peer.role, peer.conversation_id or peer.username)
@@ -115,7 +120,7 @@ async def _one(raw: str, peer: Peer, rules: Rules, handle: Handler, metrics: Met
 def conversation_in(raw: str) -> str | None:
     """The well-formed ``conversation_id`` of a raw frame, if it has one."""
     try:
-        value = json.loads(raw).get("conversation_id")
-    except (ValueError, AttributeError, RecursionError):
+        value = loads(raw).get("conversation_id")
+    except (FrameError, AttributeError):
         return None
     return value if isinstance(value, str) and CONVERSATION_ID.fullmatch(value) else None

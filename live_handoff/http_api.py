@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 from live_handoff import access, audit, auth, metrics_access, proxies, transcript
 from live_handoff import answers as answer_search
 from live_handoff.case_api import CaseApiError
+from live_handoff.json_body import read_json
 from live_handoff.keys import CASES, KNOWLEDGE, METRICS, METRICS_LISTENER, RELAY, SETTINGS, STORE
 from live_handoff.origins import origin_allowed
 from live_handoff.sessions import COOKIE, csrf_ok, current_user, require
@@ -51,7 +52,7 @@ async def login(request: web.Request) -> web.Response:
     if not origin_allowed(request, request.app[SETTINGS].allowed_origins, request.app[SETTINGS].trusted_proxies):
         return error(403, "not_allowed", "Log in from the relay's own address.")
     try:
-        body = await request.json()
+        body = await read_json(request)
         username, password = str(body["username"]).strip().lower(), str(body["password"])
     except (ValueError, KeyError, TypeError):
         return error(400, "invalid", 'Send JSON: {"username": "...", "password": "..."}.')
@@ -245,7 +246,7 @@ async def case(request: web.Request) -> web.Response:
 async def case_status(request: web.Request) -> web.Response:
     user = await _advisor(request, state_changing=True)
     try:
-        body = await request.json()
+        body = await read_json(request)
         status, note = str(body["extended_status"]).upper(), str(body.get("note", ""))
     except (ValueError, KeyError, TypeError):
         return error(400, "invalid", 'Send JSON: {"extended_status": "...", "note": "..."}.')

@@ -48,3 +48,12 @@ class TokenBucket:
             self._tokens -= 1.0
             return 0.0
         return (1.0 - self._tokens) / self.rate
+
+    def give_back(self) -> None:
+        """Return the token of a frame that was refused for the relay's own fault.
+
+        A resident whose message was not saved because Redis was down must be able to
+        send it again straight away, not be told to slow down as well. The bucket never
+        holds more than ``burst``.
+        """
+        self._tokens = min(float(self.burst), self._tokens + 1.0)

@@ -29,10 +29,15 @@ def rules(settings: Settings) -> frame_loop.Rules:
     bucket = TokenBucket(settings.messages_per_minute / 60.0, settings.burst)
     # Typing and pings have their own allowance, so a chatty widget never costs a message.
     light = TokenBucket(1.0, 10)
+
+    def bucket_for(frame: frame_loop.Frame) -> TokenBucket:
+        return light if frame["type"] in ("ping", "typing") else bucket
+
     return frame_loop.Rules(
         schema="resident_client",
         max_text_chars=settings.max_text_chars,
-        wait=lambda frame: (light if frame["type"] in ("ping", "typing") else bucket).take(),
+        wait=lambda frame: bucket_for(frame).take(),
+        give_back=lambda frame: bucket_for(frame).give_back(),
         too_fast=lambda wait: f"You're sending messages too quickly. Try again in {max(1, round(wait))} seconds.",
         unavailable="Sorry, the chat is having problems. Your last message was not saved: please send it again "
         "in a moment.",
@@ -95,6 +100,10 @@ async def _hello(ws: web.WebSocketResponse, peer: Peer, relay: Relay, timeout: f
             )
             await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"storage unavailable")
             return False
+        except Exception:  # noqa: BLE001 - as in the frame loop: a bug costs one try, never a silent drop
+            log.exception("unexpected error on a resident's hello")
+            metrics.errors.labels("internal").inc()
+            await peer.send(frames.error("internal", "Sorry, something went wrong on our side. Please try again."))
     await ws.close(code=CLOSE_HELLO_TIMEOUT, message=b"no valid hello")
     return False
 

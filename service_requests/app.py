@@ -16,6 +16,7 @@ from service_requests import privacy_api
 from service_requests.catalogue import Service, load_catalogue
 from service_requests.errors import Open311Error
 from service_requests.request_keys import client_of, request_key
+from service_requests.forms import read_form
 from service_requests.settings import Settings
 from service_requests.statuses import EXTENDED_STATUSES
 from service_requests.store import CaseStore, Filters, NotFoundError
@@ -117,10 +118,7 @@ async def service_definition(request: web.Request) -> web.Response:
 
 
 async def _form(request: web.Request) -> dict[str, str]:
-    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        raise Open311Error(400, "send the request form-encoded (application/x-www-form-urlencoded)")
-    form = await request.post()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+    return await read_form(request, ("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
 async def create_request(request: web.Request) -> web.Response:

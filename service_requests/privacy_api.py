@@ -21,6 +21,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from service_requests.errors import Open311Error
+from service_requests.forms import read_form
 from service_requests.store import CaseStore
 
 logger = logging.getLogger(__name__)
@@ -60,9 +61,7 @@ def routes(store: Callable[[], CaseStore], staff_keys: frozenset[str]) -> list[w
         return web.json_response(found)
 
     async def erase(request: web.Request) -> web.Response:
-        if request.content_type != "application/x-www-form-urlencoded":
-            raise Open311Error(400, "send the request form-encoded (application/x-www-form-urlencoded)")
-        form = await request.post()
+        form = await read_form(request, ("application/x-www-form-urlencoded",))
         _staff(str(form.get("api_key") or ""), staff_keys)
         ids = _ids(str(form.get("service_request_id") or ""))
         if not ids:

@@ -90,3 +90,19 @@ def test_thirty_a_minute_with_a_burst_of_eight_allows_the_burst_then_one_every_t
 def test_a_bucket_that_could_never_allow_anything_is_refused(rate, burst):
     with pytest.raises(ValueError, match="rate must be positive"):
         TokenBucket(rate=rate, burst=burst)
+
+
+def test_a_token_given_back_can_be_used_again_at_once(clock):
+    bucket = TokenBucket(rate=0.5, burst=2, clock=clock)
+    assert [bucket.take() for _ in range(2)] == [0.0, 0.0]
+    assert bucket.take() > 0
+    bucket.give_back()
+    assert bucket.take() == 0.0
+    assert bucket.take() > 0
+
+
+def test_giving_back_never_fills_the_bucket_beyond_its_burst(clock):
+    bucket = TokenBucket(rate=1.0, burst=2, clock=clock)
+    bucket.give_back()
+    bucket.give_back()
+    assert [bucket.take() == 0.0 for _ in range(3)] == [True, True, False]
