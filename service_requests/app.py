@@ -15,8 +15,8 @@ from contracts.postcodes import normalise_postcode
 from service_requests import privacy_api
 from service_requests.catalogue import Service, load_catalogue
 from service_requests.errors import Open311Error
-from service_requests.request_keys import client_of, request_key
 from service_requests.forms import read_form
+from service_requests.request_keys import client_of, request_key
 from service_requests.settings import Settings
 from service_requests.statuses import EXTENDED_STATUSES
 from service_requests.store import CaseStore, Filters, NotFoundError
