@@ -14,6 +14,8 @@ The public interface, for the front door that serves the relay beside other pack
 - ``install_log_masking()``: mask personal data in log records (call once at start-up).
 - ``PrivacyDesk(app)``, ``PrivacyDeskError``: subject access and erasure for the data
   protection officer's page (``live_handoff/privacy/desk.py``).
+- ``SetAsideDesk(app)``, ``SetAsideDeskError``: messages left that the case system did not
+  take, for the supervisors' page: list, retry, delete (``live_handoff/set_aside.py``).
 
 The names are resolved on first use, so importing one internal module (``live_handoff.hours``)
 does not import the whole relay.
@@ -38,6 +40,8 @@ _PUBLIC = {
     "install_log_masking": ("live_handoff.masking", "install"),
     "PrivacyDesk": ("live_handoff.privacy.desk", "PrivacyDesk"),
     "PrivacyDeskError": ("live_handoff.privacy.desk", "PrivacyDeskError"),
+    "SetAsideDesk": ("live_handoff.set_aside", "SetAsideDesk"),
+    "SetAsideDeskError": ("live_handoff.set_aside", "SetAsideDeskError"),
 }
 
 __all__ = sorted(_PUBLIC)
@@ -53,6 +57,8 @@ if TYPE_CHECKING:
     from live_handoff.privacy.desk import PrivacyDeskError as PrivacyDeskError
     from live_handoff.sessions import current_user as current_user
     from live_handoff.sessions import require as require
+    from live_handoff.set_aside import SetAsideDesk as SetAsideDesk
+    from live_handoff.set_aside import SetAsideDeskError as SetAsideDeskError
     from live_handoff.settings import Settings as Settings
     from live_handoff.settings import SettingsError as SettingsError
 

@@ -62,4 +62,5 @@ def set_aside_entry(raw: str, reason: str, now_ms: int) -> str:
         message: Any = json.loads(raw)
     except ValueError:
         message = raw  # kept as it was: a person can still read it
-    return json.dumps({"reason": reason, "set_aside_at": now_ms, "message": message}, ensure_ascii=False)
+    # ASCII escapes: a lone surrogate (the reason some are set aside) cannot be sent to Redis raw.
+    return json.dumps({"reason": reason, "set_aside_at": now_ms, "message": message})
