@@ -69,10 +69,6 @@ def checked(frame: dict[str, Any]) -> dict[str, str]:
             raise MessageRefusedError(field, problem_text(field, problem), frame.get("client_id")) from None
     if not out["text"]:
         raise MessageRefusedError("text", "Please write your message.", frame.get("client_id"))
-    if not out["phone"] and not out["email"]:
-        raise MessageRefusedError(
-            "phone", "Please give a phone number or an email address so we can reply.", frame.get("client_id")
-        )
     return out
 
 
