@@ -68,7 +68,7 @@ def read(raw: str) -> SetAside:
         message = {"text": str(message or "")}
 
     def text(field: str) -> str:
-        # Printable as it is: a lone surrogate (often the reason it was set aside) shows as U+FFFD.
+        # Printable as it is: a lone surrogate (often the reason it was set aside) shows as "?".
         value = message.get(field)
         return str(value).encode("utf-8", "replace").decode("utf-8") if value else ""
 
