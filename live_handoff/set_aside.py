@@ -89,8 +89,7 @@ def read(raw: str) -> SetAside:
 
 async def entries(store: Store) -> list[SetAside]:
     """Every message set aside, oldest first (older than the retention period forgotten)."""
-    await store.set_aside_count()  # tidies first
-    return [read(raw) for raw in await store.redis.zrange(store.key("outbox", "rejected"), 0, -1)]
+    return [read(raw) for raw in await store.set_aside_raw()]
 
 
 async def find(store: Store, wanted: str) -> SetAside | None:

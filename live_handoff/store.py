@@ -313,6 +313,11 @@ class Store(AccountStore):
         await self._tidy_set_aside()
         return [json.loads(raw) for raw in await self.redis.zrange(self.key("outbox", "rejected"), 0, -1)]
 
+    async def set_aside_raw(self) -> list[str]:
+        """Every entry set aside exactly as stored (to remove one with ZREM), oldest first."""
+        await self._tidy_set_aside()  # a list from an earlier version becomes the sorted set first
+        return list(await self.redis.zrange(self.key("outbox", "rejected"), 0, -1))
+
     async def set_aside_count(self) -> int:
         """How many messages are set aside (older ones forgotten first)."""
         return int(await self._tidy_set_aside())

@@ -151,3 +151,22 @@ async def test_while_open311_is_down_messages_wait_and_health_warns_once_the_old
     assert len(sent) == 1 and await store.outbox_length() == 0 and client.app[RELAY].outbox.failures == 0
     health = await (await client.get("/health")).json()
     assert health["status"] == "ok" and health["messages_waiting"] == 0
+
+
+async def test_a_subject_access_search_and_erasure_reach_the_messages_set_aside(settings, store, tmp_path):
+    from live_handoff.privacy import cli
+    from tests.live_handoff.conftest import add_advisor
+
+    await add_advisor(store, "dpo.jo", roles={"dpo"})
+    await store.outbox_reject(entry("c_mine", "m1", phone="07700 900123"), "the case system refused it (400)")
+    await store.outbox_reject(entry("c_other", "m1", phone="07700 900999"), "the case system refused it (400)")
+    out = tmp_path / "export"
+    args = ["privacy", "export", "--phone", "07700900123", "--by", "dpo.jo", "--why", "request 7", "--out", str(out)]
+    assert await cli.run(cli.parse_args(args), settings) == 0
+    [exported] = [json.loads(p.read_text()) for p in out.glob("*.json")]
+    [refused] = exported["messages_refused"]
+    assert refused["phone"] == "07700 900123" and refused["set_aside_reason"] == "the case system refused it (400)"
+    args = ["privacy", "erase", "--phone", "+447700900123", "--by", "dpo.jo", "--why", "request 7", "--yes"]
+    assert await cli.run(cli.parse_args(args), settings) == 0
+    left = [e["message"]["conversation_id"] for e in await store.set_aside()]
+    assert left == ["c_other"]

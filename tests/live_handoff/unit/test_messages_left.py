@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from live_handoff.protocol import check_outgoing
 from live_handoff.messages_left import MessageRefusedError, checked, contact_key, outbox_entry
+from live_handoff.protocol import check_outgoing
 
 GOOD = {"type": "leave_message", "client_id": "m1", "text": "Call me", "phone": "01632 960001"}
 
