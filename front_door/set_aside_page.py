@@ -24,7 +24,11 @@ from live_handoff import SetAsideDesk, SetAsideDeskError, current_user
 PATH = "/manager/set-aside/"
 TITLE = "Messages set aside"
 LONDON = ZoneInfo("Europe/London")
-DONE = {"retry": "The message is back in the outbox and is sent next.", "delete": "The message is deleted."}
+DONE = {
+    "retry": "The message is back in the outbox and is sent next.",
+    "retry_all": "The messages are back in the outbox and are sent next.",
+    "delete": "The message is deleted.",
+}
 
 
 def _e(value: object) -> str:
@@ -119,6 +123,12 @@ def list_body(entries: list, csrf: str, supervisor: bool, done: str = "") -> str
     )
     if not supervisor:
         intro += "<p>Only supervisors see residents' contact details and can retry or delete.</p>"
+    elif len(entries) > 1:
+        intro += (
+            f'<form method="post" action="{PATH}"><input type="hidden" name="csrf" value="{_e(csrf)}">'
+            '<input type="hidden" name="action" value="retry_all">'
+            f'<button type="submit">Retry all {len(entries)}</button></form>'
+        )
     return said + intro + "".join(entry_section(e, i, csrf, supervisor) for i, e in enumerate(entries, 1))
 
 
@@ -173,7 +183,10 @@ async def set_aside_action(request: web.Request) -> web.StreamResponse:
             if entry is None:
                 raise SetAsideDeskError(404, "That message is no longer set aside: someone has already dealt with it.")
             return _shell(confirm_body(entry, user["csrf"]), roles, title="Delete this message?")
-        await desk.act(action, wanted, user["username"])
+        if action == "retry_all":
+            await desk.retry_all(user["username"])
+        else:
+            await desk.act(action, wanted, user["username"])
     except SetAsideDeskError as exc:
         body = f'<p role="alert">{_e(exc.message)}</p>' + list_body(await desk.entries(roles), user["csrf"], True)
         return _shell(body, roles, exc.status)

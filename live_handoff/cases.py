@@ -22,6 +22,9 @@ from live_handoff.store import Store
 
 log = logging.getLogger(__name__)
 SERVICE_CODE = "contact_centre_message"
+# 4xx answers that say "not now" rather than "not this message": a request time-out and a
+# gateway's rate limit in front of a council's CRM. They hold the outbox up like a 5xx.
+BUSY = frozenset({408, 429})
 
 
 class CaseError(Exception):
@@ -86,10 +89,10 @@ def reference_in(status: int, body: Any) -> str:
     """The case reference in Open311's answer to a POST, or the error it is (pure).
 
     Raises:
-        CaseUnavailableError: a 5xx.
-        CaseRejectedError: a 4xx, or any answer that is not a 201 with a reference.
+        CaseUnavailableError: a 5xx, 408 or 429.
+        CaseRejectedError: any other 4xx, or any answer that is not a 201 with a reference.
     """
-    if status >= 500:
+    if status >= 500 or status in BUSY:
         raise CaseUnavailableError(f"Open311 answered {status}")
     if 400 <= status < 500:
         raise CaseRejectedError(f"the case system refused it ({status}): {_description(body)}")
@@ -135,7 +138,7 @@ class CaseClient:
             async with self.session.post(
                 self.base_url + "requests.json", data=body, headers=headers, timeout=self.timeout
             ) as response:
-                if response.status >= 500:
+                if response.status >= 500 or response.status in BUSY:
                     raise CaseUnavailableError(f"Open311 answered {response.status}")
                 try:
                     answer = await response.json(content_type=None)

@@ -171,3 +171,15 @@ class SetAsideDesk:
             self.store, username, SUPERVISOR, f"{action}_message", entry.conversation_id, entry.reason[:300]
         )
         return entry
+
+    async def retry_all(self, username: str) -> int:
+        """Send every message set aside back to the outbox (after the case system was put
+        right), each recorded in the audit trail; how many went back."""
+        done = 0
+        for entry in await entries(self.store):
+            if await retry(self.store, entry):
+                await audit.record(
+                    self.store, username, SUPERVISOR, "retry_message", entry.conversation_id, entry.reason[:300]
+                )
+                done += 1
+        return done

@@ -102,6 +102,20 @@ async def test_a_supervisor_retries_one_into_the_outbox_and_deletes_the_other_ea
     await store.redis.close()
 
 
+async def test_after_the_case_system_is_put_right_a_supervisor_retries_them_all_at_once(aiohttp_client, redis_server):
+    app, store, client = await setup(aiohttp_client, redis_server)
+    csrf = await signed_in(client, "olu")
+    page = await (await client.get(PATH)).text()
+    assert "Retry all 2" in page
+    forged = await client.post(PATH, data={"csrf": "wrong", "action": "retry_all"})
+    assert forged.status == 403 and await store.set_aside_count() == 2
+    done = await client.post(PATH, data={"csrf": csrf, "action": "retry_all"})
+    assert done.status == 200 and "The messages are back in the outbox" in await done.text()
+    assert await store.set_aside_count() == 0 and await store.outbox_length() == 2
+    assert [e["action"] for e in await audit_entries(store)] == ["retry_message", "retry_message"]
+    await store.redis.close()
+
+
 async def test_the_page_says_so_when_nothing_is_set_aside(aiohttp_client, redis_server):
     app, store, _ = await app_and_store(redis_server)
     await auth.add_user(store, "olu", "Olu Ade", PASSWORD, {"supervisor"}, 3)

@@ -20,8 +20,8 @@ def test_a_created_case_gives_its_reference():
     assert reference_in(201, [{"service_request_id": "NB-2026-000001"}]) == "NB-2026-000001"
 
 
-@pytest.mark.parametrize("status", [500, 502, 503, 504])
-def test_a_5xx_means_the_case_system_is_down(status):
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 408, 429])
+def test_a_5xx_a_time_out_or_a_rate_limit_means_the_case_system_is_down(status):
     with pytest.raises(CaseUnavailableError):
         reference_in(status, None)
 
