@@ -47,8 +47,9 @@ class SetAside:
     call_back: bool
 
     def without_contact(self) -> SetAside:
-        """The same entry without the resident's name and contact details."""
-        return SetAside(**{**self.__dict__, "name": "", "email": "", "phone": ""})
+        """The same entry without the resident's name and contact details (masked in the
+        reason too: a case system's refusal may quote the value it refused)."""
+        return SetAside(**{**self.__dict__, "reason": mask(self.reason), "name": "", "email": "", "phone": ""})
 
 
 def entry_id(raw: str) -> str:
@@ -85,6 +86,12 @@ def read(raw: str) -> SetAside:
         phone=text("phone"),
         call_back=bool(message.get("call_back")),
     )
+
+
+def audit_detail(reason: str) -> str:
+    """Why a message had been set aside, as the audit trail keeps it (pure): the part before
+    any quoted detail, since a case system's refusal may quote the resident's words."""
+    return reason.split(":", 1)[0][:120]
 
 
 async def entries(store: Store) -> list[SetAside]:
@@ -168,7 +175,7 @@ class SetAsideDesk:
                 raise SetAsideDeskError(409, "This one cannot be sent again as it is (it is not a message); delete it.")
             raise SetAsideDeskError(404, "That message is no longer set aside: someone has already dealt with it.")
         await audit.record(
-            self.store, username, SUPERVISOR, f"{action}_message", entry.conversation_id, entry.reason[:300]
+            self.store, username, SUPERVISOR, f"{action}_message", entry.conversation_id, audit_detail(entry.reason)
         )
         return entry
 
@@ -179,7 +186,7 @@ class SetAsideDesk:
         for entry in await entries(self.store):
             if await retry(self.store, entry):
                 await audit.record(
-                    self.store, username, SUPERVISOR, "retry_message", entry.conversation_id, entry.reason[:300]
+                    self.store, username, SUPERVISOR, "retry_message", entry.conversation_id, audit_detail(entry.reason)
                 )
                 done += 1
         return done

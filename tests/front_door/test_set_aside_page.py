@@ -99,6 +99,8 @@ async def test_a_supervisor_retries_one_into_the_outbox_and_deletes_the_other_ea
 
     trail = [(e["who"], e["role"], e["action"], e["conversation_id"]) for e in await audit_entries(store)]
     assert trail == [("olu", "supervisor", "retry_message", "c_one"), ("olu", "supervisor", "delete_message", "c_two")]
+    # Why, without what the case system quoted (it may quote the resident's words).
+    assert [e["detail"] for e in await audit_entries(store)][0] == "the case system refused it (400)"
     await store.redis.close()
 
 
