@@ -24,11 +24,20 @@ from live_handoff import SetAsideDesk, SetAsideDeskError, current_user
 PATH = "/manager/set-aside/"
 TITLE = "Messages set aside"
 LONDON = ZoneInfo("Europe/London")
-DONE = {
-    "retry": "The message is back in the outbox and is sent next.",
-    "retry_all": "The messages are back in the outbox and are sent next.",
-    "delete": "The message is deleted.",
-}
+DONE = {"delete": "The message is deleted."}
+
+
+def done_text(done: str, sent: int) -> str:
+    """What the page says after an action (pure); "" for none."""
+    if done in ("retry", "retry_all"):
+        took = "The case system took it." if done == "retry" else f"The case system took {sent}."
+        if not sent:
+            took = "The case system did not take it yet." if done == "retry" else "The case system took none yet."
+        return (
+            f"{took} Any it did not take wait in the outbox and are tried again automatically, "
+            "or are listed below again if it refused them."
+        )
+    return DONE.get(done, "")
 
 
 def _e(value: object) -> str:
@@ -106,9 +115,10 @@ def entry_section(entry, number: int, csrf: str, supervisor: bool) -> str:
     )
 
 
-def list_body(entries: list, csrf: str, supervisor: bool, done: str = "") -> str:
+def list_body(entries: list, csrf: str, supervisor: bool, done: str = "", sent: int = 0) -> str:
     """The whole list (pure), with what was just done said first."""
-    said = f'<p role="status">{_e(DONE[done])}</p>' if done in DONE else ""
+    words = done_text(done, sent)
+    said = f'<p role="status">{_e(words)}</p>' if words else ""
     if not entries:
         return (
             said
@@ -161,8 +171,9 @@ async def set_aside_page(request: web.Request) -> web.Response:
     """GET: the messages set aside."""
     user, roles = await _user(request)
     entries = await SetAsideDesk(request.app).entries(roles)
-    done = request.query.get("done", "")
-    return _shell(list_body(entries, user["csrf"], "supervisor" in roles, done), roles)
+    done, sent = request.query.get("done", ""), request.query.get("sent", "0")
+    sent_count = int(sent) if sent.isdigit() and len(sent) < 6 else 0
+    return _shell(list_body(entries, user["csrf"], "supervisor" in roles, done, sent_count), roles)
 
 
 async def set_aside_action(request: web.Request) -> web.StreamResponse:
@@ -190,7 +201,10 @@ async def set_aside_action(request: web.Request) -> web.StreamResponse:
     except SetAsideDeskError as exc:
         body = f'<p role="alert">{_e(exc.message)}</p>' + list_body(await desk.entries(roles), user["csrf"], True)
         return _shell(body, roles, exc.status)
-    raise web.HTTPSeeOther(PATH + "?" + urlencode({"done": action}))
+    query = {"done": action}
+    if action in ("retry", "retry_all"):
+        query["sent"] = str(await desk.send_now())
+    raise web.HTTPSeeOther(PATH + "?" + urlencode(query))
 
 
 async def _to_page(request: web.Request) -> web.StreamResponse:

@@ -16,7 +16,7 @@ from typing import Any
 
 from contracts.masking import mask
 from live_handoff import audit
-from live_handoff.keys import STORE
+from live_handoff.keys import RELAY, STORE
 from live_handoff.store import Store
 
 # Take the entry out of the set aside (KEYS[1]) and put its message at the front of the
@@ -150,6 +150,12 @@ class SetAsideDesk:
 
     def __init__(self, app: Any) -> None:
         self.store: Store = app[STORE]
+        self.outbox = app[RELAY].outbox
+
+    async def send_now(self) -> int:
+        """Try the outbox now (after a retry), so the supervisor sees what happened rather
+        than waiting for the next round; how many messages the case system took."""
+        return len(await self.outbox.flush())
 
     async def entries(self, roles: list[str]) -> list[SetAside]:
         """The messages set aside, oldest first; without contact details unless ``roles``

@@ -170,3 +170,17 @@ async def test_a_subject_access_search_and_erasure_reach_the_messages_set_aside(
     assert await cli.run(cli.parse_args(args), settings) == 0
     left = [e["message"]["conversation_id"] for e in await store.set_aside()]
     assert left == ["c_other"]
+
+
+async def test_a_message_a_supervisor_retries_once_the_case_system_is_right_becomes_a_case_at_once(
+    relay_settings, store, make_client
+):
+    from live_handoff import SetAsideDesk
+
+    client = await make_client(relay_settings)
+    await store.outbox_reject(entry("c_late", "m1", text="Please call me"), "Open311 refused it (403): api_key")
+    [aside] = await SetAsideDesk(client.app).entries(["supervisor"])
+    desk = SetAsideDesk(client.app)
+    await desk.act("retry", aside.id, "olu")
+    assert await desk.send_now() == 1
+    assert await store.set_aside_count() == 0 and await store.outbox_length() == 0
