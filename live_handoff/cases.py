@@ -18,6 +18,7 @@ import aiohttp
 from redis.exceptions import RedisError
 
 from contracts.contact_rules import split_name
+from live_handoff.metrics import Metrics
 from live_handoff.store import Store
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ class Outbox:
     (``/manager/set-aside/``), and the ones behind it carry on.
     """
 
-    def __init__(self, store: Store, client: CaseClient, metrics: Any = None) -> None:
+    def __init__(self, store: Store, client: CaseClient, metrics: Metrics | None = None) -> None:
         self.store = store
         self.client = client
         self.metrics = metrics
