@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from front_door import editor_api, manager, privacy_page, staff
+from front_door import editor_api, manager, privacy_page, set_aside_page, staff
 from front_door.settings import Settings as DoorSettings
 from live_handoff import Settings, create_app
 
@@ -72,6 +72,7 @@ def build_app(settings: Settings | None = None, door: DoorSettings | None = None
     app.router.add_static("/console/", CONSOLE)
     app.router.add_get("/manager/", manager.report_page)
     privacy_page.setup(app)
+    set_aside_page.setup(app)
     staff.setup(app)
     editor_api.setup(app, door)
     app.router.add_get("/editor", _redirect("/editor/"))

@@ -54,9 +54,9 @@ def set_aside_notice(count: int, retention_days: int) -> str:
         f"<p>{messages} left for the contact centre {verb} refused by the case system, or waited too "
         "long for it, and are set aside. The residents were told their message was received, so "
         "nobody will contact them unless someone acts.</p>"
-        "<p>What a supervisor should do today: ask the system administrator to check the case "
-        "system is working and to read the relay's log for <code>outbox</code>, which says why each "
-        "message was refused; the administrator can then enter them in the case system by hand. "
+        '<p>What a supervisor should do: open <a href="/manager/set-aside/">the messages set aside</a>, which '
+        "says why each was not taken: reply to the resident or enter the message in the case system, "
+        "then delete it, or retry them once the case system is working again. "
         f"Messages set aside are deleted {retention_days} days after they were left.</p></section>"
     )
 

@@ -32,6 +32,12 @@ PAGES = (
     StaffPage("/editor/", "Content editor", "Keep the bot's answers up to date.", "editor"),
     StaffPage("/manager/", "Managers' report", "Contact volumes, reasons and resolution, month by month.", "manager"),
     StaffPage(
+        "/manager/set-aside/",
+        "Messages set aside",
+        "Messages residents left that the case system did not take: retry or delete them.",
+        "manager",
+    ),
+    StaffPage(
         "/manager/privacy/",
         "Subject access and erasure",
         "Find, download or erase what is held about one person.",

@@ -16,6 +16,8 @@ The public interface, for the front door that serves the relay beside other pack
   protection officer's page (``live_handoff/privacy/desk.py``).
 - ``read_json(request)``: a JSON request body, decoded as strictly as websocket frames
   (raises a ``ValueError`` saying what was wrong).
+- ``SetAsideDesk(app)``, ``SetAsideDeskError``: messages left that the case system did not
+  take, for the supervisors' page: list, retry, delete (``live_handoff/set_aside.py``).
 
 The names are resolved on first use, so importing one internal module (``live_handoff.hours``)
 does not import the whole relay.
@@ -41,6 +43,8 @@ _PUBLIC = {
     "PrivacyDesk": ("live_handoff.privacy.desk", "PrivacyDesk"),
     "PrivacyDeskError": ("live_handoff.privacy.desk", "PrivacyDeskError"),
     "read_json": ("live_handoff.json_body", "read_json"),
+    "SetAsideDesk": ("live_handoff.set_aside", "SetAsideDesk"),
+    "SetAsideDeskError": ("live_handoff.set_aside", "SetAsideDeskError"),
 }
 
 __all__ = sorted(_PUBLIC)
@@ -57,6 +61,8 @@ if TYPE_CHECKING:
     from live_handoff.privacy.desk import PrivacyDeskError as PrivacyDeskError
     from live_handoff.sessions import current_user as current_user
     from live_handoff.sessions import require as require
+    from live_handoff.set_aside import SetAsideDesk as SetAsideDesk
+    from live_handoff.set_aside import SetAsideDeskError as SetAsideDeskError
     from live_handoff.settings import Settings as Settings
     from live_handoff.settings import SettingsError as SettingsError
 

@@ -63,7 +63,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     session = aiohttp.ClientSession()
     store = Store(redis, settings.key_prefix, settings.retention_seconds)
     hub = Hub(store)
-    outbox = Outbox(store, CaseClient(session, settings.open311_url, settings.open311_api_key))
+    outbox = Outbox(store, CaseClient(session, settings.open311_url, settings.open311_api_key), app[METRICS])
     bot = BotClient(session, settings.rasa_url, settings.rasa_token, settings.bot_timeout_seconds)
     app[REDIS], app[STORE], app[HUB] = redis, store, hub
     app[CASES] = CaseDesk(session, settings.open311_url, settings.open311_api_key, settings.open311_staff_key)

@@ -12,7 +12,9 @@ Redis stream ``{prefix}:audit``, field ``e`` = JSON::
      "action": "open", "conversation_id": "c_...", "detail": ""}
 
 Actions: ``open`` (a conversation shown in the console), ``transcript`` (downloaded by
-staff), ``export`` and ``erase`` (subject access and erasure, ``detail`` says why).
+staff), ``export`` and ``erase`` (subject access and erasure, ``detail`` says why),
+``retry_message`` and ``delete_message`` (a message left that was set aside, sent back to
+the outbox or deleted by a supervisor; ``detail`` says why it had been set aside).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 from live_handoff.store_base import StoreBase, now_ms
 
-ACTIONS = frozenset({"open", "transcript", "export", "erase"})
+ACTIONS = frozenset({"open", "transcript", "export", "erase", "retry_message", "delete_message"})
 
 
 def _key(store: StoreBase) -> str:

@@ -100,6 +100,7 @@ class Error(_ErrorBase, total=False):
     client_id: str
     conversation_id: str
     retry_after: float
+    field: Literal["text", "name", "email", "phone"]  # invalid leave_message: the field to correct
 
 
 class _AckBase(TypedDict):

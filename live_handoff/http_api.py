@@ -15,6 +15,7 @@ from live_handoff.json_body import read_json
 from live_handoff.keys import CASES, KNOWLEDGE, METRICS, METRICS_LISTENER, RELAY, SETTINGS, STORE
 from live_handoff.origins import origin_allowed
 from live_handoff.sessions import COOKIE, csrf_ok, current_user, require
+from live_handoff.store import now_ms
 
 CONVERSATION = re.compile(r"^c_[A-Za-z0-9_-]{22}$")
 
@@ -188,15 +189,25 @@ async def health(request: web.Request) -> web.Response:
     except (RedisError, OSError):
         redis_ok = False
     bot_ok = await relay.bot.healthy()
-    set_aside = 0
+    set_aside, waiting, oldest = 0, 0, 0.0
     if redis_ok:
         try:
             set_aside = await store.set_aside_count()
+            waiting, oldest = await store.outbox_waiting(now_ms())
         except (RedisError, OSError):
             redis_ok = False
-    # Messages set aside are a warning, not an outage: the relay still serves residents.
-    status = "unavailable" if not redis_ok else "warning" if set_aside else "ok"
-    body = {"status": status, "redis": redis_ok, "bot": bot_ok, "messages_set_aside": set_aside}
+    # Messages set aside, or left and not taken by the case system for a while, are a
+    # warning, not an outage: the relay still serves residents.
+    late = oldest > request.app[SETTINGS].outbox_warn_minutes * 60
+    status = "unavailable" if not redis_ok else "warning" if set_aside or late else "ok"
+    body = {
+        "status": status,
+        "redis": redis_ok,
+        "bot": bot_ok,
+        "messages_set_aside": set_aside,
+        "messages_waiting": waiting,
+        "oldest_waiting_seconds": round(oldest),
+    }
     return web.json_response(body, status=200 if redis_ok else 503)
 
 

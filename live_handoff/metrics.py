@@ -8,7 +8,7 @@ import time
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from live_handoff.store import Store
+from live_handoff.store import Store, now_ms
 
 MINUTES = (15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 
@@ -52,6 +52,23 @@ class Metrics:
             registry=r,
         )
         self.ratings = Counter("frontdesk_ratings", "Ratings given at the end of a chat", ["score"], registry=r)
+        # The outbox of messages left (live_handoff/cases.py).
+        self.messages_left_refused = Counter(
+            "frontdesk_messages_left_refused",
+            "Messages left that the case system would refuse, by field; the resident was asked to correct them",
+            ["field"],
+            registry=r,
+        )
+        self.set_aside_by_why = Counter(
+            "frontdesk_messages_set_aside_by_why",
+            "Messages this process set aside, by why (refused, unsendable, bad_answer, unexpected)",
+            ["why"],
+            registry=r,
+        )
+        self.outbox_waiting = Gauge("frontdesk_outbox_waiting", "Messages left waiting for the case system", registry=r)
+        self.outbox_oldest = Gauge(
+            "frontdesk_outbox_oldest_seconds", "Age of the oldest message left waiting for the case system", registry=r
+        )
 
     async def render(self, store: Store) -> bytes:
         """Refresh the Redis-backed gauges, then the exposition text."""
@@ -60,4 +77,7 @@ class Metrics:
         self.queue_length.set(len(await store.queue()))
         self.advisors_available.set(len(await store.available_advisors()))
         self.set_aside.set(await store.set_aside_count())
+        waiting, oldest = await store.outbox_waiting(now_ms())
+        self.outbox_waiting.set(waiting)
+        self.outbox_oldest.set(oldest)
         return generate_latest(self.registry)

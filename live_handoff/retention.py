@@ -62,4 +62,19 @@ def set_aside_entry(raw: str, reason: str, now_ms: int) -> str:
         message: Any = json.loads(raw)
     except ValueError:
         message = raw  # kept as it was: a person can still read it
-    return json.dumps({"reason": reason, "set_aside_at": now_ms, "message": message}, ensure_ascii=False)
+    # ASCII escapes: a lone surrogate (the reason some are set aside) cannot be sent to Redis raw.
+    return json.dumps({"reason": reason, "set_aside_at": now_ms, "message": message})
+
+
+def set_aside_message(raw: str) -> dict[str, Any]:
+    """The message left inside an entry set aside, with why and when it was set aside
+    (``set_aside_reason``, ``set_aside_at``); entries from before held the bare message.
+    {} when it cannot be read."""
+    try:
+        entry: Any = json.loads(raw)
+    except ValueError:
+        return {}
+    if isinstance(entry, dict) and isinstance(entry.get("message"), dict):
+        why = {"set_aside_reason": entry.get("reason", ""), "set_aside_at": entry.get("set_aside_at", 0)}
+        return {**entry["message"], **why}
+    return entry if isinstance(entry, dict) else {}

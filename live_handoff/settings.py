@@ -54,6 +54,8 @@ class Settings:
     # from the environment) means "as the action server finds it": see ``knowledge_paths``.
     content_dir: Path | None = None
     messages_file: Path | None = None
+    # /health warns while the oldest message left has waited for the case system longer than this.
+    outbox_warn_minutes: float = 10.0
 
     @property
     def retention_seconds(self) -> int:
@@ -92,6 +94,8 @@ class Settings:
             With neither set, /metrics answers 404.
         RELAY_PRIVACY_NOTICE_URL: the council's privacy notice for the chat (https://...);
             residents see a link to it beside the greeting, with how long chats are kept.
+        RELAY_OUTBOX_WARN_MINUTES (10): /health says ``warning`` while the oldest message
+            left has waited longer than this for the case system.
         RELAY_KEY_PREFIX ("fd"): the prefix of every Redis key and channel of the relay.
         FRONT_DESK_CONTENT_DIR, FRONT_DESK_MESSAGES_FILE: the knowledge base the bot
             answers from (as the action server reads them); the relay reads its urgent texts.
@@ -175,6 +179,7 @@ class Settings:
             privacy_notice_url=notice_url,
             content_dir=knowledge[0],
             messages_file=knowledge[1],
+            outbox_warn_minutes=read("RELAY_OUTBOX_WARN_MINUTES", 10.0, float, lambda v: v > 0, positive),
         )
 
 

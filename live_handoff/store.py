@@ -276,6 +276,16 @@ class Store(AccountStore):
     async def outbox_unlock(self, token: str) -> None:
         await self._release(keys=[self.key("outbox", "lock")], args=[token])
 
+    async def outbox_waiting(self, now: int) -> tuple[int, float]:
+        """How many messages wait for Open311, and how long the first (the oldest, as
+        messages are sent in the order they were left) has waited, in seconds (0 when none)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.llen(self.key("outbox"))
+            pipe.lindex(self.key("outbox"), 0)
+            count, first = await pipe.execute()
+        left = retention.left_at(first) if first else 0
+        return int(count), max(0.0, (now - left) / 1000) if left else 0.0
+
     async def outbox_first(self) -> str | None:
         return await self.redis.lindex(self.key("outbox"), 0)
 
@@ -302,6 +312,11 @@ class Store(AccountStore):
         """The messages set aside, oldest first: ``{reason, set_aside_at, message}``."""
         await self._tidy_set_aside()
         return [json.loads(raw) for raw in await self.redis.zrange(self.key("outbox", "rejected"), 0, -1)]
+
+    async def set_aside_raw(self) -> list[str]:
+        """Every entry set aside exactly as stored (to remove one with ZREM), oldest first."""
+        await self._tidy_set_aside()  # a list from an earlier version becomes the sorted set first
+        return list(await self.redis.zrange(self.key("outbox", "rejected"), 0, -1))
 
     async def set_aside_count(self) -> int:
         """How many messages are set aside (older ones forgotten first)."""

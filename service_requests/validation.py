@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from contracts import contact_rules as rules
 from contracts.postcodes import normalise_postcode
 from service_requests.catalogue import Service
 from service_requests.errors import Open311Error
 
-HTML = re.compile(r"<\s*[a-zA-Z!/]|javascript:", re.IGNORECASE)
-EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
 ATTRIBUTE_FIELD = re.compile(r"^attribute\[([a-z0-9_]+)\]$")
-SHORT_TEXT = 200
+SHORT_TEXT = rules.SHORT_TEXT
 
 
 @dataclass(frozen=True)
@@ -34,16 +32,24 @@ class NewRequest:
 
 
 def _clean(name: str, value: str | None, limit: int) -> str | None:
-    if value is None:
-        return None
-    value = " ".join(value.split()) if limit <= SHORT_TEXT else value.strip()
-    if not value:
-        return None
-    if HTML.search(value):
-        raise Open311Error(400, f"{name} must not contain HTML or script; please use plain text")
-    if len(value) > limit:
-        raise Open311Error(400, f"{name} is too long: at most {limit} characters, got {len(value)}")
-    return value
+    # The rules are shared with the relay (contracts/contact_rules.py), which checks a
+    # message left in the chat the same way before it tells the resident it is saved.
+    try:
+        return rules.clean(value, limit)
+    except rules.FieldProblem as problem:
+        raise Open311Error(400, _problem(name, problem)) from None
+
+
+def _problem(name: str, problem: rules.FieldProblem) -> str:
+    if problem.kind == "unreadable":
+        return f"{name} holds an unpaired surrogate (half a character); send it as valid UTF-8"
+    if problem.kind == "control":
+        return f"{name} must not contain control characters"
+    if problem.kind == "web_code":
+        return f"{name} must not contain HTML or script; please use plain text"
+    if problem.kind == "too_long":
+        return f"{name} is too long: at most {problem.limit} characters, got {problem.length}"
+    return f"{name} is not valid"
 
 
 def _coordinate(name: str, value: str | None, low: float, high: float) -> float | None:
@@ -105,12 +111,8 @@ def validate_submission(form: Mapping[str, str], service: Service, max_descripti
                 raise Open311Error(400, f"attribute[{attribute.code}] must be a number") from None
         attributes[attribute.code] = answer
 
-    email = _clean("email", form.get("email"), 254)
-    if email and not EMAIL.match(email):
-        raise Open311Error(400, "email is not a valid email address")
-    phone = _clean("phone", form.get("phone"), 20)
-    if phone and not PHONE.match(phone):
-        raise Open311Error(400, "phone is not a valid phone number")
+    email = _checked("email", rules.clean_email, form.get("email"), "email is not a valid email address")
+    phone = _checked("phone", rules.clean_phone, form.get("phone"), "phone is not a valid phone number")
     return NewRequest(
         service_code=service.service_code,
         description=description,
@@ -121,9 +123,16 @@ def validate_submission(form: Mapping[str, str], service: Service, max_descripti
         attributes=attributes,
         email=email,
         phone=phone,
-        first_name=_clean("first_name", form.get("first_name"), 100),
-        last_name=_clean("last_name", form.get("last_name"), 100),
+        first_name=_clean("first_name", form.get("first_name"), rules.NAME_LIMIT),
+        last_name=_clean("last_name", form.get("last_name"), rules.NAME_LIMIT),
     )
+
+
+def _checked(name: str, check: Callable[[str | None], str | None], value: str | None, wrong: str) -> str | None:
+    try:
+        return check(value)
+    except rules.FieldProblem as problem:
+        raise Open311Error(400, wrong if problem.kind == "format" else _problem(name, problem)) from None
 
 
 def parse_datetime(name: str, value: str) -> dt.datetime:

@@ -125,7 +125,7 @@ async def erase(store: Store, found: Found, cases: CaseSystem | None) -> dict[st
         for raw in found.outbox:
             pipe.lrem(store.key("outbox"), 0, raw)
         for raw in found.rejected:
-            pipe.lrem(store.key("outbox", "rejected"), 0, raw)
+            pipe.zrem(store.key("outbox", "rejected"), raw)
         results = await pipe.execute()
     per_cid = 2 + len(MODES) + len(chat_sets)
     counts["redis_keys_deleted"] = sum(int(results[i * per_cid]) for i in range(len(cids)))

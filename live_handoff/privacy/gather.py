@@ -20,6 +20,7 @@ from typing import Any
 import aiohttp
 
 from live_handoff.privacy.finding import Selector, case_references, mentions, references_in
+from live_handoff.retention import set_aside_message
 from live_handoff.store import LoggedEvent, Store
 
 # Rasa's RedisTrackerStore and RedisLockStore with ``key_prefix: frontdesk``
@@ -280,7 +281,7 @@ async def find(store: Store, cases: CaseSystem | None, who: Selector) -> Found:
         found.conversations.setdefault(who.value, Conversation(who.value, {}, []))
     # Messages left wait in the outbox (or were refused) with the resident's name and contact details.
     outbox = await store.redis.lrange(store.key("outbox"), 0, -1)
-    rejected = await store.redis.lrange(store.key("outbox", "rejected"), 0, -1)
+    rejected = await store.set_aside_raw()
     analytics: list[tuple[str, dict[str, Any]]] = []
     analytics_read: set[str] = set()
     searched: set[str] = set()
@@ -289,8 +290,8 @@ async def find(store: Store, cases: CaseSystem | None, who: Selector) -> Found:
     elif who.kind == "reference":
         found.references.add(who.value)
     for _ in range(3):  # conversations lead to cases and cases to conversations: follow both ways
-        linked = {
-            json.loads(raw).get("conversation_id", "") for raw in outbox + rejected if mentions([json.loads(raw)], who)
+        linked = {json.loads(raw).get("conversation_id", "") for raw in outbox if mentions([json.loads(raw)], who)} | {
+            set_aside_message(raw).get("conversation_id", "") for raw in rejected if mentions([json.loads(raw)], who)
         }
         linked |= {str(c.get("attributes", {}).get("conversation_id", "")) for c in found.cases.values()}
         new = sorted(cid for cid in linked if cid and cid not in found.conversations)
@@ -317,7 +318,9 @@ async def find(store: Store, cases: CaseSystem | None, who: Selector) -> Found:
         raw for raw in outbox if json.loads(raw).get("conversation_id") in cids or mentions([json.loads(raw)], who)
     ]
     found.rejected = [
-        raw for raw in rejected if json.loads(raw).get("conversation_id") in cids or mentions([json.loads(raw)], who)
+        raw
+        for raw in rejected
+        if set_aside_message(raw).get("conversation_id") in cids or mentions([json.loads(raw)], who)
     ]
     analytics += await stream_entries_about(store, store.key("analytics"), sorted(cids - analytics_read))
     found.analytics = sorted(

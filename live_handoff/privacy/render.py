@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from live_handoff.privacy.finding import visible_fields
 from live_handoff.privacy.gather import Found
+from live_handoff.retention import set_aside_message
 
 LONDON = ZoneInfo("Europe/London")
 SPEAKERS = {"resident": "You", "bot": "Assistant", "system": "Council", "advisor": "Advisor"}
@@ -62,7 +63,7 @@ def document(found: Found, by: str, why: str, at: str) -> dict[str, Any]:
         "summary": summary(found),
         "conversations": conversations,
         "messages_left": [json.loads(raw) for raw in found.outbox],
-        "messages_refused": [json.loads(raw) for raw in found.rejected],
+        "messages_refused": [set_aside_message(raw) for raw in found.rejected],
         "cases": [found.cases[k] for k in sorted(found.cases)],
         "case_system": found.case_system,
         "case_references": sorted(found.references),

@@ -118,16 +118,23 @@ class Residents(Room):
             await self.store.publish_typing(cid, "resident", active)
 
     async def leave_message(self, peer: Peer, frame: dict[str, Any]) -> None:
-        """A message for the contact centre: it becomes an Open311 case, now or later."""
+        """A message for the contact centre: it becomes an Open311 case, now or later.
+
+        Checked first by the case system's own rules (``MessageRefusedError``: an
+        ``invalid`` error frame naming the field, nothing stored), so a message the
+        resident is told is saved is one the case system will take.
+        """
         cid = peer.conversation_id
-        if messages_left.refused(frame):
-            raise FrameError("invalid", "Please write your message without < > or web code.", frame["client_id"])
-        entry = messages_left.outbox_entry(cid, frame, now_ms())
+        try:
+            entry = messages_left.outbox_entry(cid, frame, now_ms())
+        except messages_left.MessageRefusedError as exc:
+            self.metrics.messages_left_refused.labels(exc.field).inc()
+            raise
         # The message goes into the outbox in the same step as the log entry, before the
         # ack: once acknowledged it is kept until Open311 has it.
         stream_id, new = await self.store.append(
             cid,
-            frames.message("resident", messages_left.logged_text(frame["text"])),
+            frames.message("resident", messages_left.logged_text(entry["text"])),
             frame["client_id"],
             also_push=(self.store.key("outbox"), json.dumps(entry)),
         )

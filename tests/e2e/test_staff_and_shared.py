@@ -77,7 +77,7 @@ def test_an_outside_next_address_is_refused_and_the_roles_pages_are_listed(brows
     assert page.url.startswith(front_door.url + "/staff/")
     expect(page.get_by_role("status")).to_contain_text("not one of your pages")
     links = page.locator("#page-list a")
-    expect(links).to_have_text(["Advisor console", "Managers' report"])
+    expect(links).to_have_text(["Advisor console", "Managers' report", "Messages set aside"])
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert axe_violations(page) == [], "staff pages at 375 px"
     shoot(page, "staff-375-pages")

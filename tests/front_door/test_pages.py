@@ -105,7 +105,12 @@ async def test_each_role_gets_its_pages_linked_and_a_supervisor_gets_the_console
         await auth.add_user(store, name, name.title(), PASSWORD, roles, 3)
     client = await aiohttp_client(app)
     assert (await client.get("/api/staff/pages")).status == 401
-    expected = {"sam": ["/console/"], "eve": ["/editor/"], "mina": ["/manager/"], "olu": ["/console/", "/manager/"]}
+    expected = {
+        "sam": ["/console/"],
+        "eve": ["/editor/"],
+        "mina": ["/manager/", "/manager/set-aside/"],
+        "olu": ["/console/", "/manager/", "/manager/set-aside/"],
+    }
     for name, paths in expected.items():
         await client.post("/api/advisor/login", json={"username": name, "password": PASSWORD})
         data = await (await client.get("/api/staff/pages")).json()

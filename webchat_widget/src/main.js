@@ -497,6 +497,12 @@ import { icon } from "./icons.js";
       if (f.client_id) failed(f.client_id, "Not sent");
       storage.save();
     };
+    if (f.code === "invalid" && entry && entry.frame.type === "leave_message") {
+      // Nothing was stored: open the form again as it was, the relay's words beside the field.
+      drop();
+      openLeaveForm(null, { frame: entry.frame, field: f.field || "text", message: f.message });
+      return;
+    }
     switch (f.code) {
       case "rate_limited": {
         const wait = Math.max(0.5, Number(f.retry_after) || 2) * 1000;
@@ -793,7 +799,7 @@ import { icon } from "./icons.js";
   // ---------------------------------------------------------------- leave a message
 
   let leaveOpener = null;
-  function openLeaveForm(opener) {
+  function openLeaveForm(opener, refused) {
     leaveOpener = opener || null;
     if (!leaveArea.hidden) {
       leaveArea.querySelector("h3").focus();
@@ -824,6 +830,11 @@ import { icon } from "./icons.js";
         h("div", { class: "fd-check" }, callBack, h("label", { for: "fd-lm-callback" }, "Please phone me back"))),
       h("div", { class: "fd-button-row" }, h("button", { type: "submit", class: "fd-btn fd-btn-primary" }, "Send message"), cancel));
     heading.id = "fd-lm-title";
+    if (refused) {
+      const fields = { text, name, phone, email };
+      for (const key of Object.keys(fields)) fields[key].control.value = refused.frame[key] || "";
+      callBack.checked = !!refused.frame.call_back;
+    }
     leaveArea.append(heading,
       h("p", { class: "fd-section-intro" }, "An advisor will reply on the next working day. Don't include bank or card details."),
       form);
@@ -878,7 +889,11 @@ import { icon } from "./icons.js";
     composer.hidden = true;
     leaveArea.hidden = false;
     render();
-    heading.focus();
+    const wrong = refused && { text, name, phone, email }[refused.field];
+    if (wrong) {
+      setError(wrong, refused.message);
+      wrong.control.focus();
+    } else heading.focus();
   }
 
   // ---------------------------------------------------------------- after the chat

@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
-from live_handoff.messages_left import contact_key, outbox_entry, refused
+import pytest
+
+from live_handoff.messages_left import MessageRefusedError, checked, contact_key, outbox_entry
+from live_handoff.protocol import check_outgoing
+
+GOOD = {"type": "leave_message", "client_id": "m1", "text": "Call me", "phone": "01632 960001"}
 
 
-def test_web_code_is_refused_before_the_case_system_sees_it():
-    assert refused({"text": "<script>x</script>"}) and refused({"text": "hi", "name": "javascript:x"})
-    assert not refused({"text": "My bin is 3 < 4 days late"})
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"name": "Jo \ud800"}, "name", "Your name has a character we cannot read"),
+        ({"email": "javascript:x@example.zz"}, "email", 'Your email address cannot contain < > or "javascript:"'),
+        ({"email": "jo@example"}, "email", "Your email address does not look right"),
+        ({"text": "<script>x</script>"}, "text", "Your message cannot contain"),
+        ({"text": "hello\x00"}, "text", "Your message has a hidden control character"),
+        ({"name": "J" * 101}, "name", "Your name is too long: it can be up to 100 characters and has 101"),
+    ],
+)
+def test_a_message_the_case_system_would_refuse_is_refused_naming_the_field(change, field, words):
+    with pytest.raises(MessageRefusedError) as refused:
+        checked({**GOOD, **change})
+    frame = refused.value.frame()
+    assert frame["code"] == "invalid" and frame["field"] == field and frame["client_id"] == "m1"
+    assert frame["message"].startswith(words)
+    assert check_outgoing(frame, "resident_server") == []  # the contract allows the field
+
+
+def test_ordinary_messages_pass_and_are_stored_as_they_will_be_sent():
+    assert checked({**GOOD, "text": "My bin is 3 < 4 days late", "name": "  Jo   Bloggs "}) == {
+        "text": "My bin is 3 < 4 days late",
+        "name": "Jo Bloggs",
+        "phone": "01632 960001",
+        "email": "",
+    }
 
 
 def test_a_resend_is_the_same_outbox_entry():
