@@ -12,6 +12,7 @@ from knowledge_base.articles import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
 from knowledge_base.opening_hours import advisor_hours_text
 from live_handoff import hours as opening
 from live_handoff import proxies
+from live_handoff.limits import Limits, read_limits
 
 T = TypeVar("T")
 
@@ -54,6 +55,9 @@ class Settings:
     # from the environment) means "as the action server finds it": see ``knowledge_paths``.
     content_dir: Path | None = None
     messages_file: Path | None = None
+    # Limits per client address and in total (live_handoff/limits.py: RELAY_LIMIT_*,
+    # RELAY_HTTP_*_TIMEOUT_SECONDS, RELAY_IDLE_MINUTES).
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def retention_seconds(self) -> int:
@@ -95,6 +99,8 @@ class Settings:
         RELAY_KEY_PREFIX ("fd"): the prefix of every Redis key and channel of the relay.
         FRONT_DESK_CONTENT_DIR, FRONT_DESK_MESSAGES_FILE: the knowledge base the bot
             answers from (as the action server reads them); the relay reads its urgent texts.
+        RELAY_LIMIT_*, RELAY_HTTP_HEADER_TIMEOUT_SECONDS, RELAY_HTTP_BODY_TIMEOUT_SECONDS,
+            RELAY_IDLE_MINUTES: limits per client address and in total (``limits.Limits``).
 
         Raises:
             SettingsError: a variable is malformed; the message names it.
@@ -175,6 +181,7 @@ class Settings:
             privacy_notice_url=notice_url,
             content_dir=knowledge[0],
             messages_file=knowledge[1],
+            limits=read_limits(read),
         )
 
 
