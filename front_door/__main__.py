@@ -19,8 +19,7 @@ from front_door.app import build_app
 from front_door.deadlines import DeadlineRunner
 from front_door.settings import Settings as DoorSettings
 from front_door.settings import SettingsError as DoorSettingsError
-from live_handoff import Settings, SettingsError, install_log_masking
-from live_handoff.keys import METRICS
+from live_handoff import Settings, SettingsError, count_limited, install_log_masking
 
 
 class PathOnlyAccessLogger(AbstractAccessLogger):
@@ -53,13 +52,12 @@ def main() -> int:
         # The relay starts this listener with the application (live_handoff.app).
         host, port = relay.metrics_address
         print(f"Metrics on http://{f'[{host}]' if ':' in host else host}:{port}/metrics", flush=True)
-    metrics = app[METRICS]
     runner = DeadlineRunner(
         app,
         # Slowloris: a request's headers and body must arrive in time (front_door/deadlines.py).
         header_seconds=relay.limits.http_header_seconds,
         body_seconds=relay.limits.http_body_seconds,
-        on_timeout=lambda what: metrics.limited.labels(what).inc(),
+        on_timeout=lambda what: count_limited(app, what),
         handle_signals=True,
         access_log_class=PathOnlyAccessLogger,
     )

@@ -116,3 +116,10 @@ class IdleWatch:
             await self.peer.send(frames.error("idle", IDLE_TEXT))
             await self.peer.ws.close(code=CLOSE_IDLE, message=b"idle")
             return
+
+
+def count_limited(app: web.Application, limit: str) -> None:
+    """Count one refusal or close by ``limit`` in the relay's /metrics
+    (``frontdesk_limited_total``): for limits applied outside the relay's handlers, such
+    as the front door's HTTP read deadlines."""
+    app[METRICS].limited.labels(limit).inc()
