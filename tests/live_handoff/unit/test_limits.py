@@ -3,10 +3,13 @@ how logins slow down without ever locking a correct password out, and their sett
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from live_handoff import limits
 from live_handoff.protocol import check_outgoing
+from live_handoff.ratelimit import SocketCount, TurnSlots
 from live_handoff.settings import Settings, SettingsError
 
 
@@ -109,3 +112,37 @@ def test_every_limit_is_read_from_its_variable():
 def test_a_malformed_limit_stops_start_up_naming_its_variable(name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def test_sockets_per_address_are_counted_until_given_back():
+    counts = SocketCount()
+    assert counts.take("192.0.2.1", 2) and counts.take("192.0.2.1", 2)
+    assert not counts.take("192.0.2.1", 2)
+    assert counts.take("198.51.100.1", 2)  # another address has its own count
+    counts.give_back("192.0.2.1")
+    assert counts.open("192.0.2.1") == 1 and counts.take("192.0.2.1", 2)
+
+
+async def test_turns_over_the_cap_are_told_once_and_wait_for_a_slot_rather_than_being_dropped():
+    slots = TurnSlots(1)
+    told: list[str] = []
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def turn(name: str, hold: bool) -> None:
+        async def waiting() -> None:
+            told.append(name)
+
+        async with slots.slot(waiting):
+            order.append(name)
+            if hold:
+                await release.wait()
+
+    first = asyncio.create_task(turn("first", True))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(turn("second", False))
+    await asyncio.sleep(0.01)
+    assert order == ["first"] and told == ["second"] and slots.busy
+    release.set()
+    await asyncio.gather(first, second)
+    assert order == ["first", "second"] and not slots.busy
