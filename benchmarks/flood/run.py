@@ -1,7 +1,7 @@
 """Flood benchmark: the issue's attacks from one address, against a real front door with
 its default limits, and what the front door accepts of each.
 
-Five attacks, each from 127.0.0.1 against one ``python -m front_door`` process and a
+Six attacks, each from 127.0.0.1 against one ``python -m front_door`` process and a
 private redis-server (no Rasa: the figures are about the relay's doors):
 
 1. conversations   4,000 hellos without an id, 50 at a time: conversations started.
@@ -10,7 +10,8 @@ private redis-server (no Rasa: the figures are about the relay's doors):
 3. messages        2,000 resident messages on fresh connections resuming one
                    conversation (how the script ran 49.5 bot turns a second): acknowledged.
 4. sockets         1,000 sockets resuming one conversation and staying idle: held open.
-5. half-sent       300 HTTP requests whose headers never finish: how long each was held.
+5. logins          20 wrong passwords, then a colleague's right one from the same address.
+6. half-sent       300 HTTP requests whose headers never finish: how long each was held.
 
 For each: how many were accepted, how long until the first refusal, and the accepted
 rate per minute over the limit's window (what a script gets in the long run).
@@ -39,6 +40,7 @@ import aiohttp
 
 HERE = Path(__file__).resolve().parent
 DEAD_RASA = "http://127.0.0.1:9"
+PASSWORD = "correct horse battery"
 
 
 def load_processes(checkout: Path):
@@ -209,6 +211,33 @@ async def half_sent(port: int, total: int = 300, give_up: float = 70.0) -> dict:
     }
 
 
+async def logins(base: str, redis_url: str, prefix: str, wrong: int = 20, give_up: float = 30.0) -> dict:
+    """``wrong`` wrong passwords from this address (other usernames), then a colleague's
+    correct one from the same address, tried every 0.25 s: how long until it logs in."""
+    from live_handoff import auth
+    from live_handoff.store import Store, connect_redis
+
+    redis = connect_redis(redis_url)
+    await auth.add_user(Store(redis, prefix), "colleague", "Col League", PASSWORD, {"advisor"}, 2)
+    await redis.close()
+    url = base + "/api/advisor/login"
+    async with aiohttp.ClientSession() as http:
+        for n in range(wrong):
+            async with http.post(url, json={"username": f"guess{n}", "password": "wrong password"}):
+                pass
+        started = time.monotonic()
+        refused = 0
+        while time.monotonic() - started < give_up:
+            async with http.post(url, json={"username": "colleague", "password": PASSWORD}) as response:
+                status = response.status
+            if status == 200:
+                seconds = round(time.monotonic() - started, 2)
+                return {"wrong": wrong, "refused_first": refused, "logged_in_after_s": seconds}
+            refused += 1
+            await asyncio.sleep(0.25)
+    return {"wrong": wrong, "refused_first": refused, "logged_in_after_s": None, "gave_up_after_s": give_up}
+
+
 async def forget_counts(redis_url: str, prefix: str) -> None:
     """Delete the per-address counts (``{prefix}:limit:*``)."""
     from redis.asyncio import Redis
@@ -247,6 +276,8 @@ async def run(checkout: Path, quick: bool) -> dict:
                 results["messages"] = await messages(http, url, int(2000 * scale))
                 await forget_counts(redis.url, env["RELAY_KEY_PREFIX"])
                 results["sockets"] = await sockets(http, url, int(1000 * scale))
+            await forget_counts(redis.url, env["RELAY_KEY_PREFIX"])
+            results["logins"] = await logins(door.url, redis.url, env["RELAY_KEY_PREFIX"])
             results["half_sent"] = await half_sent(door.port, int(300 * scale), 25.0 if quick else 70.0)
         finally:
             door.stop()
@@ -267,6 +298,13 @@ def table(results: dict) -> str:
             f"| {name} | {row['accepted']} | {row['refused']} | {row['seconds']} | {first} |"
             f" {row['accepted_per_minute_in_burst']} | {'-' if rate is None else rate} |"
         )
+    login = results["logins"]
+    after = login["logged_in_after_s"]
+    lines.append(
+        f"| a colleague's correct login after {login['wrong']} wrong ones from the address |"
+        f" {'refused for ' + str(login['gave_up_after_s']) + ' s and more' if after is None else f'in after {after} s'} |"
+        f" {login['refused_first']} | | | | |"
+    )
     half = results["half_sent"]
     lines.append(
         f"| half-sent requests ({half['requests']}) | held at most {half['longest_held_s']} s |"
