@@ -11,14 +11,15 @@ import argparse
 import logging
 import sys
 
-from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 import service_requests
+from front_door import deadlines
 from front_door.app import build_app
+from front_door.deadlines import DeadlineRunner
 from front_door.settings import Settings as DoorSettings
 from front_door.settings import SettingsError as DoorSettingsError
-from live_handoff import Settings, SettingsError, install_log_masking
+from live_handoff import Settings, SettingsError, count_limited, install_log_masking
 
 
 class PathOnlyAccessLogger(AbstractAccessLogger):
@@ -51,10 +52,17 @@ def main() -> int:
         # The relay starts this listener with the application (live_handoff.app).
         host, port = relay.metrics_address
         print(f"Metrics on http://{f'[{host}]' if ':' in host else host}:{port}/metrics", flush=True)
+    runner = DeadlineRunner(
+        app,
+        # Slowloris: a request's headers and body must arrive in time (front_door/deadlines.py).
+        header_seconds=relay.limits.http_header_seconds,
+        body_seconds=relay.limits.http_body_seconds,
+        on_timeout=lambda what: count_limited(app, what),
+        handle_signals=True,
+        access_log_class=PathOnlyAccessLogger,
+    )
     try:
-        web.run_app(
-            app, host=args.host, port=args.port, print=None, access_log_class=PathOnlyAccessLogger, shutdown_timeout=5
-        )
+        deadlines.run(runner, args.host, args.port)
     except OSError as exc:  # a port in use: say which, without a traceback
         print(f"Cannot start the front door: {exc}", file=sys.stderr)
         return 2

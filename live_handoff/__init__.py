@@ -12,6 +12,8 @@ The public interface, for the front door that serves the relay beside other pack
 - ``messages_set_aside(app)``: how many messages left by residents the case system did
   not take (set aside for a supervisor).
 - ``install_log_masking()``: mask personal data in log records (call once at start-up).
+- ``count_limited(app, limit)``: count a refusal by a limit in /metrics (the front door's
+  HTTP read deadlines).
 - ``PrivacyDesk(app)``, ``PrivacyDeskError``: subject access and erasure for the data
   protection officer's page (``live_handoff/privacy/desk.py``).
 - ``read_json(request)``: a JSON request body, decoded as strictly as websocket frames
@@ -45,11 +47,13 @@ _PUBLIC = {
     "read_json": ("live_handoff.json_body", "read_json"),
     "SetAsideDesk": ("live_handoff.set_aside", "SetAsideDesk"),
     "SetAsideDeskError": ("live_handoff.set_aside", "SetAsideDeskError"),
+    "count_limited": ("live_handoff.admission", "count_limited"),
 }
 
 __all__ = sorted(_PUBLIC)
 
 if TYPE_CHECKING:
+    from live_handoff.admission import count_limited as count_limited
     from live_handoff.app import create_app as create_app
     from live_handoff.http_api import error as error
     from live_handoff.http_api import messages_set_aside as messages_set_aside

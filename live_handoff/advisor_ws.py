@@ -9,7 +9,8 @@ import secrets
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from live_handoff import frame_loop, frames, texts
+from live_handoff import admission, frame_loop, frames, texts
+from live_handoff.http_api import client_address
 from live_handoff.hub import Peer
 from live_handoff.keys import HUB, METRICS, RELAY, SETTINGS, SOCKETS, STORE
 from live_handoff.origins import origin_allowed
@@ -41,12 +42,20 @@ def rules(settings: Settings) -> frame_loop.Rules:
 
 
 async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
-    settings, store = request.app[SETTINGS], request.app[STORE]
-    ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=settings.max_frame_bytes)
+    ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=request.app[SETTINGS].max_frame_bytes)
     await ws.prepare(request)
     peer = await _admitted(request, ws)
     if peer is None:
         return ws
+    peer.address = client_address(request)
+    async with admission.socket_slot(request, ws, peer.address) as admitted:
+        if admitted:
+            await _serve(request, ws, peer)
+    return ws
+
+
+async def _serve(request: web.Request, ws: web.WebSocketResponse, peer: Peer) -> None:
+    settings, store = request.app[SETTINGS], request.app[STORE]
     relay, hub, metrics = request.app[RELAY], request.app[HUB], request.app[METRICS]
     request.app[SOCKETS].add(ws)
     hub.add_advisor(peer)
@@ -77,7 +86,6 @@ async def advisor_socket(request: web.Request) -> web.WebSocketResponse:
             await store.notify_queue()
         except (RedisError, RuntimeError, ConnectionError):
             pass  # Redis away or the relay shutting down: the online entry expires by itself
-    return ws
 
 
 async def _admitted(request: web.Request, ws: web.WebSocketResponse) -> Peer | None:

@@ -22,6 +22,7 @@ from live_handoff.case_api import CaseDesk
 from live_handoff.cases import CaseClient, Outbox
 from live_handoff.hub import Hub
 from live_handoff.keys import (
+    ADDRESSES,
     CASES,
     HUB,
     KNOWLEDGE,
@@ -35,6 +36,7 @@ from live_handoff.keys import (
     STORE,
 )
 from live_handoff.metrics import Metrics
+from live_handoff.ratelimit import SocketCount
 from live_handoff.resident_ws import resident_socket
 from live_handoff.rooms import Relay
 from live_handoff.settings import Settings, knowledge_paths_in
@@ -138,6 +140,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[SOCKETS] = weakref.WeakSet()
+    app[ADDRESSES] = SocketCount()
     app[KNOWLEDGE] = KnowledgeBaseCache(*knowledge_paths(settings))
     app.cleanup_ctx.append(_metrics_socket)
     app.cleanup_ctx.append(_resources)

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from live_handoff import passwords
+from live_handoff.limits import LOGIN_ACCOUNT, LOGIN_ADDRESS, LOGIN_WINDOW, Limits, in_words, login_schedule
 from live_handoff.store import Store
 
 USERNAME = re.compile(r"^[a-z0-9._-]{2,40}$")
@@ -17,8 +18,6 @@ ROLES = frozenset({"advisor", "editor", "manager", "supervisor", "dpo"})
 # A supervisor takes chats and reads the managers' report: what they may do is the union.
 IMPLIED_ROLES = {"supervisor": ("advisor", "manager")}
 MIN_PASSWORD = passwords.MIN_LENGTH
-MAX_FAILURES = 5  # per username, per 15 minutes
-MAX_ADDRESS_FAILURES = 20  # per client address, per 15 minutes: guessing across many usernames
 # Hashing takes ~0.2 s of CPU: done in threads, two at a time, so logins never stall chats.
 _HASHING = asyncio.Semaphore(2)
 _hasher = PasswordHasher()
@@ -79,30 +78,64 @@ async def add_user(store: Store, username: str, name: str, password: str, roles:
 
 
 class TooManyAttemptsError(AuthError):
-    """Locked for a while after repeated failures."""
+    """Too many wrong passwords lately from here: the try must wait ``retry_after`` seconds.
+    Never a lock-out: once the wait is over, a correct password gets in."""
+
+    def __init__(self, message: str, retry_after: float, limit: str = LOGIN_ACCOUNT) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.limit = limit  # which gate: the account at this address, or the address
+
+
+async def _slowed_down(store: Store, username: str, address: str, limits: Limits) -> None:
+    """Pass both login gates (``store_limits``) or raise TooManyAttemptsError: the
+    account's at this address (so wrong passwords elsewhere never hold up its owner) and
+    the address's, for any account (guessing across usernames)."""
+    gates = [(f"{username}@{address}", limits.login_failures, LOGIN_ACCOUNT)]
+    if address:
+        gates.append(("@" + address, limits.login_address_failures, LOGIN_ADDRESS))
+    for who, free, name in gates:
+        wait = await store.login_gate(who, login_schedule(free, limits.login_max_delay))
+        if wait:
+            raise TooManyAttemptsError(f"Too many wrong passwords. Wait {in_words(wait)} and try again.", wait, name)
 
 
 async def login(
-    store: Store, username: str, password: str, session_seconds: int, address: str = ""
+    store: Store,
+    username: str,
+    password: str,
+    session_seconds: int,
+    address: str = "",
+    limits: Limits | None = None,
 ) -> tuple[str, str, dict[str, str]]:
     """Check a password; a new session id and CSRF token, or AuthError (same message for
-    unknown users and wrong passwords)."""
+    unknown users and wrong passwords).
+
+    Repeated wrong passwords slow further tries down (``limits.login_delay``): for the
+    account at this address after ``limits.login_failures``, and for every account at
+    this address after ``limits.login_address_failures``.
+
+    Raises:
+        TooManyAttemptsError: the try must wait first (``retry_after`` seconds).
+        AuthError: wrong username or password.
+    """
+    limits = limits or Limits()
     if not USERNAME.match(username) or len(password) > 1000:
         raise AuthError("Wrong username or password.")
-    if await store.failed_logins(username) >= MAX_FAILURES or (
-        address and await store.failed_logins("@" + address) >= MAX_ADDRESS_FAILURES
-    ):
-        raise TooManyAttemptsError("Too many failed attempts. Wait 15 minutes and try again, or ask a supervisor.")
+    await _slowed_down(store, username, address, limits)
     user = await store.advisor(username)
     async with _HASHING:
         ok = await asyncio.to_thread(check_password, user.get("password") if user else None, password)
     if not ok:
-        await store.count_failed_login(username)
+        await store.count_failed_login(f"{username}@{address}", LOGIN_WINDOW)
         if address:
-            await store.count_failed_login("@" + address)
+            await store.count_failed_login("@" + address, LOGIN_WINDOW)
         raise AuthError("Wrong username or password.")
     if user is None:  # a good password implies a stored account
         raise AuthError("Wrong username or password.")
-    await store.clear_failed_logins(username)
+    await store.clear_failed_logins(f"{username}@{address}")
+    await store.open_login_gate(f"{username}@{address}")
+    if address:
+        await store.open_login_gate("@" + address)
     sid, csrf = await store.new_session(username, session_seconds)
     return sid, csrf, user

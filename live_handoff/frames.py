@@ -30,6 +30,7 @@ ErrorCode = Literal[
     "closed",
     "unavailable",
     "internal",
+    "idle",
 ]
 
 

@@ -13,6 +13,7 @@ from live_handoff import answers as answer_search
 from live_handoff.case_api import CaseApiError
 from live_handoff.json_body import read_json
 from live_handoff.keys import CASES, KNOWLEDGE, METRICS, METRICS_LISTENER, RELAY, SETTINGS, STORE
+from live_handoff.limits import retry_after_header
 from live_handoff.origins import origin_allowed
 from live_handoff.sessions import COOKIE, csrf_ok, current_user, require
 from live_handoff.store import now_ms
@@ -60,10 +61,18 @@ async def login(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     try:
         sid, csrf, user = await auth.login(
-            request.app[STORE], username, password, int(settings.session_hours * 3600), client_address(request)
+            request.app[STORE],
+            username,
+            password,
+            int(settings.session_hours * 3600),
+            client_address(request),
+            settings.limits,
         )
     except auth.TooManyAttemptsError as exc:
-        return error(429, "too_many_attempts", str(exc))
+        request.app[METRICS].limited.labels(exc.limit).inc()
+        response = error(429, "too_many_attempts", str(exc))
+        response.headers["Retry-After"] = retry_after_header(exc.retry_after)
+        return response
     except auth.AuthError as exc:
         return error(401, "bad_credentials", str(exc))
     response = web.json_response(

@@ -42,6 +42,7 @@ class Peer:
         self.connection = ""
         self.session = ""  # an advisor's session id, to close the console when it ends
         self.page = ""  # a resident's page (without its query), for the bot's metadata
+        self.address = ""  # the client's address (http_api.client_address), for limits per address
 
     @property
     def closed(self) -> bool:

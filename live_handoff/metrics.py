@@ -51,6 +51,9 @@ class Metrics:
             buckets=MINUTES,
             registry=r,
         )
+        self.limited = Counter(
+            "frontdesk_limited", "Requests, frames and sockets refused or closed by a limit", ["limit"], registry=r
+        )
         self.ratings = Counter("frontdesk_ratings", "Ratings given at the end of a chat", ["score"], registry=r)
         # The outbox of messages left (live_handoff/cases.py).
         self.messages_left_refused = Counter(

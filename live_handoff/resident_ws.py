@@ -8,9 +8,10 @@ import logging
 from aiohttp import WSCloseCode, WSMsgType, web
 from redis.exceptions import RedisError
 
-from live_handoff import frame_loop, frames
+from live_handoff import admission, frame_loop, frames, limits
+from live_handoff.http_api import client_address
 from live_handoff.hub import Peer
-from live_handoff.keys import HUB, METRICS, RELAY, SETTINGS, SOCKETS
+from live_handoff.keys import HUB, METRICS, RELAY, SETTINGS, SOCKETS, STORE
 from live_handoff.metrics import Metrics
 from live_handoff.origins import origin_allowed
 from live_handoff.protocol import FrameError, parse
@@ -46,7 +47,7 @@ def rules(settings: Settings) -> frame_loop.Rules:
 
 
 async def resident_socket(request: web.Request) -> web.WebSocketResponse:
-    settings, relay, metrics = request.app[SETTINGS], request.app[RELAY], request.app[METRICS]
+    settings, metrics = request.app[SETTINGS], request.app[METRICS]
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=settings.max_frame_bytes)
     await ws.prepare(request)
     peer = Peer(ws, "resident", transport=request.transport)
@@ -55,18 +56,49 @@ async def resident_socket(request: web.Request) -> web.WebSocketResponse:
         await peer.send(frames.error("not_allowed", "This website is not allowed to open the chat."))
         await ws.close(code=CLOSE_ORIGIN, message=b"origin not allowed")
         return ws
+    peer.address = client_address(request)
+    async with admission.socket_slot(request, ws, peer.address) as admitted:
+        if admitted:
+            await _serve(request, ws, peer)
+    return ws
+
+
+async def _serve(request: web.Request, ws: web.WebSocketResponse, peer: Peer) -> None:
+    settings, relay, metrics = request.app[SETTINGS], request.app[RELAY], request.app[METRICS]
     request.app[SOCKETS].add(ws)
     metrics.connections.labels("resident").inc()
     try:
         if await _hello(ws, peer, relay, settings.hello_timeout_seconds, metrics):
-            await frame_loop.run(ws, peer, rules(settings), lambda frame: handle(relay, peer, frame), metrics)
+            await _frames(request, ws, peer)
         if ws.exception() is not None:
             log.info("resident socket closed: %s", ws.exception())
     finally:
         request.app[HUB].unfollow(peer)
         request.app[SOCKETS].discard(ws)
         metrics.connections.labels("resident").dec()
-    return ws
+
+
+async def _frames(request: web.Request, ws: web.WebSocketResponse, peer: Peer) -> None:
+    """After the hello: frames within the limits per address, until the socket closes or
+    goes idle (``admission``)."""
+    settings, relay, metrics = request.app[SETTINGS], request.app[RELAY], request.app[METRICS]
+
+    async def mode() -> str | None:
+        return (await request.app[STORE].conversation(peer.conversation_id) or {}).get("mode")
+
+    watch = admission.IdleWatch(
+        peer, settings.limits.idle_minutes * 60, mode, lambda: metrics.limited.labels(limits.IDLE).inc()
+    )
+
+    async def within_limits(frame: frame_loop.Frame) -> None:
+        watch.touch()
+        if not await admission.resident_frame_refused(request, peer, peer.address, frame):
+            await handle(relay, peer, frame)
+
+    try:
+        await frame_loop.run(ws, peer, rules(settings), within_limits, metrics)
+    finally:
+        await watch.stop()
 
 
 async def _hello(ws: web.WebSocketResponse, peer: Peer, relay: Relay, timeout: float, metrics: Metrics) -> bool:

@@ -12,6 +12,7 @@ from knowledge_base.articles import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
 from knowledge_base.opening_hours import advisor_hours_text
 from live_handoff import hours as opening
 from live_handoff import proxies
+from live_handoff.limits import Limits, read_limits
 
 T = TypeVar("T")
 
@@ -56,6 +57,9 @@ class Settings:
     messages_file: Path | None = None
     # /health warns while the oldest message left has waited for the case system longer than this.
     outbox_warn_minutes: float = 10.0
+    # Limits per client address and in total (live_handoff/limits.py: RELAY_LIMIT_*,
+    # RELAY_HTTP_*_TIMEOUT_SECONDS, RELAY_IDLE_MINUTES).
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def retention_seconds(self) -> int:
@@ -99,6 +103,8 @@ class Settings:
         RELAY_KEY_PREFIX ("fd"): the prefix of every Redis key and channel of the relay.
         FRONT_DESK_CONTENT_DIR, FRONT_DESK_MESSAGES_FILE: the knowledge base the bot
             answers from (as the action server reads them); the relay reads its urgent texts.
+        RELAY_LIMIT_*, RELAY_HTTP_HEADER_TIMEOUT_SECONDS, RELAY_HTTP_BODY_TIMEOUT_SECONDS,
+            RELAY_IDLE_MINUTES: limits per client address and in total (``limits.Limits``).
 
         Raises:
             SettingsError: a variable is malformed; the message names it.
@@ -180,6 +186,7 @@ class Settings:
             content_dir=knowledge[0],
             messages_file=knowledge[1],
             outbox_warn_minutes=read("RELAY_OUTBOX_WARN_MINUTES", 10.0, float, lambda v: v > 0, positive),
+            limits=read_limits(read),
         )
 
 

@@ -21,6 +21,8 @@ CLOSED_IDLE = "We've closed this chat because we didn't hear from you. You can s
 CLOSED_BY_RESIDENT = "You've ended the chat. Thank you for contacting Northbridge Borough Council."
 REOPENED = "You're chatting with the assistant again."
 BOT_SLOW = "Sorry, this is taking longer than usual. You can wait, or talk to an advisor."
+# Over the cap on bot turns in flight (RELAY_LIMIT_BOT_TURNS): the message is answered when a slot frees.
+BOT_BUSY = "Lots of people are using the chat right now. One moment, and we'll answer your message."
 BOT_UNAVAILABLE = (
     "Sorry, the assistant isn't working at the moment. Your message is saved. You can try again, or talk to an advisor."
 )

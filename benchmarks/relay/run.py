@@ -160,6 +160,11 @@ def relay_env(redis_url: str, prefix: str, rasa_url: str = DEAD_RASA, rasa_token
         "RELAY_CLOSURES": "",
         "RELAY_MESSAGES_PER_MINUTE": "100000",
         "RELAY_BURST": "100000",
+        # Thousands of connections from one address are the point here, not an attack.
+        "RELAY_LIMIT_NEW_CONVERSATIONS": "1000000",
+        "RELAY_LIMIT_SOCKETS": "1000000",
+        "RELAY_LIMIT_RESIDENT_MESSAGES": "1000000",
+        "RELAY_LIMIT_BOT_TURNS": "100000",
         "OPEN311_API_KEYS": "",
         "OPEN311_URL": "",
         "TF_CPP_MIN_LOG_LEVEL": "3",

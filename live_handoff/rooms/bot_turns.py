@@ -19,7 +19,9 @@ from live_handoff.bot_replies import BotTurn
 from live_handoff.editor_events import OFFERED, editor_events
 from live_handoff.frames import iso, later
 from live_handoff.handoff import checked_handoff
+from live_handoff.limits import BOT_TURNS
 from live_handoff.protocol import FrameError
+from live_handoff.ratelimit import TurnSlots
 from live_handoff.rooms.common import REQUEST_ADVISOR, TRY_AGAIN, Room, Services
 from live_handoff.rooms.queue import Queue
 from live_handoff.summaries import tracker_events
@@ -36,6 +38,7 @@ class BotTurns(Room):
         self.queue = queue
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._tasks: set[asyncio.Task] = set()
+        self.slots = TurnSlots(services.settings.limits.bot_turns)
 
     def lock(self, cid: str) -> asyncio.Lock:
         """Messages of one conversation reach the bot one at a time, in order."""
@@ -94,7 +97,14 @@ class BotTurns(Room):
                 if message_id and not later(message_id, conversation.get("answered", "0-0")):
                     return
                 page = conversation.get("page", "")
-            await self._turn(cid, text, message_id, {"channel": "web", "page_url": page})
+            # A cap on turns in flight (RELAY_LIMIT_BOT_TURNS): over it, the resident is
+            # told to wait a moment and the turn waits for a slot; it is never dropped.
+            async with self.slots.slot(lambda: self._busy(cid)):
+                await self._turn(cid, text, message_id, {"channel": "web", "page_url": page})
+
+    async def _busy(self, cid: str) -> None:
+        self.metrics.limited.labels(BOT_TURNS).inc()
+        await self.say(cid, texts.BOT_BUSY)
 
     async def _turn(self, cid: str, text: str, message_id: str, metadata: dict[str, Any]) -> None:
         started = time.monotonic()

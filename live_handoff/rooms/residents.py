@@ -12,6 +12,7 @@ from live_handoff.cases import Outbox
 from live_handoff.frames import ResidentWelcome, later
 from live_handoff.hub import Peer
 from live_handoff.protocol import FrameError
+from live_handoff.ratelimit import admit_new_conversation
 from live_handoff.rooms.bot_turns import BotTurns
 from live_handoff.rooms.common import Room, Services
 from live_handoff.rooms.queue import Queue
@@ -44,6 +45,7 @@ class Residents(Room):
             last_seen = hello.get("last_seen", "0-0")
             peer.page = conversation.get("page", "")
         else:
+            await admit_new_conversation(self.store, self.metrics, self.settings.limits.new_conversations, peer)
             cid, token = await self.store.create_conversation(page)
             conversation = {"mode": "bot"}
             last_seen = "0-0"

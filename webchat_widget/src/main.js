@@ -523,6 +523,9 @@ import { icon } from "./icons.js";
         return;
       case "unknown_conversation":
         return forgetConversation();
+      case "idle": // the relay closes the quiet connection next; nothing was lost
+        note(f.message);
+        return;
       case "unavailable":
         if (entry && (entry.tries = (entry.tries || 0) + 1) <= 5) {
           entry.gen = -1;
@@ -621,6 +624,12 @@ import { icon } from "./icons.js";
       st.blocked = true;
       setPart("conn", "Sorry, the chat can't be used on this website.");
       return;
+    }
+    if (code === 4410) {
+      // Closed because the chat went quiet: connect again only when the resident sends
+      // something (queueFrame connects); what they type waits in the outbox until then.
+      st.failures = 0;
+      return setPart("conn", "");
     }
     if (code === 1009 && st.lastSentCid) {
       // The frame was bigger than the relay accepts: resending it would fail for ever.
