@@ -10,8 +10,8 @@ from typing import TypeVar
 
 from knowledge_base.articles import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
 from knowledge_base.opening_hours import advisor_hours_text
+from live_handoff import bot_choice, proxies
 from live_handoff import hours as opening
-from live_handoff import proxies
 
 T = TypeVar("T")
 
@@ -54,6 +54,8 @@ class Settings:
     # from the environment) means "as the action server finds it": see ``knowledge_paths``.
     content_dir: Path | None = None
     messages_file: Path | None = None
+    # The status file `make up`'s supervisor writes (front_door.supervisor); /health shows it.
+    supervisor_status: Path | None = None
 
     @property
     def retention_seconds(self) -> int:
@@ -65,6 +67,8 @@ class Settings:
 
         REDIS_URL: Redis holding conversations, the queue and sessions.
         RASA_URL: the Rasa server (REST channel and HTTP API); RASA_TOKEN its API token.
+            Several servers sharing one Redis: their URLs separated by commas; each
+            conversation keeps to one while it is up (``live_handoff.bot_choice``).
         OPEN311_URL, OPEN311_API_KEY: where messages left out of hours become cases.
         OPEN311_STAFF_KEY (or the first of OPEN311_STAFF_KEYS): advisors' case lookups (the
             only key that reads messages left for the contact centre and whole descriptions)
@@ -93,6 +97,8 @@ class Settings:
         RELAY_PRIVACY_NOTICE_URL: the council's privacy notice for the chat (https://...);
             residents see a link to it beside the greeting, with how long chats are kept.
         RELAY_KEY_PREFIX ("fd"): the prefix of every Redis key and channel of the relay.
+        RELAY_SUPERVISOR_STATUS: the status file of the supervisor that keeps the processes
+            running (``make up`` sets it); /health shows it and warns while one is restarting.
         FRONT_DESK_CONTENT_DIR, FRONT_DESK_MESSAGES_FILE: the knowledge base the bot
             answers from (as the action server reads them); the relay reads its urgent texts.
 
@@ -146,7 +152,7 @@ class Settings:
             open311_url += "/"
         return cls(
             redis_url=env.get("REDIS_URL", cls.redis_url),
-            rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
+            rasa_url=",".join(read("RASA_URL", (cls.rasa_url,), bot_choice.parse_urls)),
             rasa_token=env.get("RASA_TOKEN", ""),
             open311_url=open311_url,
             open311_api_key=env.get("OPEN311_API_KEY", ""),
@@ -175,6 +181,7 @@ class Settings:
             privacy_notice_url=notice_url,
             content_dir=knowledge[0],
             messages_file=knowledge[1],
+            supervisor_status=read("RELAY_SUPERVISOR_STATUS", None, Path),
         )
 
 
