@@ -94,3 +94,30 @@ def test_health_warns_when_the_supervisor_stopped_writing_or_the_file_is_damaged
     assert supervised.summary(["nonsense"], time.time()) == (True, {"state": "unreadable"})
     assert supervised.read(tmp_path / "none.json", time.time()) == (True, {"state": "missing"})
     assert supervised.read(None, time.time()) == (False, None)
+
+
+def load_up():
+    import importlib.util
+
+    from bot.processes import ROOT
+
+    spec = importlib.util.spec_from_file_location("up_script", ROOT / "scripts" / "up.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("value", "count"), [(None, 1), ("", 1), ("2", 2), ("16", 16)])
+def test_make_up_starts_as_many_rasa_servers_as_bot_processes_says(monkeypatch, value, count):
+    if value is None:
+        monkeypatch.delenv("BOT_PROCESSES", raising=False)
+    else:
+        monkeypatch.setenv("BOT_PROCESSES", value)
+    assert load_up().bot_processes() == count
+
+
+@pytest.mark.parametrize("value", ["0", "17", "two", "-1", "1.5"])
+def test_a_bad_bot_processes_stops_make_up_naming_the_variable(monkeypatch, value):
+    monkeypatch.setenv("BOT_PROCESSES", value)
+    with pytest.raises(SystemExit, match="^BOT_PROCESSES: "):
+        load_up().bot_processes()
