@@ -92,13 +92,16 @@ def ready(record: Record) -> Record:
     return replace(record, state="running") if record.state == "starting" else record
 
 
-def status(records: list[Record], now: float, wall_clock: float) -> dict[str, object]:
+def status(
+    records: list[Record], now: float, wall_clock: float, pids: dict[str, int] | None = None
+) -> dict[str, object]:
     """The status file's content (``contracts/README.md``: supervisor status).
 
     Args:
         records: every supervised process.
         now: the monotonic clock the records use.
         wall_clock: seconds since the epoch, for readers on other clocks.
+        pids: the process id of each running process, by name.
     """
 
     def ago(moment: float | None) -> float | None:
@@ -110,6 +113,7 @@ def status(records: list[Record], now: float, wall_clock: float) -> dict[str, ob
             {
                 "name": r.name,
                 "state": r.state,
+                "pid": (pids or {}).get(r.name),
                 "restarts": r.restarts,
                 "last_exit_code": r.last_exit_code,
                 "last_exit_seconds_ago": ago(r.last_exit_at),

@@ -102,7 +102,8 @@ class Supervisor:
     def write_status(self) -> None:
         if self.status_file is None:
             return
-        body = sv.status([s.record for s in self.services], time.monotonic(), time.time())
+        pids = {s.name: s.process.pid for s in self.services if s.process is not None and s.process.poll() is None}
+        body = sv.status([s.record for s in self.services], time.monotonic(), time.time(), pids)
         staging = self.status_file.with_suffix(".new")
         staging.write_text(json.dumps(body))
         os.replace(staging, self.status_file)  # readers see a whole file, never half of one

@@ -5,7 +5,12 @@ FRONT_DOOR_PORT (8080), RASA_PORT (5005), ACTION_PORT (5055), REDIS_PORT (6380, 
 private Redis started when REDIS_URL is not set), HOST (127.0.0.1), METRICS_PORT (9464:
 /metrics on 127.0.0.1 only, unless RELAY_METRICS_ADDRESS or RELAY_METRICS_TOKEN is set).
 Set OPEN311_URL and OPEN311_API_KEY to use a council's own Open311 endpoint instead of
-the built-in service (mounted in the front door at /open311/v2/).
+the built-in service (mounted in the front door at /open311/v2/). BOT_PROCESSES (1): how
+many Rasa servers (ports from RASA_PORT up), sharing Redis. FRONT_DESK_VAR (var/): where
+keys, Redis's data, cases and the supervisor's status are kept.
+
+Every process is supervised (front_door/supervisor.py): one that stops is started again
+after a back-off, with a line in the log, and the others keep running.
 """
 
 from __future__ import annotations
@@ -37,8 +42,15 @@ from front_door.processes import PYTHON, RedisServer  # noqa: E402
 from front_door.supervisor import Service, Supervisor  # noqa: E402
 from live_handoff.passwords import generate  # noqa: E402
 
-SECRETS = ROOT / "var" / "secrets.env"
-STATUS = ROOT / "var" / "supervisor.json"
+# make up's own files: keys, Redis's data, cases, the supervisor's status (not in git).
+VAR = Path(os.environ.get("FRONT_DESK_VAR") or ROOT / "var").resolve()
+SECRETS = VAR / "secrets.env"
+STATUS = VAR / "supervisor.json"
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the checkout when it is inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def local_secrets() -> dict[str, str]:
@@ -173,6 +185,7 @@ def main() -> int:
     )
     if "OPEN311_URL" in os.environ:
         env.pop("OPEN311_API_KEYS", None)  # nothing to mount
+    env.setdefault("OPEN311_DB", str(VAR / "service_requests.sqlite3"))
     # Several Rasa servers share the Redis tracker and lock stores; the relay spreads
     # conversations over them (live_handoff.bot_choice).
     env["RASA_URL"] = ",".join(f"http://{host}:{port}" for port in rasa_ports)
@@ -192,7 +205,7 @@ def main() -> int:
             env["REDIS_URL"] = os.environ["REDIS_URL"]
         else:
             folder = "redis" if redis_port == 6380 else f"redis-{redis_port}"  # one data folder per server
-            redis = RedisServer(ROOT / "var" / folder, port=redis_port)
+            redis = RedisServer(VAR / folder, port=redis_port)
 
             def start_redis() -> subprocess.Popen:
                 print("Starting Redis...", flush=True)
@@ -245,8 +258,8 @@ def main() -> int:
             f"  Open311 service:    {env['OPEN311_URL']}services.json\n"
             f"  Rasa REST channel:  {', '.join(u + '/webhooks/rest/webhook' for u in rasa_urls)}\n"
             f"  Redis:              {env['REDIS_URL']}\n"
-            f"  Keys and passwords: {SECRETS.relative_to(ROOT)}\n"
-            f"  Supervision:        a process that stops is restarted; status in {STATUS.relative_to(ROOT)}\n\n"
+            f"  Keys and passwords: {shown(SECRETS)}\n"
+            f"  Supervision:        a process that stops is restarted; status in {shown(STATUS)}\n\n"
             "Talk to the bot directly:\n"
             f"  curl -s {rasa_urls[0]}/webhooks/rest/webhook \\\n"
             "       -H 'Content-Type: application/json' \\\n"
