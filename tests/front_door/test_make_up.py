@@ -89,6 +89,29 @@ def test_make_up_restarts_a_killed_rasa_server_and_keeps_the_others_running(tmp_
             k: v for k, v in before.items() if k != "Rasa server"
         }
         assert "Rasa server was killed by signal 9; restarting it in 1 s (restart 1)" in log.read_text()
+
+        # Redis too: it comes back with its data, and the others carry on and reconnect.
+        os.kill(after["Redis"], signal.SIGKILL)
+        wait_for(
+            lambda: (
+                any(p["name"] == "Redis" and p["restarts"] == 1 for p in health(door)["supervisor"]["processes"])
+                and health(door)["status"] == "ok"
+            ),
+            60,
+            "Redis back",
+        )
+        again = pids()
+        assert again["Redis"] != after["Redis"]
+        assert {k: v for k, v in again.items() if k != "Redis"} == {k: v for k, v in after.items() if k != "Redis"}
+        rasa_port = env["RASA_PORT"]
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+            data=json.dumps({"sender": "after-redis", "message": "when is my bin day?"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert json.loads(response.read())  # Rasa answers from its Redis tracker store again
+        after = again
     finally:
         up.send_signal(signal.SIGINT)  # Ctrl-C
         code = up.wait(timeout=60)
