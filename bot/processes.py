@@ -131,9 +131,9 @@ def redis_env(redis_url: str, ttl_seconds: int = 90 * 86_400) -> dict[str, str]:
         # A Rasa server killed mid-turn leaves that conversation's lock in Redis until it
         # expires; Rasa's default (60 s) would hold the conversation's next turn on another
         # server past the relay's timeout (RELAY_BOT_TIMEOUT_SECONDS, 15 s), so the resident
-        # would be told twice. 10 s is still far longer than a turn takes (p99 2.6 s at 50
-        # conversations at once, benchmarks/README.md), and the relay sends one
-        # conversation's turns one at a time anyway.
+        # would be told twice. 10 s is still longer than a turn takes (p99 up to 5.3 s at
+        # 50 conversations at once on a busy 2-CPU machine, benchmarks/README.md), and the
+        # relay sends one conversation's turns one at a time anyway.
         "TICKET_LOCK_LIFETIME": os.environ.get("TICKET_LOCK_LIFETIME", "10"),
     }
 
