@@ -7,10 +7,11 @@ from dataclasses import replace
 
 import aiohttp
 import pytest
+from prometheus_client import generate_latest
 
 from bot.processes import start_servers
 from live_handoff import bot_choice, texts
-from live_handoff.keys import RELAY
+from live_handoff.keys import METRICS, RELAY
 from tests.conftest import ARTIFACTS
 from tests.live_handoff.conftest import kind, resident
 
@@ -77,6 +78,9 @@ async def test_the_resident_is_told_only_when_every_rasa_server_is_down(settings
     sock, _ = await resident(client)
     await sock.send({"type": "message", "client_id": "x1", "text": QUESTIONS[0]})
     await sock.next(kind("message", text=texts.BOT_UNAVAILABLE), timeout=15)
+    exposed = generate_latest(client.app[METRICS].registry).decode()
+    assert 'frontdesk_bot_failovers_total{outcome="next_process",process="http://127.0.0.1:' in exposed
+    assert 'frontdesk_bot_failovers_total{outcome="gave_up",process="http://127.0.0.1:' in exposed
     assert (
         client.app[RELAY].bot.failovers.labels("http://127.0.0.1:9", "next_process")._value.get()
         + client.app[RELAY].bot.failovers.labels("http://127.0.0.1:7", "next_process")._value.get()
