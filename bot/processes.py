@@ -128,6 +128,13 @@ def redis_env(redis_url: str, ttl_seconds: int = 90 * 86_400) -> dict[str, str]:
         "REDIS_DB": (parsed.path or "/0").lstrip("/") or "0",
         "REDIS_PASSWORD": parsed.password or "",
         "TRACKER_TTL_SECONDS": str(ttl_seconds),
+        # A Rasa server killed mid-turn leaves that conversation's lock in Redis until it
+        # expires; Rasa's default (60 s) would hold the conversation's next turn on another
+        # server past the relay's timeout (RELAY_BOT_TIMEOUT_SECONDS, 15 s), so the resident
+        # would be told twice. 10 s is still longer than a turn takes (p99 up to 5.3 s at
+        # 50 conversations at once on a busy 2-CPU machine, benchmarks/README.md), and the
+        # relay sends one conversation's turns one at a time anyway.
+        "TICKET_LOCK_LIFETIME": os.environ.get("TICKET_LOCK_LIFETIME", "10"),
     }
 
 
@@ -162,16 +169,24 @@ def rasa_server_command(
 
 
 def start_servers(
-    log_dir: Path, model: Path = MODEL, action_url: str | None = None, stock: bool = False, redis_url: str | None = None
+    log_dir: Path,
+    model: Path = MODEL,
+    action_url: str | None = None,
+    stock: bool = False,
+    redis_url: str | None = None,
+    rasa_token: str | None = None,
 ) -> Servers:
     """Start the Open311 service and action server (unless ``action_url`` names a running
     action server) and a Rasa server, on free ports, with cases in ``log_dir``; Rasa keeps
-    its trackers in Redis when ``redis_url`` is given, in memory otherwise."""
+    its trackers in Redis when ``redis_url`` is given, in memory otherwise.
+
+    A second Rasa server for the same conversations: the first's ``action_url``,
+    ``redis_url`` and ``rasa_token`` (the relay uses one token for all)."""
     if not model.exists():
         raise RuntimeError(f"no trained model at {model}: run `make model` (make test does)")
     action_port = int(action_url.rsplit(":", 1)[1]) if action_url else free_port()
     rasa_port, open311_port = free_port(), free_port()
-    rasa_token = secrets.token_urlsafe(24)
+    rasa_token = rasa_token or secrets.token_urlsafe(24)
     env = server_env(action_port, open311_port=open311_port, secrets=new_secrets())
     env["OPEN311_DB"] = str(log_dir / f"cases-{open311_port}.sqlite3")
     if redis_url:
@@ -200,7 +215,8 @@ def start_servers(
                 )
             )
             wait_until_up(f"http://127.0.0.1:{action_port}/health", processes[-1], action_log)
-        rasa_log = log_dir / f"rasa-server-{model.stem.split('.')[0]}{'-stock' if stock else ''}.log"
+        rasa_log = log_dir / f"rasa-server-{model.stem.split('.')[0]}{'-stock' if stock else ''}"
+        rasa_log = rasa_log.with_name(rasa_log.name + (f"-{rasa_port}.log" if action_url else ".log"))
         processes.append(
             subprocess.Popen(
                 rasa_server_command(model, rasa_port, stock=stock, api_token=rasa_token, redis=bool(redis_url)),

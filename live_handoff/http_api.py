@@ -4,11 +4,12 @@ health and metrics. Errors are JSON: {"error": {"code", "message"}}."""
 from __future__ import annotations
 
 import re
+import time
 
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from live_handoff import access, audit, auth, metrics_access, proxies, transcript
+from live_handoff import access, audit, auth, metrics_access, proxies, supervised, transcript
 from live_handoff import answers as answer_search
 from live_handoff.case_api import CaseApiError
 from live_handoff.json_body import read_json
@@ -217,6 +218,11 @@ async def health(request: web.Request) -> web.Response:
         "messages_waiting": waiting,
         "oldest_waiting_seconds": round(oldest),
     }
+    # A process being restarted by `make up`'s supervisor is a warning too.
+    restarting, supervision = supervised.read(request.app[SETTINGS].supervisor_status, time.time())
+    if supervision is not None:
+        body["supervisor"] = supervision
+        body["status"] = "warning" if restarting and status == "ok" else status
     return web.json_response(body, status=200 if redis_ok else 503)
 
 

@@ -10,8 +10,8 @@ from typing import TypeVar
 
 from knowledge_base.articles import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
 from knowledge_base.opening_hours import advisor_hours_text
+from live_handoff import bot_choice, proxies
 from live_handoff import hours as opening
-from live_handoff import proxies
 from live_handoff.limits import Limits, read_limits
 
 T = TypeVar("T")
@@ -60,6 +60,8 @@ class Settings:
     # Limits per client address and in total (live_handoff/limits.py: RELAY_LIMIT_*,
     # RELAY_HTTP_*_TIMEOUT_SECONDS, RELAY_IDLE_MINUTES).
     limits: Limits = field(default_factory=Limits)
+    # The status file `make up`'s supervisor writes (front_door.supervisor); /health shows it.
+    supervisor_status: Path | None = None
 
     @property
     def retention_seconds(self) -> int:
@@ -71,6 +73,8 @@ class Settings:
 
         REDIS_URL: Redis holding conversations, the queue and sessions.
         RASA_URL: the Rasa server (REST channel and HTTP API); RASA_TOKEN its API token.
+            Several servers sharing one Redis: their URLs separated by commas; each
+            conversation keeps to one while it is up (``live_handoff.bot_choice``).
         OPEN311_URL, OPEN311_API_KEY: where messages left out of hours become cases.
         OPEN311_STAFF_KEY (or the first of OPEN311_STAFF_KEYS): advisors' case lookups (the
             only key that reads messages left for the contact centre and whole descriptions)
@@ -101,6 +105,8 @@ class Settings:
         RELAY_OUTBOX_WARN_MINUTES (10): /health says ``warning`` while the oldest message
             left has waited longer than this for the case system.
         RELAY_KEY_PREFIX ("fd"): the prefix of every Redis key and channel of the relay.
+        RELAY_SUPERVISOR_STATUS: the status file of the supervisor that keeps the processes
+            running (``make up`` sets it); /health shows it and warns while one is restarting.
         FRONT_DESK_CONTENT_DIR, FRONT_DESK_MESSAGES_FILE: the knowledge base the bot
             answers from (as the action server reads them); the relay reads its urgent texts.
         RELAY_LIMIT_*, RELAY_HTTP_HEADER_TIMEOUT_SECONDS, RELAY_HTTP_BODY_TIMEOUT_SECONDS,
@@ -156,7 +162,7 @@ class Settings:
             open311_url += "/"
         return cls(
             redis_url=env.get("REDIS_URL", cls.redis_url),
-            rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
+            rasa_url=",".join(read("RASA_URL", (cls.rasa_url,), bot_choice.parse_urls)),
             rasa_token=env.get("RASA_TOKEN", ""),
             open311_url=open311_url,
             open311_api_key=env.get("OPEN311_API_KEY", ""),
@@ -187,6 +193,7 @@ class Settings:
             messages_file=knowledge[1],
             outbox_warn_minutes=read("RELAY_OUTBOX_WARN_MINUTES", 10.0, float, lambda v: v > 0, positive),
             limits=read_limits(read),
+            supervisor_status=read("RELAY_SUPERVISOR_STATUS", None, Path),
         )
 
 

@@ -5,7 +5,12 @@ FRONT_DOOR_PORT (8080), RASA_PORT (5005), ACTION_PORT (5055), REDIS_PORT (6380, 
 private Redis started when REDIS_URL is not set), HOST (127.0.0.1), METRICS_PORT (9464:
 /metrics on 127.0.0.1 only, unless RELAY_METRICS_ADDRESS or RELAY_METRICS_TOKEN is set).
 Set OPEN311_URL and OPEN311_API_KEY to use a council's own Open311 endpoint instead of
-the built-in service (mounted in the front door at /open311/v2/).
+the built-in service (mounted in the front door at /open311/v2/). BOT_PROCESSES (1): how
+many Rasa servers (ports from RASA_PORT up), sharing Redis. FRONT_DESK_VAR (var/): where
+keys, Redis's data, cases and the supervisor's status are kept.
+
+Every process is supervised (front_door/supervisor.py): one that stops is started again
+after a back-off, with a line in the log, and the others keep running.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,12 +36,21 @@ from bot.processes import (  # noqa: E402
     rasa_server_command,
     redis_env,
     server_env,
-    wait_until_up,
 )
+from front_door import supervision  # noqa: E402
 from front_door.processes import PYTHON, RedisServer  # noqa: E402
+from front_door.supervisor import Service, Supervisor  # noqa: E402
 from live_handoff.passwords import generate  # noqa: E402
 
-SECRETS = ROOT / "var" / "secrets.env"
+# make up's own files: keys, Redis's data, cases, the supervisor's status (not in git).
+VAR = Path(os.environ.get("FRONT_DESK_VAR") or ROOT / "var").resolve()
+SECRETS = VAR / "secrets.env"
+STATUS = VAR / "supervisor.json"
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the checkout when it is inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def local_secrets() -> dict[str, str]:
@@ -61,23 +78,45 @@ def new_password() -> str:
     return generate(*FIRST_ADVISOR)
 
 
-def start(name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
-    print(f"Starting {name}...", flush=True)
-    # Own process group, so we stop each server and its children together, in order.
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+def start(name: str, command: list[str], env: dict[str, str]) -> Callable[[], subprocess.Popen]:
+    """A starter for ``name``: its own process group, so it and its children stop together."""
+
+    def launch() -> subprocess.Popen:
+        print(f"Starting {name}...", flush=True)
+        return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+    return launch
 
 
-def stop(processes: list[tuple[str, subprocess.Popen]]) -> None:
-    for name, process in reversed(processes):
-        if process.poll() is None:
-            print(f"Stopping {name}...", flush=True)
-            os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for _, process in processes:
+def answers(url: str) -> Callable[[], bool]:
+    """Whether ``url`` gives any HTTP answer (a 503 from /health while Redis is away counts)."""
+
+    def check() -> bool:
         try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            with urllib.request.urlopen(url, timeout=1):
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
+    return check
+
+
+def bot_processes() -> int:
+    raw = os.environ.get("BOT_PROCESSES", "1").strip() or "1"
+    if not raw.isdigit() or not 1 <= int(raw) <= 16:
+        raise SystemExit(f"BOT_PROCESSES: {raw!r} must be a whole number from 1 to 16")
+    return int(raw)
+
+
+def bring_up(supervisor: Supervisor, service: Service, timeout: float = 180.0) -> None:
+    """Start ``service`` and wait until it answers; RuntimeError if it cannot, exits or never does."""
+    reason = service.cannot_start()
+    if reason:
+        raise RuntimeError(f"{service.name}: {reason}")
+    supervisor.launch(service, again=False)
+    bring_up_started(service, timeout)
 
 
 def first_advisor(env: dict[str, str]) -> tuple[str, str]:
@@ -135,6 +174,7 @@ def main() -> int:
     action_port = int(os.environ.get("ACTION_PORT", "5055"))
     door_port = int(os.environ.get("FRONT_DOOR_PORT", "8080"))
     redis_port = int(os.environ.get("REDIS_PORT", "6380"))
+    rasa_ports = [rasa_port + n for n in range(bot_processes())]
     secrets_now = local_secrets()
     # The built-in Open311 service is mounted in the front door; a council's own replaces it.
     env = server_env(
@@ -145,44 +185,69 @@ def main() -> int:
     )
     if "OPEN311_URL" in os.environ:
         env.pop("OPEN311_API_KEYS", None)  # nothing to mount
-    env["RASA_URL"] = f"http://{host}:{rasa_port}"
+    env.setdefault("OPEN311_DB", str(VAR / "service_requests.sqlite3"))
+    # Several Rasa servers share the Redis tracker and lock stores; the relay spreads
+    # conversations over them (live_handoff.bot_choice).
+    env["RASA_URL"] = ",".join(f"http://{host}:{port}" for port in rasa_ports)
     env["RASA_TOKEN"] = secrets_now["RASA_TOKEN"]
     env["FRONT_DOOR_PORT"] = str(door_port)
+    env["RELAY_SUPERVISOR_STATUS"] = str(STATUS)
     if not os.environ.get("RELAY_METRICS_ADDRESS") and not os.environ.get("RELAY_METRICS_TOKEN"):
         # Metrics never on the residents' port: on this machine only, where a newcomer can look.
         env["RELAY_METRICS_ADDRESS"] = f"127.0.0.1:{int(os.environ.get('METRICS_PORT', '9464'))}"
     metrics_at = env.get("RELAY_METRICS_ADDRESS")
     metrics_url = f"http://{metrics_at}/metrics" if metrics_at else f"http://{host}:{door_port}/metrics (bearer token)"
-    processes: list[tuple[str, subprocess.Popen]] = []
-    redis = None
+    supervisor = Supervisor([], STATUS)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started in the background
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         if "REDIS_URL" in os.environ:
             env["REDIS_URL"] = os.environ["REDIS_URL"]
         else:
-            print("Starting Redis...", flush=True)
             folder = "redis" if redis_port == 6380 else f"redis-{redis_port}"  # one data folder per server
-            redis = RedisServer(ROOT / "var" / folder, port=redis_port).start()
+            redis = RedisServer(VAR / folder, port=redis_port)
+
+            def start_redis() -> subprocess.Popen:
+                print("Starting Redis...", flush=True)
+                redis.start()
+                assert redis.process is not None
+                return redis.process
+
+            supervisor.services.append(Service("Redis", start_redis))
+            bring_up(supervisor, supervisor.services[-1])
             env["REDIS_URL"] = redis.url
         env.update(redis_env(env["REDIS_URL"], 86_400 * int(os.environ.get("RELAY_RETENTION_DAYS", "90"))))
         username, password = first_advisor(env)
-        door = start("front door", [str(PYTHON), "-m", "front_door", "--host", host, "--port", str(door_port)], env)
-        processes.append(("front door", door))
-        wait_until_up(f"http://{host}:{door_port}/health", door)
-        actions = start("action server", action_server_command(action_port), env)
-        processes.append(("action server", actions))
-        wait_until_up(f"http://{host}:{action_port}/health", actions)
-        rasa = start(
-            "Rasa server", rasa_server_command(MODEL, rasa_port, host, api_token=env["RASA_TOKEN"], redis=True), env
+        door = [str(PYTHON), "-m", "front_door", "--host", host, "--port", str(door_port)]
+        supervisor.services.append(
+            Service("front door", start("front door", door, env), answers(f"http://{host}:{door_port}/health"))
         )
-        processes.append(("Rasa server", rasa))
-        wait_until_up(f"http://{host}:{rasa_port}/webhooks/rest/", rasa)
+        bring_up(supervisor, supervisor.services[-1])
+        actions = start("action server", action_server_command(action_port), env)
+        supervisor.services.append(Service("action server", actions, answers(f"http://{host}:{action_port}/health")))
+        bring_up(supervisor, supervisor.services[-1])
+
+        def model_missing() -> str:
+            return "" if MODEL.exists() else f"no trained model at {MODEL.relative_to(ROOT)}: run `make model`"
+
+        for number, port in enumerate(rasa_ports, start=1):
+            name = "Rasa server" if len(rasa_ports) == 1 else f"Rasa server {number}"
+            command = rasa_server_command(MODEL, port, host, api_token=env["RASA_TOKEN"], redis=True)
+            ready = answers(f"http://{host}:{port}/webhooks/rest/")
+            supervisor.services.append(Service(name, start(name, command, env), ready, model_missing))
+        # Rasa servers load their models side by side; each must answer before we say "running".
+        if model_missing():
+            raise RuntimeError(model_missing())
+        for service in supervisor.services[-len(rasa_ports) :]:
+            supervisor.launch(service, again=False)
+        for service in supervisor.services[-len(rasa_ports) :]:
+            bring_up_started(service)
         login = (
             f"  First advisor:      {username} / {password}  (add more: .venv/bin/python -m live_handoff user add)\n"
             if password
             else ""
         )
+        rasa_urls = env["RASA_URL"].split(",")
         print(
             "\nFront Desk is running. Press Ctrl-C to stop.\n"
             f"  Front door:         http://{host}:{door_port}/  (health: /health)\n"
@@ -191,24 +256,21 @@ def main() -> int:
             f"  Advisor websocket:  ws://{host}:{door_port}/ws/advisor  (log in: POST /api/advisor/login)\n"
             f"{login}"
             f"  Open311 service:    {env['OPEN311_URL']}services.json\n"
-            f"  Rasa REST channel:  http://{host}:{rasa_port}/webhooks/rest/webhook\n"
+            f"  Rasa REST channel:  {', '.join(u + '/webhooks/rest/webhook' for u in rasa_urls)}\n"
             f"  Redis:              {env['REDIS_URL']}\n"
-            f"  Keys and passwords: {SECRETS.relative_to(ROOT)}\n\n"
+            f"  Keys and passwords: {shown(SECRETS)}\n"
+            f"  Supervision:        a process that stops is restarted; status in {shown(STATUS)}\n\n"
             "Talk to the bot directly:\n"
-            f"  curl -s http://{host}:{rasa_port}/webhooks/rest/webhook \\\n"
+            f"  curl -s {rasa_urls[0]}/webhooks/rest/webhook \\\n"
             "       -H 'Content-Type: application/json' \\\n"
             '       -d \'{"sender": "resident-1", "message": "when is my bin day?"}\'\n'
             "Preview a route without the servers:\n"
             '  .venv/bin/python -m knowledge_base try "when is my bin day?"\n',
             flush=True,
         )
-        while all(p.poll() is None for _, p in processes) and (
-            redis is None or redis.process is None or redis.process.poll() is None
-        ):
-            time.sleep(1)
-        dead = [name for name, p in processes if p.poll() is not None] or ["Redis"]
-        print(f"{', '.join(dead)} stopped unexpectedly; stopping the rest.", file=sys.stderr)
-        return 1
+        # From here on a process that stops is started again; the others keep running.
+        supervisor.run()
+        return 0
     except KeyboardInterrupt:
         print()
         return 0
@@ -217,10 +279,20 @@ def main() -> int:
         print(f"Could not start Front Desk: {exc} {detail}", file=sys.stderr)
         return 1
     finally:
-        stop(processes)
-        if redis:
-            print("Stopping Redis...", flush=True)
-            redis.stop()
+        supervisor.stop()
+
+
+def bring_up_started(service: Service, timeout: float = 180.0) -> None:
+    """Wait until an already started ``service`` answers; RuntimeError if it exits or never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if service.process is None or service.process.poll() is not None:
+            raise RuntimeError(f"{service.name} exited while starting")
+        if service.ready():
+            service.record = supervision.ready(service.record)
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"{service.name} did not answer within {timeout:.0f} s")
 
 
 if __name__ == "__main__":
