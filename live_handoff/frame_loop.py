@@ -98,6 +98,8 @@ async def _one(raw: str, peer: Peer, rules: Rules, handle: Handler, metrics: Met
         await handle(frame)
     except FrameError as exc:
         metrics.errors.labels(exc.code).inc()
+        if exc.field and exc.frame_type == "leave_message":
+            metrics.messages_left_refused.labels(exc.field).inc()
         error = exc.frame()
         if exc.code == "rate_limited":
             error["retry_after"] = round(max(wait, 0.1), 2)

@@ -25,9 +25,7 @@ class MessageRefusedError(FrameError):
     def __init__(self, field: str, message: str, client_id: str | None = None) -> None:
         super().__init__("invalid", message, client_id)
         self.field = field
-
-    def frame(self) -> dict[str, Any]:
-        return {**super().frame(), "field": self.field}
+        self.frame_type = "leave_message"
 
 
 def problem_text(field: str, problem: rules.FieldProblem) -> str:

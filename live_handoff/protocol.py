@@ -34,12 +34,16 @@ class FrameError(Exception):
         self.code = code
         self.message = message
         self.client_id = client_id
+        self.field: str | None = None  # the form field at fault, when the resident typed it
+        self.frame_type: str | None = None  # the type of the frame refused, when it said one
 
     def frame(self) -> dict[str, Any]:
         """The `error` frame telling the client what went wrong."""
         out: dict[str, Any] = {"type": "error", "code": self.code, "message": self.message}
         if self.client_id:
             out["client_id"] = self.client_id
+        if self.field:
+            out["field"] = self.field
         return out
 
 
@@ -112,6 +116,35 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _path(parts: tuple[str | int, ...]) -> str:
     return ".".join(str(p) for p in parts) or "frame"
+
+
+# The fields residents type, as they are named to them (the same words as a message left's form).
+TYPED_FIELDS = {
+    "text": "Your message",
+    "name": "Your name",
+    "email": "Your email address",
+    "phone": "Your phone number",
+}
+
+
+def _broken_field(path: tuple[str | int, ...], client_id: str | None) -> FrameError:
+    """The error for a frame holding a lone surrogate: in a field the resident typed, in
+    their words and naming the field (the widget keeps a form open beside it)."""
+    if len(path) == 1 and path[0] in TYPED_FIELDS:
+        error = FrameError(
+            "invalid",
+            f"{TYPED_FIELDS[str(path[0])]} has a character we cannot read (often from copying and pasting). "
+            "Please type it again.",
+            client_id,
+        )
+        error.field = str(path[0])
+        return error
+    return FrameError(
+        "invalid",
+        f"{_path(path)}: holds a broken character (a lone UTF-16 surrogate such as \\ud800), "
+        "which is not text. Please type it again.",
+        client_id,
+    )
 
 
 def _broken_text(value: Any) -> tuple[str | int, ...] | None:
@@ -222,12 +255,9 @@ def parse(raw: str | bytes, schema: str, max_text_chars: int | None = None) -> d
         else None
     )
     if broken is not None:
-        raise FrameError(
-            "invalid",
-            f"{_path(broken)}: holds a broken character (a lone UTF-16 surrogate such as \\ud800), "
-            "which is not text. Please type it again.",
-            client_id,
-        )
+        error = _broken_field(broken, client_id)
+        error.frame_type = kind if isinstance(kind, str) else None
+        raise error
     if kind not in frame_types(schema):
         raise FrameError(
             "unknown_type",

@@ -127,11 +127,7 @@ class Residents(Room):
         resident is told is saved is one the case system will take.
         """
         cid = peer.conversation_id
-        try:
-            entry = messages_left.outbox_entry(cid, frame, now_ms())
-        except messages_left.MessageRefusedError as exc:
-            self.metrics.messages_left_refused.labels(exc.field).inc()
-            raise
+        entry = messages_left.outbox_entry(cid, frame, now_ms())  # counted in frame_loop when refused
         # The message goes into the outbox in the same step as the log entry, before the
         # ack: once acknowledged it is kept until Open311 has it.
         stream_id, new = await self.store.append(

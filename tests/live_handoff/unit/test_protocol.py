@@ -71,12 +71,12 @@ def test_an_error_names_the_client_id_so_the_widget_knows_which_message_failed()
         ('"hello"', "bad_json", "JSON object"),
         ('{"type": "rating", "score": true}', "invalid", "score"),
         ('{"type": "rating", "score": 4.5}', "invalid", "score"),
-        ('{"type": "message", "client_id": "m1", "text": "\\ud800"}', "invalid", "text: holds a broken character"),
+        ('{"type": "message", "client_id": "m1", "text": "\\ud800"}', "invalid", "Your message has a character we cannot read"),
         ('{"type": "message", "client_id": "m1", "text": "ok", "\\udc00": 1}', "invalid", "a key"),
         (
             '{"type": "leave_message", "client_id": "m1", "text": "hi", "email": "a@b.zz", "name": "\\udfff"}',
             "invalid",
-            "name: holds",
+            "Your name has a character we cannot read",
         ),
     ],
 )
@@ -90,6 +90,7 @@ def test_a_refused_surrogate_names_the_message_so_the_widget_can_mark_it_unsent(
     with pytest.raises(FrameError) as caught:
         parse('{"type": "message", "client_id": "m9", "text": "half an emoji \\ud83d"}', "resident_client", 2000)
     assert caught.value.client_id == "m9"
+    assert caught.value.frame()["field"] == "text"
 
 
 def test_a_client_id_holding_a_surrogate_is_not_echoed_back():
