@@ -8,6 +8,7 @@ Open311 will not take is set aside with its reason (``{prefix}:outbox:rejected``
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import secrets
@@ -70,7 +71,19 @@ def case_form(message: dict[str, Any], api_key: str) -> dict[str, str]:
     ):
         if value:
             form[field] = value
+    if message.get("key"):
+        form["client_request_key"] = submission_key(message["key"])
     return form
+
+
+def submission_key(entry_key: str) -> str:
+    """The Open311 ``client_request_key`` of an outbox entry (``conversation_id:client_id``).
+
+    A send that timed out after the case system stored the case is tried again with the same
+    key, so a service that honours keys (the built-in one) gives back that case rather than
+    making a second one. Hashed: the key's alphabet is narrower than a client id's.
+    """
+    return "relay-" + hashlib.sha256(entry_key.encode()).hexdigest()[:32]
 
 
 def encoded(form: dict[str, str]) -> bytes:

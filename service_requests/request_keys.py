@@ -29,7 +29,7 @@ def request_key(form: Mapping[str, str]) -> str | None:
     if value is None or value == "":
         return None
     if not KEY.match(value):
-        raise Open311Error(400, f"{FIELD} must be 8 to 100 letters, digits, dots, colons, dashes or underscores")
+        raise Open311Error(400, f"{FIELD} must be 8 to 100 letters, digits, dots, colons or dashes")
     return value
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from live_handoff.cases import (
@@ -62,3 +64,11 @@ def test_the_form_splits_the_name_and_encodes_as_a_browser_would():
 def test_the_outbox_backs_off_while_the_case_system_is_down_and_not_when_it_is_up():
     assert retry_after(0, 60) == 60
     assert [retry_after(n, 60) for n in range(1, 8)] == [15, 30, 60, 120, 240, 480, 600]
+
+
+def test_a_message_left_is_sent_with_a_submission_key_that_is_the_same_on_every_try():
+    first = case_form({**MESSAGE, "key": "c_abc:l1"}, "key")["client_request_key"]
+    again = case_form({**MESSAGE, "key": "c_abc:l1"}, "key")["client_request_key"]
+    other = case_form({**MESSAGE, "key": "c_abc:l2"}, "key")["client_request_key"]
+    assert first == again != other
+    assert re.fullmatch(r"[A-Za-z0-9._:-]{8,100}", first)  # what Open311's request_keys accepts
