@@ -11,13 +11,13 @@ session's CSRF token. Each search, download and erasure is recorded (live_handof
 from __future__ import annotations
 
 import hmac
-import html
 import json
 from urllib.parse import urlencode
 
 from aiohttp import web
 
-from front_door.staff import pages_for
+from front_door.staff_shell import escape as _e
+from front_door.staff_shell import staff_page
 from live_handoff import PrivacyDesk, PrivacyDeskError, current_user
 
 PATH = "/manager/privacy/"
@@ -29,28 +29,8 @@ KIND_LABELS = {
 }
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value if value is not None else ""))
-
-
 def _shell(title: str, body: str, roles: list[str], status: int = 200) -> web.Response:
-    links = "".join(f'<li><a href="{_e(p.path)}">{_e(p.title)}</a></li>' for p in pages_for(roles) if p.path != PATH)
-    page = (
-        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}: Northbridge Borough Council</title>"
-        '<link rel="stylesheet" href="/reports/report.css"><link rel="stylesheet" href="/staff/manager.css"></head>'
-        '<body><div class="staff-bar"><nav aria-label="Staff pages"><ul>'
-        f'<li><a href="/staff/">All your pages</a></li>{links}<li><a href="{PATH}">New search</a></li></ul></nav></div>'
-        '<div class="page"><header class="masthead"><p class="organisation">Northbridge Borough Council</p>'
-        f"<h1>{_e(title)}</h1></header><main>{body}</main></div></body></html>"
-    )
-    return web.Response(
-        text=page,
-        status=status,
-        content_type="text/html",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
+    return staff_page(title, body, roles, PATH, status, f'<li><a href="{PATH}">New search</a></li>')
 
 
 def _hidden(csrf: str, kind: str = "", value: str = "", why: str = "") -> str:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import html
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from front_door.staff import pages_for
+from front_door.staff_shell import escape as _e
+from front_door.staff_shell import staff_page
 from live_handoff import SetAsideDesk, SetAsideDeskError, current_user
 
 PATH = "/manager/set-aside/"
@@ -40,10 +40,6 @@ def done_text(done: str, sent: int) -> str:
     return DONE.get(done, "")
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value if value is not None else ""))
-
-
 def uk_time(ms: int) -> str:
     """A Unix time in ms as people in the UK read it (pure); "not known" for 0."""
     if not ms:
@@ -52,23 +48,7 @@ def uk_time(ms: int) -> str:
 
 
 def _shell(body: str, roles: list[str], status: int = 200, title: str = TITLE) -> web.Response:
-    links = "".join(f'<li><a href="{_e(p.path)}">{_e(p.title)}</a></li>' for p in pages_for(roles) if p.path != PATH)
-    page = (
-        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}: Northbridge Borough Council</title>"
-        '<link rel="stylesheet" href="/reports/report.css"><link rel="stylesheet" href="/staff/manager.css"></head>'
-        '<body><div class="staff-bar"><nav aria-label="Staff pages"><ul>'
-        f'<li><a href="/staff/">All your pages</a></li>{links}</ul></nav></div>'
-        '<div class="page"><header class="masthead"><p class="organisation">Northbridge Borough Council</p>'
-        f"<h1>{_e(title)}</h1></header><main>{body}</main></div></body></html>"
-    )
-    return web.Response(
-        text=page,
-        status=status,
-        content_type="text/html",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
+    return staff_page(title, body, roles, PATH, status)
 
 
 def _form(csrf: str, action: str, entry_id: str, label: str, described_by: str) -> str:
