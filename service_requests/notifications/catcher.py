@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import hmac
 import itertools
 import os
+import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +52,43 @@ async def serve(host: str, port: int, folder: Path) -> None:
     print(f"Mail catcher on smtp://{host}:{port}; messages kept in {folder}", flush=True)
     async with server:
         await server.serve_forever()
+
+
+def command(python: str, host: str, port: int, folder: Path) -> list[str]:
+    """The command line that starts the catcher (for scripts/up.py)."""
+    module = "service_requests.notifications.catcher"
+    return [python, "-m", module, "--host", host, "--port", str(port), "--dir", str(folder)]
+
+
+def ready(host: str, port: int) -> Callable[[], bool]:
+    """Whether the catcher accepts connections yet."""
+
+    def check() -> bool:
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    return check
+
+
+def local_env(host: str, door_port: int, staff_keys: str, port: int) -> dict[str, str]:
+    """Settings that send status-change emails to the catcher on this machine (``make up``'s default).
+
+    The unsubscribe secret is derived from the local staff key, so links in caught mail keep
+    working across restarts without another secret to keep.
+    """
+    secret = hmac.new(staff_keys.encode(), b"frontdesk notify secret", hashlib.sha256).hexdigest()
+    return {
+        "NOTIFY_PROVIDER": "smtp",
+        "SMTP_HOST": host,
+        "SMTP_PORT": str(port),
+        "MAIL_FROM": "updates@northbridge.example",
+        "MAIL_REPLY_TO": "contact@northbridge.example",
+        "NOTIFY_PUBLIC_URL": f"http://{host}:{door_port}",
+        "NOTIFY_SECRET": secret,
+    }
 
 
 def main() -> int:

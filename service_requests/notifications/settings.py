@@ -32,7 +32,7 @@ class NotifySettings:
     notify_base_url: str = NOTIFY_API
     max_attempts: int = 8
     retry_seconds: float = 60.0
-    poll_seconds: float = 1.0
+    poll_seconds: float = 0.25
 
     @property
     def sends_sms(self) -> bool:
@@ -73,7 +73,7 @@ class NotifySettings:
         common = {
             "max_attempts": int(number("NOTIFY_MAX_ATTEMPTS", "8", 1)),
             "retry_seconds": float(number("NOTIFY_RETRY_SECONDS", "60", 0.01, float)),
-            "poll_seconds": float(number("NOTIFY_POLL_SECONDS", "1", 0.05, float)),
+            "poll_seconds": float(number("NOTIFY_POLL_SECONDS", "0.25", 0.05, float)),
         }
         if provider == "none":
             return cls(**common)  # type: ignore[arg-type]
