@@ -8,19 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# How a status reads after "is now" / "was".
-STATUS_WORDS = {
-    "OPEN": "open",
-    "INVESTIGATING": "being investigated",
-    "IN_PROGRESS": "in progress",
-    "ACTION_SCHEDULED": "scheduled for work",
-    "FIXED": "fixed",
-    "DUPLICATE": "closed as a duplicate of another report",
-    "NOT_COUNCILS_RESPONSIBILITY": "closed: it is not something the council looks after",
-    "NO_FURTHER_ACTION": "closed with no further action",
-    "INTERNAL_REFERRAL": "passed to another council team",
-    "CLOSED": "closed",
-}
+from contracts.status_words import headline, status_words
+
+__all__ = ["WHAT_NEXT", "Change", "Wording", "compose", "headline", "status_words"]
 
 WHAT_NEXT = {
     "OPEN": "It is waiting for a council officer to look at it.",
@@ -34,16 +24,6 @@ WHAT_NEXT = {
     "INTERNAL_REFERRAL": "The team that deals with it will take it from here.",
     "CLOSED": "This report is now closed.",
 }
-
-
-def status_words(extended_status: str) -> str:
-    """``"fixed"`` for ``FIXED``; an unknown status reads as itself, in lower case."""
-    return STATUS_WORDS.get(extended_status, extended_status.replace("_", " ").lower())
-
-
-def headline(reference: str, extended_status: str) -> str:
-    """The one line every channel starts with: ``Your report NB-2026-000123 is now fixed``."""
-    return f"Your report {reference} is now {status_words(extended_status)}"
 
 
 @dataclass(frozen=True)
