@@ -60,7 +60,7 @@ class NotifySettings:
         def number(name: str, default: str, low: float, kind: type = int) -> float:
             raw = text(name, default)
             try:
-                value = kind(raw)
+                value: float = kind(raw)
             except ValueError:
                 raise NotifySettingsError(f"{name} must be a number, not {raw!r}") from None
             if value < low:
