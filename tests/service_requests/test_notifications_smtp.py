@@ -4,15 +4,20 @@ import asyncio
 import datetime as dt
 import email
 import email.policy
+import json
+import os
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.parse
+import urllib.request
 
+import aiohttp
 import pytest
 
+from live_handoff.case_api import CaseDesk
 from service_requests.app import create_standalone_app
 from service_requests.catalogue import load_catalogue
 from service_requests.notifications import outbox
@@ -271,3 +276,63 @@ async def test_a_mail_server_that_is_down_is_retried_then_given_up_and_shown_to_
     assert failed["last_error"].startswith("gave up after 3 tries: SMTP: ConnectionRefusedError")
     refused = await api.get(f"{BASE}/notifications.json", params={"api_key": API_KEY})
     assert refused.status == 403
+
+
+async def test_a_status_change_from_the_advisor_console_sends_one_email(aiohttp_server, tmp_path, catcher):
+    port, folder = catcher
+    server = await aiohttp_server(create_standalone_app(Settings.from_env(env_for(tmp_path, port))))
+    base = str(server.make_url("/open311/v2/"))
+    async with aiohttp.ClientSession() as session:
+        async with session.post(base + "requests.json", data=pothole(email="jo@example.com")) as response:
+            reference = (await response.json())[0]["service_request_id"]
+        desk = CaseDesk(session, base, API_KEY, STAFF_KEY)
+        await desk.update(reference, "IN_PROGRESS", "Crew booked", "Sam Patel")
+    [mail] = await wait_for_mail(folder, 1)
+    assert mail["Subject"] == f"Your report {reference} is now in progress"
+    assert "Note from the council: Crew booked" in mail.get_content()
+
+
+def test_two_service_processes_sharing_one_case_store_send_each_change_once(tmp_path, catcher):
+    port, folder = catcher
+    env = {**os.environ, **env_for(tmp_path, port), "PYTHONPATH": str(PACKAGE_DIR.parent)}
+    ports = [free_port(), free_port()]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "service_requests", "--port", str(p)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for p in ports
+    ]
+    try:
+        for p in ports:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", p), timeout=1).close()
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, "the Open311 service did not start"
+                    time.sleep(0.05)
+        references = []
+        for n in range(10):
+            base = f"http://127.0.0.1:{ports[n % 2]}/open311/v2"
+            data = urllib.parse.urlencode(pothole(email=f"resident{n}@example.com")).encode()
+            with urllib.request.urlopen(f"{base}/requests.json", data=data, timeout=10) as response:
+                references.append(json.load(response)[0]["service_request_id"])
+        for n, reference in enumerate(references):  # each change made through the other process
+            base = f"http://127.0.0.1:{ports[(n + 1) % 2]}/open311/v2"
+            form = {"api_key": STAFF_KEY, "extended_status": "FIXED", "updated_by": "Sam"}
+            urllib.request.urlopen(f"{base}/requests/{reference}/status.json", urllib.parse.urlencode(form).encode())
+        deadline = time.monotonic() + 15
+        while len(mails(folder)) < 10:
+            assert time.monotonic() < deadline, f"got {len(mails(folder))} of 10 mails"
+            time.sleep(0.05)
+        time.sleep(1.0)  # both senders keep polling: a second copy would arrive now
+        received = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in mails(folder)]
+        assert sorted(m["Subject"] for m in received) == sorted(f"Your report {r} is now fixed" for r in references)
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(10)
