@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Provider = Literal["smtp", "govuk_notify", "none"]
@@ -18,15 +18,15 @@ class NotifySettingsError(ValueError):
 class NotifySettings:
     provider: Provider = "none"
     public_url: str = ""
-    secret: str = ""
+    secret: str = field(default="", repr=False)  # secrets never in a log line
     mail_from: str = ""
     mail_reply_to: str = ""
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_user: str = ""
-    smtp_password: str = ""
+    smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = False
-    notify_api_key: str = ""
+    notify_api_key: str = field(default="", repr=False)
     notify_email_template_id: str = ""
     notify_sms_template_id: str = ""
     notify_base_url: str = NOTIFY_API

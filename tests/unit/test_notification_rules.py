@@ -169,3 +169,9 @@ def test_an_email_carries_a_stable_message_id_and_a_list_unsubscribe_header():
     )
     assert mail["Reply-To"] == "highways@northbridge.example"
     assert "Reply to this email" in mail.get_content()
+
+
+def test_secrets_never_show_in_the_settings_printed_form():
+    env = {**SMTP_ENV, "SMTP_USER": "relay-user", "SMTP_PASSWORD": "hunter2-relay-password"}
+    shown = repr(NotifySettings.from_env(env))
+    assert SECRET not in shown and "hunter2-relay-password" not in shown and "relay-user" in shown
