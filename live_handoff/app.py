@@ -72,6 +72,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[REDIS], app[STORE], app[HUB] = redis, store, hub
     app[CASES] = CaseDesk(session, settings.open311_url, settings.open311_api_key, settings.open311_staff_key)
     relay = app[RELAY] = Relay(settings, store, hub, bot, outbox, app[METRICS], app[KNOWLEDGE])
+    relay.residents.cases = app[CASES] if settings.open311_staff_key else None
     tasks = [
         asyncio.create_task(hub.listen()),
         asyncio.create_task(relay.deliver_news()),

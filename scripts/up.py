@@ -41,6 +41,7 @@ from front_door import supervision  # noqa: E402
 from front_door.processes import PYTHON, RedisServer  # noqa: E402
 from front_door.supervisor import Service, Supervisor  # noqa: E402
 from live_handoff.passwords import generate  # noqa: E402
+from service_requests.notifications import catcher  # noqa: E402
 
 # make up's own files: keys, Redis's data, cases, the supervisor's status (not in git).
 VAR = Path(os.environ.get("FRONT_DESK_VAR") or ROOT / "var").resolve()
@@ -217,6 +218,15 @@ def main() -> int:
             bring_up(supervisor, supervisor.services[-1])
             env["REDIS_URL"] = redis.url
         env.update(redis_env(env["REDIS_URL"], 86_400 * int(os.environ.get("RELAY_RETENTION_DAYS", "90"))))
+        emails = f"sent by NOTIFY_PROVIDER={os.environ.get('NOTIFY_PROVIDER', 'none')}"
+        if "NOTIFY_PROVIDER" not in os.environ and "OPEN311_URL" not in os.environ:
+            # Residents' status-change emails land in var/mail/ (docs/notifications.md); a real relay: NOTIFY_PROVIDER.
+            mail_port = int(os.environ.get("MAIL_CATCHER_PORT", "2525"))
+            env.update(catcher.local_env(host, door_port, env["OPEN311_STAFF_KEYS"], mail_port))
+            mail = start("mail catcher", catcher.command(str(PYTHON), host, mail_port, VAR / "mail"), env)
+            supervisor.services.append(Service("mail catcher", mail, catcher.ready(host, mail_port)))
+            bring_up(supervisor, supervisor.services[-1])
+            emails = f"kept in {shown(VAR / 'mail')}/ by the mail catcher (smtp://{host}:{mail_port})"
         username, password = first_advisor(env)
         door = [str(PYTHON), "-m", "front_door", "--host", host, "--port", str(door_port)]
         supervisor.services.append(
@@ -258,6 +268,7 @@ def main() -> int:
             f"  Open311 service:    {env['OPEN311_URL']}services.json\n"
             f"  Rasa REST channel:  {', '.join(u + '/webhooks/rest/webhook' for u in rasa_urls)}\n"
             f"  Redis:              {env['REDIS_URL']}\n"
+            f"  Residents' emails:  {emails}\n"
             f"  Keys and passwords: {shown(SECRETS)}\n"
             f"  Supervision:        a process that stops is restarted; status in {shown(STATUS)}\n\n"
             "Talk to the bot directly:\n"

@@ -16,6 +16,7 @@ from service_requests import privacy_api
 from service_requests.catalogue import Service, load_catalogue
 from service_requests.errors import Open311Error
 from service_requests.forms import read_form
+from service_requests.notifications.wiring import install as install_notifications
 from service_requests.request_keys import client_of, request_key
 from service_requests.settings import Settings
 from service_requests.statuses import EXTENDED_STATUSES
@@ -269,6 +270,7 @@ def create_app(
     app[STORE] = store or CaseStore(settings.database, settings.reference_prefix)
     app[CLOCK] = clock
     app.cleanup_ctx.append(_purge_contact_details)
+    install_notifications(app, lambda: app[STORE], settings, clock)
     app.router.add_get("/services.json", list_services)
     app.router.add_get("/services/{code}.json", service_definition)
     app.router.add_post("/requests.json", create_request)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from service_requests.notifications.settings import NotifySettings, NotifySettingsError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -23,6 +25,7 @@ class Settings:
     reference_prefix: str = "NB"
     max_description: int = 2000
     contact_retention_days: int = 90
+    notifications: NotifySettings = field(default_factory=NotifySettings)  # NOTIFY_*, SMTP_*, MAIL_*
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -50,7 +53,12 @@ class Settings:
             raise SettingsError("OPEN311_CONTACT_RETENTION_DAYS must be a whole number of days") from None
         if retention < 1:
             raise SettingsError("OPEN311_CONTACT_RETENTION_DAYS must be at least 1")
+        try:
+            notifications = NotifySettings.from_env(env)
+        except NotifySettingsError as exc:
+            raise SettingsError(str(exc)) from None
         return cls(
+            notifications=notifications,
             database=Path(env.get("OPEN311_DB", PACKAGE_DIR.parent / "var" / "service_requests.sqlite3")),
             api_keys=keys("OPEN311_API_KEYS"),
             staff_keys=keys("OPEN311_STAFF_KEYS"),

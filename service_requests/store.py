@@ -20,6 +20,7 @@ from typing import Any
 from contracts.contact import emails_in, normalise_email, normalise_phone, phones_in
 from service_requests.catalogue import Service
 from service_requests.dates import add_working_days, to_open311
+from service_requests.notifications import outbox
 from service_requests.statuses import EXTENDED_STATUSES, open311_status
 from service_requests.validation import NewRequest
 
@@ -120,6 +121,7 @@ class CaseStore:
                 if column not in present:
                     db.execute(f"ALTER TABLE requests ADD COLUMN {column} {kind}")
             db.execute(KEYED_INDEX)
+            outbox.migrate(db)
 
     def _connect(self) -> sqlite3.Connection:
         # Shorter than the chat's Open311 timeout (5 s), so a busy database gives a clear error
@@ -259,21 +261,28 @@ class CaseStore:
         with closing(self._connect()) as db:
             db.execute("BEGIN IMMEDIATE")
             try:
+                before = outbox.status_before(db, request_id)
                 changed = db.execute(
                     "UPDATE requests SET extended_status = ?, status_notes = ?, updated = ?, closed = ? WHERE id = ?",
                     (extended_status, notes, _iso(now), closed, request_id),
                 ).rowcount
                 if not changed:
                     raise NotFoundError(request_id)
-                db.execute(
+                change = db.execute(
                     "INSERT INTO status_changes (request_id, at, by, extended_status, notes) VALUES (?,?,?,?,?)",
                     (request_id, _iso(now), by, extended_status, notes),
                 )
+                # The resident's update is queued in this transaction: no change without it, nor twice.
+                outbox.enqueue_change(db, request_id, change.lastrowid or 0, before, now)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
         return self.get(request_id)
+
+    def notification_db(self) -> sqlite3.Connection:
+        """A connection for the notification outbox (service_requests.notifications), which shares this file."""
+        return self._connect()
 
     def history(self, request_id: str) -> list[dict[str, Any]]:
         with closing(self._connect()) as db:
@@ -414,6 +423,7 @@ class CaseStore:
                     f"UPDATE status_changes SET notes = '{ERASED}' WHERE notes IS NOT NULL AND request_id IN ({marks})",
                     ids,
                 )
+                outbox.erase(db, ids)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from bot.components.patterns import normalise_reference as reference_in
-from live_handoff import frames, messages_left, texts
+from live_handoff import case_news, frames, messages_left, texts
 from live_handoff.cases import Outbox
 from live_handoff.frames import ResidentWelcome, later
 from live_handoff.hub import Peer
@@ -28,6 +28,7 @@ class Residents(Room):
         self.bot_turns = bot_turns
         self.queue = queue
         self.outbox = outbox
+        self.cases: case_news.Lookup | None = None  # the advisors' CaseDesk, set by the app: case news on resume
 
     async def hello(self, peer: Peer, hello: dict[str, Any]) -> None:
         """Start or resume the resident's conversation and replay what they missed."""
@@ -57,6 +58,8 @@ class Residents(Room):
         self.hub.follow(peer, cid, last_seen)
         if conversation.get("mode") == "queued":
             await self.queue.send_position(cid, [peer])
+        if token is None:  # a resident coming back: what changed on their reports
+            case_news.tell_soon(self.store, self.cases, cid, self.say)
 
     async def _welcome(self, cid: str, conversation: dict[str, str], token: str | None) -> ResidentWelcome:
         open_now, later_text = self.open_now()
