@@ -5,7 +5,6 @@ import jsonschema
 import pytest
 
 from contracts import open311_xml
-
 from service_requests.app import create_standalone_app
 from service_requests.settings import Settings
 from tests.service_requests.swagger import swagger_conforms
