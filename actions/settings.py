@@ -12,6 +12,7 @@ from knowledge_base.settings import Settings as KnowledgeBaseSettings
 from knowledge_base.settings import SettingsError as KnowledgeBaseSettingsError
 
 DEFAULT_OPEN311_URL = "http://127.0.0.1:8311/open311/v2/"
+OPEN311_FORMATS = ("json", "xml")
 
 
 class SettingsError(Exception):
@@ -28,12 +29,15 @@ class Open311Settings:
         timeout_seconds: ``OPEN311_TIMEOUT`` (5): seconds before the service counts as down.
         contact_retention_days: ``OPEN311_CONTACT_RETENTION_DAYS`` (90): how long residents
             are told their contact details are kept.
+        response_format: ``OPEN311_FORMAT`` (``json``): ``json`` or ``xml``, GeoReport v2's
+            two formats; ``xml`` for a council endpoint that speaks only XML.
     """
 
     base_url: str
     api_key: str
     timeout_seconds: float = 5.0
     contact_retention_days: int = 90
+    response_format: str = "json"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Open311Settings:
@@ -60,11 +64,15 @@ class Open311Settings:
             raise SettingsError(f"OPEN311_CONTACT_RETENTION_DAYS: {raw_days!r} is not a whole number of days") from None
         if days < 1:
             raise SettingsError(f"OPEN311_CONTACT_RETENTION_DAYS: {raw_days!r} must be at least 1")
+        response_format = env.get("OPEN311_FORMAT", "json")
+        if response_format not in OPEN311_FORMATS:
+            raise SettingsError(f"OPEN311_FORMAT: {response_format!r} must be one of: {', '.join(OPEN311_FORMATS)}")
         return cls(
             base_url=url.rstrip("/") + "/",
             api_key=env.get("OPEN311_API_KEY", ""),
             timeout_seconds=timeout,
             contact_retention_days=days,
+            response_format=response_format,
         )
 
 
