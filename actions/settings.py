@@ -7,12 +7,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from contracts import open311_xml
 from knowledge_base.opening_hours import advisor_hours_text
 from knowledge_base.settings import Settings as KnowledgeBaseSettings
 from knowledge_base.settings import SettingsError as KnowledgeBaseSettingsError
 
 DEFAULT_OPEN311_URL = "http://127.0.0.1:8311/open311/v2/"
-OPEN311_FORMATS = ("json", "xml")
 
 
 class SettingsError(Exception):
@@ -64,9 +64,10 @@ class Open311Settings:
             raise SettingsError(f"OPEN311_CONTACT_RETENTION_DAYS: {raw_days!r} is not a whole number of days") from None
         if days < 1:
             raise SettingsError(f"OPEN311_CONTACT_RETENTION_DAYS: {raw_days!r} must be at least 1")
-        response_format = env.get("OPEN311_FORMAT", "json")
-        if response_format not in OPEN311_FORMATS:
-            raise SettingsError(f"OPEN311_FORMAT: {response_format!r} must be one of: {', '.join(OPEN311_FORMATS)}")
+        try:
+            response_format = open311_xml.setting(env)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
         return cls(
             base_url=url.rstrip("/") + "/",
             api_key=env.get("OPEN311_API_KEY", ""),

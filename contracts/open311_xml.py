@@ -21,6 +21,7 @@ expansion, no external entities.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from xml.etree import ElementTree as ET  # noqa: S405 - used to build XML only; parsing is defusedxml
 
@@ -158,3 +159,34 @@ def parse(document: bytes | str) -> Any:
     except Exception as exc:  # noqa: BLE001 - defusedxml's refusals (DTD, entities) have no common base here
         raise Open311XmlError(f"XML refused: {type(exc).__name__}") from None
     return _read(root)
+
+
+FORMATS = ("json", "xml")
+
+
+def path_in(path: str, response_format: str) -> str:
+    """An endpoint written ``x.json`` in ``response_format``: ``x.xml`` for XML."""
+    return path.removesuffix(".json") + "." + response_format
+
+
+def load(document: bytes | str, response_format: str) -> Any:
+    """An answer in either format, as its JSON shape (what every client of ours reads).
+
+    Raises:
+        ValueError: not JSON, or (``xml``) not GeoReport v2 XML; defusedxml refuses bombs.
+    """
+    if response_format == "xml":
+        return parse(document)
+    return json.loads(document)
+
+
+def setting(env: Any, name: str = "OPEN311_FORMAT") -> str:
+    """``OPEN311_FORMAT`` from an environment mapping: ``json`` (default) or ``xml``.
+
+    Raises:
+        ValueError: another value; the message names the variable.
+    """
+    value = env.get(name, "json")
+    if value not in FORMATS:
+        raise ValueError(f"{name}: {value!r} must be one of: {', '.join(FORMATS)}")
+    return str(value)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import time
 from typing import Any
@@ -84,17 +83,11 @@ class Open311Client:
 
     def _url(self, path: str) -> str:
         """``path`` (written ``x.json``) in the configured format: ``x.xml`` for XML."""
-        return self.settings.base_url + path.removesuffix(".json") + "." + self.settings.response_format
+        return self.settings.base_url + open311_xml.path_in(path, self.settings.response_format)
 
     def _read(self, body: bytes) -> Any:
-        """An answer as its JSON shape, whichever format it came in.
-
-        Raises:
-            ValueError: not JSON (or not GeoReport v2 XML, with ``OPEN311_FORMAT=xml``).
-        """
-        if self.settings.response_format == "xml":
-            return open311_xml.parse(body)  # Open311XmlError is a ValueError; defusedxml refuses bombs
-        return json.loads(body)
+        """An answer as its JSON shape, whichever format it came in (ValueError if unreadable)."""
+        return open311_xml.load(body, self.settings.response_format)
 
     async def service_definition(self, service_code: str, fresh: bool = False) -> dict[str, Any]:
         """The service's definition; cached for a few minutes unless ``fresh`` (which also
