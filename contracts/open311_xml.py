@@ -22,6 +22,7 @@ expansion, no external entities.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from xml.etree import ElementTree as ET  # noqa: S405 - used to build XML only; parsing is defusedxml
 
@@ -64,10 +65,16 @@ class Open311XmlError(ValueError):
     """The text is not GeoReport v2 XML we can read."""
 
 
+# Characters XML 1.0 cannot hold at all, even escaped (U+FFFE, U+FFFF, C0 controls but tab and
+# newlines, lone surrogates): stored text may have them (they are valid text elsewhere), so
+# they become U+FFFD rather than a document no client can parse.
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return NOT_XML.sub("\ufffd", str(value))
 
 
 def _fill(element: ET.Element, value: Any) -> None:
