@@ -80,6 +80,10 @@ def _restrict(path: Path) -> None:
         logger.warning("%s is readable by others and not ours to change: residents' details are in it", path)
 
 
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
 class NotFoundError(Exception):
     """No request with that id."""
 
@@ -355,6 +359,19 @@ class CaseStore:
             notes: dict[str, list[str]] = {}
             for request_id, text in db.execute("SELECT request_id, notes FROM status_changes WHERE notes IS NOT NULL"):
                 notes.setdefault(request_id, []).append(text)
+            updates: dict[str, list[dict[str, Any]]] = {}
+            if _has_table(db, "citizen_updates"):  # residents' updates (updates.py), once any arrived
+                for update in db.execute("SELECT * FROM citizen_updates ORDER BY id"):
+                    notes.setdefault(update["request_id"], []).append(update["description"])
+                    updates.setdefault(update["request_id"], []).append(
+                        {
+                            "update_id": f"C{update['id']}",
+                            "received_datetime": to_open311(_parse(update["at"])),
+                            "status": update["status"],
+                            "description": update["description"],
+                            "media_url": update["media_url"],
+                        }
+                    )
 
         def matches(row: sqlite3.Row) -> bool:
             texts = [row["description"] or "", row["status_notes"] or "", *notes.get(row["id"], [])]
@@ -381,6 +398,7 @@ class CaseStore:
                 "last_name": row["last_name"],
                 "closed_datetime": to_open311(_parse(row["closed"])),
                 "history": self.history(row["id"]),
+                "citizen_updates": updates.get(row["id"], []),
             }
             for row in rows
             if matches(row)
@@ -409,10 +427,16 @@ class CaseStore:
                     f"UPDATE requests SET description = '{ERASED}', "
                     f"status_notes = CASE WHEN status_notes IS NULL THEN NULL ELSE '{ERASED}' END, "
                     "address = NULL, zipcode = NULL, lat = NULL, long = NULL, attributes = '{}', "
-                    "email = NULL, phone = NULL, first_name = NULL, last_name = NULL, "
+                    "email = NULL, phone = NULL, first_name = NULL, last_name = NULL, media_url = NULL, "
                     f"client = NULL, client_request_key = NULL WHERE id IN ({marks})",
                     ids,
                 )
+                if _has_table(db, "citizen_updates"):
+                    db.execute(
+                        f"UPDATE citizen_updates SET description = '{ERASED}', media_url = NULL, "
+                        f"client_update_id = NULL WHERE request_id IN ({marks})",
+                        ids,
+                    )
                 db.execute(
                     f"UPDATE status_changes SET notes = '{ERASED}' WHERE notes IS NOT NULL AND request_id IN ({marks})",
                     ids,
