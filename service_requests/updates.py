@@ -61,7 +61,7 @@ class UpdateStore:
     def status_changes(
         self, start: dt.datetime | None, end: dt.datetime | None, within_codes: tuple[str, ...] | None, limit: int
     ) -> list[dict[str, Any]]:
-        """Status changes made between ``start`` and ``end``, oldest first.
+        """The newest ``limit`` status changes made between ``start`` and ``end``, oldest first.
 
         Args:
             start: Earliest change (inclusive), or None.
@@ -86,11 +86,12 @@ class UpdateStore:
         sql = (
             "SELECT c.id, c.request_id, c.at, c.extended_status, c.notes, r.service_code"
             " FROM status_changes c JOIN requests r ON r.id = c.request_id"
-            f" WHERE {' AND '.join(where)} ORDER BY c.id LIMIT ?"
+            f" WHERE {' AND '.join(where)} ORDER BY c.id DESC LIMIT ?"
         )
         args.append(limit)
         with closing(self.cases._connect()) as db:
-            rows = db.execute(sql, args).fetchall()
+            # The newest ``limit`` (a poller must never miss the latest), shown oldest first.
+            rows = db.execute(sql, args).fetchall()[::-1]
         return [
             {
                 "update_id": str(row["id"]),

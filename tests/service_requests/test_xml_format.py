@@ -190,3 +190,14 @@ async def test_a_bad_residents_update_is_refused_in_the_standard_shape(api, over
     body = await response.json()
     conforms("errors", body)
     assert message in body[0]["description"]
+
+
+async def test_past_the_limit_the_updates_list_keeps_the_newest_changes(api, monkeypatch):
+    from service_requests import app as open311_app
+
+    monkeypatch.setattr(open311_app, "UPDATES_LIMIT", 2)
+    reference = await create(api, fmt="json")
+    for status in ("INVESTIGATING", "IN_PROGRESS", "FIXED"):
+        await change_status(api, reference, status, status.lower())
+    body = await (await api.get(f"{BASE}/servicerequestupdates.json")).json()
+    assert [u["status"] for u in body] == ["IN_PROGRESS", "FIXED"]
