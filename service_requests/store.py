@@ -282,6 +282,18 @@ class CaseStore:
                 raise
         return self.get(request_id)
 
+    def set_media_url(self, request_id: str, url: str | None) -> None:
+        """Set (or clear, with None) where the request's photo can be seen: its Open311 ``media_url``.
+
+        Not a status change: the request's ``updated_datetime`` and history are left alone.
+
+        Raises:
+            NotFoundError: no request with that id.
+        """
+        with closing(self._connect()) as db:
+            if not db.execute("UPDATE requests SET media_url = ? WHERE id = ?", (url, request_id)).rowcount:
+                raise NotFoundError(request_id)
+
     def history(self, request_id: str) -> list[dict[str, Any]]:
         with closing(self._connect()) as db:
             rows = db.execute(
