@@ -11,6 +11,9 @@ and references, and hostile strings), sent over HTTP to a running service; each 
 - conform: a 2xx to the description's response schema (XML read back with
   ``contracts.open311_xml``), a 4xx to the standard error shape in its format.
 
+Our extensions (the updates extension, discovery), which the description does not name, get
+generated requests too, checked for the first two and the error shape.
+
 POSTs carry their fields in the query string as the description says, in a form body as
 clients do, or in a broken ``multipart/form-data`` body. Run it alone with
 ``python -m tests.service_requests.swagger_run URL``.
@@ -206,7 +209,53 @@ async def run(
                         figures[fmt].statuses[status] += 1
                         if problem:
                             figures[fmt].failures.append(f"{name} [{fmt}]: {problem}")
+            for name, send in EXTENSIONS.items():  # ours, not in the description: no 5xx, right format
+                for _ in range(per_operation):
+                    status, problem = await send(session, base, fmt, generate)
+                    figures[fmt].cases[name] += 1
+                    figures[fmt].statuses[status] += 1
+                    if problem:
+                        figures[fmt].failures.append(f"{name} [{fmt}]: {problem}")
     return figures
+
+
+async def _updates_get(session, base, fmt, generate) -> tuple[int, str | None]:
+    rng = generate.rng
+    query = [(k, str(generate.value({"name": k}))) for k in ("start_date", "end_date") if rng.random() < 0.7]
+    if rng.random() < 0.5:
+        query.append(("api_key", generate.api_key() or ""))
+    url = URL(f"{base}servicerequestupdates.{fmt}?{urllib.parse.urlencode(query)}", encoded=True)
+    async with session.get(url) as response:
+        return response.status, _check(fmt, "updates", response.status, response.content_type, await response.read())
+
+
+async def _updates_post(session, base, fmt, generate) -> tuple[int, str | None]:
+    rng = generate.rng
+    form = {
+        "api_key": generate.api_key() or "",
+        "service_request_id": str(generate.value({"name": "service_request_id"})),
+        "description": generate.text(),
+        "status": rng.choice(["OPEN", "CLOSED", "FIXED", generate.text()]),
+        "updated_datetime": str(generate.value({"name": "updated_date"})),
+        "update_id": rng.choice([str(rng.randint(1, 50)), generate.text()]),
+        "media_url": rng.choice(["", "https://fixmystreet.example/p/1.jpeg", generate.text()]),
+        "email": generate.text(),
+    }
+    form = {k: v for k, v in form.items() if rng.random() < 0.85}
+    async with session.post(f"{base}servicerequestupdates.{fmt}", data=form) as response:
+        return response.status, _check(fmt, "updates", response.status, response.content_type, await response.read())
+
+
+async def _discovery(session, base, fmt, generate) -> tuple[int, str | None]:
+    async with session.get(f"{base}discovery.{fmt}") as response:
+        return response.status, _check(fmt, "discovery", response.status, response.content_type, await response.read())
+
+
+EXTENSIONS = {
+    "GET /servicerequestupdates.{response_format}": _updates_get,
+    "POST /servicerequestupdates.{response_format}": _updates_post,
+    "GET /discovery.{response_format}": _discovery,
+}
 
 
 async def _one(session, base, fmt, template, method, operation, kind, generate) -> tuple[int, str | None]:
