@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from contracts import open311_xml
 from knowledge_base.opening_hours import advisor_hours_text
 from knowledge_base.settings import Settings as KnowledgeBaseSettings
 from knowledge_base.settings import SettingsError as KnowledgeBaseSettingsError
@@ -28,12 +29,15 @@ class Open311Settings:
         timeout_seconds: ``OPEN311_TIMEOUT`` (5): seconds before the service counts as down.
         contact_retention_days: ``OPEN311_CONTACT_RETENTION_DAYS`` (90): how long residents
             are told their contact details are kept.
+        response_format: ``OPEN311_FORMAT`` (``json``): ``json`` or ``xml``, GeoReport v2's
+            two formats; ``xml`` for a council endpoint that speaks only XML.
     """
 
     base_url: str
     api_key: str
     timeout_seconds: float = 5.0
     contact_retention_days: int = 90
+    response_format: str = "json"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Open311Settings:
@@ -60,11 +64,16 @@ class Open311Settings:
             raise SettingsError(f"OPEN311_CONTACT_RETENTION_DAYS: {raw_days!r} is not a whole number of days") from None
         if days < 1:
             raise SettingsError(f"OPEN311_CONTACT_RETENTION_DAYS: {raw_days!r} must be at least 1")
+        try:
+            response_format = open311_xml.setting(env)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
         return cls(
             base_url=url.rstrip("/") + "/",
             api_key=env.get("OPEN311_API_KEY", ""),
             timeout_seconds=timeout,
             contact_retention_days=days,
+            response_format=response_format,
         )
 
 

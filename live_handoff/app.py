@@ -65,12 +65,18 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     session = aiohttp.ClientSession()
     store = Store(redis, settings.key_prefix, settings.retention_seconds)
     hub = Hub(store)
-    outbox = Outbox(store, CaseClient(session, settings.open311_url, settings.open311_api_key), app[METRICS])
+    outbox = Outbox(
+        store,
+        CaseClient(session, settings.open311_url, settings.open311_api_key, response_format=settings.open311_format),
+        app[METRICS],
+    )
     bot = BotClient(
         session, settings.rasa_url, settings.rasa_token, settings.bot_timeout_seconds, app[METRICS].registry
     )
     app[REDIS], app[STORE], app[HUB] = redis, store, hub
-    app[CASES] = CaseDesk(session, settings.open311_url, settings.open311_api_key, settings.open311_staff_key)
+    app[CASES] = CaseDesk(
+        session, settings.open311_url, settings.open311_api_key, settings.open311_staff_key, settings.open311_format
+    )
     relay = app[RELAY] = Relay(settings, store, hub, bot, outbox, app[METRICS], app[KNOWLEDGE])
     relay.residents.cases = app[CASES] if settings.open311_staff_key else None
     tasks = [

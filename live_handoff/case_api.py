@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 
+from contracts import open311_xml
 from contracts.statuses import EXTENDED_STATUSES
 
 REFERENCE = re.compile(r"^[A-Z]{2}-[0-9]{4}-[0-9]{6}$")
@@ -40,8 +41,11 @@ class CaseDesk:
     anyone can: public cases, masked.
     """
 
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, api_key: str, staff_key: str) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession, base_url: str, api_key: str, staff_key: str, response_format: str = "json"
+    ) -> None:
         self.session = session
+        self.response_format = response_format  # OPEN311_FORMAT: json or xml
         self.base_url = base_url
         self.api_key = api_key
         self.staff_key = staff_key
@@ -51,8 +55,9 @@ class CaseDesk:
         if not self.base_url:
             raise CaseApiError(503, "unavailable", "No Open311 service is configured (OPEN311_URL).")
         try:
-            async with self.session.request(method, self.base_url + path, timeout=self.timeout, **kwargs) as response:
-                body = await response.json(content_type=None)
+            url = self.base_url + open311_xml.path_in(path, self.response_format)
+            async with self.session.request(method, url, timeout=self.timeout, **kwargs) as response:
+                body = open311_xml.load(await response.read(), self.response_format)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             raise CaseApiError(503, "unavailable", "The case system is not answering. Try again shortly.") from None
         if response.status == 404:

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import aiohttp
 from redis.exceptions import RedisError
 
+from contracts import open311_xml
 from contracts.contact_rules import split_name
 from live_handoff.metrics import Metrics
 from live_handoff.store import Store
@@ -130,11 +131,19 @@ def _description(body: Any) -> str:
 
 
 class CaseClient:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, api_key: str, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        api_key: str,
+        timeout: float = 5.0,
+        response_format: str = "json",
+    ) -> None:
         self.session = session
         self.base_url = base_url
         self.api_key = api_key
         self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.response_format = response_format  # OPEN311_FORMAT: json or xml
 
     async def create(self, message: dict[str, Any]) -> str:
         """Create the case; its reference (e.g. NB-2026-000123).
@@ -150,12 +159,15 @@ class CaseClient:
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         try:
             async with self.session.post(
-                self.base_url + "requests.json", data=body, headers=headers, timeout=self.timeout
+                self.base_url + open311_xml.path_in("requests.json", self.response_format),
+                data=body,
+                headers=headers,
+                timeout=self.timeout,
             ) as response:
                 if response.status >= 500 or response.status in BUSY:
                     raise CaseUnavailableError(f"Open311 answered {response.status}")
                 try:
-                    answer = await response.json(content_type=None)
+                    answer = open311_xml.load(await response.read(), self.response_format)
                 except ValueError:
                     answer = None
                 return reference_in(response.status, answer)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from contracts import open311_xml
 from knowledge_base.articles import DEFAULT_CONTENT_DIR, DEFAULT_MESSAGES_FILE
 from knowledge_base.opening_hours import advisor_hours_text
 from live_handoff import bot_choice, proxies
@@ -29,6 +30,7 @@ class Settings:
     open311_url: str = ""
     open311_api_key: str = ""
     open311_staff_key: str = ""
+    open311_format: str = "json"  # OPEN311_FORMAT: json or xml, as the Open311 endpoint speaks
     allowed_origins: frozenset[str] = frozenset()
     key_prefix: str = "fd"
     retention_days: int = 90
@@ -160,6 +162,10 @@ class Settings:
         open311_url = env.get("OPEN311_URL", "")
         if open311_url and not open311_url.endswith("/"):
             open311_url += "/"
+        try:
+            open311_format = open311_xml.setting(env)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
         return cls(
             redis_url=env.get("REDIS_URL", cls.redis_url),
             rasa_url=",".join(read("RASA_URL", (cls.rasa_url,), bot_choice.parse_urls)),
@@ -167,6 +173,7 @@ class Settings:
             open311_url=open311_url,
             open311_api_key=env.get("OPEN311_API_KEY", ""),
             open311_staff_key=env.get("OPEN311_STAFF_KEY") or env.get("OPEN311_STAFF_KEYS", "").split(",")[0].strip(),
+            open311_format=open311_format,
             allowed_origins=origins,
             key_prefix=env.get("RELAY_KEY_PREFIX", "fd"),
             retention_days=read(

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import hmac
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -15,13 +16,15 @@ from contracts.postcodes import normalise_postcode
 from service_requests import privacy_api
 from service_requests.catalogue import Service, load_catalogue
 from service_requests.errors import Open311Error
-from service_requests.forms import read_form
+from service_requests.formats import FORMAT_PATTERN, reply
+from service_requests.forms import check_text_fields, read_form
 from service_requests.notifications.wiring import install as install_notifications
 from service_requests.request_keys import client_of, request_key
 from service_requests.settings import Settings
 from service_requests.statuses import EXTENDED_STATUSES
 from service_requests.store import CaseStore, Filters, NotFoundError
-from service_requests.validation import _clean, parse_datetime, validate_submission
+from service_requests.updates import CitizenUpdate, UpdateStore
+from service_requests.validation import _clean, _media_url, parse_datetime, validate_submission
 from service_requests.visibility import for_reader, readable, visible_codes
 
 logger = logging.getLogger(__name__)
@@ -29,6 +32,7 @@ SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", CaseStore)
 CATALOGUE = web.AppKey("catalogue", dict)
 CLOCK: web.AppKey[Callable[[], dt.datetime]] = web.AppKey("clock")
+UPDATES = web.AppKey("updates", UpdateStore)
 MAX_BODY = 64 * 1024
 PURGE_EVERY_SECONDS = 6 * 3600
 
@@ -37,27 +41,27 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _json(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status)
-
-
 @web.middleware
 async def open311_errors(request: web.Request, handler) -> web.StreamResponse:
-    """Every error in the standard's shape: ``[{"code": ..., "description": ...}]``."""
+    """Every error in the standard's shape, in the URL's format.
+
+    JSON: ``[{"code": ..., "description": ...}]``; XML:
+    ``<errors><error><code>…</code><description>…</description></error></errors>``.
+    """
     try:
         return await handler(request)
     except Open311Error as exc:
-        return _json(exc.body(), exc.status)
+        error = exc
     except web.HTTPRequestEntityTooLarge:
-        return _json(Open311Error(413, f"request body too large (at most {MAX_BODY} bytes)").body(), 413)
+        error = Open311Error(413, f"request body too large (at most {MAX_BODY} bytes)")
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        description = {404: "not found", 405: "method not allowed"}.get(exc.status, exc.reason)
-        return _json(Open311Error(exc.status, description).body(), exc.status)
+        error = Open311Error(exc.status, {404: "not found", 405: "method not allowed"}.get(exc.status, exc.reason))
     except Exception:
         logger.exception("Unexpected error in %s %s", request.method, request.path)
-        return _json(Open311Error(500, "internal error; nothing was stored").body(), 500)
+        error = Open311Error(500, "internal error; nothing was stored")
+    return reply(request, "errors", error.body(), error.status)
 
 
 def _check_key(provided: str | None, allowed: frozenset[str], action: str) -> None:
@@ -110,16 +114,19 @@ async def list_services(request: web.Request) -> web.Response:
     # Private services are left out for anyone but staff: a resident-facing client (FixMyStreet
     # reads this list) must not offer them as things to report in public.
     staff = _is_staff(request)
-    return _json([s.as_open311() for s in request.app[CATALOGUE].values() if readable(s, staff)])
+    return reply(request, "services", [s.as_open311() for s in request.app[CATALOGUE].values() if readable(s, staff)])
 
 
 async def service_definition(request: web.Request) -> web.Response:
     _check_jurisdiction(request, request.query.get("jurisdiction_id"))
-    return _json(_service(request, request.match_info["code"]).definition())
+    return reply(request, "service_definition", _service(request, request.match_info["code"]).definition())
 
 
 async def _form(request: web.Request) -> dict[str, str]:
-    return await read_form(request, ("application/x-www-form-urlencoded", "multipart/form-data"))
+    """The POSTed fields. Fields in the query string count too (the community Swagger
+    description puts them there); the body wins where both give one."""
+    form = await read_form(request, ("application/x-www-form-urlencoded", "multipart/form-data"))
+    return {**check_text_fields(dict(request.query)), **form}
 
 
 async def create_request(request: web.Request) -> web.Response:
@@ -137,7 +144,9 @@ async def create_request(request: web.Request) -> web.Response:
         logger.info("Request %s sent again under the same client_request_key", created["service_request_id"])
     else:
         logger.info("Request %s created (%s)", created["service_request_id"], service.service_code)
-    return _json(
+    return reply(
+        request,
+        "requests",
         [
             {
                 "service_request_id": created["service_request_id"],
@@ -185,7 +194,7 @@ async def list_requests(request: web.Request) -> web.Response:
     )
     found = await asyncio.to_thread(request.app[STORE].search, filters)
     shown = (for_reader(r, catalogue.get(r["service_code"]), staff) for r in found)
-    return _json([r for r in shown if r is not None])
+    return reply(request, "requests", [r for r in shown if r is not None])
 
 
 async def get_request(request: web.Request) -> web.Response:
@@ -199,7 +208,7 @@ async def get_request(request: web.Request) -> web.Response:
     shown = for_reader(found, request.app[CATALOGUE].get(found["service_code"]), staff)
     if shown is None:
         raise _not_found(reference)
-    return _json([shown])
+    return reply(request, "requests", [shown])
 
 
 async def get_token(request: web.Request) -> web.Response:
@@ -225,7 +234,7 @@ async def update_status(request: web.Request) -> web.Response:
     except NotFoundError:
         raise _not_found(request.match_info["id"]) from None
     logger.info("Request %s status %s", updated["service_request_id"], status)
-    return _json([updated])
+    return reply(request, "requests", [updated])
 
 
 async def status_history(request: web.Request) -> web.Response:
@@ -235,7 +244,125 @@ async def status_history(request: web.Request) -> web.Response:
         await asyncio.to_thread(store.get, request.match_info["id"])
     except NotFoundError:
         raise _not_found(request.match_info["id"]) from None
-    return _json(await asyncio.to_thread(store.history, request.match_info["id"]))
+    return reply(request, "history", await asyncio.to_thread(store.history, request.match_info["id"]))
+
+
+# The service request updates extension (mySociety) and discovery ---------------------------
+
+UPDATES_LIMIT = 1000
+UPDATE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+UPDATES_SPECIFICATION = "https://github.com/mysociety/fixmystreet/wiki/Open311-FMS---Proposed-differences-to-Open311"
+CHANGESET = "2026-12-06T00:00:00Z"  # when this service's endpoints last changed
+
+
+def _dates(query: Any) -> tuple[dt.datetime | None, dt.datetime | None]:
+    start = parse_datetime("start_date", query["start_date"]) if query.get("start_date") else None
+    end = parse_datetime("end_date", query["end_date"]) if query.get("end_date") else None
+    if start and end and start > end:
+        raise Open311Error(400, "start_date must be before end_date")
+    return start, end
+
+
+async def list_updates(request: web.Request) -> web.Response:
+    """``GET servicerequestupdates``: status changes, oldest first, as FixMyStreet polls them.
+
+    Readers see what ``requests`` shows them: changes to private services only with a staff
+    key, and the notes masked without one.
+    """
+    _check_jurisdiction(request, request.query.get("jurisdiction_id"))
+    staff = _is_staff(request)
+    start, end = _dates(request.query)
+    catalogue = request.app[CATALOGUE]
+    found = await asyncio.to_thread(
+        request.app[UPDATES].status_changes, start, end, visible_codes(catalogue, staff), UPDATES_LIMIT
+    )
+    shown = []
+    for change in found:
+        service = catalogue.get(change.pop("service_code"))
+        masked = for_reader({"description": change["description"]}, service, staff)
+        if masked is not None:
+            shown.append({**change, "description": masked["description"] or ""})
+    return reply(request, "updates", shown)
+
+
+async def post_update(request: web.Request) -> web.Response:
+    """``POST servicerequestupdates``: a resident's update from a client such as FixMyStreet.
+
+    Kept beside the case for staff (``citizen_updates``); the case's status is not changed.
+    Sent again with the same ``update_id`` by the same client, it is one update (200).
+    """
+    form = await _form(request)
+    settings = request.app[SETTINGS]
+    _check_key(form.get("api_key"), settings.api_keys | settings.staff_keys, "post an update")
+    _check_jurisdiction(request, form.get("jurisdiction_id"))
+    reference = (form.get("service_request_id") or "").strip()
+    if not reference:
+        raise Open311Error(400, "service_request_id is required")
+    description = _clean("description", form.get("description"), settings.max_description)
+    if not description:
+        raise Open311Error(400, "description is required: the text of the update")
+    status = (form.get("status") or "").strip().upper() or None
+    if status is not None and not (len(status) <= 40 and status.replace("_", "").isalpha()):
+        raise Open311Error(400, "status must be a status name such as OPEN, CLOSED or FIXED")
+    client_update_id = (form.get("update_id") or "").strip() or None
+    if client_update_id is not None and not UPDATE_ID.match(client_update_id):
+        raise Open311Error(400, "update_id must be 1-100 letters, digits or ._:-")
+    updated = parse_datetime("updated_datetime", form["updated_datetime"]) if form.get("updated_datetime") else None
+    # What a submission key may not read, it may not update either: the same 404 as an unknown id.
+    staff = any(hmac.compare_digest(form["api_key"].encode(), k.encode()) for k in settings.staff_keys)
+    try:
+        case = await asyncio.to_thread(request.app[STORE].get, reference)
+    except NotFoundError:
+        raise _not_found(reference) from None
+    if not readable(request.app[CATALOGUE].get(case["service_code"]), staff):
+        raise _not_found(reference)
+    update = CitizenUpdate(
+        request_id=reference,
+        description=description,
+        status=status,
+        updated=updated,
+        media_url=_media_url(form.get("media_url")),
+        client_update_id=client_update_id,
+    )
+    update_id, is_new = await asyncio.to_thread(
+        request.app[UPDATES].add_citizen_update, update, client_of(form["api_key"]), request.app[CLOCK]()
+    )
+    logger.info("Update %s on %s %s", update_id, reference, "stored" if is_new else "sent again")
+    return reply(request, "updates", [{"update_id": update_id}], 201 if is_new else 200)
+
+
+async def citizen_updates(request: web.Request) -> web.Response:
+    """Staff extension: the residents' updates on one case."""
+    _check_key(request.query.get("api_key"), request.app[SETTINGS].staff_keys, "see residents' updates")
+    reference = request.match_info["id"]
+    try:
+        await asyncio.to_thread(request.app[STORE].get, reference)
+    except NotFoundError:
+        raise _not_found(reference) from None
+    return reply(request, "citizen_updates", await asyncio.to_thread(request.app[UPDATES].citizen_updates, reference))
+
+
+async def discovery(request: web.Request) -> web.Response:
+    """GeoReport v2 service discovery: where the API is and which formats it speaks."""
+    base = str(request.url.with_query(None)).rsplit("discovery.", 1)[0]
+    endpoint = {
+        "specification": SPECIFICATION,
+        "url": base,
+        "changeset": CHANGESET,
+        "type": "production",
+        "formats": ["application/json", "text/xml"],
+    }
+    return reply(
+        request,
+        "discovery",
+        {
+            "changeset": CHANGESET,
+            "contact": f"Open311 service of {request.app[SETTINGS].jurisdiction_id}",
+            "key_service": "api_key: ask the council's digital team",
+            "endpoints": [endpoint, {**endpoint, "specification": UPDATES_SPECIFICATION}],
+        },
+    )
 
 
 async def _purge_contact_details(app: web.Application) -> AsyncIterator[None]:
@@ -271,14 +398,20 @@ def create_app(
     app[CLOCK] = clock
     app.cleanup_ctx.append(_purge_contact_details)
     install_notifications(app, lambda: app[STORE], settings, clock)
-    app.router.add_get("/services.json", list_services)
-    app.router.add_get("/services/{code}.json", service_definition)
-    app.router.add_post("/requests.json", create_request)
-    app.router.add_get("/requests.json", list_requests)
-    app.router.add_get("/requests/{id}.json", get_request)
-    app.router.add_post("/requests/{id}/status.json", update_status)
-    app.router.add_get("/requests/{id}/history.json", status_history)
-    app.router.add_get("/tokens/{token}.json", get_token)
+    app[UPDATES] = UpdateStore(app[STORE])
+    f = FORMAT_PATTERN  # every GeoReport v2 endpoint answers .json and .xml
+    app.router.add_get(f"/discovery.{f}", discovery)
+    app.router.add_get(f"/services.{f}", list_services)
+    app.router.add_get(f"/services/{{code}}.{f}", service_definition)
+    app.router.add_post(f"/requests.{f}", create_request)
+    app.router.add_get(f"/requests.{f}", list_requests)
+    app.router.add_get(f"/requests/{{id}}.{f}", get_request)
+    app.router.add_post(f"/requests/{{id}}/status.{f}", update_status)
+    app.router.add_get(f"/requests/{{id}}/history.{f}", status_history)
+    app.router.add_get(f"/requests/{{id}}/citizen_updates.{f}", citizen_updates)
+    app.router.add_get(f"/tokens/{{token}}.{f}", get_token)
+    app.router.add_get(f"/servicerequestupdates.{f}", list_updates)
+    app.router.add_post(f"/servicerequestupdates.{f}", post_update)
     app.router.add_routes(privacy_api.routes(lambda: app[STORE], settings.staff_keys))
     return app
 

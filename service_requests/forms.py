@@ -25,6 +25,8 @@ async def read_form(request: web.Request, content_types: tuple[str, ...]) -> dic
     Raises:
         Open311Error: 400 for another content type or a body that cannot be read.
     """
+    if not request.body_exists:
+        return {}  # fields in the query string only, as the community Swagger description puts them
     if request.content_type not in content_types:
         raise Open311Error(400, "send the request form-encoded (application/x-www-form-urlencoded)")
     try:

@@ -62,7 +62,9 @@ CREATE TABLE IF NOT EXISTS status_changes (
 );
 """
 # Columns added after the first release: a database made before them gets them on start-up.
-ADDED_COLUMNS = {"client": "TEXT", "client_request_key": "TEXT"}
+# media_url: where a photo of the problem can be seen (a URL the client sent, or one the
+# photo store fills); shown as the request's Open311 media_url.
+ADDED_COLUMNS = {"client": "TEXT", "client_request_key": "TEXT", "media_url": "TEXT"}
 # One case per (client, key): a resend of a submission finds the case the first one made.
 KEYED_INDEX = (
     "CREATE UNIQUE INDEX IF NOT EXISTS requests_by_client_key ON requests (client, client_request_key) "
@@ -77,6 +79,10 @@ def _restrict(path: Path) -> None:
         path.chmod(0o600)
     elif info.st_mode & 0o077:
         logger.warning("%s is readable by others and not ours to change: residents' details are in it", path)
+
+
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 
 
 class NotFoundError(Exception):
@@ -175,8 +181,8 @@ class CaseStore:
                 db.execute(
                     "INSERT INTO requests (id, service_code, service_name, agency, service_notice, extended_status,"
                     " status_notes, description, address, zipcode, lat, long, attributes, email, phone, first_name,"
-                    " last_name, requested, updated, expected, client, client_request_key)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " last_name, requested, updated, expected, client, client_request_key, media_url)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         request_id,
                         service.service_code,
@@ -200,6 +206,7 @@ class CaseStore:
                         _iso(expected),
                         client if key is not None else None,
                         key,
+                        new.media_url,
                     ),
                 )
                 db.execute(
@@ -284,6 +291,18 @@ class CaseStore:
         """A connection for the notification outbox (service_requests.notifications), which shares this file."""
         return self._connect()
 
+    def set_media_url(self, request_id: str, url: str | None) -> None:
+        """Set (or clear, with None) where the request's photo can be seen: its Open311 ``media_url``.
+
+        Not a status change: the request's ``updated_datetime`` and history are left alone.
+
+        Raises:
+            NotFoundError: no request with that id.
+        """
+        with closing(self._connect()) as db:
+            if not db.execute("UPDATE requests SET media_url = ? WHERE id = ?", (url, request_id)).rowcount:
+                raise NotFoundError(request_id)
+
     def history(self, request_id: str) -> list[dict[str, Any]]:
         with closing(self._connect()) as db:
             rows = db.execute(
@@ -338,7 +357,7 @@ class CaseStore:
             "zipcode": row["zipcode"],
             "lat": row["lat"],
             "long": row["long"],
-            "media_url": None,
+            "media_url": row["media_url"],
             "attributes": json.loads(row["attributes"]),
         }
 
@@ -361,6 +380,19 @@ class CaseStore:
             notes: dict[str, list[str]] = {}
             for request_id, text in db.execute("SELECT request_id, notes FROM status_changes WHERE notes IS NOT NULL"):
                 notes.setdefault(request_id, []).append(text)
+            updates: dict[str, list[dict[str, Any]]] = {}
+            if _has_table(db, "citizen_updates"):  # residents' updates (updates.py), once any arrived
+                for update in db.execute("SELECT * FROM citizen_updates ORDER BY id"):
+                    notes.setdefault(update["request_id"], []).append(update["description"])
+                    updates.setdefault(update["request_id"], []).append(
+                        {
+                            "update_id": f"C{update['id']}",
+                            "received_datetime": to_open311(_parse(update["at"])),
+                            "status": update["status"],
+                            "description": update["description"],
+                            "media_url": update["media_url"],
+                        }
+                    )
 
         def matches(row: sqlite3.Row) -> bool:
             texts = [row["description"] or "", row["status_notes"] or "", *notes.get(row["id"], [])]
@@ -387,6 +419,7 @@ class CaseStore:
                 "last_name": row["last_name"],
                 "closed_datetime": to_open311(_parse(row["closed"])),
                 "history": self.history(row["id"]),
+                "citizen_updates": updates.get(row["id"], []),
             }
             for row in rows
             if matches(row)
@@ -415,10 +448,16 @@ class CaseStore:
                     f"UPDATE requests SET description = '{ERASED}', "
                     f"status_notes = CASE WHEN status_notes IS NULL THEN NULL ELSE '{ERASED}' END, "
                     "address = NULL, zipcode = NULL, lat = NULL, long = NULL, attributes = '{}', "
-                    "email = NULL, phone = NULL, first_name = NULL, last_name = NULL, "
+                    "email = NULL, phone = NULL, first_name = NULL, last_name = NULL, media_url = NULL, "
                     f"client = NULL, client_request_key = NULL WHERE id IN ({marks})",
                     ids,
                 )
+                if _has_table(db, "citizen_updates"):
+                    db.execute(
+                        f"UPDATE citizen_updates SET description = '{ERASED}', media_url = NULL, "
+                        f"client_update_id = NULL WHERE request_id IN ({marks})",
+                        ids,
+                    )
                 db.execute(
                     f"UPDATE status_changes SET notes = '{ERASED}' WHERE notes IS NOT NULL AND request_id IN ({marks})",
                     ids,

@@ -29,6 +29,19 @@ class NewRequest:
     phone: str | None = None
     first_name: str | None = None
     last_name: str | None = None
+    media_url: str | None = None
+
+
+MEDIA_URL = re.compile(r"^https?://[^\s<>\"]+$")
+MEDIA_URL_LIMIT = 500
+
+
+def _media_url(value: str | None) -> str | None:
+    """A photo's address as FixMyStreet sends it (``media_url``): an http(s) URL, or nothing."""
+    url = _clean("media_url", value, MEDIA_URL_LIMIT)
+    if url and not MEDIA_URL.match(url):
+        raise Open311Error(400, "media_url must be an http:// or https:// address")
+    return url
 
 
 def _clean(name: str, value: str | None, limit: int) -> str | None:
@@ -125,6 +138,7 @@ def validate_submission(form: Mapping[str, str], service: Service, max_descripti
         phone=phone,
         first_name=_clean("first_name", form.get("first_name"), rules.NAME_LIMIT),
         last_name=_clean("last_name", form.get("last_name"), rules.NAME_LIMIT),
+        media_url=_media_url(form.get("media_url")),
     )
 
 

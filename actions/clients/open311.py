@@ -1,6 +1,7 @@
 """Open311 GeoReport v2 client: the only way the action server reaches cases.
 
-Base URL and key come from settings, so a council can point Front Desk at its own CRM.
+Base URL, key and format (``OPEN311_FORMAT``: JSON or XML) come from settings, so a council
+can point Front Desk at its own CRM, including one that speaks only XML.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import aiohttp
 
 from actions.settings import Open311Settings
+from contracts import open311_xml
 
 __all__ = [
     "Open311Client",
@@ -54,7 +56,7 @@ class Open311Client:
         timeout = aiohttp.ClientTimeout(total=self.settings.timeout_seconds)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as session:
-                async with session.request(method, self.settings.base_url + path, **kwargs) as response:
+                async with session.request(method, self._url(path), **kwargs) as response:
                     if response.status >= 500:
                         # A gateway error after a POST may hide a request that was processed.
                         error = Open311UncertainError if method == "POST" else Open311UnavailableError
@@ -64,10 +66,10 @@ class Open311Client:
                         logger.error("Open311 refused our key for %s %s: check OPEN311_API_KEY", method, path)
                         raise Open311UnavailableError(f"{method} {path}: HTTP {response.status}")
                     try:
-                        body = await response.json(content_type=None)
+                        body = self._read(await response.read())
                     except ValueError:
                         error = Open311UncertainError if method == "POST" else Open311UnavailableError
-                        raise error(f"{method} {path}: not JSON") from None
+                        raise error(f"{method} {path}: not {self.settings.response_format.upper()}") from None
                     if response.status >= 400:
                         description = body[0].get("description", "") if isinstance(body, list) and body else ""
                         raise Open311RejectedError(response.status, description or f"HTTP {response.status}")
@@ -78,6 +80,14 @@ class Open311Client:
             if method == "POST":
                 raise Open311UncertainError(f"{method} {path}: {type(exc).__name__}") from exc
             raise Open311UnavailableError(f"{method} {path}: {type(exc).__name__}") from exc
+
+    def _url(self, path: str) -> str:
+        """``path`` (written ``x.json``) in the configured format: ``x.xml`` for XML."""
+        return self.settings.base_url + open311_xml.path_in(path, self.settings.response_format)
+
+    def _read(self, body: bytes) -> Any:
+        """An answer as its JSON shape, whichever format it came in (ValueError if unreadable)."""
+        return open311_xml.load(body, self.settings.response_format)
 
     async def service_definition(self, service_code: str, fresh: bool = False) -> dict[str, Any]:
         """The service's definition; cached for a few minutes unless ``fresh`` (which also

@@ -4,8 +4,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from contracts import open311_xml
 from service_requests.app import create_standalone_app
 from service_requests.settings import Settings
+from tests.service_requests.swagger import swagger_conforms
 
 API_KEY = "chat-key-0123456789"
 STAFF_KEY = "staff-key-0123456789"
@@ -26,11 +28,27 @@ async def api(aiohttp_client, settings):
 
 
 def conforms(kind: str, body) -> None:
-    """Open311 conformance: every response is checked against the GeoReport v2 schema."""
+    """Open311 conformance: every response is checked against our GeoReport v2 schema and
+    against the community's Swagger description (contracts/open311/vendor/)."""
     schema = json.loads((SCHEMAS / f"{kind}.schema.json").read_text())
     jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(
         body
     )
+    swagger_conforms(kind, body)
+
+
+async def xml_body(response, kind: str):
+    """An XML answer read the way a GeoReport v2 client reads it, checked like a JSON one.
+
+    The document is parsed with defusedxml into its JSON shape (``contracts.open311_xml``),
+    so the same schemas check that every element is where the standard puts it.
+    """
+    assert response.content_type == "text/xml", response.content_type
+    text = await response.read()
+    assert text.startswith(b"<?xml version='1.0' encoding='utf-8'?>"), text[:60]
+    body = open311_xml.parse(text)
+    conforms(kind, body)
+    return body
 
 
 def pothole(**overrides):

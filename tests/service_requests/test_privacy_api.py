@@ -71,3 +71,25 @@ async def test_erasure_anonymises_a_case_but_keeps_its_service_dates_and_status(
     assert settings.database.read_bytes().count(b"jo@example.com") == 0
     got = await (await api.get(f"{BASE}/requests/{other}.json")).json()
     assert got[0]["description"] == "Another hole"
+
+
+async def test_residents_updates_and_photo_addresses_are_found_for_subject_access_and_erased(api, settings):
+    mine = await make(api, pothole(media_url="https://fixmystreet.example/photo/9.full.jpeg"))
+    update = {
+        "api_key": API_KEY,
+        "service_request_id": mine,
+        "description": "Still there, email me at jo@example.com",
+        "media_url": "https://fixmystreet.example/photo/10.full.jpeg",
+        "update_id": "77",
+    }
+    assert (await api.post(f"{BASE}/servicerequestupdates.json", data=update)).status == 201
+    found = await (
+        await api.get(f"{PRIVACY}/requests.json", params={"api_key": STAFF_KEY, "email": "jo@example.com"})
+    ).json()
+    assert [r["service_request_id"] for r in found] == [mine]
+    assert [u["description"] for u in found[0]["citizen_updates"]] == ["Still there, email me at jo@example.com"]
+
+    await api.post(f"{PRIVACY}/erase.json", data={"api_key": STAFF_KEY, "service_request_id": mine})
+    with sqlite3.connect(settings.database) as db:
+        dump = "\n".join(db.iterdump())
+    assert "jo@example.com" not in dump and "fixmystreet.example/photo" not in dump

@@ -3,9 +3,11 @@
 import datetime as dt
 import sqlite3
 
+import pytest
+
 from service_requests.catalogue import load_catalogue
 from service_requests.settings import PACKAGE_DIR
-from service_requests.store import CaseStore, Filters
+from service_requests.store import CaseStore, Filters, NotFoundError
 from service_requests.validation import NewRequest
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
@@ -64,3 +66,16 @@ def test_an_existing_case_file_readable_by_others_is_made_private(tmp_path):
     path.chmod(0o644)
     CaseStore(path)
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_photo_address_set_on_a_case_is_its_media_url_without_counting_as_a_change(tmp_path):
+    store = CaseStore(tmp_path / "cases.sqlite3")
+    created = store.create(new_request(), load_catalogue(PACKAGE_DIR / "services.yml")["graffiti"], NOW)
+    assert created["media_url"] is None
+    store.set_media_url(created["service_request_id"], "https://northbridge.example/photos/1.jpeg")
+    found = store.get(created["service_request_id"])
+    assert found["media_url"] == "https://northbridge.example/photos/1.jpeg"
+    assert found["updated_datetime"] == created["updated_datetime"]
+    assert len(store.history(created["service_request_id"])) == 1
+    with pytest.raises(NotFoundError):
+        store.set_media_url("NB-2026-999999", "https://x.example/1.jpeg")
