@@ -65,6 +65,8 @@ def documented_as(name: str, prefix: str, cids: list[str]) -> str:
     name = re.sub(r"^\{prefix\}:session:[0-9a-f]{64}$", "{prefix}:session:{hash}", name)
     name = re.sub(r"^\{prefix\}:secret:.+$", "{prefix}:secret:{name}", name)
     name = re.sub(r"^\{prefix\}:modes:.+$", "{prefix}:modes:{mode}", name)
+    name = re.sub(r"^\{prefix\}:limit:([a-z_]+):.+$", "{prefix}:limit:{limit}:{address}", name)
+    name = re.sub(r"^\{prefix\}:login_gate:.+$", "{prefix}:login_gate:{user}@{address}", name)
     return re.sub(r"^(\{prefix\}:(?:advisor|sessions|online|chats|login_failures)):.+$", r"\1:{user}", name)
 
 
