@@ -22,6 +22,8 @@ FIELDS = (
     "expected_datetime",
     "address",
     "zipcode",
+    "lat",
+    "long",
     "description",
 )
 

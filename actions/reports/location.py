@@ -64,8 +64,7 @@ def read_location(message: dict[str, Any], area: Area = COUNCIL_AREA) -> tuple[L
         return parse_location(raw, area), None
     except LocationError as error:
         if error.kind == "imprecise":
-            accuracy = raw.get("accuracy") if isinstance(raw, dict) else 0
-            return None, IMPRECISE.format(accuracy=accuracy_in_words(float(accuracy)))
+            return None, IMPRECISE.format(accuracy=accuracy_in_words(float(raw["accuracy"])))
         if error.kind == "outside":
             return None, OUTSIDE.format(area=area.name)
         return None, NOT_RECEIVED
