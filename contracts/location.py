@@ -65,7 +65,7 @@ class Area:
 
 # Northbridge is fictional: this box is a documented stand-in in the English Midlands so
 # that the demo and the tests have an area to check against. A council replaces it with
-# the bounding box of its own boundary (docs/reports.md, "Location").
+# the bounding box of its own boundary (contracts/README.md, "Shared location").
 COUNCIL_AREA = Area("Northbridge", south=52.30, west=-1.75, north=52.60, east=-1.30)
 
 

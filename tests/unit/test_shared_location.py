@@ -166,3 +166,26 @@ def test_the_metadata_example_is_valid_against_its_schema():
     schema = json.loads((CONTRACTS.parent / "schemas" / "bot_metadata.schema.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(json.loads((CONTRACTS.parent / "examples" / "bot_metadata.json").read_text()), schema)
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("I'm at 52.4521, -1.5012 by the gate", "I'm at [location] by the gate"),
+        ("see https://www.openstreetmap.org/?mlat=52.45210&mlon=-1.50120#map=18/52.45210/-1.50120", "see [location]"),
+        ("https://www.google.com/maps/@52.4521,-1.5012,17z", "[location]"),
+        ("it cost 1.50, 2.75 and pi is 3.14159", "it cost 1.50, 2.75 and pi is 3.14159"),
+    ],
+)
+def test_positions_in_text_are_masked_like_an_address(text, masked):
+    from contracts.masking import mask
+
+    assert mask(text) == masked
+
+
+def test_the_bots_confirmation_keeps_its_words_when_masked_for_the_logs():
+    from contracts.masking import mask
+
+    assert mask(shared.confirmation(Location(52.4521, -1.5012, 20))) == (
+        "I'll use your current location (accuracy about 20 m). You can [check it on a map]([location])."
+    )
