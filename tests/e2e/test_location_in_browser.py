@@ -1,4 +1,4 @@
-""""Use my location" in Debian's Chromium with a faked position, against the real front
+""" "Use my location" in Debian's Chromium with a faked position, against the real front
 door, bot, action server and Open311 service: by keyboard alone, at 375 px, and refused."""
 
 from __future__ import annotations
