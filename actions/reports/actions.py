@@ -151,7 +151,10 @@ class ValidateReportForm(FormValidationAction):
             return clear_answer + [SlotSet("requested_slot", None)]
         if not route or route == CONTINUE:
             # Every bot turn starts with its route metadata; a report's turns carry the report's.
-            dispatcher.utter_message(json_message={"route": self._report_route(tracker, message)})
+            report_route = self._report_route(tracker, message)
+            if requested in shared_location.ASKED_AT and shared_location.is_location_message(message):
+                report_route["location"] = shared_location.outcome(message)  # counted by the relay
+            dispatcher.utter_message(json_message={"route": report_route})
         if route == CONTINUE:
             return clear_answer  # the same question is asked again
         if not route and requested in LEAVE_SLOTS and reading.is_leaving(text):

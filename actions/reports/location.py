@@ -55,6 +55,19 @@ def is_location_message(message: dict[str, Any]) -> bool:
     return text == LOCATION_PAYLOAD or "location" in (message.get("metadata") or {})
 
 
+def outcome(message: dict[str, Any], area: Area = COUNCIL_AREA) -> str:
+    """What the form makes of a "Use my location" message, for the route metadata:
+    ``used``, ``missing`` (no position came), ``invalid``, ``imprecise`` or ``outside``."""
+    raw = (message.get("metadata") or {}).get("location")
+    if raw is None:
+        return "missing"
+    try:
+        parse_location(raw, area)
+    except LocationError as error:
+        return error.kind
+    return "used"
+
+
 def read_location(message: dict[str, Any], area: Area = COUNCIL_AREA) -> tuple[Location | None, str | None]:
     """The position shared with the message, or what to tell the resident instead."""
     raw = (message.get("metadata") or {}).get("location")

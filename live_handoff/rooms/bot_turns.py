@@ -27,6 +27,7 @@ from live_handoff.rooms.queue import Queue
 from live_handoff.summaries import tracker_events
 
 log = logging.getLogger(__name__)
+LOCATION_OUTCOMES = ("used", "missing", "invalid", "imprecise", "outside")  # bot_route.schema.json
 
 
 class BotTurns(Room):
@@ -157,6 +158,8 @@ class BotTurns(Room):
 
     async def _record_route(self, cid: str, route: dict[str, Any], asked: str) -> None:
         await self.store.set_fields(cid, route=json.dumps(route))
+        if route.get("location") in LOCATION_OUTCOMES:
+            self.metrics.shared_locations.labels(route["location"]).inc()
         signposts = route.get("signposts") or []
         await self.store.record(
             "route",

@@ -3,7 +3,9 @@
 import json
 import urllib.request
 
-from tests.integration.conftest import Conversation, buttons_of, text_of
+import jsonschema
+
+from tests.integration.conftest import Conversation, buttons_of, route_of, text_of
 from tests.integration.test_report_conversations import case, reference_in
 
 HERE = {"lat": 52.452137, "long": -1.501249, "accuracy": 18}
@@ -24,6 +26,7 @@ def test_a_pothole_reported_by_location_alone_reaches_open311_with_lat_and_long(
     location_button = next(b for b in buttons_of(first) if b["title"] == "Use my location")
     shared = say(conversation, location_button["payload"], {"location": HERE})
     assert "I'll use your current location (accuracy about 20 m)" in text_of(shared)
+    assert route_of(shared)["location"] == "used"  # counted by the relay
     reply = say(conversation, "skip")
     assert "what is the problem" in text_of(reply)
     reply = say(conversation, "deep hole in the middle of the lane, a car tyre could go in")
@@ -45,3 +48,14 @@ def test_a_street_typed_instead_of_the_location_is_sent_as_before(servers, conve
     assert "Use my location" in [b["title"] for b in buttons_of(reply)]
     reply = say(conversation, "outside 16 Station Road")
     assert "what is the problem" in text_of(reply) and "current location" not in text_of(reply)
+
+
+def test_a_position_outside_the_area_is_said_in_the_route_metadata_valid_against_its_schema(
+    servers, conversation, schemas
+):
+    say(conversation, "there's a massive pothole on our road")
+    refused = say(conversation, "use my location", {"location": {"lat": 51.5007, "long": -0.1246, "accuracy": 9}})
+    assert "outside Northbridge" in text_of(refused)
+    route = [m["custom"] for m in refused if "route" in (m.get("custom") or {})][0]
+    jsonschema.validate(route, schemas["bot_route"])
+    assert route["route"]["location"] == "outside"

@@ -23,8 +23,13 @@ async def rasa_recorder(aiohttp_server):
     received: list[dict] = []
 
     async def webhook(request: web.Request) -> web.Response:
-        received.append(await request.json())
-        return web.json_response([{"recipient_id": "x", "text": "Thanks."}])
+        body = await request.json()
+        received.append(body)
+        replies: list[dict] = [{"recipient_id": "x", "text": "Thanks."}]
+        if "location" in body["metadata"]:  # what the report form says of a position outside the area
+            route = {"name": "request:pothole", "intent": "", "confidence": 0, "continues": True, "location": "outside"}
+            replies.insert(0, {"recipient_id": "x", "custom": {"route": route}})
+        return web.json_response(replies)
 
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", webhook)
@@ -67,3 +72,14 @@ async def test_a_location_out_of_range_is_refused_with_an_error_frame_and_not_se
     error = await sock.next(kind("error"), timeout=5)
     assert error["code"] == "invalid" and "lat" in error["message"]
     assert received == []
+
+
+async def test_what_the_bot_made_of_a_position_is_counted_in_metrics(settings, make_client, rasa_recorder):
+    url, _ = rasa_recorder
+    token = "metrics-token-for-tests-0123456789"
+    client = await make_client(replace(settings, rasa_url=url, metrics_token=token))
+    sock, _ = await resident(client)
+    await sock.send(EXAMPLE)
+    await sock.next(kind("message", **{"from": "bot"}), timeout=10)
+    body = await (await client.get("/metrics", headers={"Authorization": f"Bearer {token}"})).text()
+    assert 'frontdesk_shared_locations_total{outcome="outside"} 1.0' in body
