@@ -41,6 +41,9 @@ LEFT = "left"  # report_confirmation when the resident said they did not want th
 def switch_report(tracker: Tracker, service_code: str) -> list[EventType]:
     """Start a report of another kind, keeping what identifies the place and the contact."""
     keep = {s: tracker.get_slot(s) for s in ("report_postcode", "report_location", "report_contact")}
+    shared = shared_location.stored(tracker.current_slot_values())
+    if shared:  # the place may be only the shared position: it goes with the place
+        keep["report_answers"] = shared_location.with_location({}, shared)
     return clear_report() + [SlotSet(k, v) for k, v in keep.items() if v] + [SlotSet("report_service", service_code)]
 
 

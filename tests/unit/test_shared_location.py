@@ -189,3 +189,16 @@ def test_the_bots_confirmation_keeps_its_words_when_masked_for_the_logs():
     assert mask(shared.confirmation(Location(52.4521, -1.5012, 20))) == (
         "I'll use your current location (accuracy about 20 m). You can [check it on a map]([location])."
     )
+
+
+def test_switching_to_another_kind_of_report_keeps_the_shared_position_with_the_place():
+    from rasa_sdk import Tracker
+
+    from actions.reports.actions import switch_report
+
+    slots = {**slots_with_location(shared.LOCATION_ONLY), "report_service": "pothole"}
+    tracker = Tracker("c1", slots, {}, [], False, None, {}, "action_listen")
+    events = {e["name"]: e["value"] for e in switch_report(tracker, "fly_tipping") if e.get("event") == "slot"}
+    assert events["report_service"] == "fly_tipping"
+    assert events["report_location"] == shared.LOCATION_ONLY
+    assert events["report_answers"] == {shared.KEY: {"lat": 52.4521, "long": -1.5012, "accuracy": 20.0}}
