@@ -17,6 +17,7 @@ import { clock, dateTime, duration, parseTime } from './times.js';
 import { ERROR_TEXT, EXTENDED_STATUS, PRESENCE, PRIORITIES, SPEAKERS } from './wording.js';
 import { beep } from './sound.js';
 import { setUpAnswerSearch } from './answers.js';
+import { mapUrl, positionText } from './map_link.js';
 
 (function () {
   'use strict';
@@ -1467,6 +1468,10 @@ import { setUpAnswerSearch } from './answers.js';
     add('Reported', c.requested_datetime ? dateTime(c.requested_datetime) : '');
     add('Last updated', c.updated_datetime ? dateTime(c.updated_datetime) : '');
     add('Address', c.address);
+    if (mapUrl(c.lat, c.long)) {
+      dl.append(el('dt', { text: 'Map location' }), el('dd', {}, `${positionText(c.lat, c.long)} `,
+        el('a', { href: mapUrl(c.lat, c.long), target: '_blank', rel: 'noopener noreferrer', text: 'Open in OpenStreetMap' })));
+    }
     add('Description', c.description);
     card.append(dl);
 

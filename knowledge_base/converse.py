@@ -54,8 +54,11 @@ class RestConversation:
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             raise RunnerError(f"cannot reach the bot at {self.rasa_url}: {exc}") from None
 
-    def send(self, text: str) -> list[dict[str, Any]]:
-        replies = self._request(f"{self.rasa_url}/webhooks/rest/webhook", {"sender": self.sender, "message": text})
+    def send(self, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"sender": self.sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        replies = self._request(f"{self.rasa_url}/webhooks/rest/webhook", body)
         return replies if isinstance(replies, list) else []
 
     def slots(self) -> dict[str, Any]:
@@ -81,7 +84,7 @@ def play(scenario: sc.Scenario, rasa_url: str, token: str = "") -> Result:
             message = str(button.get("payload", ""))
         else:
             message = turn.user or ""
-        got = sc.bot_turn(conversation.send(message))
+        got = sc.bot_turn(conversation.send(message, turn.metadata))
         if want_slots and "slots" in turn.checks:
             got.slots = conversation.slots()
         offered = " ".join(f"[{b.get('title')}]" for b in got.buttons)

@@ -30,6 +30,7 @@ class Turn:
     user: str | None
     button: str | None
     checks: dict[str, Any]
+    metadata: dict[str, Any] | None = None  # sent with the message, as the relay sends it
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,8 @@ def parse(data: Any, source: str = "") -> list[Scenario]:
                     raise ScenarioFileError(
                         f'{source}: scenario "{item["name"]}", turn {number}, key "matches": {exc}'
                     ) from None
-            turns.append(Turn(raw.get("user"), raw.get("button"), {k: raw[k] for k in CHECKS if k in raw}))
+            checks = {k: raw[k] for k in CHECKS if k in raw}
+            turns.append(Turn(raw.get("user"), raw.get("button"), checks, raw.get("metadata")))
         scenarios.append(Scenario(item["name"], tuple(turns), source))
     return scenarios
 

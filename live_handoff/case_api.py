@@ -23,6 +23,8 @@ FIELDS = (
     "expected_datetime",
     "address",
     "zipcode",
+    "lat",
+    "long",
     "description",
 )
 

@@ -68,6 +68,14 @@ class Metrics:
             ["why"],
             registry=r,
         )
+        # "Use my location" (contracts/README.md, "Shared location"): what the bot made of each
+        # position; anything but "used" is a resident asked to type the street instead.
+        self.shared_locations = Counter(
+            "frontdesk_shared_locations",
+            "Positions shared with Use my location, by outcome (used, missing, invalid, imprecise, outside)",
+            ["outcome"],
+            registry=r,
+        )
         self.outbox_waiting = Gauge("frontdesk_outbox_waiting", "Messages left waiting for the case system", registry=r)
         self.outbox_oldest = Gauge(
             "frontdesk_outbox_oldest_seconds", "Age of the oldest message left waiting for the case system", registry=r

@@ -7,7 +7,12 @@ by anyone, and references are sequential, so they can be walked. Hence:
   staff key; to everyone else they do not exist (the same 404 as an unknown id);
 - a public request's description, status notes and free-text answers are masked
   (``contracts.masking``), and answers marked ``public: false`` (a vehicle registration,
-  a chat's id) are left out. Contact details never leave the store at all.
+  a chat's id) are left out. Contact details never leave the store at all;
+- ``lat``/``long`` are rounded to :data:`PUBLIC_COORDINATE_PLACES` decimal places (about
+  110 m north-south, 70 m east-west here). FixMyStreet publishes report pins, but its
+  reporters place the pin themselves on a map they know is public; "Use my location" in the
+  chat is where the resident's phone is, often their doorstep. The street is public, the
+  house is not. Staff keys read the exact position.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from service_requests.catalogue import Service
 # Text a resident or an officer wrote freely; everything else comes from fixed lists,
 # dates or the catalogue.
 FREE_TEXT = ("description", "status_notes")
+PUBLIC_COORDINATE_PLACES = 3
 
 
 def readable(service: Service | None, staff: bool) -> bool:
@@ -62,4 +68,7 @@ def for_reader(request: dict[str, Any], service: Service | None, staff: bool) ->
             mask(answer) if question.datatype in ("string", "text") and isinstance(answer, str) else answer
         )
     shown["attributes"] = attributes
+    for field in ("lat", "long"):
+        if isinstance(shown.get(field), (int, float)):
+            shown[field] = round(shown[field], PUBLIC_COORDINATE_PLACES)
     return shown

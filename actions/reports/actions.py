@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.open311 import Open311RejectedError, Open311UnavailableError, Open311UncertainError
 from actions.reports import flow, reading, texts
+from actions.reports import location as shared_location
 from actions.reports.interruptions import CONTINUE, interruption
 from actions.reports.report_key import report_key
 from actions.reports.service import advisor_hours, knowledge_base, open311
@@ -40,6 +41,9 @@ LEFT = "left"  # report_confirmation when the resident said they did not want th
 def switch_report(tracker: Tracker, service_code: str) -> list[EventType]:
     """Start a report of another kind, keeping what identifies the place and the contact."""
     keep = {s: tracker.get_slot(s) for s in ("report_postcode", "report_location", "report_contact")}
+    shared = shared_location.stored(tracker.current_slot_values())
+    if shared:  # the place may be only the shared position: it goes with the place
+        keep["report_answers"] = shared_location.with_location({}, shared)
     return clear_report() + [SlotSet(k, v) for k, v in keep.items() if v] + [SlotSet("report_service", service_code)]
 
 
@@ -141,6 +145,8 @@ class ValidateReportForm(FormValidationAction):
             # like updates?", though out of context the model hears distress; urgent words
             # (the phrase lists) still interrupt.
             route = None
+        if requested in shared_location.ASKED_AT and shared_location.is_location_message(message):
+            route = None  # "Use my location" answers the question, whatever the model hears in it
         clear_answer = [SlotSet(requested, None)] if requested else []
         if tracker.get_slot("report_stopped"):
             # The form is ending (the Open311 service stopped answering mid-report): whatever
@@ -148,7 +154,10 @@ class ValidateReportForm(FormValidationAction):
             return clear_answer + [SlotSet("requested_slot", None)]
         if not route or route == CONTINUE:
             # Every bot turn starts with its route metadata; a report's turns carry the report's.
-            dispatcher.utter_message(json_message={"route": self._report_route(tracker, message)})
+            report_route = self._report_route(tracker, message)
+            if requested in shared_location.ASKED_AT and shared_location.is_location_message(message):
+                report_route["location"] = shared_location.outcome(message)  # counted by the relay
+            dispatcher.utter_message(json_message={"route": report_route})
         if route == CONTINUE:
             return clear_answer  # the same question is asked again
         if not route and requested in LEAVE_SLOTS and reading.is_leaving(text):
@@ -235,6 +244,8 @@ class ValidateReportForm(FormValidationAction):
     async def validate_report_postcode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is not None and shared_location.is_location_message(tracker.latest_message or {}):
+            return self._take_location("report_postcode", dispatcher, tracker)
         if value is not None and not _is_stop(value) and not reading.postcode_in(value) and reading.dont_know(value):
             return {
                 "report_postcode": flow.POSTCODE_NOT_KNOWN,
@@ -268,9 +279,36 @@ class ValidateReportForm(FormValidationAction):
     async def validate_report_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is not None and shared_location.is_location_message(tracker.latest_message or {}):
+            return self._take_location("report_location", dispatcher, tracker)
+        slots = tracker.current_slot_values()
+        if isinstance(value, str) and shared_location.stored(slots) and shared_location.is_skip(value):
+            return {
+                "report_location": shared_location.LOCATION_ONLY,
+                "report_failures": succeeded("report_location", tracker),
+            }
         if isinstance(value, str) and reading.postcode_in(value) and reading.without_postcode(value):
             value = reading.without_postcode(value)  # the postcode was given already
         return await self._stop_or(value, "report_location", flow.check_location, dispatcher, tracker)
+
+    @staticmethod
+    def _take_location(slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """Keep the position shared with "Use my location", or say why not and ask again.
+
+        At the postcode question the position stands in for the postcode; at the street
+        question it stands in for the street. Either way a street may still be typed.
+        """
+        found, problem = shared_location.read_location(tracker.latest_message or {})
+        if found is None:
+            dispatcher.utter_message(text=problem)
+            return {slot: None}
+        dispatcher.utter_message(text=shared_location.confirmation(found))
+        values: dict[str, Any] = {
+            "report_answers": shared_location.with_location(tracker.current_slot_values(), found),
+            "report_failures": succeeded(slot, tracker),
+        }
+        values[slot] = flow.POSTCODE_NOT_KNOWN if slot == "report_postcode" else shared_location.LOCATION_ONLY
+        return values
 
     async def validate_report_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -408,6 +446,7 @@ class _AskFixedQuestion(Action, abc.ABC):
 
 class ActionAskReportPostcode(_AskFixedQuestion):
     question = texts.ASK_POSTCODE
+    buttons = ((shared_location.BUTTON["title"], shared_location.BUTTON["payload"]),)
 
     def name(self) -> str:
         return "action_ask_report_postcode"
@@ -415,9 +454,17 @@ class ActionAskReportPostcode(_AskFixedQuestion):
 
 class ActionAskReportLocation(_AskFixedQuestion):
     question = texts.ASK_LOCATION
+    buttons = ((shared_location.BUTTON["title"], shared_location.BUTTON["payload"]),)
 
     def name(self) -> str:
         return "action_ask_report_location"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if shared_location.stored(tracker.current_slot_values()) and not explained_already(tracker, "report_location"):
+            # A position is shared already: a street or landmark is a help, not a must.
+            dispatcher.utter_message(text=shared_location.ASK_LANDMARK, buttons=[{"title": "Skip", "payload": "skip"}])
+            return []
+        return await super().run(dispatcher, tracker, domain)
 
 
 class ActionAskReportDescription(_AskFixedQuestion):
@@ -576,6 +623,8 @@ class ActionSubmitReport(Action):
     @staticmethod
     async def _already_arrived(service_code: str, form: dict[str, str]) -> dict[str, Any] | None:
         """After an uncertain submission: the same report, if it did arrive (same place and words)."""
+        if "zipcode" not in form:
+            return None  # nothing to look it up by; the resend's submission key finds it instead
         recent = await open311().recent(
             service_code, form["zipcode"], DUPLICATE_DAYS, dt.datetime.now(dt.timezone.utc), statuses="open,closed"
         )

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from actions.reports import location
 from actions.reports.reading import postcode_in
 from contracts.masking import mask
 
@@ -171,6 +172,9 @@ def summary_lines(service_name: str, slots: dict[str, Any], definition: dict[str
         f"- **Where**: {slots.get('report_location')}",
         f"- **What**: {slots.get('report_description')}",
     ]
+    shared = location.summary_line(slots)
+    if shared:  # in place of "Where" when no street was typed, else just after it
+        lines[2:3] = [shared] if slots.get("report_location") == location.LOCATION_ONLY else [lines[2], shared]
     answers = slots.get("report_answers") or {}
     for attribute in questions(definition):
         if attribute["code"] in answers:
@@ -294,11 +298,14 @@ def submission(service_code: str, slots: dict[str, Any]) -> dict[str, str]:
         "service_code": service_code,
         "address_string": slots["report_location"],
         "description": slots["report_description"],
+        **location.form_fields(slots),
     }
+    if form["address_string"] == location.LOCATION_ONLY:
+        del form["address_string"]  # lat/long say where; there is no street to send
     if slots.get("report_postcode") and slots["report_postcode"] != POSTCODE_NOT_KNOWN:
         form["zipcode"] = slots["report_postcode"]
     for code, value in (slots.get("report_answers") or {}).items():
-        if value != SKIPPED:
+        if value != SKIPPED and code != location.KEY:
             form[f"attribute[{code}]"] = value
     contact = slots.get("report_contact") or NO_CONTACT
     if "@" in contact:
@@ -315,7 +322,7 @@ def same_report(request: dict[str, Any], form: dict[str, str]) -> bool:
     description masked; a council's own service may answer with it whole. Either counts.
     """
     description = request.get("description")
-    return request.get("address") == form["address_string"] and description in (
+    return request.get("address") == form.get("address_string") and description in (
         form["description"],
         mask(form["description"]),
     )

@@ -9,7 +9,8 @@ traced, and published phone numbers (``contracts.masking.published``).
 
 Labels: ``[email]``, ``[phone]``, ``[postcode]``, ``[address]``, ``[name]``,
 ``[ni number]``, ``[nhs number]``, ``[card]``, ``[date of birth]``, ``[vehicle]``,
-``[reference number]``, ``[account]``, ``[number]``.
+``[reference number]``, ``[account]``, ``[number]``, ``[location]`` (map links and
+latitude, longitude pairs).
 
 Hand-written patterns, with check digits from python-stdnum: Presidio, the well-kept
 library for the whole job, needs a spaCy English model downloaded at install time, which
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from contracts.masking.coordinates import mask_coordinates
 from contracts.masking.dates import mask_dates_of_birth
 from contracts.masking.names import mask_names
 from contracts.masking.numbers import mask_long_numbers, mask_numbers, mask_vehicles
@@ -43,6 +45,7 @@ LABELS = (
     "[reference number]",
     "[account]",
     "[number]",
+    "[location]",
 )
 
 _CONVERSATION_ID = re.compile(r"(?<![A-Za-z0-9])c_[A-Za-z0-9_-]{6,}")
@@ -75,6 +78,8 @@ def mask(text: str) -> str:
     # Order matters: identifiers with check digits before the phones and accounts they
     # resemble, places before registrations (postcodes look like them), names last so a
     # lead-in never swallows an email or an address.
+    if _DIGIT.search(text):
+        text = mask_coordinates(text)  # before the numbers: a coordinate is not a [number]
     if _DIGIT.search(text) or "@" in text:
         text = mask_numbers(text)
         text = mask_dates_of_birth(text)

@@ -27,6 +27,7 @@ from live_handoff.rooms.queue import Queue
 from live_handoff.summaries import tracker_events
 
 log = logging.getLogger(__name__)
+LOCATION_OUTCOMES = ("used", "missing", "invalid", "imprecise", "outside")  # bot_route.schema.json
 
 
 class BotTurns(Room):
@@ -73,18 +74,24 @@ class BotTurns(Room):
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=10)
 
-    def answer(self, cid: str, text: str, message_id: str = "", page: str | None = None) -> None:
+    def answer(
+        self, cid: str, text: str, message_id: str = "", page: str | None = None, location: dict | None = None
+    ) -> None:
         """Ask the bot in the background, so a resident can still press "Talk to an advisor"
         or type while it thinks; the per-conversation lock keeps turns in order."""
-        self.spawn(self.ask_bot(cid, text, message_id, page), cid)
+        self.spawn(self.ask_bot(cid, text, message_id, page, location), cid)
 
     # One turn ------------------------------------------------------------------------
 
-    async def ask_bot(self, cid: str, text: str, message_id: str = "", page: str | None = None) -> None:
+    async def ask_bot(
+        self, cid: str, text: str, message_id: str = "", page: str | None = None, location: dict | None = None
+    ) -> None:
         """Send to Rasa; after ``bot_notice_seconds`` without an answer, tell the resident.
 
         ``message_id`` is the resident message being answered: a message already answered,
-        or arriving after a handoff, is not sent to the bot.
+        or arriving after a handoff, is not sent to the bot. ``location`` is a position the
+        resident chose to share ("Use my location"), checked against the frame schema: it
+        goes to the bot in the metadata only, never into the conversation log.
         """
         lock = self.lock(cid)
         waited = lock.locked()
@@ -100,7 +107,10 @@ class BotTurns(Room):
             # A cap on turns in flight (RELAY_LIMIT_BOT_TURNS): over it, the resident is
             # told to wait a moment and the turn waits for a slot; it is never dropped.
             async with self.slots.slot(lambda: self._busy(cid)):
-                await self._turn(cid, text, message_id, {"channel": "web", "page_url": page})
+                metadata: dict[str, Any] = {"channel": "web", "page_url": page}
+                if location:
+                    metadata["location"] = location
+                await self._turn(cid, text, message_id, metadata)
 
     async def _busy(self, cid: str) -> None:
         self.metrics.limited.labels(BOT_TURNS).inc()
@@ -148,6 +158,8 @@ class BotTurns(Room):
 
     async def _record_route(self, cid: str, route: dict[str, Any], asked: str) -> None:
         await self.store.set_fields(cid, route=json.dumps(route))
+        if route.get("location") in LOCATION_OUTCOMES:
+            self.metrics.shared_locations.labels(route["location"]).inc()
         signposts = route.get("signposts") or []
         await self.store.record(
             "route",

@@ -104,7 +104,7 @@ class Residents(Room):
                 and later(stream_id, conversation.get("answered", "0-0"))
                 and not await self.store.bot_turn_running(cid)
             ):
-                self.bot_turns.answer(cid, asked, stream_id)
+                self.bot_turns.answer(cid, asked, stream_id, location=frame.get("location"))
             return
         self.metrics.messages.labels("resident").inc()
         reference = reference_in(frame["text"])
@@ -115,7 +115,7 @@ class Residents(Room):
             await self.store.transition(cid, ("closed",), "bot", status_event("reopened"))
             mode = "bot"
         if mode == "bot":
-            self.bot_turns.answer(cid, asked, stream_id, peer.page)
+            self.bot_turns.answer(cid, asked, stream_id, peer.page, frame.get("location"))
 
     async def typing(self, cid: str, active: bool) -> None:
         conversation = await self.store.conversation(cid) or {}

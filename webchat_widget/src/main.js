@@ -12,6 +12,7 @@ import { mix, primaryColour } from "./colour.js";
 import { plainTranscript } from "./transcript.js";
 import { describeDuration } from "./durations.js";
 import { icon } from "./icons.js";
+import { isLocationButton, locationControl } from "./location.js";
 
 (function () {
   "use strict";
@@ -275,6 +276,11 @@ import { icon } from "./icons.js";
     const group = h("div", { class: "fd-quick", role: "group", "aria-label": "Suggested replies" });
     for (const b of buttons) {
       if (!b || !b.title || (!b.payload && !b.action)) continue;
+      if (isLocationButton(b)) {
+        const control = locationControl(b, { id: newId("fd-loc"), note, send: (at) => pressQuick(b, null, group, at) });
+        group.append(control);
+        continue;
+      }
       const button = h("button", { type: "button", class: "fd-chip" }, b.title);
       button.addEventListener("click", () => pressQuick(b, button, group));
       group.append(button);
@@ -282,7 +288,7 @@ import { icon } from "./icons.js";
     return group.childElementCount ? group : null;
   }
 
-  function pressQuick(b, button, group) {
+  function pressQuick(b, button, group, location) {
     if (b.action === "leave_message") {
       openLeaveForm(button);
       return;
@@ -292,7 +298,7 @@ import { icon } from "./icons.js";
     group.hidden = true;
     st.live = st.live.filter((g) => g !== group);
     input.focus();
-    if (b.payload) sendMessage(b.title, b.payload);
+    if (b.payload) sendMessage(b.title, b.payload, location);
     else sendAction(b.action);
   }
 
@@ -689,9 +695,10 @@ import { icon } from "./icons.js";
     flushOutbox();
   }
 
-  function sendMessage(text, payload) {
+  function sendMessage(text, payload, location) {
     const frame = { type: "message", client_id: newId("m"), text };
     if (payload) frame.payload = payload;
+    if (location) frame.location = location; // "Use my location" (location.js)
     activity();
     typingStopped();
     addMessage({ from: "resident", text }, frame.client_id);
