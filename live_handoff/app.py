@@ -16,6 +16,7 @@ from aiohttp import WSCloseCode, web
 
 from knowledge_base.cache import KnowledgeBaseCache
 from live_handoff import http_api
+from live_handoff.photos import handlers as photos
 from live_handoff.advisor_ws import advisor_socket
 from live_handoff.bot_client import BotClient
 from live_handoff.case_api import CaseDesk
@@ -151,4 +152,5 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/ws/resident", resident_socket)
     app.router.add_get("/ws/advisor", advisor_socket)
     app.add_routes(http_api.routes())
+    photos.setup(app)  # residents' photos with reports (live_handoff/photos)
     return app

@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS requests (
     expected TEXT,
     closed TEXT,
     client TEXT,
-    client_request_key TEXT
+    client_request_key TEXT,
+    media_url TEXT
 );
 CREATE INDEX IF NOT EXISTS requests_by_place ON requests (service_code, zipcode, requested);
 CREATE TABLE IF NOT EXISTS status_changes (
@@ -61,7 +62,7 @@ CREATE TABLE IF NOT EXISTS status_changes (
 );
 """
 # Columns added after the first release: a database made before them gets them on start-up.
-ADDED_COLUMNS = {"client": "TEXT", "client_request_key": "TEXT"}
+ADDED_COLUMNS = {"client": "TEXT", "client_request_key": "TEXT", "media_url": "TEXT"}
 # One case per (client, key): a resend of a submission finds the case the first one made.
 KEYED_INDEX = (
     "CREATE UNIQUE INDEX IF NOT EXISTS requests_by_client_key ON requests (client, client_request_key) "
@@ -173,8 +174,8 @@ class CaseStore:
                 db.execute(
                     "INSERT INTO requests (id, service_code, service_name, agency, service_notice, extended_status,"
                     " status_notes, description, address, zipcode, lat, long, attributes, email, phone, first_name,"
-                    " last_name, requested, updated, expected, client, client_request_key)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " last_name, requested, updated, expected, client, client_request_key, media_url)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         request_id,
                         service.service_code,
@@ -198,6 +199,7 @@ class CaseStore:
                         _iso(expected),
                         client if key is not None else None,
                         key,
+                        new.media_url,
                     ),
                 )
                 db.execute(
@@ -329,7 +331,7 @@ class CaseStore:
             "zipcode": row["zipcode"],
             "lat": row["lat"],
             "long": row["long"],
-            "media_url": None,
+            "media_url": row["media_url"],
             "attributes": json.loads(row["attributes"]),
         }
 

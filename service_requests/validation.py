@@ -29,6 +29,8 @@ class NewRequest:
     phone: str | None = None
     first_name: str | None = None
     last_name: str | None = None
+    # GeoReport v2's one photo address (the chat sends its first photo here: live_handoff/photos).
+    media_url: str | None = None
 
 
 def _clean(name: str, value: str | None, limit: int) -> str | None:
@@ -125,7 +127,16 @@ def validate_submission(form: Mapping[str, str], service: Service, max_descripti
         phone=phone,
         first_name=_clean("first_name", form.get("first_name"), rules.NAME_LIMIT),
         last_name=_clean("last_name", form.get("last_name"), rules.NAME_LIMIT),
+        media_url=_media_url(form.get("media_url")),
     )
+
+
+def _media_url(value: str | None) -> str | None:
+    """An http(s) address of at most 500 characters, or None when not given."""
+    url = _clean("media_url", value, 500)
+    if url is not None and (not url.startswith(("https://", "http://")) or any(c.isspace() for c in url)):
+        raise Open311Error(400, "media_url must be one http:// or https:// address")
+    return url
 
 
 def _checked(name: str, check: Callable[[str | None], str | None], value: str | None, wrong: str) -> str | None:
