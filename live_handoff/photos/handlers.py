@@ -22,12 +22,12 @@ from aiohttp import web
 from prometheus_client import Counter, Histogram
 
 from live_handoff import access, audit, frames
+from live_handoff.frames import iso
 from live_handoff.keys import METRICS, SETTINGS, STORE
 from live_handoff.photos import images
 from live_handoff.photos.records import PhotoRecords, describe, new_id
 from live_handoff.photos.storage import DiskFiles, PhotoFiles
 from live_handoff.sessions import current_user
-from live_handoff.frames import iso
 
 log = logging.getLogger(__name__)
 
