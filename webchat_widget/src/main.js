@@ -12,6 +12,7 @@ import { mix, primaryColour } from "./colour.js";
 import { plainTranscript } from "./transcript.js";
 import { describeDuration } from "./durations.js";
 import { icon } from "./icons.js";
+import { createPhotos, PHOTO_PAYLOAD } from "./photos.js";
 
 (function () {
   "use strict";
@@ -154,7 +155,9 @@ import { icon } from "./icons.js";
   const leaveArea = h("div", { class: "fd-section", hidden: true });
   const closedArea = h("div", { class: "fd-section", hidden: true });
 
-  const footer = h("div", { class: "fd-footer" }, toolbar, statusBar, leaveArea, closedArea, composer);
+  // "Add a photo" while the bot takes a report (photos.js).
+  const photos = createPhotos({ relay: RELAY, conversation: () => ({ cid: st.cid, token: st.token }), announce: (t) => note(t), vh });
+  const footer = h("div", { class: "fd-footer" }, toolbar, statusBar, leaveArea, closedArea, photos.panel, composer);
   const panel = h("div", {
     class: "fd-panel", id: ids.panel, role: "region", "aria-labelledby": ids.title, hidden: true,
   }, header, confirmBar, notice, log, footer);
@@ -275,6 +278,7 @@ import { icon } from "./icons.js";
     const group = h("div", { class: "fd-quick", role: "group", "aria-label": "Suggested replies" });
     for (const b of buttons) {
       if (!b || !b.title || (!b.payload && !b.action)) continue;
+      if (b.payload === PHOTO_PAYLOAD) { photos.offer(); continue; } // the photo panel, not a chip
       const button = h("button", { type: "button", class: "fd-chip" }, b.title);
       button.addEventListener("click", () => pressQuick(b, button, group));
       group.append(button);
@@ -313,6 +317,7 @@ import { icon } from "./icons.js";
       st.pending.set(pendingId, { li, meta });
     }
     const own = f.from === "resident";
+    if (f.from === "bot") photos.refresh();
     const startsTurn = !own && !turnOpen;
     if (own || startsTurn) retireButtons();
     turnOpen = !own;
@@ -1005,6 +1010,7 @@ import { icon } from "./icons.js";
     });
     turnOpen = false;
     turnStart = null;
+    photos.reset();
     st.shown.clear();
     st.own.clear();
     st.pending.clear();
