@@ -17,6 +17,7 @@ import { clock, dateTime, duration, parseTime } from './times.js';
 import { ERROR_TEXT, EXTENDED_STATUS, PRESENCE, PRIORITIES, SPEAKERS } from './wording.js';
 import { beep } from './sound.js';
 import { setUpAnswerSearch } from './answers.js';
+import { renderPhotos } from './photos.js';
 
 (function () {
   'use strict';
@@ -1374,6 +1375,7 @@ import { setUpAnswerSearch } from './answers.js';
     clear(box);
     $('side-empty').hidden = Boolean(chat);
     if (!chat) {
+      clear($('chat-photos'));
       clear($('case-refs'));
       clear($('case-result'));
       return;
@@ -1401,6 +1403,7 @@ import { setUpAnswerSearch } from './answers.js';
     box.append(section);
     renderCaseRefs(chat);
     renderCaseResult(chat);
+    renderPhotos($('chat-photos'), chat.cid, () => state.active === chat.cid);
   }
 
   function chatCaseRefs(chat) {
