@@ -4,7 +4,8 @@ a case, and the secret its public address carries.
 Keys (under the relay's prefix): ``photo:{id}`` (a hash), ``photos:{cid}`` (the
 conversation's photos not yet sent with a report, in the order added) and
 ``photo_public:{secret}`` (the photo id). A photo not yet sent with a report expires with
-its records after ``PHOTOS_PENDING_MINUTES``; the sweeper then deletes its files.
+its records after ``PHOTOS_PENDING_MINUTES``, a photo sent with a case after the relay's
+retention (``RELAY_RETENTION_DAYS``); the sweeper then deletes its files.
 """
 
 from __future__ import annotations
@@ -78,9 +79,14 @@ class PhotoRecords:
             await pipe.execute()
         return record
 
-    async def attach(self, cid: str, pids: list[str], reference: str) -> list[str]:
-        """Mark the photos sent with case ``reference``: kept from now on, and listed under
-        the conversation's sent photos. Returns the ids attached (others are ignored)."""
+    async def attach(self, cid: str, pids: list[str], reference: str, keep_seconds: int) -> list[str]:
+        """Mark the photos sent with case ``reference``: kept ``keep_seconds`` from now (the
+        relay's retention, like the rest of the conversation; the case system copies what it
+        needs from ``media_url``) and listed under the conversation's sent photos.
+
+        Returns:
+            The ids attached; ids of another conversation, unknown or already sent are ignored.
+        """
         attached = []
         for pid in pids:
             record = await self.get(str(pid))
@@ -88,10 +94,11 @@ class PhotoRecords:
                 continue
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.hset(self._key("photo", pid), "case", reference)
-                pipe.persist(self._key("photo", pid))
-                pipe.persist(self._key("photo_public", record["public"]))
+                pipe.expire(self._key("photo", pid), keep_seconds)
+                pipe.expire(self._key("photo_public", record["public"]), keep_seconds)
                 pipe.lrem(self._key("photos", cid), 0, pid)
                 pipe.rpush(self._key("photos_sent", cid), pid)
+                pipe.expire(self._key("photos_sent", cid), keep_seconds)
                 await pipe.execute()
             attached.append(str(pid))
         return attached

@@ -169,7 +169,7 @@ class BotTurns(Room):
     async def _record_case(self, cid: str, case: dict[str, Any]) -> None:
         if isinstance(case.get("photos"), list):
             await PhotoRecords(self.store.redis, self.store.p).attach(
-                cid, case["photos"], str(case.get("service_request_id"))
+                cid, case["photos"], str(case.get("service_request_id")), self.store.ttl
             )
         references = json.loads(await self.store.field(cid, "cases") or "[]")
         if case.get("service_request_id") not in references:

@@ -117,7 +117,8 @@ async def test_a_photo_sent_with_a_case_is_kept_and_served_at_its_media_url_only
     assert metadata["photos"][0]["id"] == pid and "/photos/" in url and pid not in url
     path = url.split(str(client.port), 1)[1]
     assert (await client.get(path)).status == 404  # not yet sent with a case
-    assert await records.attach(cid, [pid, "p_notthisconversationsphoto"], "NB-2026-000123") == [pid]
+    assert await records.attach(cid, [pid, "p_notthisconversationsphoto"], "NB-2026-000123", 3600) == [pid]
+    assert 0 < await store.redis.ttl(f"{store.p}:photo:{pid}") <= 3600  # kept for the retention given
     public = await client.get(path)
     assert public.status == 200 and public.content_type == "image/jpeg"
     listing = await (await client.get(f"/api/conversations/{cid}/photos", headers=token)).json()
@@ -149,7 +150,7 @@ async def test_photos_never_sent_with_a_report_are_swept_once_their_records_expi
     kept = (await (await upload(client, cid, token, encoded("JPEG"))).json())["id"]
     dropped = (await (await upload(client, cid, token, encoded("JPEG"))).json())["id"]
     records = PhotoRecords(store.redis, store.p)
-    await records.attach(cid, [kept], "NB-2026-000124")
+    await records.attach(cid, [kept], "NB-2026-000124", 3600)
     await store.redis.delete(f"{store.p}:photo:{dropped}")  # as its pending time-out would
     files = client.server.app[FILES]
     assert await sweep_once(files, records, 0) == 2  # the photo and its thumbnail
