@@ -16,7 +16,6 @@ from aiohttp import WSCloseCode, web
 
 from knowledge_base.cache import KnowledgeBaseCache
 from live_handoff import http_api
-from live_handoff.photos import handlers as photos
 from live_handoff.advisor_ws import advisor_socket
 from live_handoff.bot_client import BotClient
 from live_handoff.case_api import CaseDesk
@@ -37,6 +36,7 @@ from live_handoff.keys import (
     STORE,
 )
 from live_handoff.metrics import Metrics
+from live_handoff.photos import handlers as photos
 from live_handoff.ratelimit import SocketCount
 from live_handoff.resident_ws import resident_socket
 from live_handoff.rooms import Relay

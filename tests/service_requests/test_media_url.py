@@ -1,6 +1,6 @@
 """media_url on a request: stored, shown to everyone for a public service, and checked."""
 
-from tests.service_requests.conftest import BASE, conforms, contact_message, pothole, post
+from tests.service_requests.conftest import BASE, conforms, contact_message, post, pothole
 
 PHOTO = "https://chat.northbridge.example/photos/AbCdEfGhIjKlMnOpQrStUvWxYz012345.jpg"
 

@@ -71,7 +71,11 @@ def test_an_error_names_the_client_id_so_the_widget_knows_which_message_failed()
         ('"hello"', "bad_json", "JSON object"),
         ('{"type": "rating", "score": true}', "invalid", "score"),
         ('{"type": "rating", "score": 4.5}', "invalid", "score"),
-        ('{"type": "message", "client_id": "m1", "text": "\\ud800"}', "invalid", "Your message has a character we cannot read"),
+        (
+            '{"type": "message", "client_id": "m1", "text": "\\ud800"}',
+            "invalid",
+            "Your message has a character we cannot read",
+        ),
         ('{"type": "message", "client_id": "m1", "text": "ok", "\\udc00": 1}', "invalid", "a key"),
         (
             '{"type": "leave_message", "client_id": "m1", "text": "hi", "email": "a@b.zz", "name": "\\udfff"}',
