@@ -10,7 +10,7 @@
  */
 import { createApi, goToSignIn, hasRole, missingEndpoint } from '/shared/api.js';
 import { clear, h as el, newId } from '/shared/dom.js';
-import { render, renderPlain } from '/shared/markdown.js';
+import { render, renderPlain, safeUrl as safeHref } from '/shared/markdown.js';
 import { mountSignIn } from '/shared/signin.js';
 import { compareIds } from '/shared/stream_ids.js';
 import { clock, dateTime, duration, parseTime } from './times.js';

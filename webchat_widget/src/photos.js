@@ -163,18 +163,20 @@ export function createPhotos({ relay, conversation, announce, vh }) {
     renderList();
   }
 
-  /** After each bot message: photos the bot sent with a report leave the panel. */
-  async function refresh() {
+  /** After each bot message: photos the bot sent with a report leave the panel. The relay
+   * marks them sent just after it logs the bot's reply, so look again shortly after. */
+  async function refresh(again = true) {
     if (!offered || !photos.length || !conversation().token) return;
     try {
       const response = await fetch(url(), { headers: headers(), credentials: "omit", cache: "no-store" });
       if (!response.ok) return;
       const body = await response.json();
-      const waiting = new Set((body.waiting || []).map((p) => p.id));
-      const sent = photos.filter((p) => !waiting.has(p.id));
-      if (sent.length === photos.length) {
+      const sent = new Set((body.sent || []).map((p) => p.id));
+      if (photos.every((p) => sent.has(p.id))) {
         announce(photos.length === 1 ? "Your photo was sent with your report." : "Your photos were sent with your report.");
         reset();
+      } else if (again) {
+        setTimeout(() => refresh(false), 1500);
       }
     } catch (e) {
       /* the next message tries again */
