@@ -112,6 +112,21 @@ class PhotoRecords:
                 out.append({**record, "id": pid})
         return out
 
+    async def forget(self, cids: list[str]) -> int:
+        """Delete every photo record of these conversations (erasure); the sweeper then
+        deletes their files once they are older than a waiting photo may be. Returns how
+        many photos were forgotten."""
+        forgotten = 0
+        for cid in cids:
+            pids = [
+                *await self.redis.lrange(self._key("photos", cid), 0, -1),
+                *await self.redis.lrange(self._key("photos_sent", cid), 0, -1),
+            ]
+            for pid in pids:
+                forgotten += int(await self.remove(pid) is not None)
+            await self.redis.delete(self._key("photos", cid), self._key("photos_sent", cid))
+        return forgotten
+
     async def known(self, pid: str) -> bool:
         return bool(await self.redis.exists(self._key("photo", pid)))
 

@@ -155,3 +155,21 @@ async def test_photos_never_sent_with_a_report_are_swept_once_their_records_expi
     files = client.server.app[FILES]
     assert await sweep_once(files, records, 0) == 2  # the photo and its thumbnail
     assert sorted(os.listdir(tmp_path / "photos")) == [f"{kept}.jpg", f"{kept}.thumb.jpg"]
+
+
+async def test_erasing_a_conversation_forgets_its_photos_and_the_sweep_deletes_their_files(
+    settings, tmp_path, make_client, store
+):
+    client = await make_client(photo_settings(settings, tmp_path))
+    _, cid, token = await start(client)
+    _, other_cid, other_token = await start(client)
+    sent = (await (await upload(client, cid, token, encoded("JPEG"))).json())["id"]
+    waiting = (await (await upload(client, cid, token, encoded("PNG"))).json())["id"]
+    kept = (await (await upload(client, other_cid, other_token, encoded("JPEG"))).json())["id"]
+    records = PhotoRecords(store.redis, store.p)
+    await records.attach(cid, [sent], "NB-2026-000125", 3600)
+    assert await records.forget([cid]) == 2
+    assert not await records.known(sent) and not await records.known(waiting) and await records.known(kept)
+    assert await store.redis.keys(f"{store.p}:photo*{cid}") == []
+    assert await sweep_once(client.server.app[FILES], records, 0) == 4
+    assert sorted(os.listdir(tmp_path / "photos")) == [f"{kept}.jpg", f"{kept}.thumb.jpg"]
