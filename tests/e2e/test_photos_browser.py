@@ -108,9 +108,7 @@ def test_a_resident_adds_a_photo_by_keyboard_at_375px_and_the_advisor_sees_it(
     advisor.on("pageerror", lambda e: errors.append(str(e)))
     advisor.on("console", lambda m: errors.append(m.text) if "Could not handle" in m.text else None)
     advisor_login(advisor, front_door.url)
-    expect(advisor.get_by_role("status").filter(has_text="Your status is now Available")).to_be_visible(
-        timeout=10_000
-    )
+    expect(advisor.get_by_role("status").filter(has_text="Your status is now Available")).to_be_visible(timeout=10_000)
     advisor.wait_for_timeout(1000)  # presence reaches the relay
     send(page, "I want to talk to a person")
     try:
