@@ -795,6 +795,7 @@ import { createPhotos, PHOTO_PAYLOAD } from "./photos.js";
     panel.classList.toggle("fd-panel-tall-footer", mode === "closed" || formOpen);
     if (mode !== "queued") setPart("queue", "");
     if (mode === "closed") {
+      photos.reset();
       lost = setHidden(confirmBar, true) || lost;
       lost = setHidden(leaveArea, true) || lost;
       lost = setHidden(composer, true) || lost;

@@ -76,7 +76,8 @@ export function createPhotos({ relay, conversation, announce, vh }) {
     list.textContent = "";
     photos.forEach((p, i) => {
       const n = i + 1;
-      const img = h("img", { class: "fd-photo-thumb", alt: "Photo " + n, width: "64", height: "64" });
+      // The words beside it name the photo; the picture itself adds nothing read aloud.
+      const img = h("img", { class: "fd-photo-thumb", alt: "", width: "64", height: "64" });
       if (p.thumb) img.src = p.thumb;
       const remove = h("button", { type: "button", class: "fd-btn-link" }, "Remove", vh(" photo " + n));
       remove.addEventListener("click", () => removePhoto(p, n));
