@@ -10,7 +10,7 @@
  */
 import { createApi, goToSignIn, hasRole, missingEndpoint } from '/shared/api.js';
 import { clear, h as el, newId } from '/shared/dom.js';
-import { render, renderPlain } from '/shared/markdown.js';
+import { render, renderPlain, safeUrl as safeHref } from '/shared/markdown.js';
 import { mountSignIn } from '/shared/signin.js';
 import { compareIds } from '/shared/stream_ids.js';
 import { clock, dateTime, duration, parseTime } from './times.js';
@@ -18,6 +18,7 @@ import { ERROR_TEXT, EXTENDED_STATUS, PRESENCE, PRIORITIES, SPEAKERS } from './w
 import { beep } from './sound.js';
 import { setUpAnswerSearch } from './answers.js';
 import { mapUrl, positionText } from './map_link.js';
+import { renderPhotos } from './photos.js';
 
 (function () {
   'use strict';
@@ -1375,6 +1376,7 @@ import { mapUrl, positionText } from './map_link.js';
     clear(box);
     $('side-empty').hidden = Boolean(chat);
     if (!chat) {
+      clear($('chat-photos'));
       clear($('case-refs'));
       clear($('case-result'));
       return;
@@ -1402,6 +1404,7 @@ import { mapUrl, positionText } from './map_link.js';
     box.append(section);
     renderCaseRefs(chat);
     renderCaseResult(chat);
+    renderPhotos($('chat-photos'), chat.cid, () => state.active === chat.cid);
   }
 
   function chatCaseRefs(chat) {

@@ -36,6 +36,7 @@ from live_handoff.keys import (
     STORE,
 )
 from live_handoff.metrics import Metrics
+from live_handoff.photos import handlers as photos
 from live_handoff.ratelimit import SocketCount
 from live_handoff.resident_ws import resident_socket
 from live_handoff.rooms import Relay
@@ -158,4 +159,5 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/ws/resident", resident_socket)
     app.router.add_get("/ws/advisor", advisor_socket)
     app.add_routes(http_api.routes())
+    photos.setup(app)  # residents' photos with reports (live_handoff/photos)
     return app

@@ -14,7 +14,8 @@ Redis stream ``{prefix}:audit``, field ``e`` = JSON::
 Actions: ``open`` (a conversation shown in the console), ``transcript`` (downloaded by
 staff), ``export`` and ``erase`` (subject access and erasure, ``detail`` says why),
 ``retry_message`` and ``delete_message`` (a message left that was set aside, sent back to
-the outbox or deleted by a supervisor; ``detail`` says why it had been set aside).
+the outbox or deleted by a supervisor; ``detail`` says why it had been set aside),
+``photos`` (a resident's photos listed or shown to staff).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from live_handoff.store_base import StoreBase, now_ms
 
-ACTIONS = frozenset({"open", "transcript", "export", "erase", "retry_message", "delete_message"})
+ACTIONS = frozenset({"open", "transcript", "export", "erase", "retry_message", "delete_message", "photos"})
 
 
 def _key(store: StoreBase) -> str:

@@ -14,6 +14,7 @@ from knowledge_base.opening_hours import advisor_hours_text
 from live_handoff import bot_choice, proxies
 from live_handoff import hours as opening
 from live_handoff.limits import Limits, read_limits
+from live_handoff.photos.settings import PhotoSettings, read_photo_settings
 
 T = TypeVar("T")
 
@@ -64,6 +65,8 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     # The status file `make up`'s supervisor writes (front_door.supervisor); /health shows it.
     supervisor_status: Path | None = None
+    # Residents' photos with reports (live_handoff/photos: PHOTOS_*).
+    photos: PhotoSettings = field(default_factory=PhotoSettings)
 
     @property
     def retention_seconds(self) -> int:
@@ -201,6 +204,7 @@ class Settings:
             outbox_warn_minutes=read("RELAY_OUTBOX_WARN_MINUTES", 10.0, float, lambda v: v > 0, positive),
             limits=read_limits(read),
             supervisor_status=read("RELAY_SUPERVISOR_STATUS", None, Path),
+            photos=read_photo_settings(read),
         )
 
 

@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS requests (
     expected TEXT,
     closed TEXT,
     client TEXT,
-    client_request_key TEXT
+    client_request_key TEXT,
+    media_url TEXT
 );
 CREATE INDEX IF NOT EXISTS requests_by_place ON requests (service_code, zipcode, requested);
 CREATE TABLE IF NOT EXISTS status_changes (

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients.open311 import Open311RejectedError, Open311UnavailableError, Open311UncertainError
-from actions.reports import flow, reading, texts
+from actions.reports import flow, photos, reading, texts
 from actions.reports import location as shared_location
 from actions.reports.interruptions import CONTINUE, interruption
 from actions.reports.report_key import report_key
@@ -313,6 +313,8 @@ class ValidateReportForm(FormValidationAction):
     async def validate_report_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if photos.is_offer(value):
+            return {"report_description": None}  # "Add a photo" is not a description
         return await self._stop_or(value, "report_description", flow.check_description, dispatcher, tracker)
 
     async def validate_report_contact(
@@ -469,6 +471,7 @@ class ActionAskReportLocation(_AskFixedQuestion):
 
 class ActionAskReportDescription(_AskFixedQuestion):
     question = texts.ASK_DESCRIPTION
+    buttons = ((photos.ADD_PHOTO["title"], photos.ADD_PHOTO["payload"]),)  # the widget's photo picker
 
     def name(self) -> str:
         return "action_ask_report_description"
@@ -529,6 +532,8 @@ class ActionAskReportConfirmation(Action):
             return []
         name = service_code.replace("_", " ").capitalize()
         lines = flow.summary_lines(name, slots, definition)
+        photo_line = photos.summary_line(photos.waiting(tracker.latest_message.get("metadata")))
+        lines += [photo_line] if photo_line else []
         dispatcher.utter_message(
             text="\n\n".join([texts.SUMMARY_INTRO, "\n".join(lines), texts.SUMMARY_OUTRO]),
             buttons=[
@@ -568,7 +573,8 @@ class ActionSubmitReport(Action):
             return clear_report()
         service_code = tracker.get_slot("report_service") or ""
         slots = tracker.current_slot_values()
-        form = flow.submission(service_code, slots)
+        sent_photos = photos.waiting(tracker.latest_message.get("metadata"))
+        form = photos.with_photos(flow.submission(service_code, slots), sent_photos)
         retry = [
             {"title": "Try again", "payload": f"/request_{service_code}"},
             {"title": "Talk to an advisor", "payload": "/handoff"},
@@ -617,7 +623,10 @@ class ActionSubmitReport(Action):
         if related:
             parts.append(related)
         dispatcher.utter_message(text="\n\n".join(parts))
-        dispatcher.utter_message(json_message={"case": {"service_request_id": reference, "service_code": service_code}})
+        case = {"service_request_id": reference, "service_code": service_code}
+        if sent_photos:
+            case["photos"] = [p["id"] for p in sent_photos]  # the relay keeps them with the case
+        dispatcher.utter_message(json_message={"case": case})
         return clear_report() + [SlotSet("reference", reference)]
 
     @staticmethod

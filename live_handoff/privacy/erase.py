@@ -17,6 +17,7 @@ from typing import Any
 
 from redis.exceptions import RedisError, WatchError
 
+from live_handoff.photos.records import PhotoRecords
 from live_handoff.privacy.finding import redact_analytics
 from live_handoff.privacy.gather import MODES, CaseSystem, Found, lock_key, tracker_key
 from live_handoff.store import Store
@@ -135,6 +136,8 @@ async def erase(store: Store, found: Found, cases: CaseSystem | None) -> dict[st
     tail = results[len(cids) * per_cid :]
     counts["messages_left_removed"] = sum(int(n) for n in tail[: len(found.outbox)])
     counts["messages_refused_removed"] = sum(int(n) for n in tail[len(found.outbox) :])
+    # Photos: their records now; the sweeper deletes the files (live_handoff/photos).
+    counts["photos_forgotten"] = await PhotoRecords(store.redis, store.p).forget(cids)
     removed, stripped = await rewrite_analytics(store, set(cids))
     counts["analytics_removed"] = removed
     counts["analytics_stripped"] = stripped

@@ -20,6 +20,7 @@ from live_handoff.editor_events import OFFERED, editor_events
 from live_handoff.frames import iso, later
 from live_handoff.handoff import checked_handoff
 from live_handoff.limits import BOT_TURNS
+from live_handoff.photos.records import PhotoRecords, for_bot
 from live_handoff.protocol import FrameError
 from live_handoff.ratelimit import TurnSlots
 from live_handoff.rooms.common import REQUEST_ADVISOR, TRY_AGAIN, Room, Services
@@ -110,6 +111,8 @@ class BotTurns(Room):
                 metadata: dict[str, Any] = {"channel": "web", "page_url": page}
                 if location:
                     metadata["location"] = location
+                # The photos waiting to go with a report ride along (actions/reports/photos.py).
+                metadata.update(for_bot(await PhotoRecords(self.store.redis, self.store.p).pending(cid)))
                 await self._turn(cid, text, message_id, metadata)
 
     async def _busy(self, cid: str) -> None:
@@ -176,6 +179,10 @@ class BotTurns(Room):
             await self.store.record(kind, conversation_id=cid, **fields)
 
     async def _record_case(self, cid: str, case: dict[str, Any]) -> None:
+        if isinstance(case.get("photos"), list):
+            await PhotoRecords(self.store.redis, self.store.p).attach(
+                cid, case["photos"], str(case.get("service_request_id")), self.store.ttl
+            )
         references = json.loads(await self.store.field(cid, "cases") or "[]")
         if case.get("service_request_id") not in references:
             references.append(case.get("service_request_id"))

@@ -13,6 +13,7 @@ import { plainTranscript } from "./transcript.js";
 import { describeDuration } from "./durations.js";
 import { icon } from "./icons.js";
 import { isLocationButton, locationControl } from "./location.js";
+import { createPhotos, PHOTO_PAYLOAD } from "./photos.js";
 
 (function () {
   "use strict";
@@ -155,7 +156,9 @@ import { isLocationButton, locationControl } from "./location.js";
   const leaveArea = h("div", { class: "fd-section", hidden: true });
   const closedArea = h("div", { class: "fd-section", hidden: true });
 
-  const footer = h("div", { class: "fd-footer" }, toolbar, statusBar, leaveArea, closedArea, composer);
+  // "Add a photo" while the bot takes a report (photos.js).
+  const photos = createPhotos({ relay: RELAY, conversation: () => ({ cid: st.cid, token: st.token }), announce: (t) => note(t), vh });
+  const footer = h("div", { class: "fd-footer" }, toolbar, statusBar, leaveArea, closedArea, photos.panel, composer);
   const panel = h("div", {
     class: "fd-panel", id: ids.panel, role: "region", "aria-labelledby": ids.title, hidden: true,
   }, header, confirmBar, notice, log, footer);
@@ -281,6 +284,7 @@ import { isLocationButton, locationControl } from "./location.js";
         group.append(control);
         continue;
       }
+      if (b.payload === PHOTO_PAYLOAD) { photos.offer(); continue; } // the photo panel, not a chip
       const button = h("button", { type: "button", class: "fd-chip" }, b.title);
       button.addEventListener("click", () => pressQuick(b, button, group));
       group.append(button);
@@ -319,6 +323,7 @@ import { isLocationButton, locationControl } from "./location.js";
       st.pending.set(pendingId, { li, meta });
     }
     const own = f.from === "resident";
+    if (f.from === "bot") photos.refresh();
     const startsTurn = !own && !turnOpen;
     if (own || startsTurn) retireButtons();
     turnOpen = !own;
@@ -797,6 +802,7 @@ import { isLocationButton, locationControl } from "./location.js";
     panel.classList.toggle("fd-panel-tall-footer", mode === "closed" || formOpen);
     if (mode !== "queued") setPart("queue", "");
     if (mode === "closed") {
+      photos.reset();
       lost = setHidden(confirmBar, true) || lost;
       lost = setHidden(leaveArea, true) || lost;
       lost = setHidden(composer, true) || lost;
@@ -1012,6 +1018,7 @@ import { isLocationButton, locationControl } from "./location.js";
     });
     turnOpen = false;
     turnStart = null;
+    photos.reset();
     st.shown.clear();
     st.own.clear();
     st.pending.clear();
