@@ -52,6 +52,12 @@ class Metrics:
             registry=r,
         )
         self.ratings = Counter("frontdesk_ratings", "Ratings given at the end of a chat", ["score"], registry=r)
+        self.unanswered = Counter(
+            "frontdesk_unanswered_turns",
+            "Messages a stopped relay process left unanswered, by outcome (reasked, notice)",
+            ["outcome"],
+            registry=r,
+        )
 
     async def render(self, store: Store) -> bytes:
         """Refresh the Redis-backed gauges, then the exposition text."""

@@ -54,6 +54,11 @@ class Settings:
     # from the environment) means "as the action server finds it": see ``knowledge_paths``.
     content_dir: Path | None = None
     messages_file: Path | None = None
+    # Messages a killed relay process acknowledged but never had answered: each process
+    # looks for them every ``turn_check_seconds`` (its lease lasts three times that);
+    # older than ``reask_within_seconds``, the resident is told instead of answered late.
+    turn_check_seconds: float = 5.0
+    reask_within_seconds: float = 300.0
 
     @property
     def retention_seconds(self) -> int:
@@ -92,6 +97,9 @@ class Settings:
             With neither set, /metrics answers 404.
         RELAY_PRIVACY_NOTICE_URL: the council's privacy notice for the chat (https://...);
             residents see a link to it beside the greeting, with how long chats are kept.
+        RELAY_TURN_CHECK_SECONDS (5), RELAY_REASK_WITHIN_SECONDS (300): how often each relay
+            process looks for messages a stopped process acknowledged but never had the bot
+            answer, and the age after which the resident is told instead of answered late.
         RELAY_KEY_PREFIX ("fd"): the prefix of every Redis key and channel of the relay.
         FRONT_DESK_CONTENT_DIR, FRONT_DESK_MESSAGES_FILE: the knowledge base the bot
             answers from (as the action server reads them); the relay reads its urgent texts.
@@ -175,6 +183,8 @@ class Settings:
             privacy_notice_url=notice_url,
             content_dir=knowledge[0],
             messages_file=knowledge[1],
+            turn_check_seconds=read("RELAY_TURN_CHECK_SECONDS", 5.0, float, lambda v: 0 < v <= 600, "must be 0-600"),
+            reask_within_seconds=read("RELAY_REASK_WITHIN_SECONDS", 300.0, float, lambda v: v > 0, positive),
         )
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 import time
 import weakref
 from collections.abc import Coroutine
 from typing import Any
 
-from live_handoff import texts
+from live_handoff import frames, texts, unanswered
 from live_handoff.bot_client import BotClient, BotUnavailableError
 from live_handoff.bot_replies import BotTurn
 from live_handoff.editor_events import OFFERED, editor_events
@@ -22,6 +23,7 @@ from live_handoff.handoff import checked_handoff
 from live_handoff.protocol import FrameError
 from live_handoff.rooms.common import REQUEST_ADVISOR, TRY_AGAIN, Room, Services
 from live_handoff.rooms.queue import Queue
+from live_handoff.store import now_ms
 from live_handoff.summaries import tracker_events
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,8 @@ class BotTurns(Room):
         self.queue = queue
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._tasks: set[asyncio.Task] = set()
+        # Names this process's lease on the messages it must have answered (store_turns).
+        self.process_id = secrets.token_hex(8)
 
     def lock(self, cid: str) -> asyncio.Lock:
         """Messages of one conversation reach the bot one at a time, in order."""
@@ -66,9 +70,59 @@ class BotTurns(Room):
             self.metrics.errors.labels("internal").inc()
 
     async def drain(self) -> None:
-        """Let bot turns in progress finish (on shutdown)."""
+        """Let bot turns in progress finish (on shutdown); what is left, another process takes."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=10)
+        await self.store.end_lease(self.process_id)
+
+    # Messages a stopped process left (store_turns, unanswered) ----------------------
+
+    @property
+    def lease_seconds(self) -> float:
+        return 3 * self.settings.turn_check_seconds
+
+    async def expect(self, cid: str, message_id: str, asked: str) -> None:
+        """Before a message is acknowledged: record that the bot owes it an answer."""
+        await self.store.expect_turn(cid, message_id, asked, self.process_id, self.lease_seconds)
+
+    async def answer_resent(self, cid: str, asked: str, message_id: str) -> None:
+        """A message resent after a reconnect: answer it here unless a live process will."""
+        if await self.store.claim_turn(cid, message_id, asked, self.process_id, self.lease_seconds):
+            self.answer(cid, asked, message_id)
+
+    async def recover(self) -> int:
+        """Renew this process's lease and take the messages of processes whose lease has
+        run out: ask the bot again, in log order, or tell the resident (``unanswered.plan``).
+        Returns how many messages were taken."""
+        claimed = await self.store.claim_orphaned_turns(self.process_id, self.lease_seconds)
+        by_conversation: dict[str, list[unanswered.Waiting]] = {}
+        for cid, message_id, raw in claimed:
+            waiting = unanswered.parse_entry(message_id, raw)
+            if waiting is None:
+                await self.store.turn_done(cid, message_id)
+            else:
+                by_conversation.setdefault(cid, []).append(waiting)
+        for cid, waiting_list in by_conversation.items():
+            conversation = await self.store.conversation(cid) or {}
+            plan = unanswered.plan(conversation, waiting_list, now_ms(), self.settings.reask_within_seconds)
+            for item in plan.drop:
+                await self.store.turn_done(cid, item.message_id)
+            if plan.notice:
+                await self.store.set_fields(cid, retry_text=plan.retry_text)
+                # Keyed by the newest message: a notice repeated after a crash shows once.
+                notice = frames.message("system", texts.TURN_LOST, buttons=[TRY_AGAIN, REQUEST_ADVISOR])
+                await self.store.append(cid, notice, "lost-" + plan.notice[-1].message_id.replace("-", "_"))
+                await self.store.record("turn_lost", conversation_id=cid, messages=len(plan.notice))
+                self.metrics.unanswered.labels("notice").inc(len(plan.notice))
+                for item in plan.notice:
+                    await self.store.turn_done(cid, item.message_id)
+            for item in plan.reask:
+                # Spawned in log order: the conversation's lock keeps them in that order.
+                self.metrics.unanswered.labels("reasked").inc()
+                self.answer(cid, item.asked, item.message_id)
+        if claimed:
+            log.warning("took %d unanswered messages of a stopped relay process", len(claimed))
+        return len(claimed)
 
     def answer(self, cid: str, text: str, message_id: str = "", page: str | None = None) -> None:
         """Ask the bot in the background, so a resident can still press "Talk to an advisor"
@@ -83,18 +137,27 @@ class BotTurns(Room):
         ``message_id`` is the resident message being answered: a message already answered,
         or arriving after a handoff, is not sent to the bot.
         """
-        lock = self.lock(cid)
-        waited = lock.locked()
-        async with lock:
-            if waited or page is None:
-                # Another turn ran first: the conversation may have been handed off since.
-                conversation = await self.store.conversation(cid) or {}
-                if conversation.get("mode") != "bot":
-                    return  # the advisor has it
-                if message_id and not later(message_id, conversation.get("answered", "0-0")):
-                    return
-                page = conversation.get("page", "")
-            await self._turn(cid, text, message_id, {"channel": "web", "page_url": page})
+        stopped = False
+        try:
+            lock = self.lock(cid)
+            waited = lock.locked()
+            async with lock:
+                if waited or page is None:
+                    # Another turn ran first: the conversation may have been handed off since.
+                    conversation = await self.store.conversation(cid) or {}
+                    if conversation.get("mode") != "bot":
+                        return  # the advisor has it
+                    if message_id and not later(message_id, conversation.get("answered", "0-0")):
+                        return
+                    page = conversation.get("page", "")
+                await self._turn(cid, text, message_id, {"channel": "web", "page_url": page})
+        except asyncio.CancelledError:
+            stopped = True  # shutting down: the message stays waiting for another process
+            raise
+        finally:
+            if message_id and not stopped:
+                # After ``answered`` is set (``_turn``), so no other process re-asks it.
+                await self.store.turn_done(cid, message_id)
 
     async def _turn(self, cid: str, text: str, message_id: str, metadata: dict[str, Any]) -> None:
         started = time.monotonic()
