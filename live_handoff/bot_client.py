@@ -53,6 +53,20 @@ class BotClient:
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise BotUnavailableError(f"Rasa unreachable: {type(exc).__name__}") from None
 
+    async def tracker_events(self, conversation_id: str) -> list[dict[str, Any]]:
+        """The conversation's tracker events (Rasa's HTTP API), or BotUnavailableError."""
+        params = {"token": self.token} if self.token else {}
+        url = f"{self.base_url}/conversations/{conversation_id}/tracker"
+        try:
+            async with self.session.get(url, params=params, timeout=self.timeout) as response:
+                if response.status != 200:
+                    raise BotUnavailableError(f"Rasa refused the tracker: HTTP {response.status}")
+                tracker = await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            raise BotUnavailableError(f"Rasa unreachable: {type(exc).__name__}") from None
+        events = tracker.get("events") if isinstance(tracker, dict) else None
+        return [e for e in events if isinstance(e, dict)] if isinstance(events, list) else []
+
     async def healthy(self) -> bool:
         try:
             async with self.session.get(f"{self.base_url}/", timeout=aiohttp.ClientTimeout(total=2)) as response:

@@ -84,3 +84,42 @@ def plan(conversation: dict[str, str], waiting: list[Waiting], now_ms: int, reas
     else:
         result.reask = still
     return result
+
+
+# What Rasa already did ---------------------------------------------------------------
+
+# The metadata key that carries the relay's message id into Rasa's tracker (each user
+# event keeps the metadata it came with), so a re-ask can tell whether Rasa read it.
+MESSAGE_ID_KEY = "relay_message_id"
+
+
+def replies_in_tracker(events: list[dict[str, Any]], message_id: str) -> list[dict[str, Any]] | None:
+    """The bot's replies to ``message_id`` when Rasa has read and fully answered it, in the
+    REST channel's shape (``{"text", "buttons", "custom"}``), else None.
+
+    A process killed after Rasa answered, but before the answer was logged: asking again
+    would have Rasa read the message twice (a form would take it as the answer to its own
+    question); the answer is taken from the tracker instead. "Fully" means Rasa went back
+    to listening after the replies (``action_listen``); until then it is still answering.
+    """
+    found = None
+    for index, event in enumerate(events):
+        if event.get("event") == "user" and (event.get("metadata") or {}).get(MESSAGE_ID_KEY) == message_id:
+            found = index
+    if found is None:
+        return None
+    replies = []
+    for event in events[found + 1 :]:
+        kind = event.get("event")
+        if kind == "user":
+            return None  # another message came first: not a finished answer to this one
+        if kind == "bot":
+            data = event.get("data") or {}
+            reply: dict[str, Any] = {"text": event.get("text")}
+            for name in ("buttons", "custom"):
+                if data.get(name):
+                    reply[name] = data[name]
+            replies.append(reply)
+        if kind == "action" and event.get("name") == "action_listen":
+            return replies
+    return None

@@ -16,7 +16,7 @@ from typing import Any
 
 from live_handoff import frames, texts, unanswered
 from live_handoff.bot_client import BotClient, BotUnavailableError
-from live_handoff.bot_replies import BotTurn
+from live_handoff.bot_replies import BotTurn, translate
 from live_handoff.editor_events import OFFERED, editor_events
 from live_handoff.frames import iso, later
 from live_handoff.handoff import checked_handoff
@@ -40,6 +40,7 @@ class BotTurns(Room):
         self._tasks: set[asyncio.Task] = set()
         # Names this process's lease on the messages it must have answered (store_turns).
         self.process_id = secrets.token_hex(8)
+        self._reasked: set[str] = set()  # message ids another process left: Rasa may have read them
 
     def lock(self, cid: str) -> asyncio.Lock:
         """Messages of one conversation reach the bot one at a time, in order."""
@@ -88,6 +89,7 @@ class BotTurns(Room):
     async def answer_resent(self, cid: str, asked: str, message_id: str) -> None:
         """A message resent after a reconnect: answer it here unless a live process will."""
         if await self.store.claim_turn(cid, message_id, asked, self.process_id, self.lease_seconds):
+            self._reasked.add(message_id)
             self.answer(cid, asked, message_id)
 
     async def recover(self) -> int:
@@ -119,6 +121,7 @@ class BotTurns(Room):
             for item in plan.reask:
                 # Spawned in log order: the conversation's lock keeps them in that order.
                 self.metrics.unanswered.labels("reasked").inc()
+                self._reasked.add(item.message_id)
                 self.answer(cid, item.asked, item.message_id)
         if claimed:
             log.warning("took %d unanswered messages of a stopped relay process", len(claimed))
@@ -150,11 +153,13 @@ class BotTurns(Room):
                     if message_id and not later(message_id, conversation.get("answered", "0-0")):
                         return
                     page = conversation.get("page", "")
-                await self._turn(cid, text, message_id, {"channel": "web", "page_url": page})
+                metadata = {"channel": "web", "page_url": page, unanswered.MESSAGE_ID_KEY: message_id}
+                await self._turn(cid, text, message_id, metadata)
         except asyncio.CancelledError:
             stopped = True  # shutting down: the message stays waiting for another process
             raise
         finally:
+            self._reasked.discard(message_id)
             if message_id and not stopped:
                 # After ``answered`` is set (``_turn``), so no other process re-asks it.
                 await self.store.turn_done(cid, message_id)
@@ -164,6 +169,12 @@ class BotTurns(Room):
         await self.store.start_bot_turn(cid, self.settings.bot_timeout_seconds + 5)
         answered = ""
         try:
+            if message_id in self._reasked:
+                read = await self._answer_in_tracker(cid, message_id)
+                if read is not None:
+                    await self.apply_turn(cid, read, text, message_id)
+                    answered = message_id
+                    return
             call = asyncio.create_task(self.bot.send(cid, text, metadata))
             done, _ = await asyncio.wait({call}, timeout=self.settings.bot_notice_seconds)
             if not done:
@@ -183,6 +194,20 @@ class BotTurns(Room):
             answered = message_id
         finally:
             await self.store.end_bot_turn(cid, answered)
+
+    async def _answer_in_tracker(self, cid: str, message_id: str) -> BotTurn | None:
+        """Rasa's answer to a message a stopped process sent it, when Rasa finished it
+        (``unanswered.replies_in_tracker``): sent again, Rasa would read it twice."""
+        try:
+            replies = unanswered.replies_in_tracker(await self.bot.tracker_events(cid), message_id)
+        except BotUnavailableError as exc:
+            log.warning("could not read the tracker of %s before asking again: %s", cid, exc)
+            return None
+        turn = None if replies is None else translate(replies)
+        if turn is None or turn.empty:
+            return None
+        self.metrics.unanswered.labels("from_tracker").inc()
+        return turn
 
     async def apply_turn(self, cid: str, turn: BotTurn, asked: str = "", message_id: str = "") -> None:
         """Log the bot's replies, then the bookkeeping: route, cases, a handoff."""

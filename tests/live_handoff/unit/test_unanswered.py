@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from live_handoff.unanswered import Waiting, log_order, parse_entry, plan
+from live_handoff.unanswered import MESSAGE_ID_KEY, Waiting, log_order, parse_entry, plan, replies_in_tracker
 
 NOW = 1_800_000_000_000
 MINUTE = 60_000
@@ -79,3 +79,40 @@ def test_stored_entries_are_read_and_unreadable_ones_are_refused():
     assert parse_entry("9-0", "not json") is None
     assert parse_entry("9-0", json.dumps({"owner": "abc"})) is None
     assert parse_entry("9-0", json.dumps(["a"])) is None
+
+
+def user(message_id: str, text: str = "bins") -> dict:
+    return {"event": "user", "text": text, "metadata": {MESSAGE_ID_KEY: message_id, "channel": "web"}}
+
+
+def bot(text: str, **data) -> dict:
+    return {"event": "bot", "text": text, "data": data}
+
+
+LISTEN = {"event": "action", "name": "action_listen"}
+
+
+def test_an_answer_rasa_finished_before_the_kill_is_read_from_its_tracker():
+    route = {"route": {"name": "faq:bins"}}
+    events = [
+        LISTEN,
+        user("9-0", "hello"),
+        bot("Hi"),
+        LISTEN,
+        user("10-0"),
+        {"event": "slot", "name": "x"},
+        bot(None, custom=route),
+        bot("Bins go out on Monday.", buttons=[{"title": "More", "payload": "/more"}]),
+        LISTEN,
+    ]
+    assert replies_in_tracker(events, "10-0") == [
+        {"text": None, "custom": route},
+        {"text": "Bins go out on Monday.", "buttons": [{"title": "More", "payload": "/more"}]},
+    ]
+    assert replies_in_tracker(events, "9-0") == [{"text": "Hi"}]
+
+
+def test_a_message_rasa_never_read_or_is_still_answering_is_asked_again():
+    assert replies_in_tracker([LISTEN, user("9-0"), bot("Hi"), LISTEN], "10-0") is None
+    assert replies_in_tracker([LISTEN, user("10-0"), bot("Bins go")], "10-0") is None
+    assert replies_in_tracker([user("10-0"), user("11-0"), LISTEN], "10-0") is None
