@@ -147,6 +147,30 @@ class BotClient:
         except BotUnavailableError as exc:
             raise BotUnavailableError(f"Rasa refused the tracker events: {exc}") from None
 
+    async def tracker_events(self, conversation_id: str) -> list[dict[str, Any]]:
+        """The conversation's tracker events (Rasa's HTTP API), or BotUnavailableError."""
+        params = {"token": self.token} if self.token else {}
+
+        async def one(url: str) -> Any:
+            # A read: safe to ask the next process whatever went wrong with this one.
+            try:
+                async with self.session.get(
+                    f"{url}/conversations/{conversation_id}/tracker", params=params, timeout=self.timeout
+                ) as response:
+                    if response.status >= 500:
+                        raise _Failed("refused", f"HTTP {response.status}")
+                    if response.status != 200:
+                        raise BotUnavailableError(f"Rasa refused the tracker: HTTP {response.status}")
+                    return await response.json(content_type=None)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                raise _Failed("not_sent", f"tracker not read: {type(exc).__name__}") from None
+            except ValueError:
+                raise BotUnavailableError("Rasa answered something other than JSON") from None
+
+        tracker = await self._spread(conversation_id, one)
+        events = tracker.get("events") if isinstance(tracker, dict) else None
+        return [e for e in events if isinstance(e, dict)] if isinstance(events, list) else []
+
     async def healthy(self) -> bool:
         """Whether at least one Rasa process answers."""
         return any(await asyncio.gather(*(self._answers(url) for url in self.urls)))

@@ -80,6 +80,12 @@ class Metrics:
         self.outbox_oldest = Gauge(
             "frontdesk_outbox_oldest_seconds", "Age of the oldest message left waiting for the case system", registry=r
         )
+        self.unanswered = Counter(
+            "frontdesk_unanswered_turns",
+            "Messages a stopped relay process left unanswered, by outcome (reasked, notice)",
+            ["outcome"],
+            registry=r,
+        )
 
     async def render(self, store: Store) -> bytes:
         """Refresh the Redis-backed gauges, then the exposition text."""

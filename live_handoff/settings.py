@@ -67,6 +67,11 @@ class Settings:
     supervisor_status: Path | None = None
     # Residents' photos with reports (live_handoff/photos: PHOTOS_*).
     photos: PhotoSettings = field(default_factory=PhotoSettings)
+    # Messages a killed relay process acknowledged but never had answered: each process
+    # looks for them every ``turn_check_seconds`` (its lease lasts three times that);
+    # older than ``reask_within_seconds``, the resident is told instead of answered late.
+    turn_check_seconds: float = 5.0
+    reask_within_seconds: float = 300.0
 
     @property
     def retention_seconds(self) -> int:
@@ -109,6 +114,9 @@ class Settings:
             residents see a link to it beside the greeting, with how long chats are kept.
         RELAY_OUTBOX_WARN_MINUTES (10): /health says ``warning`` while the oldest message
             left has waited longer than this for the case system.
+        RELAY_TURN_CHECK_SECONDS (5), RELAY_REASK_WITHIN_SECONDS (300): how often each relay
+            process looks for messages a stopped process acknowledged but never had the bot
+            answer, and the age after which the resident is told instead of answered late.
         RELAY_KEY_PREFIX ("fd"): the prefix of every Redis key and channel of the relay.
         RELAY_SUPERVISOR_STATUS: the status file of the supervisor that keeps the processes
             running (``make up`` sets it); /health shows it and warns while one is restarting.
@@ -205,6 +213,8 @@ class Settings:
             limits=read_limits(read),
             supervisor_status=read("RELAY_SUPERVISOR_STATUS", None, Path),
             photos=read_photo_settings(read),
+            turn_check_seconds=read("RELAY_TURN_CHECK_SECONDS", 5.0, float, lambda v: 0 < v <= 600, "must be 0-600"),
+            reask_within_seconds=read("RELAY_REASK_WITHIN_SECONDS", 300.0, float, lambda v: v > 0, positive),
         )
 
 

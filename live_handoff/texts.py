@@ -26,6 +26,10 @@ BOT_BUSY = "Lots of people are using the chat right now. One moment, and we'll a
 BOT_UNAVAILABLE = (
     "Sorry, the assistant isn't working at the moment. Your message is saved. You can try again, or talk to an advisor."
 )
+TURN_LOST = (
+    "Sorry, the assistant didn't get to answer your last message. Your message is saved. "
+    "You can try again, or talk to an advisor."
+)
 ADVISOR_GONE = (
     "{name} has been disconnected. You're back in the queue and the next advisor will see everything you've said."
 )

@@ -115,6 +115,7 @@ async def erase(store: Store, found: Found, cases: CaseSystem | None) -> dict[st
                 store.key("log", cid),
                 store.key("cids", cid),
                 store.key("botturn", cid),
+                store.key("turns", cid),  # messages waiting for the bot (its index entry then goes)
                 tracker_key(cid),
                 lock_key(cid),
             )

@@ -61,7 +61,7 @@ class Relay:
         self.bot_turns = BotTurns(services, bot, self.queue)
         self.residents = Residents(services, self.bot_turns, self.queue, outbox)
         self.advisors = Advisors(services, self.queue, self.bot_turns)
-        self.sweeper = Sweeper(services)
+        self.sweeper = Sweeper(services, self.bot_turns)
 
     async def deliver_news(self) -> None:
         """Act on the hub's news for ever (``news.NewsChannel``), one piece at a time."""

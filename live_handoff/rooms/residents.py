@@ -94,17 +94,17 @@ class Residents(Room):
         stream_id, new, mode = await self.store.append_with_mode(
             cid, frames.message("resident", frame["text"]), frame["client_id"]
         )
+        if new and mode in ("bot", "closed"):
+            # Recorded before the ack: once acknowledged, it is answered even if this
+            # process dies (rooms.bot_turns.BotTurns.recover, in any process).
+            await self.bot_turns.expect(cid, stream_id, asked)
         await peer.send(frames.ack(frame["client_id"], stream_id))
         if not new:
             # A resend after a reconnect. If the relay that logged it died before the bot
-            # answered (nobody is working on it), answer it now.
+            # answered (no live process holds it), answer it now.
             conversation = await self.store.conversation(cid) or {}
-            if (
-                conversation.get("mode") == "bot"
-                and later(stream_id, conversation.get("answered", "0-0"))
-                and not await self.store.bot_turn_running(cid)
-            ):
-                self.bot_turns.answer(cid, asked, stream_id, location=frame.get("location"))
+            if conversation.get("mode") == "bot" and later(stream_id, conversation.get("answered", "0-0")):
+                await self.bot_turns.answer_resent(cid, asked, stream_id, frame.get("location"))
             return
         self.metrics.messages.labels("resident").inc()
         reference = reference_in(frame["text"])

@@ -2,7 +2,9 @@
 residents when nobody can take their chat (closed, or no advisor available) and offers a
 message instead, puts the chats of advisors whose console has been gone for
 ``ORPHAN_SECONDS`` back in the queue, and forgets what is older than the retention period
-(``Store.forget_old``)."""
+(``Store.forget_old``). Every few seconds, in every process, resident messages that a
+stopped relay process acknowledged but never had answered are asked again or explained
+(``BotTurns.recover``)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import logging
 import time
 
 from live_handoff import queueing
-from live_handoff.rooms.common import CANCEL_WAIT, LEAVE_MESSAGE, Room
+from live_handoff.rooms.bot_turns import BotTurns
+from live_handoff.rooms.common import CANCEL_WAIT, LEAVE_MESSAGE, Room, Services
 from live_handoff.status import status_event
 from live_handoff.store import TransitionError, now_ms
 
@@ -23,13 +26,29 @@ ORPHAN_SECONDS = 120  # an advisor's console gone this long: their chats go back
 class Sweeper(Room):
     """The periodic sweep; ``run`` repeats it for ever."""
 
+    def __init__(self, services: Services, bot_turns: BotTurns) -> None:
+        super().__init__(services)
+        self.bot_turns = bot_turns
+
     async def run(self, every: float = 30.0) -> None:
+        """Every ``every`` seconds the sweep (one process per period); more often, and at
+        once on start-up, in every process: renew this process's lease and take the
+        messages a stopped process left unanswered (``BotTurns.recover``)."""
+        loop = asyncio.get_running_loop()
+        next_sweep = loop.time() + every
         while True:
-            await asyncio.sleep(every)
             try:
-                await self.sweep()
-            except Exception:  # noqa: BLE001 - keep sweeping; logged with traceback
-                log.exception("sweep failed")
+                await self.bot_turns.recover()
+            except Exception:  # noqa: BLE001 - keep looking; logged with traceback
+                log.exception("looking for unanswered messages failed")
+            now = loop.time()
+            if now >= next_sweep:
+                next_sweep = now + every
+                try:
+                    await self.sweep()
+                except Exception:  # noqa: BLE001 - keep sweeping; logged with traceback
+                    log.exception("sweep failed")
+            await asyncio.sleep(max(0.0, min(self.settings.turn_check_seconds, next_sweep - loop.time())))
 
     async def sweep(self) -> None:
         """One sweep, by whichever relay process claims this period."""
@@ -40,6 +59,7 @@ class Sweeper(Room):
             await self._check_advisor(username)
         # Lists that keep receiving items: their oldest must go at the end of retention too.
         await self.store.forget_old()
+        await self.store.forget_old_turns()
 
     async def _tell_stranded(self) -> None:
         open_now, later_text = self.open_now()
