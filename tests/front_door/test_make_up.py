@@ -60,6 +60,7 @@ def test_make_up_restarts_a_killed_rasa_server_and_keeps_the_others_running(tmp_
         ACTION_PORT=str(free_port()),
         REDIS_PORT=str(free_port()),
         METRICS_PORT=str(free_port()),
+        MAIL_CATCHER_PORT=str(free_port()),
         PYTHONPATH=str(ROOT),
     )
     log = tmp_path / "up.log"
@@ -74,7 +75,7 @@ def test_make_up_restarts_a_killed_rasa_server_and_keeps_the_others_running(tmp_
     try:
         wait_for(lambda: "Front Desk is running" in log.read_text(), 240, "make up running")
         before = wait_for(lambda: (found := pids()) and all(found.values()) and found, 10, "every pid")
-        assert set(before) == {"Redis", "front door", "action server", "Rasa server"}
+        assert set(before) == {"Redis", "front door", "action server", "Rasa server", "mail catcher"}
         assert health(door)["supervisor"]["state"] == "ok"
 
         os.kill(before["Rasa server"], signal.SIGKILL)
