@@ -18,6 +18,7 @@ NEW_CONVERSATIONS = "new_conversations"
 SOCKETS = "sockets"
 LEFT_MESSAGES = "left_messages"
 RESIDENT_MESSAGES = "resident_messages"
+PHOTOS = "photos"
 BOT_TURNS = "bot_turns"
 LOGIN_ADDRESS = "login_address"
 LOGIN_ACCOUNT = "login_account"
@@ -29,6 +30,7 @@ IDLE = "idle"
 NEW_CONVERSATIONS_WINDOW = 600
 LEFT_MESSAGES_WINDOW = 3600
 RESIDENT_MESSAGES_WINDOW = 60
+PHOTOS_WINDOW = 3600
 LOGIN_WINDOW = 900  # failed logins are remembered this long after the last one
 
 
@@ -43,6 +45,8 @@ class Limits:
         resident_messages: Residents' messages per client address per minute (every
             socket from that address together; each socket also has its own flood control).
         bot_turns: Bot turns in flight in this process; more wait (told "one moment").
+        photos: Photos uploaded per client address per hour (each is decoded and
+            re-encoded, which costs CPU, so a script adding and removing photos is held back).
         login_failures: Wrong passwords for one account from one address before each
             further try must wait (1 s, then doubling).
         login_address_failures: Wrong passwords from one address, for any accounts, before
@@ -59,6 +63,7 @@ class Limits:
     left_messages: int = 40
     resident_messages: int = 400
     bot_turns: int = 64
+    photos: int = 60
     login_failures: int = 5
     login_address_failures: int = 20
     login_max_delay: float = 60.0
@@ -74,6 +79,7 @@ _SETTINGS: tuple[tuple[str, str, Callable[[str], Any], float], ...] = (
     ("RELAY_LIMIT_LEFT_MESSAGES", "left_messages", int, 1),
     ("RELAY_LIMIT_RESIDENT_MESSAGES", "resident_messages", int, 1),
     ("RELAY_LIMIT_BOT_TURNS", "bot_turns", int, 1),
+    ("RELAY_LIMIT_PHOTOS", "photos", int, 1),
     ("RELAY_LIMIT_LOGIN_FAILURES", "login_failures", int, 1),
     ("RELAY_LIMIT_LOGIN_ADDRESS_FAILURES", "login_address_failures", int, 1),
     ("RELAY_LIMIT_LOGIN_MAX_DELAY_SECONDS", "login_max_delay", float, 1),

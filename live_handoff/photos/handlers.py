@@ -21,12 +21,14 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from prometheus_client import Counter, Histogram
 
-from live_handoff import access, audit, frames
+from live_handoff import access, audit, frames, limits
 from live_handoff.frames import iso
+from live_handoff.http_api import client_address
 from live_handoff.keys import METRICS, SETTINGS, STORE
 from live_handoff.photos import images
 from live_handoff.photos.records import PhotoRecords, describe, new_id
 from live_handoff.photos.storage import DiskFiles, PhotoFiles
+from live_handoff.ratelimit import over_limit
 from live_handoff.sessions import current_user
 
 log = logging.getLogger(__name__)
@@ -113,6 +115,19 @@ async def upload(request: web.Request) -> web.Response:
         _count(request, "not_allowed")
         return _not_found(request)
     settings = request.app[SETTINGS].photos
+    # Before the body is read: each photo is decoded and re-encoded, which costs CPU.
+    wait = await over_limit(
+        request.app[STORE],
+        request.app[METRICS],
+        limits.PHOTOS,
+        client_address(request),
+        request.app[SETTINGS].limits.photos,
+        limits.PHOTOS_WINDOW,
+    )
+    if wait:
+        response = _error(429, "rate_limited", "You've added a lot of photos. Please try again later.", request)
+        response.headers["Retry-After"] = limits.retry_after_header(wait)
+        return response
     started = time.monotonic()
     data = await _body(request, settings.limits.max_bytes)
     if data is None:

@@ -173,3 +173,19 @@ async def test_erasing_a_conversation_forgets_its_photos_and_the_sweep_deletes_t
     assert await store.redis.keys(f"{store.p}:photo*{cid}") == []
     assert await sweep_once(client.server.app[FILES], records, 0) == 4
     assert sorted(os.listdir(tmp_path / "photos")) == [f"{kept}.jpg", f"{kept}.thumb.jpg"]
+
+
+async def test_one_address_adding_photos_over_its_hourly_limit_is_told_when_to_try_again(
+    settings, tmp_path, make_client
+):
+    few = replace(photo_settings(settings, tmp_path), limits=replace(settings.limits, photos=2))
+    client = await make_client(few)
+    _, cid, token = await start(client)
+    for _ in range(2):
+        assert (await upload(client, cid, token, encoded("PNG"))).status == 201
+    refused = await upload(client, cid, token, encoded("PNG"))
+    assert refused.status == 429 and int(refused.headers["Retry-After"]) > 0
+    assert (await refused.json())["error"]["code"] == "rate_limited"
+    assert len(os.listdir(tmp_path / "photos")) == 4  # the two photos and their thumbnails: nothing of the third
+    registry = client.server.app[METRICS].registry
+    assert registry.get_sample_value("frontdesk_limited_total", {"limit": "photos"}) == 1.0

@@ -89,6 +89,7 @@ def test_every_limit_is_read_from_its_variable():
         "RELAY_LIMIT_LEFT_MESSAGES": "9",
         "RELAY_LIMIT_RESIDENT_MESSAGES": "10",
         "RELAY_LIMIT_BOT_TURNS": "11",
+        "RELAY_LIMIT_PHOTOS": "13",
         "RELAY_LIMIT_LOGIN_FAILURES": "3",
         "RELAY_LIMIT_LOGIN_ADDRESS_FAILURES": "12",
         "RELAY_LIMIT_LOGIN_MAX_DELAY_SECONDS": "30",
@@ -96,7 +97,7 @@ def test_every_limit_is_read_from_its_variable():
         "RELAY_HTTP_BODY_TIMEOUT_SECONDS": "15.5",
         "RELAY_IDLE_MINUTES": "20",
     }
-    assert Settings.from_env(env).limits == limits.Limits(7, 8, 9, 10, 11, 3, 12, 30.0, 5.0, 15.5, 20.0)
+    assert Settings.from_env(env).limits == limits.Limits(7, 8, 9, 10, 11, 13, 3, 12, 30.0, 5.0, 15.5, 20.0)
 
 
 @pytest.mark.parametrize(
