@@ -150,6 +150,8 @@ import { renderPhotos } from './photos.js';
     $('advisor-name').textContent = state.me.name || state.me.username;
     setPresenceUi(state.presence);
     updateTitle();
+    // Busy until the relay's welcome: the queue and chats are not there yet.
+    if (!state.everConnected) $('console-view').setAttribute('aria-busy', 'true');
     startSocket();
     $('chats-heading').focus();
   }
@@ -314,6 +316,7 @@ import { renderPhotos } from './photos.js';
   function onWelcome(frame) {
     const first = !state.everConnected;
     state.everConnected = true;
+    $('console-view').removeAttribute('aria-busy');
     state.advisorWelcomed = true;
     state.advisor = frame.advisor;
     setBanner('');

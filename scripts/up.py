@@ -104,11 +104,17 @@ def answers(url: str) -> Callable[[], bool]:
     return check
 
 
-def bot_processes() -> int:
-    raw = os.environ.get("BOT_PROCESSES", "1").strip() or "1"
-    if not raw.isdigit() or not 1 <= int(raw) <= 16:
-        raise SystemExit(f"BOT_PROCESSES: {raw!r} must be a whole number from 1 to 16")
+def whole_number(name: str, default: int, low: int, high: int) -> int:
+    """An environment variable that must be a whole number in [low, high]; a clear message
+    naming it, not a traceback, when it is not."""
+    raw = os.environ.get(name, str(default)).strip() or str(default)
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise SystemExit(f"{name}: {raw!r} must be a whole number from {low} to {high}")
     return int(raw)
+
+
+def bot_processes() -> int:
+    return whole_number("BOT_PROCESSES", 1, 1, 16)
 
 
 def bring_up(supervisor: Supervisor, service: Service, timeout: float = 180.0) -> None:
@@ -171,10 +177,10 @@ def main() -> int:
         print("OPEN311_URL is set but OPEN311_API_KEY is not: the chat could not submit reports.", file=sys.stderr)
         return 2
     host = os.environ.get("HOST", "127.0.0.1")
-    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
-    action_port = int(os.environ.get("ACTION_PORT", "5055"))
-    door_port = int(os.environ.get("FRONT_DOOR_PORT", "8080"))
-    redis_port = int(os.environ.get("REDIS_PORT", "6380"))
+    rasa_port = whole_number("RASA_PORT", 5005, 1, 65535)
+    action_port = whole_number("ACTION_PORT", 5055, 1, 65535)
+    door_port = whole_number("FRONT_DOOR_PORT", 8080, 1, 65535)
+    redis_port = whole_number("REDIS_PORT", 6380, 1, 65535)
     rasa_ports = [rasa_port + n for n in range(bot_processes())]
     secrets_now = local_secrets()
     # The built-in Open311 service is mounted in the front door; a council's own replaces it.
@@ -195,7 +201,7 @@ def main() -> int:
     env["RELAY_SUPERVISOR_STATUS"] = str(STATUS)
     if not os.environ.get("RELAY_METRICS_ADDRESS") and not os.environ.get("RELAY_METRICS_TOKEN"):
         # Metrics never on the residents' port: on this machine only, where a newcomer can look.
-        env["RELAY_METRICS_ADDRESS"] = f"127.0.0.1:{int(os.environ.get('METRICS_PORT', '9464'))}"
+        env["RELAY_METRICS_ADDRESS"] = f"127.0.0.1:{whole_number('METRICS_PORT', 9464, 1, 65535)}"
     metrics_at = env.get("RELAY_METRICS_ADDRESS")
     metrics_url = f"http://{metrics_at}/metrics" if metrics_at else f"http://{host}:{door_port}/metrics (bearer token)"
     supervisor = Supervisor([], STATUS)
@@ -217,11 +223,11 @@ def main() -> int:
             supervisor.services.append(Service("Redis", start_redis))
             bring_up(supervisor, supervisor.services[-1])
             env["REDIS_URL"] = redis.url
-        env.update(redis_env(env["REDIS_URL"], 86_400 * int(os.environ.get("RELAY_RETENTION_DAYS", "90"))))
+        env.update(redis_env(env["REDIS_URL"], 86_400 * whole_number("RELAY_RETENTION_DAYS", 90, 1, 36500)))
         emails = f"sent by NOTIFY_PROVIDER={os.environ.get('NOTIFY_PROVIDER', 'none')}"
         if "NOTIFY_PROVIDER" not in os.environ and "OPEN311_URL" not in os.environ:
             # Residents' status-change emails land in var/mail/ (docs/notifications.md); a real relay: NOTIFY_PROVIDER.
-            mail_port = int(os.environ.get("MAIL_CATCHER_PORT", "2525"))
+            mail_port = whole_number("MAIL_CATCHER_PORT", 2525, 1, 65535)
             env.update(catcher.local_env(host, door_port, env["OPEN311_STAFF_KEYS"], mail_port))
             mail = start("mail catcher", catcher.command(str(PYTHON), host, mail_port, VAR / "mail"), env)
             supervisor.services.append(Service("mail catcher", mail, catcher.ready(host, mail_port)))

@@ -109,6 +109,9 @@ def test_the_advisor_sees_the_shared_location_in_the_chat_and_on_the_case(browse
     console = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True).new_page()
     advisor_login(console, front_door.url, "priya")
     expect(console.get_by_text("Your status is now Available.")).to_be_visible(timeout=10_000)
+    # The console's socket is welcomed (and has told the relay it is available) before the
+    # resident asks: the status line is announced as soon as it is chosen, connected or not.
+    expect(console.locator("#console-view")).not_to_have_attribute("aria-busy", "true", timeout=20_000)
     seen = bot_count(page)
     send(page, "I want to talk to a person")
     wait_for_reply(page, seen)
