@@ -83,4 +83,8 @@ def build_app(settings: Settings | None = None, door: DoorSettings | None = None
         import service_requests
 
         app.add_subapp(service_requests.MOUNT, service_requests.create_app(service_requests.Settings.from_env()))
+    # Updates for cases in a council's own case system, whether or not the built-in one is served.
+    from service_requests.notifications.wiring import install_council
+
+    install_council(app, builtin_mounted=door.open311)
     return app
