@@ -79,12 +79,10 @@ def build_app(settings: Settings | None = None, door: DoorSettings | None = None
     app.router.add_get("/editor/", _page(os.path.join(EDITOR, "index.html")))
     app.router.add_static("/editor/", EDITOR)
     app.router.add_get("/reports/report.css", _page(os.path.join(ROOT, "insight", "report.css")))
-    if door.open311:
-        import service_requests
+    import service_requests
 
+    if door.open311:
         app.add_subapp(service_requests.MOUNT, service_requests.create_app(service_requests.Settings.from_env()))
     # Updates for cases in a council's own case system, whether or not the built-in one is served.
-    from service_requests.notifications.wiring import install_council
-
-    install_council(app, builtin_mounted=door.open311)
+    service_requests.install_council(app, builtin_mounted=door.open311)
     return app
