@@ -10,7 +10,7 @@ from aiohttp import web
 
 from front_door import editor_api, manager, privacy_page, set_aside_page, staff
 from front_door.settings import Settings as DoorSettings
-from live_handoff import Settings, create_app
+from live_handoff import Settings, count_limited, create_app
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WIDGET = os.path.join(ROOT, "webchat_widget")
@@ -84,5 +84,5 @@ def build_app(settings: Settings | None = None, door: DoorSettings | None = None
     if door.open311:
         app.add_subapp(service_requests.MOUNT, service_requests.create_app(service_requests.Settings.from_env()))
     # Updates for cases in a council's own case system, whether or not the built-in one is served.
-    service_requests.install_council(app, builtin_mounted=door.open311)
+    service_requests.install_council(app, builtin_mounted=door.open311, count=lambda kind: count_limited(app, kind))
     return app

@@ -51,6 +51,7 @@ def install(
     clock: Callable[[], dt.datetime],
     env: Any = None,
     stop_page: bool = True,
+    count: Callable[[str], None] = lambda kind: None,
 ) -> None:
     """Add council mode to the front door ``app``.
 
@@ -62,12 +63,15 @@ def install(
         env: Where ``OPEN311_FORMAT`` is read (default: the environment).
         stop_page: Serve the stop-updates page at /open311/v2/ (False when the built-in
             service is mounted there and serves it).
+        count: Counts a failure in the front door's /metrics: ``council_poll_failed`` (the
+            council's endpoint did not answer usably), ``watch_refused`` (a registration
+            with a wrong key or without a contact).
     """
     import os
 
     connect = watch.opener(council.database)
     fmt = open311_xml.setting(os.environ if env is None else env)
-    poller = poller_module.Poller(connect, council, clock, fmt)
+    poller = poller_module.Poller(connect, council, clock, fmt, on_failure=lambda: count("council_poll_failed"))
     app[POLLER] = poller
 
     def with_db(work: Callable[[Any], Any]) -> Any:
@@ -75,11 +79,16 @@ def install(
             return work(db)
 
     async def register(request: web.Request) -> web.Response:
-        _authorised(request, council.watch_key)
+        try:
+            _authorised(request, council.watch_key)
+        except web.HTTPForbidden:
+            count("watch_refused")
+            raise
         form = await request.post()
         try:
             item = watch.parse({k: str(v) for k, v in form.items()})
         except ValueError as exc:
+            count("watch_refused")
             return web.json_response({"error": str(exc)}, status=400)
         added = await asyncio.to_thread(with_db, lambda db: watch.add(db, item, clock()))
         return web.json_response({"service_request_id": item.reference, "watched": True, "new": added})

@@ -58,6 +58,7 @@ class Poller:
         clock: The time now (UTC).
         response_format: ``OPEN311_FORMAT``: ``json`` or ``xml``, as the council speaks.
         name: This poller's name in the lease (default: host and process id).
+        on_failure: Called for each failed poll (counted in the front door's /metrics).
     """
 
     def __init__(
@@ -67,7 +68,9 @@ class Poller:
         clock: Callable[[], dt.datetime],
         response_format: str = "json",
         name: str | None = None,
+        on_failure: Callable[[], None] = lambda: None,
     ) -> None:
+        self.on_failure = on_failure
         self.connect = connect
         self.settings = settings
         self.clock = clock
@@ -113,6 +116,7 @@ class Poller:
                     seen = await self.fetch(session, batch)
                 except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError, ValueError) as exc:
                     self.failures += 1
+                    self.on_failure()
                     logger.warning("Polling the council's Open311 for %d cases failed: %s", len(batch), exc)
                     continue
                 for reference, new in watch.changes(known, seen).items():
@@ -128,6 +132,7 @@ class Poller:
                 await self.run_once()
             except Exception:  # a locked database must not stop updates for good
                 self.failures += 1
+                self.on_failure()
                 logger.exception("Polling the council for status changes failed; will retry")
             await asyncio.sleep(self.settings.poll_seconds)
 

@@ -34,7 +34,9 @@ def install(
     app.router.add_routes(notifications_web.routes(store, lambda: settings.notifications, settings.staff_keys, clock))
 
 
-def install_council(app: web.Application, builtin_mounted: bool) -> bool:
+def install_council(
+    app: web.Application, builtin_mounted: bool, count: Callable[[str], None] = lambda kind: None
+) -> bool:
     """Council mode (``NOTIFY_WATCH_KEY`` set): watch list, poller and sender in the front door.
 
     Settings are read from the environment now; a mistake stops start-up naming the variable.
@@ -42,6 +44,7 @@ def install_council(app: web.Application, builtin_mounted: bool) -> bool:
     Args:
         app: The front door.
         builtin_mounted: The built-in Open311 service is mounted too (it serves the stop page).
+        count: Counts a failure in /metrics (``council_poll_failed``, ``watch_refused``).
 
     Returns:
         Whether council mode is on.
@@ -59,5 +62,6 @@ def install_council(app: web.Application, builtin_mounted: bool) -> bool:
         NotifySettings.from_env(),
         lambda: dt.datetime.now(dt.timezone.utc),
         stop_page=not builtin_mounted,
+        count=count,
     )
     return True

@@ -27,6 +27,7 @@ from tests.service_requests.test_notifications_smtp import SECRET, catcher, free
 pytestmark = pytest.mark.servers
 WATCH_KEY = "watch-key-0123456789-abcdef"
 RESIDENT = "sam@example.org"
+counted: list[str] = []  # what the front door would count in /metrics
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,8 @@ async def front_door(council, catcher, tmp_path, monkeypatch):  # noqa: F811
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     app = web.Application()
-    assert install_council(app, builtin_mounted=False)
+    counted.clear()
+    assert install_council(app, builtin_mounted=False, count=counted.append)
     runner = web.AppRunner(app)
     await runner.setup()
     door = free_port()
@@ -150,6 +152,7 @@ async def test_the_watch_endpoint_refuses_a_wrong_key_and_a_registration_without
         ) as response:
             assert response.status == 400
             assert "email or phone" in (await response.json())["error"]
+    assert counted == ["watch_refused", "watch_refused"]
 
 
 async def test_the_stop_link_is_served_in_council_mode_and_stops_later_updates(council, front_door):
@@ -227,3 +230,50 @@ async def test_two_pollers_take_turns_so_a_change_is_queued_once(council, tmp_pa
     assert second.polls + first.polls == 1
     assert db.execute("SELECT COUNT(*) FROM notification_outbox").fetchone()[0] == 1
     db.close()
+
+
+async def test_a_council_endpoint_that_does_not_answer_is_counted_and_asked_again(tmp_path):
+    failures: list[int] = []
+    settings = watch.CouncilSettings(
+        f"http://127.0.0.1:{free_port()}/open311/v2/", WATCH_KEY, database=tmp_path / "w.sqlite3"
+    )
+    connect = watch.opener(settings.database)
+    poller = Poller(connect, settings, Clock(), on_failure=lambda: failures.append(1))
+    with connect() as db:
+        watch.add(
+            db, watch.Watch("NB-2026-000001", "Pothole", "OPEN", email=RESIDENT), dt.datetime.now(dt.timezone.utc)
+        )
+    assert await poller.run_once() == 0
+    assert await poller.run_once() == 0
+    assert len(failures) == 2 and poller.polls == 2
+    assert watch.watched(connect()) == {"NB-2026-000001": "OPEN"}
+
+
+async def test_the_front_door_serves_council_mode_without_the_built_in_service(
+    redis_server, aiohttp_client, council, tmp_path, monkeypatch
+):
+    import uuid
+
+    from front_door.app import build_app
+    from live_handoff.settings import Settings
+    from tests.live_handoff.conftest import ALWAYS_OPEN, DEAD_RASA
+
+    for name, value in {
+        **notify_env(free_port()),
+        "OPEN311_URL": council.url,
+        "NOTIFY_WATCH_KEY": WATCH_KEY,
+        "NOTIFY_WATCH_DB": str(tmp_path / "watch.sqlite3"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("OPEN311_API_KEYS", raising=False)
+    settings = Settings(
+        redis_url=redis_server.url, rasa_url=DEAD_RASA, key_prefix=f"c{uuid.uuid4().hex[:8]}", opening_hours=ALWAYS_OPEN
+    )
+    client = await aiohttp_client(build_app(settings))
+    headers = {"Authorization": f"Bearer {WATCH_KEY}"}
+    form = {"service_request_id": "NB-2026-000001", "email": RESIDENT}
+    response = await client.post("/notifications/v1/watch", data=form, headers=headers)
+    assert response.status == 200 and (await response.json())["new"] is True
+    page = await client.get("/open311/v2/notifications/unsubscribe?ref=NB-2026-000001&token=wrong")
+    assert page.status == 400  # the stop page is served; this link is not one we signed
+    assert (await client.get("/open311/v2/services.json")).status == 404  # no built-in service
