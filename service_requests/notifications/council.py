@@ -27,6 +27,30 @@ from service_requests.notifications.settings import NotifySettings
 from service_requests.notifications.watch import CouncilSettings
 
 POLLER = web.AppKey("council_poller", poller_module.Poller)
+WATCH_DB: web.AppKey[Callable[[], Any]] = web.AppKey("council_watch_db")
+
+
+async def forget_watched(app: web.Application, references: list[str], email: str = "", phone: str = "") -> list[str]:
+    """An erasure from the privacy desk: stop watching a person's cases (none when council mode is off).
+
+    Args:
+        app: The front door.
+        references: Case references linked to the person.
+        email: Their email: every watched case with it.
+        phone: Their phone number: every watched case with it.
+
+    Returns:
+        The references no longer watched.
+    """
+    connect = app.get(WATCH_DB)
+    if connect is None:
+        return []
+
+    def work() -> list[str]:
+        with closing(connect()) as db:
+            return watch.erase(db, references, email, phone)
+
+    return await asyncio.to_thread(work)
 
 
 class _WatchStore:
@@ -73,6 +97,7 @@ def install(
     fmt = open311_xml.setting(os.environ if env is None else env)
     poller = poller_module.Poller(connect, council, clock, fmt, on_failure=lambda: count("council_poll_failed"))
     app[POLLER] = poller
+    app[WATCH_DB] = connect
 
     def with_db(work: Callable[[Any], Any]) -> Any:
         with closing(connect()) as db:

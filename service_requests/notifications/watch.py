@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contracts.contact import normalise_phone
 from service_requests.notifications import outbox
 from service_requests.notifications.outbox import iso
 
@@ -281,8 +282,13 @@ def erase(db: sqlite3.Connection, references: list[str], email: str = "", phone:
     refs = set(references)
     if email:
         refs |= {r[0] for r in db.execute("SELECT id FROM council_watch WHERE lower(email) = lower(?)", (email,))}
-    if phone:
-        refs |= {r[0] for r in db.execute("SELECT id FROM council_watch WHERE phone = ?", (phone,))}
+    if phone and normalise_phone(phone):
+        # Compared as the privacy desk compares them: digits in national form.
+        refs |= {
+            r[0]
+            for r in db.execute("SELECT id, phone FROM council_watch WHERE phone IS NOT NULL")
+            if normalise_phone(r[1]) == normalise_phone(phone)
+        }
     found = sorted(r for r in refs if db.execute("SELECT 1 FROM council_watch WHERE id = ?", (r,)).fetchone())
     if not found:
         return []

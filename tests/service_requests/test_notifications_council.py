@@ -277,3 +277,36 @@ async def test_the_front_door_serves_council_mode_without_the_built_in_service(
     page = await client.get("/open311/v2/notifications/unsubscribe?ref=NB-2026-000001&token=wrong")
     assert page.status == 400  # the stop page is served; this link is not one we signed
     assert (await client.get("/open311/v2/services.json")).status == 404  # no built-in service
+
+
+async def test_the_data_protection_officer_s_erasure_stops_the_watch_on_a_person_s_cases(
+    redis_server, aiohttp_client, tmp_path, monkeypatch
+):
+    from live_handoff import auth
+    from tests.front_door.test_pages import app_and_store
+    from tests.front_door.test_privacy_page import signed_in
+    from tests.live_handoff.conftest import PASSWORD
+
+    for name, value in {
+        **notify_env(free_port()),
+        "OPEN311_URL": "http://127.0.0.1:9/open311/v2/",
+        "NOTIFY_WATCH_KEY": WATCH_KEY,
+        "NOTIFY_WATCH_DB": str(tmp_path / "watch.sqlite3"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    app, store, _ = await app_and_store(redis_server)
+    await auth.add_user(store, "dpo.jo", "Jo Dee", PASSWORD, {"dpo"}, 1)
+    client = await aiohttp_client(app)
+    headers = {"Authorization": f"Bearer {WATCH_KEY}"}
+    for reference, contact in (("NB-2026-000007", RESIDENT), ("NB-2026-000008", "someone.else@example.org")):
+        form = {"service_request_id": reference, "email": contact}
+        assert (await client.post("/notifications/v1/watch", data=form, headers=headers)).status == 200
+    csrf = await signed_in(client, "dpo.jo")
+    form = {"csrf": csrf, "kind": "email", "value": RESIDENT, "why": "Erasure 2026-7", "confirm": "yes"}
+    erased = await client.post("/manager/privacy/", data={**form, "action": "erase"})
+    text = await erased.text()
+    assert erased.status == 200 and "cases no longer watched" in text
+    db = watch.opener(tmp_path / "watch.sqlite3")()
+    assert watch.watched(db) == {"NB-2026-000008": "OPEN"}
+    db.close()
+    await store.redis.close()
