@@ -31,6 +31,10 @@ class Open311Settings:
             are told their contact details are kept.
         response_format: ``OPEN311_FORMAT`` (``json``): ``json`` or ``xml``, GeoReport v2's
             two formats; ``xml`` for a council endpoint that speaks only XML.
+        watch_url: ``NOTIFY_WATCH_URL`` (none): the front door's ``/notifications/v1/watch``;
+            set when ``OPEN311_URL`` is a council's own case system, so residents who gave an
+            email or phone hear of status changes (docs/notifications.md).
+        watch_key: ``NOTIFY_WATCH_KEY``: the key that endpoint wants (required with the URL).
     """
 
     base_url: str
@@ -38,6 +42,8 @@ class Open311Settings:
     timeout_seconds: float = 5.0
     contact_retention_days: int = 90
     response_format: str = "json"
+    watch_url: str = ""
+    watch_key: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Open311Settings:
@@ -68,7 +74,14 @@ class Open311Settings:
             response_format = open311_xml.setting(env)
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
+        watch_url = env.get("NOTIFY_WATCH_URL", "").strip()
+        if watch_url and not watch_url.startswith(("http://", "https://")):
+            raise SettingsError(f"NOTIFY_WATCH_URL: {watch_url!r} must start with http:// or https://")
+        if watch_url and not env.get("NOTIFY_WATCH_KEY", "").strip():
+            raise SettingsError("NOTIFY_WATCH_KEY is required with NOTIFY_WATCH_URL")
         return cls(
+            watch_url=watch_url,
+            watch_key=env.get("NOTIFY_WATCH_KEY", "").strip() if watch_url else "",
             base_url=url.rstrip("/") + "/",
             api_key=env.get("OPEN311_API_KEY", ""),
             timeout_seconds=timeout,

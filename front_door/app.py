@@ -10,7 +10,7 @@ from aiohttp import web
 
 from front_door import editor_api, manager, privacy_page, set_aside_page, staff
 from front_door.settings import Settings as DoorSettings
-from live_handoff import Settings, create_app
+from live_handoff import Settings, count_limited, create_app
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WIDGET = os.path.join(ROOT, "webchat_widget")
@@ -79,8 +79,10 @@ def build_app(settings: Settings | None = None, door: DoorSettings | None = None
     app.router.add_get("/editor/", _page(os.path.join(EDITOR, "index.html")))
     app.router.add_static("/editor/", EDITOR)
     app.router.add_get("/reports/report.css", _page(os.path.join(ROOT, "insight", "report.css")))
-    if door.open311:
-        import service_requests
+    import service_requests
 
+    if door.open311:
         app.add_subapp(service_requests.MOUNT, service_requests.create_app(service_requests.Settings.from_env()))
+    # Updates for cases in a council's own case system, whether or not the built-in one is served.
+    service_requests.install_council(app, builtin_mounted=door.open311, count=lambda kind: count_limited(app, kind))
     return app

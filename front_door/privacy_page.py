@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+import service_requests
 from front_door.staff_shell import escape as _e
 from front_door.staff_shell import staff_page
 from live_handoff import PrivacyDesk, PrivacyDeskError, current_user
@@ -191,10 +192,15 @@ async def privacy_action(request: web.Request) -> web.StreamResponse:
         if action == "erase":
             if form.get("confirm") != "yes":
                 return _shell("Erase: are you sure?", confirm_body(user["csrf"], kind, value, why, counts), roles, 400)
-            if found.empty:
+            # Council mode: the person's cases are no longer watched for status changes.
+            forgotten = await service_requests.forget_watched(
+                request.app, sorted(found.references | set(found.cases)), *_contact(found.who.kind, found.who.value)
+            )
+            if found.empty and not forgotten:
                 body = "<p>Nothing is held about them now, so there was nothing to erase.</p>"
                 return _shell("Nothing to erase", body, roles)
             done = await desk.erase(found, user["username"], why)
+            done["cases_no_longer_watched"] = len(forgotten)
             body = _table("What was done", ["What", "How many"], [[k.replace("_", " "), v] for k, v in done.items()])
             return _shell("Erased", '<p role="status">The erasure is done and recorded.</p>' + body, roles)
         if found.empty:
@@ -204,6 +210,11 @@ async def privacy_action(request: web.Request) -> web.StreamResponse:
     except PrivacyDeskError as exc:
         body = f'<p role="alert">{_e(exc.message)}</p>' + search_form(user["csrf"], kind or "email", value, why)
         return _shell("Subject access and erasure", body, roles, exc.status)
+
+
+def _contact(kind: str, value: str) -> tuple[str, str]:
+    """(email, phone) for an erasure by one of them (pure)."""
+    return (value if kind == "email" else "", value if kind == "phone" else "")
 
 
 def setup(app: web.Application) -> None:

@@ -5,6 +5,9 @@ public interface, for the front door that serves it beside the relay:
 
 - ``create_app(settings)``: the service as an aiohttp application, mounted at ``MOUNT``.
 - ``Settings``, ``SettingsError``: its settings (``Settings.from_env()``) and their error.
+- ``install_council(app, builtin_mounted)``: status-change updates for cases in a council's
+  own case system (docs/notifications.md), served whether or not the service itself is.
+- ``forget_watched(app, references, email, phone)``: the privacy erasure's part in that.
 
 The names are resolved on first use, so importing the store alone does not import the app.
 """
@@ -19,6 +22,8 @@ _PUBLIC = {
     "MOUNT": ("service_requests.app", "MOUNT"),
     "Settings": ("service_requests.settings", "Settings"),
     "SettingsError": ("service_requests.settings", "SettingsError"),
+    "install_council": ("service_requests.notifications.wiring", "install_council"),
+    "forget_watched": ("service_requests.notifications.council", "forget_watched"),
 }
 
 __all__ = sorted(_PUBLIC)
@@ -26,6 +31,8 @@ __all__ = sorted(_PUBLIC)
 if TYPE_CHECKING:
     from service_requests.app import MOUNT as MOUNT
     from service_requests.app import create_app as create_app
+    from service_requests.notifications.council import forget_watched as forget_watched
+    from service_requests.notifications.wiring import install_council as install_council
     from service_requests.settings import Settings as Settings
     from service_requests.settings import SettingsError as SettingsError
 

@@ -122,7 +122,27 @@ class Open311Client:
             and (body[0].get("service_request_id") or body[0].get("token"))
         ):
             raise Open311UncertainError(f"POST requests.json: unexpected answer {str(body)[:200]!r}")
+        if self.settings.watch_url and body[0].get("service_request_id") and (form.get("email") or form.get("phone")):
+            await self._watch(form, str(body[0]["service_request_id"]))
         return body[0]
+
+    async def _watch(self, form: dict[str, str], reference: str) -> None:
+        """Ask the front door to tell the resident of status changes (a council's system keeps
+        their contact details but never returns them). A failure is logged, never the report's."""
+        data = {
+            "service_request_id": reference,
+            "service_name": form.get("service_name") or form.get("service_code", ""),
+            "status": "open",
+            **{k: form[k] for k in ("email", "phone", "first_name") if form.get(k)},
+        }
+        headers = {"Authorization": f"Bearer {self.settings.watch_key}"}
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.settings.timeout_seconds)) as s:
+                async with s.post(self.settings.watch_url, data=data, headers=headers) as response:
+                    if response.status != 200:
+                        logger.error("Updates for %s not registered: HTTP %s", reference, response.status)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            logger.error("Updates for %s not registered: %s", reference, type(exc).__name__)
 
     async def get_request(self, request_id: str) -> dict[str, Any] | None:
         try:

@@ -7,4 +7,7 @@
 - ``sender``: claims due rows (one sender per row across processes), sends, retries with back-off.
 - ``web``: the unsubscribe page and the staff view of what was sent and what failed.
 - ``catcher``: the local mail catcher ``make up`` starts (mail lands in var/mail/).
+- ``watch``, ``poller``, ``council``: council mode, for cases in a council's own case system:
+  the watch list the chat registers reports in, the poll of the council's Open311 endpoint,
+  and their endpoint and wiring in the front door.
 """

@@ -32,3 +32,36 @@ def install(
 
     app.cleanup_ctx.append(context(make))
     app.router.add_routes(notifications_web.routes(store, lambda: settings.notifications, settings.staff_keys, clock))
+
+
+def install_council(
+    app: web.Application, builtin_mounted: bool, count: Callable[[str], None] = lambda kind: None
+) -> bool:
+    """Council mode (``NOTIFY_WATCH_KEY`` set): watch list, poller and sender in the front door.
+
+    Settings are read from the environment now; a mistake stops start-up naming the variable.
+
+    Args:
+        app: The front door.
+        builtin_mounted: The built-in Open311 service is mounted too (it serves the stop page).
+        count: Counts a failure in /metrics (``council_poll_failed``, ``watch_refused``).
+
+    Returns:
+        Whether council mode is on.
+    """
+    from service_requests.notifications import council
+    from service_requests.notifications.settings import NotifySettings
+    from service_requests.notifications.watch import CouncilSettings
+
+    settings = CouncilSettings.from_env()
+    if settings is None:
+        return False
+    council.install(
+        app,
+        settings,
+        NotifySettings.from_env(),
+        lambda: dt.datetime.now(dt.timezone.utc),
+        stop_page=not builtin_mounted,
+        count=count,
+    )
+    return True
