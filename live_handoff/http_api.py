@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 from live_handoff import access, audit, auth, metrics_access, proxies, supervised, transcript
 from live_handoff import answers as answer_search
 from live_handoff.case_api import CaseApiError
+from live_handoff.cors import widget_cors
 from live_handoff.json_body import read_json
 from live_handoff.keys import CASES, KNOWLEDGE, METRICS, METRICS_LISTENER, RELAY, SETTINGS, STORE
 from live_handoff.limits import retry_after_header
@@ -161,17 +162,7 @@ async def transcript_download(request: web.Request) -> web.Response:
 
 def _cors(request: web.Request) -> dict[str, str]:
     """The widget on a council page (an allowed origin) may download its transcript."""
-    origin = request.headers.get("Origin", "").rstrip("/")
-    if origin and origin in request.app[SETTINGS].allowed_origins:
-        return {
-            "Access-Control-Allow-Origin": origin,
-            "Vary": "Origin",
-            "Access-Control-Allow-Headers": "Authorization",
-            "Access-Control-Allow-Methods": "GET",
-            "Access-Control-Expose-Headers": "Content-Disposition",
-            "Access-Control-Max-Age": "600",
-        }
-    return {}
+    return widget_cors(request.headers, request.app[SETTINGS].allowed_origins, "GET", "Content-Disposition")
 
 
 async def transcript_preflight(request: web.Request) -> web.Response:

@@ -22,6 +22,7 @@ from aiohttp import web
 from prometheus_client import Counter, Histogram
 
 from live_handoff import access, audit, frames, limits
+from live_handoff.cors import widget_cors
 from live_handoff.frames import iso
 from live_handoff.http_api import client_address
 from live_handoff.keys import METRICS, SETTINGS, STORE
@@ -55,16 +56,8 @@ def _records(request: web.Request) -> PhotoRecords:
 
 def _cors(request: web.Request) -> dict[str, str]:
     """The widget on a council page (an allowed origin) may send and remove photos."""
-    origin = request.headers.get("Origin", "").rstrip("/")
-    if origin and origin in request.app[SETTINGS].allowed_origins:
-        return {
-            "Access-Control-Allow-Origin": origin,
-            "Vary": "Origin",
-            "Access-Control-Allow-Headers": "Authorization, Content-Type",
-            "Access-Control-Allow-Methods": "GET, POST, DELETE",
-            "Access-Control-Max-Age": "600",
-        }
-    return {}
+    allowed = request.app[SETTINGS].allowed_origins
+    return widget_cors(request.headers, allowed, "GET, POST, DELETE", allow_headers="Authorization, Content-Type")
 
 
 def _count(request: web.Request, outcome: str) -> None:

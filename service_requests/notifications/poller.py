@@ -26,6 +26,7 @@ import aiohttp
 
 from contracts import open311_xml
 from service_requests.notifications import watch
+from service_requests.notifications.sender import running
 from service_requests.notifications.watch import CouncilSettings, Seen
 
 logger = logging.getLogger(__name__)
@@ -139,14 +140,4 @@ class Poller:
 
 def context(make: Callable[[Any], Poller]) -> Callable[[Any], AsyncIterator[None]]:
     """An aiohttp ``cleanup_ctx`` entry running ``make(app)``'s poller while the app runs."""
-
-    async def run(app: Any) -> AsyncIterator[None]:
-        task = asyncio.create_task(make(app).run_forever())
-        yield
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
-
-    return run
+    return running(lambda app: make(app).run_forever())

@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import closing
 from typing import Any
 
@@ -150,11 +150,11 @@ class Sender:
                 await asyncio.sleep(self.settings.poll_seconds)
 
 
-def context(make: Callable[[Any], Sender]) -> Callable[[Any], AsyncIterator[None]]:
-    """An aiohttp ``cleanup_ctx`` entry running ``make(app)``'s sender while the app runs."""
+def running(work: Callable[[Any], Coroutine[Any, Any, None]]) -> Callable[[Any], AsyncIterator[None]]:
+    """An aiohttp ``cleanup_ctx`` entry running ``work(app)`` as a task while the app runs."""
 
     async def run(app: Any) -> AsyncIterator[None]:
-        task = asyncio.create_task(make(app).run_forever())
+        task = asyncio.create_task(work(app))
         yield
         task.cancel()
         try:
@@ -163,3 +163,8 @@ def context(make: Callable[[Any], Sender]) -> Callable[[Any], AsyncIterator[None
             pass
 
     return run
+
+
+def context(make: Callable[[Any], Sender]) -> Callable[[Any], AsyncIterator[None]]:
+    """An aiohttp ``cleanup_ctx`` entry running ``make(app)``'s sender while the app runs."""
+    return running(lambda app: make(app).run_forever())
