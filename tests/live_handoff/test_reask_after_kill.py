@@ -179,5 +179,11 @@ async def test_an_answer_rasa_gave_a_killed_door_is_taken_from_the_tracker_not_a
         answer = await sock.next(kind("message", **{"from": "bot"}), timeout=15)
         assert "bin" in answer["text"].lower()
         assert await times_rasa_read(http, servers, cid) == 1, "Rasa read the message twice"
+    # The answer reaches the socket before the turn's bookkeeping is written: wait for it.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if await store.field(cid, "answered") == message_id and await store.conversations_waiting() == 0:
+            break
+        await asyncio.sleep(0.05)
     assert await store.field(cid, "answered") == message_id
     assert await store.conversations_waiting() == 0
