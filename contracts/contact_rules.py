@@ -22,7 +22,13 @@ PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
 SURROGATE = re.compile("[\ud800-\udfff]")
 
 SHORT_TEXT = 200  # up to this many characters a value is one line: runs of spaces become one
-DESCRIPTION_LIMIT = 2000
+DESCRIPTION_LIMIT = 2000  # a message a resident leaves in the chat (the relay checks it)
+# What the Open311 service takes in a description (and a free-text answer, status notes, an
+# update): other clients send more than the chat does. FixMyStreet's UK description is
+# "title: …\n\ndetail: …\n\nurl: …\n\nSubmitted via FixMyStreet\n" (perllib/Open311.pm
+# ``_generate_service_request_description``). At least DESCRIPTION_LIMIT, so a message the
+# chat accepted is always one the case system takes.
+OPEN311_DESCRIPTION_LIMIT = 10_000
 NAME_LIMIT = 100  # each of first_name and last_name
 EMAIL_LIMIT = 254
 PHONE_LIMIT = 20

@@ -9,7 +9,9 @@ Element names follow the GeoReport v2 specification and what FixMyStreet's Open3
 - ``services.xml``: ``<services><service>…</service></services>``
 - ``services/{code}.xml``: ``<service_definition><service_code/><attributes><attribute>…
   <values><value><key/><name/></value></values></attribute></attributes></service_definition>``
-- requests, a created request, a token: ``<service_requests><request>…</request></service_requests>``
+- requests, a created request, a token: ``<service_requests><request>…</request></service_requests>``;
+  staff reads add ``<extra_attributes><attribute><code/><value/></attribute></extra_attributes>``
+  and ``<extra_media_urls><media_url/></extra_media_urls>``
 - errors: ``<errors><error><code/><description/></error></errors>``
 - the updates extension: ``<service_request_updates><request_update>…</request_update></service_request_updates>``
 - discovery: ``<discovery>…<endpoints><endpoint>…<formats><format/></formats></endpoint></endpoints></discovery>``
@@ -54,7 +56,13 @@ ITEMS = {
     "formats": "format",
     "history": "change",
     "citizen_updates": "citizen_update",
+    # Staff reads of the built-in service: what a client sent beyond the questions and the first photo.
+    "extra_attributes": "attribute",
+    "extra_media_urls": "media_url",
 }
+# A request's answers, {code: answer} in JSON: a run of <attribute><code/><value/></attribute>
+# in XML (codes need not be valid element names).
+ANSWERS = frozenset({"attributes", "extra_attributes"})
 # XML is all text; these fields read back as the JSON types the schemas give them.
 BOOLEANS = frozenset({"metadata", "variable", "required"})
 INTEGERS = frozenset({"order"})
@@ -83,7 +91,7 @@ def _fill(element: ET.Element, value: Any) -> None:
             if inner is None:
                 continue
             child = ET.SubElement(element, key)
-            if key == "attributes" and isinstance(inner, dict):
+            if key in ANSWERS and isinstance(inner, dict):
                 # A request's answers: {code: answer} in JSON, a run of <attribute> in XML.
                 inner = [{"code": code, "value": answer} for code, answer in inner.items()]
             _fill(child, inner)
@@ -143,7 +151,7 @@ def _read(element: Any, parent: str = "") -> Any:
     out: dict[str, Any] = {}
     for child in children:
         value = _read(child, element.tag)
-        if child.tag == "attributes" and element.tag == "request" and isinstance(value, list):
+        if child.tag in ANSWERS and element.tag == "request" and isinstance(value, list):
             value = {a.get("code"): a.get("value") for a in value if isinstance(a, dict)}
         out[child.tag] = value
     return out

@@ -129,13 +129,23 @@ async def _form(request: web.Request) -> dict[str, str]:
     return {**check_text_fields(dict(request.query)), **form}
 
 
+async def _media_urls(request: web.Request) -> list[str]:
+    """Every ``media_url`` given, in order: FixMyStreet repeats the field, one per photo, when
+    a council's set-up asks for all of a report's photos (``multi_photos``). As for other
+    fields, the body's win over the query string's."""
+    body = await request.post() if request.body_exists else None  # already read and cached by _form
+    given = body.getall("media_url", []) if body is not None else []
+    texts = [v for v in given if isinstance(v, str)]
+    return texts or list(request.query.getall("media_url", []))
+
+
 async def create_request(request: web.Request) -> web.Response:
     form = await _form(request)
     settings = request.app[SETTINGS]
     _check_key(form.get("api_key"), settings.api_keys, "submit a request")
     _check_jurisdiction(request, form.get("jurisdiction_id"))
     service = _service(request, form.get("service_code"))
-    new = validate_submission(form, service, settings.max_description)
+    new = validate_submission(form, service, settings.max_description, await _media_urls(request))
     key = request_key(form)
     created, is_new = await asyncio.to_thread(
         request.app[STORE].create_once, new, service, request.app[CLOCK](), client_of(form["api_key"]), key

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contracts.contact_rules import OPEN311_DESCRIPTION_LIMIT
 from service_requests.notifications.settings import NotifySettings, NotifySettingsError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -23,7 +24,7 @@ class Settings:
     services_file: Path = PACKAGE_DIR / "services.yml"
     jurisdiction_id: str = "northbridge.example"
     reference_prefix: str = "NB"
-    max_description: int = 2000
+    max_description: int = OPEN311_DESCRIPTION_LIMIT
     contact_retention_days: int = 90
     notifications: NotifySettings = field(default_factory=NotifySettings)  # NOTIFY_*, SMTP_*, MAIL_*
 

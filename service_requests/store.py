@@ -65,7 +65,15 @@ CREATE TABLE IF NOT EXISTS status_changes (
 # Columns added after the first release: a database made before them gets them on start-up.
 # media_url: where a photo of the problem can be seen (a URL the client sent, or one the
 # photo store fills); shown as the request's Open311 media_url.
-ADDED_COLUMNS = {"client": "TEXT", "client_request_key": "TEXT", "media_url": "TEXT"}
+# extra_attributes (a JSON object) and extra_media_urls (a JSON list): what a client such as
+# FixMyStreet sends beyond the service's questions and the first photo; for staff only.
+ADDED_COLUMNS = {
+    "client": "TEXT",
+    "client_request_key": "TEXT",
+    "media_url": "TEXT",
+    "extra_attributes": "TEXT",
+    "extra_media_urls": "TEXT",
+}
 # One case per (client, key): a resend of a submission finds the case the first one made.
 KEYED_INDEX = (
     "CREATE UNIQUE INDEX IF NOT EXISTS requests_by_client_key ON requests (client, client_request_key) "
@@ -84,6 +92,10 @@ def _restrict(path: Path) -> None:
 
 def _has_table(db: sqlite3.Connection, name: str) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def _json_or_none(text: str | None) -> Any:
+    return json.loads(text) if text else None
 
 
 class NotFoundError(Exception):
@@ -182,8 +194,9 @@ class CaseStore:
                 db.execute(
                     "INSERT INTO requests (id, service_code, service_name, agency, service_notice, extended_status,"
                     " status_notes, description, address, zipcode, lat, long, attributes, email, phone, first_name,"
-                    " last_name, requested, updated, expected, client, client_request_key, media_url)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " last_name, requested, updated, expected, client, client_request_key, media_url,"
+                    " extra_attributes, extra_media_urls)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         request_id,
                         service.service_code,
@@ -208,6 +221,8 @@ class CaseStore:
                         client if key is not None else None,
                         key,
                         new.media_url,
+                        json.dumps(new.extra_attributes, sort_keys=True) if new.extra_attributes else None,
+                        json.dumps(list(new.extra_media_urls)) if new.extra_media_urls else None,
                     ),
                 )
                 db.execute(
@@ -360,6 +375,9 @@ class CaseStore:
             "long": row["long"],
             "media_url": row["media_url"],
             "attributes": json.loads(row["attributes"]),
+            # Staff only (visibility.STAFF_ONLY); left out when there are none.
+            "extra_attributes": _json_or_none(row["extra_attributes"]),
+            "extra_media_urls": _json_or_none(row["extra_media_urls"]),
         }
 
     # Subject access and erasure (privacy_api.py) ----------------------------------------
@@ -397,6 +415,7 @@ class CaseStore:
 
         def matches(row: sqlite3.Row) -> bool:
             texts = [row["description"] or "", row["status_notes"] or "", *notes.get(row["id"], [])]
+            texts += list((_json_or_none(row["extra_attributes"]) or {}).values())
             attributes = json.loads(row["attributes"])
             return bool(
                 row["id"] in ids
@@ -450,6 +469,7 @@ class CaseStore:
                     f"status_notes = CASE WHEN status_notes IS NULL THEN NULL ELSE '{ERASED}' END, "
                     "address = NULL, zipcode = NULL, lat = NULL, long = NULL, attributes = '{}', "
                     "email = NULL, phone = NULL, first_name = NULL, last_name = NULL, media_url = NULL, "
+                    "extra_attributes = NULL, extra_media_urls = NULL, "
                     f"client = NULL, client_request_key = NULL WHERE id IN ({marks})",
                     ids,
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from contracts import contact_rules as rules
@@ -12,8 +12,19 @@ from contracts.postcodes import normalise_postcode
 from service_requests.catalogue import Service
 from service_requests.errors import Open311Error
 
-ATTRIBUTE_FIELD = re.compile(r"^attribute\[([a-z0-9_]+)\]$")
+ATTRIBUTE_FIELD = re.compile(r"^attribute\[(.*)\]$", re.DOTALL)
 SHORT_TEXT = rules.SHORT_TEXT
+# Answers to questions the service definition does not ask. FixMyStreet adds some to every
+# report it sends (perllib/Open311.pm ``_populate_service_request_params``: the report's
+# extra fields and ``attribute[uprn]``; FixMyStreet::SendReport::Open311: ``fixmystreet_id``,
+# ``closest_address``, ``easting``, ``northing``; cobrands: ``report_url``, ``title``,
+# ``description``...). They are kept for staff, never published, and bounded: the body
+# limit alone would let a client fill the case with thousands of them.
+EXTRA_ATTRIBUTE_CODE = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+EXTRA_ATTRIBUTES_LIMIT = 50
+# FixMyStreet sends as many ``media_url`` fields as the report has photos when a council's
+# set-up asks for all of them (``multi_photos``); a report holds a handful.
+MEDIA_URLS_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,9 @@ class NewRequest:
     first_name: str | None = None
     last_name: str | None = None
     media_url: str | None = None
+    # Staff only: answers the service did not ask for, and photos after the first.
+    extra_attributes: dict[str, str] = field(default_factory=dict)
+    extra_media_urls: tuple[str, ...] = ()
 
 
 MEDIA_URL = re.compile(r"^https?://[^\s<>\"]+$")
@@ -42,6 +56,53 @@ def _media_url(value: str | None) -> str | None:
     if url and not MEDIA_URL.match(url):
         raise Open311Error(400, "media_url must be an http:// or https:// address")
     return url
+
+
+def _media_urls(values: Sequence[str]) -> tuple[str | None, tuple[str, ...]]:
+    """The first photo address (the request's ``media_url``) and the others, each checked.
+
+    Raises:
+        Open311Error: 400 (reason ``media_urls``) for more than ``MEDIA_URLS_LIMIT``, or
+            one that is not an http(s) address.
+    """
+    urls = [url for url in (_media_url(v) for v in values) if url]
+    if len(urls) > MEDIA_URLS_LIMIT:
+        raise Open311Error(
+            400, f"too many media_url values: at most {MEDIA_URLS_LIMIT}, got {len(urls)}", reason="media_urls"
+        )
+    return (urls[0] if urls else None), tuple(urls[1:])
+
+
+def _extra_attributes(given: Mapping[str, str], limit: int) -> dict[str, str]:
+    """Answers to questions the service does not ask, checked like the free-text ones.
+
+    Raises:
+        Open311Error: 400 (reason ``extra_attributes``) for a code that is not 1-100
+            letters, digits or ``_.:-``, for more than ``EXTRA_ATTRIBUTES_LIMIT`` answers,
+            or for a value the case system refuses (``limit`` characters at most).
+    """
+    extra: dict[str, str] = {}
+    for code, value in given.items():
+        if not EXTRA_ATTRIBUTE_CODE.match(code):
+            shown = code.encode("utf-8", "backslashreplace").decode("ascii", "replace")[:40]
+            raise Open311Error(
+                400,
+                f"attribute[{shown}]: an attribute code must be 1-100 letters, digits or _.:-",
+                reason="extra_attributes",
+            )
+        try:
+            answer = rules.clean(value, limit)
+        except rules.FieldProblem as problem:
+            raise Open311Error(400, _problem(f"attribute[{code}]", problem), reason="extra_attributes") from None
+        if answer is not None:
+            extra[code] = answer
+    if len(extra) > EXTRA_ATTRIBUTES_LIMIT:
+        raise Open311Error(
+            400,
+            f"too many attributes this service does not ask for: at most {EXTRA_ATTRIBUTES_LIMIT}, got {len(extra)}",
+            reason="extra_attributes",
+        )
+    return extra
 
 
 def _clean(name: str, value: str | None, limit: int) -> str | None:
@@ -77,8 +138,19 @@ def _coordinate(name: str, value: str | None, low: float, high: float) -> float 
     return number
 
 
-def validate_submission(form: Mapping[str, str], service: Service, max_description: int) -> NewRequest:
-    """Return the cleaned request, or raise Open311Error(400) naming the first problem."""
+def validate_submission(
+    form: Mapping[str, str], service: Service, max_description: int, media_urls: Sequence[str] | None = None
+) -> NewRequest:
+    """Return the cleaned request, or raise Open311Error(400) naming the first problem.
+
+    Args:
+        form: The submitted fields (one value each).
+        service: The service asked for.
+        max_description: The most characters in ``description``, a ``text`` answer or an
+            answer the service does not ask for.
+        media_urls: Every ``media_url`` given, in order, when the field was repeated;
+            None to read the one in ``form``.
+    """
     description = _clean("description", form.get("description"), max_description)
     if not description:
         raise Open311Error(400, "description is required: say briefly what the problem is")
@@ -103,9 +175,7 @@ def validate_submission(form: Mapping[str, str], service: Service, max_descripti
         if match:
             given[match.group(1)] = value
     known = {a.code for a in service.attributes}
-    unknown = sorted(set(given) - known)
-    if unknown:
-        raise Open311Error(400, f"attribute[{unknown[0]}] is not a question of service {service.service_code}")
+    extra_attributes = _extra_attributes({k: v for k, v in given.items() if k not in known}, max_description)
     attributes: dict[str, str] = {}
     for attribute in service.attributes:
         limit = max_description if attribute.datatype == "text" else SHORT_TEXT
@@ -126,6 +196,7 @@ def validate_submission(form: Mapping[str, str], service: Service, max_descripti
 
     email = _checked("email", rules.clean_email, form.get("email"), "email is not a valid email address")
     phone = _checked("phone", rules.clean_phone, form.get("phone"), "phone is not a valid phone number")
+    media_url, extra_media_urls = _media_urls([form.get("media_url") or ""] if media_urls is None else media_urls)
     return NewRequest(
         service_code=service.service_code,
         description=description,
@@ -138,7 +209,9 @@ def validate_submission(form: Mapping[str, str], service: Service, max_descripti
         phone=phone,
         first_name=_clean("first_name", form.get("first_name"), rules.NAME_LIMIT),
         last_name=_clean("last_name", form.get("last_name"), rules.NAME_LIMIT),
-        media_url=_media_url(form.get("media_url")),
+        media_url=media_url,
+        extra_attributes=extra_attributes,
+        extra_media_urls=extra_media_urls,
     )
 
 

@@ -27,6 +27,10 @@ from service_requests.catalogue import Service
 # dates or the catalogue.
 FREE_TEXT = ("description", "status_notes")
 PUBLIC_COORDINATE_PLACES = 3
+# What a client sent beyond the service's questions and the first photo (FixMyStreet's
+# ``attribute[uprn]``, ``attribute[easting]``..., further ``media_url`` values): nobody has
+# said it may be published, so only staff keys see it.
+STAFF_ONLY = ("extra_attributes", "extra_media_urls")
 
 
 def readable(service: Service | None, staff: bool) -> bool:
@@ -54,7 +58,7 @@ def for_reader(request: dict[str, Any], service: Service | None, staff: bool) ->
     if staff:
         return request
     assert service is not None  # readable() is false for an unknown service without a staff key
-    shown = dict(request)
+    shown = {k: v for k, v in request.items() if k not in STAFF_ONLY}
     for field in FREE_TEXT:
         if shown.get(field):
             shown[field] = mask(shown[field])
