@@ -10,7 +10,7 @@ from aiohttp import web
 
 from front_door import editor_api, manager, privacy_page, set_aside_page, staff
 from front_door.settings import Settings as DoorSettings
-from live_handoff import Settings, count_limited, create_app
+from live_handoff import SETTINGS, Settings, client_scheme, count_limited, create_app
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WIDGET = os.path.join(ROOT, "webchat_widget")
@@ -82,7 +82,14 @@ def build_app(settings: Settings | None = None, door: DoorSettings | None = None
     import service_requests
 
     if door.open311:
-        app.add_subapp(service_requests.MOUNT, service_requests.create_app(service_requests.Settings.from_env()))
+        trusted = app[SETTINGS].trusted_proxies
+
+        def scheme(request: web.Request) -> str:
+            # The relay's rule (RELAY_TRUSTED_PROXIES): Open311's discovery says https behind the council's TLS proxy.
+            return client_scheme(request.remote or "", request.headers, trusted, request.scheme)
+
+        open311 = service_requests.create_app(service_requests.Settings.from_env(), client_scheme=scheme)
+        app.add_subapp(service_requests.MOUNT, open311)
     # Updates for cases in a council's own case system, whether or not the built-in one is served.
     service_requests.install_council(app, builtin_mounted=door.open311, count=lambda kind: count_limited(app, kind))
     return app

@@ -20,6 +20,8 @@ The public interface, for the front door that serves the relay beside other pack
   (raises a ``ValueError`` saying what was wrong).
 - ``SetAsideDesk(app)``, ``SetAsideDeskError``: messages left that the case system did not
   take, for the supervisors' page: list, retry, delete (``live_handoff/set_aside.py``).
+- ``client_scheme(peer_ip, headers, trusted, direct)``: the scheme a client used, believing
+  ``X-Forwarded-Proto`` only from ``RELAY_TRUSTED_PROXIES`` (``live_handoff/proxies.py``).
 
 The names are resolved on first use, so importing one internal module (``live_handoff.hours``)
 does not import the whole relay.
@@ -48,6 +50,7 @@ _PUBLIC = {
     "SetAsideDesk": ("live_handoff.set_aside", "SetAsideDesk"),
     "SetAsideDeskError": ("live_handoff.set_aside", "SetAsideDeskError"),
     "count_limited": ("live_handoff.admission", "count_limited"),
+    "client_scheme": ("live_handoff.proxies", "client_scheme"),
 }
 
 __all__ = sorted(_PUBLIC)
@@ -63,6 +66,7 @@ if TYPE_CHECKING:
     from live_handoff.masking import install as install_log_masking  # noqa: F401 - public name
     from live_handoff.privacy.desk import PrivacyDesk as PrivacyDesk
     from live_handoff.privacy.desk import PrivacyDeskError as PrivacyDeskError
+    from live_handoff.proxies import client_scheme as client_scheme
     from live_handoff.sessions import current_user as current_user
     from live_handoff.sessions import require as require
     from live_handoff.set_aside import SetAsideDesk as SetAsideDesk

@@ -19,6 +19,7 @@ from service_requests.errors import Open311Error
 from service_requests.formats import FORMAT_PATTERN, reply
 from service_requests.forms import check_text_fields, read_form
 from service_requests.notifications.wiring import install as install_notifications
+from service_requests.public_address import api_base
 from service_requests.request_keys import client_of, request_key
 from service_requests.settings import Settings
 from service_requests.statuses import EXTENDED_STATUSES
@@ -33,6 +34,8 @@ STORE = web.AppKey("store", CaseStore)
 CATALOGUE = web.AppKey("catalogue", dict)
 CLOCK: web.AppKey[Callable[[], dt.datetime]] = web.AppKey("clock")
 UPDATES = web.AppKey("updates", UpdateStore)
+# The scheme the client used: the front door passes the relay's trusted-proxy rule.
+CLIENT_SCHEME: web.AppKey[Callable[[web.Request], str]] = web.AppKey("client_scheme")
 MAX_BODY = 64 * 1024
 PURGE_EVERY_SECONDS = 6 * 3600
 
@@ -355,7 +358,15 @@ async def citizen_updates(request: web.Request) -> web.Response:
 
 async def discovery(request: web.Request) -> web.Response:
     """GeoReport v2 service discovery: where the API is and which formats it speaks."""
-    base = str(request.url.with_query(None)).rsplit("discovery.", 1)[0]
+    settings = request.app[SETTINGS]
+    base = api_base(
+        settings.public_url,
+        settings.notifications.public_url,
+        MOUNT,
+        request.app[CLIENT_SCHEME](request),
+        request.host,
+        request.path.rsplit("discovery.", 1)[0],
+    )
     endpoint = {
         "specification": SPECIFICATION,
         "url": base,
@@ -397,12 +408,30 @@ async def _purge_contact_details(app: web.Application) -> AsyncIterator[None]:
         pass
 
 
+def _connection_scheme(request: web.Request) -> str:
+    return request.scheme
+
+
 def create_app(
-    settings: Settings, *, store: CaseStore | None = None, clock: Callable[[], dt.datetime] = utc_now
+    settings: Settings,
+    *,
+    store: CaseStore | None = None,
+    clock: Callable[[], dt.datetime] = utc_now,
+    client_scheme: Callable[[web.Request], str] = _connection_scheme,
 ) -> web.Application:
-    """The Open311 application; routes are relative to wherever it is mounted."""
+    """The Open311 application; routes are relative to wherever it is mounted.
+
+    Args:
+        settings: Its settings.
+        store: The case store (default: the SQLite file in ``settings``).
+        clock: The time now.
+        client_scheme: The scheme a request's client used (``http``/``https``), for the
+            addresses the API gives out when ``OPEN311_PUBLIC_URL`` is not set. By default
+            the connection's own; the front door passes its trusted-proxy rule.
+    """
     app = web.Application(middlewares=[open311_errors], client_max_size=MAX_BODY)
     app[SETTINGS] = settings
+    app[CLIENT_SCHEME] = client_scheme
     app[CATALOGUE] = load_catalogue(settings.services_file)
     app[STORE] = store or CaseStore(settings.database, settings.reference_prefix)
     app[CLOCK] = clock

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from contracts.contact_rules import OPEN311_DESCRIPTION_LIMIT
 from service_requests.notifications.settings import NotifySettings, NotifySettingsError
+from service_requests.public_address import check_public_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -27,6 +28,7 @@ class Settings:
     max_description: int = OPEN311_DESCRIPTION_LIMIT
     contact_retention_days: int = 90
     notifications: NotifySettings = field(default_factory=NotifySettings)  # NOTIFY_*, SMTP_*, MAIL_*
+    public_url: str = ""  # OPEN311_PUBLIC_URL, ending in "/"; "" when not set (public_address.py)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -36,6 +38,8 @@ class Settings:
         OPEN311_API_KEYS: comma-separated keys allowed to POST requests (required).
         OPEN311_STAFF_KEYS: comma-separated keys allowed to change a request's status (required).
         OPEN311_CONTACT_RETENTION_DAYS: days to keep residents' contact details after closing (90).
+        OPEN311_PUBLIC_URL: the API's public address, e.g. https://chat.example.gov.uk/open311/v2/,
+            for the absolute URLs it gives out (discovery); optional.
         """
         env = dict(os.environ if env is None else env)
 
@@ -58,7 +62,12 @@ class Settings:
             notifications = NotifySettings.from_env(env)
         except NotifySettingsError as exc:
             raise SettingsError(str(exc)) from None
+        try:
+            public_url = check_public_url("OPEN311_PUBLIC_URL", env.get("OPEN311_PUBLIC_URL", ""))
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
         return cls(
+            public_url=public_url,
             notifications=notifications,
             database=Path(env.get("OPEN311_DB", PACKAGE_DIR.parent / "var" / "service_requests.sqlite3")),
             api_keys=keys("OPEN311_API_KEYS"),
