@@ -10,7 +10,7 @@ from aiohttp import web
 
 from front_door import editor_api, manager, privacy_page, set_aside_page, staff
 from front_door.settings import Settings as DoorSettings
-from live_handoff import SETTINGS, Settings, client_scheme, count_limited, create_app
+from live_handoff import METRICS, SETTINGS, Settings, client_scheme, count_limited, create_app
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WIDGET = os.path.join(ROOT, "webchat_widget")
@@ -90,6 +90,7 @@ def build_app(settings: Settings | None = None, door: DoorSettings | None = None
 
         open311 = service_requests.create_app(service_requests.Settings.from_env(), client_scheme=scheme)
         app.add_subapp(service_requests.MOUNT, open311)
+        app[METRICS].registry.register(service_requests.metrics_of(open311))  # on the relay's /metrics, its rule
     # Updates for cases in a council's own case system, whether or not the built-in one is served.
     service_requests.install_council(app, builtin_mounted=door.open311, count=lambda kind: count_limited(app, kind))
     return app

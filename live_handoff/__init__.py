@@ -20,6 +20,8 @@ The public interface, for the front door that serves the relay beside other pack
   (raises a ``ValueError`` saying what was wrong).
 - ``SetAsideDesk(app)``, ``SetAsideDeskError``: messages left that the case system did not
   take, for the supervisors' page: list, retry, delete (``live_handoff/set_aside.py``).
+- ``METRICS``: the application key of the relay's Prometheus metrics (``.registry``), where
+  the front door adds the Open311 service's counters.
 - ``client_scheme(peer_ip, headers, trusted, direct)``: the scheme a client used, believing
   ``X-Forwarded-Proto`` only from ``RELAY_TRUSTED_PROXIES`` (``live_handoff/proxies.py``).
 
@@ -51,6 +53,7 @@ _PUBLIC = {
     "SetAsideDeskError": ("live_handoff.set_aside", "SetAsideDeskError"),
     "count_limited": ("live_handoff.admission", "count_limited"),
     "client_scheme": ("live_handoff.proxies", "client_scheme"),
+    "METRICS": ("live_handoff.keys", "METRICS"),
 }
 
 __all__ = sorted(_PUBLIC)
@@ -62,6 +65,7 @@ if TYPE_CHECKING:
     from live_handoff.http_api import messages_set_aside as messages_set_aside
     from live_handoff.json_body import read_json as read_json
     from live_handoff.keys import KNOWLEDGE as KNOWLEDGE
+    from live_handoff.keys import METRICS as METRICS
     from live_handoff.keys import SETTINGS as SETTINGS
     from live_handoff.masking import install as install_log_masking  # noqa: F401 - public name
     from live_handoff.privacy.desk import PrivacyDesk as PrivacyDesk

@@ -18,6 +18,7 @@ from service_requests.catalogue import Service, load_catalogue
 from service_requests.errors import Open311Error
 from service_requests.formats import FORMAT_PATTERN, reply
 from service_requests.forms import check_text_fields, read_form
+from service_requests.metrics import METRICS, Open311Metrics, count_requests, reason_of
 from service_requests.notifications.wiring import install as install_notifications
 from service_requests.public_address import api_base
 from service_requests.request_keys import client_of, request_key
@@ -64,6 +65,7 @@ async def open311_errors(request: web.Request, handler) -> web.StreamResponse:
     except Exception:
         logger.exception("Unexpected error in %s %s", request.method, request.path)
         error = Open311Error(500, "internal error; nothing was stored")
+    request.app[METRICS].refusals.labels(reason_of(error)).inc()
     return reply(request, "errors", error.body(), error.status)
 
 
@@ -157,6 +159,7 @@ async def create_request(request: web.Request) -> web.Response:
         logger.info("Request %s sent again under the same client_request_key", created["service_request_id"])
     else:
         logger.info("Request %s created (%s)", created["service_request_id"], service.service_code)
+        request.app[METRICS].cases_created.labels(service.service_code).inc()
     return reply(
         request,
         "requests",
@@ -429,7 +432,8 @@ def create_app(
             addresses the API gives out when ``OPEN311_PUBLIC_URL`` is not set. By default
             the connection's own; the front door passes its trusted-proxy rule.
     """
-    app = web.Application(middlewares=[open311_errors], client_max_size=MAX_BODY)
+    app = web.Application(middlewares=[count_requests, open311_errors], client_max_size=MAX_BODY)
+    app[METRICS] = Open311Metrics()
     app[SETTINGS] = settings
     app[CLIENT_SCHEME] = client_scheme
     app[CATALOGUE] = load_catalogue(settings.services_file)

@@ -28,14 +28,18 @@ async def read_form(request: web.Request, content_types: tuple[str, ...]) -> dic
     if not request.body_exists:
         return {}  # fields in the query string only, as the community Swagger description puts them
     if request.content_type not in content_types:
-        raise Open311Error(400, "send the request form-encoded (application/x-www-form-urlencoded)")
+        raise Open311Error(
+            400, "send the request form-encoded (application/x-www-form-urlencoded)", reason="not_a_form"
+        )
     try:
         form = await request.post()
     except web.HTTPException:
         raise  # 413 too large: the middleware answers it
     except Exception as exc:  # noqa: BLE001 - see the docstring
         logger.info("Unreadable %s body: %s", request.content_type, type(exc).__name__)
-        raise Open311Error(400, f"the {request.content_type} body could not be read") from None
+        raise Open311Error(
+            400, f"the {request.content_type} body could not be read", reason="unreadable_body"
+        ) from None
     return check_text_fields({k: v for k, v in form.items() if isinstance(v, str)})
 
 
