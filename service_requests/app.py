@@ -26,7 +26,7 @@ from service_requests.settings import Settings
 from service_requests.statuses import EXTENDED_STATUSES
 from service_requests.store import CaseStore, Filters, NotFoundError
 from service_requests.updates import CitizenUpdate, UpdateStore
-from service_requests.validation import _clean, _media_url, parse_datetime, validate_submission
+from service_requests.validation import _clean, parse_datetime, split_media_urls, validate_submission
 from service_requests.visibility import for_reader, readable, visible_codes
 
 logger = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ async def _form(request: web.Request) -> dict[str, str]:
     return {**check_text_fields(dict(request.query)), **form}
 
 
-async def _media_urls(request: web.Request) -> list[str]:
+async def _given_media_urls(request: web.Request) -> list[str]:
     """Every ``media_url`` given, in order: FixMyStreet repeats the field, one per photo, when
     a council's set-up asks for all of a report's photos (``multi_photos``). As for other
     fields, the body's win over the query string's."""
@@ -150,7 +150,7 @@ async def create_request(request: web.Request) -> web.Response:
     _check_key(form.get("api_key"), settings.api_keys, "submit a request")
     _check_jurisdiction(request, form.get("jurisdiction_id"))
     service = _service(request, form.get("service_code"))
-    new = validate_submission(form, service, settings.max_description, await _media_urls(request))
+    new = validate_submission(form, service, settings.max_description, await _given_media_urls(request))
     key = request_key(form)
     created, is_new = await asyncio.to_thread(
         request.app[STORE].create_once, new, service, request.app[CLOCK](), client_of(form["api_key"]), key
@@ -333,13 +333,16 @@ async def post_update(request: web.Request) -> web.Response:
         raise _not_found(reference) from None
     if not readable(request.app[CATALOGUE].get(case["service_code"]), staff):
         raise _not_found(reference)
+    # FixMyStreet repeats media_url on updates too (multi_photos): the first, then the rest for staff.
+    media_url, extra_media_urls = split_media_urls(await _given_media_urls(request))
     update = CitizenUpdate(
         request_id=reference,
         description=description,
         status=status,
         updated=updated,
-        media_url=_media_url(form.get("media_url")),
+        media_url=media_url,
         client_update_id=client_update_id,
+        extra_media_urls=extra_media_urls,
     )
     update_id, is_new = await asyncio.to_thread(
         request.app[UPDATES].add_citizen_update, update, client_of(form["api_key"]), request.app[CLOCK]()

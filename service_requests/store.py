@@ -475,7 +475,7 @@ class CaseStore:
                 )
                 if _has_table(db, "citizen_updates"):
                     db.execute(
-                        f"UPDATE citizen_updates SET description = '{ERASED}', media_url = NULL, "
+                        f"UPDATE citizen_updates SET description = '{ERASED}', media_url = NULL, extra_media_urls = NULL, "
                         f"client_update_id = NULL WHERE request_id IN ({marks})",
                         ids,
                     )

@@ -12,6 +12,7 @@ and keeps its own table of residents' updates.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,8 @@ CREATE TABLE IF NOT EXISTS citizen_updates (
 CREATE UNIQUE INDEX IF NOT EXISTS citizen_updates_by_client_id ON citizen_updates (client, client_update_id)
     WHERE client_update_id IS NOT NULL;
 """
+# Added after the first release: the media_url values after the first (a JSON list), for staff.
+ADDED_COLUMNS = {"extra_media_urls": "TEXT"}
 # The history row every case starts with ("submitted", OPEN) is the report itself, not an update.
 SUBMITTED = "submitted"
 
@@ -48,6 +51,7 @@ class CitizenUpdate:
     updated: dt.datetime | None = None
     media_url: str | None = None
     client_update_id: str | None = None
+    extra_media_urls: tuple[str, ...] = ()
 
 
 class UpdateStore:
@@ -57,6 +61,10 @@ class UpdateStore:
         self.cases = cases
         with closing(cases._connect()) as db:
             db.executescript(SCHEMA)
+            present = {row["name"] for row in db.execute("PRAGMA table_info(citizen_updates)")}
+            for column, kind in ADDED_COLUMNS.items():
+                if column not in present:
+                    db.execute(f"ALTER TABLE citizen_updates ADD COLUMN {column} {kind}")
 
     def status_changes(
         self, start: dt.datetime | None, end: dt.datetime | None, within_codes: tuple[str, ...] | None, limit: int
@@ -129,7 +137,7 @@ class UpdateStore:
                         return f"C{found['id']}", False
                 cursor = db.execute(
                     "INSERT INTO citizen_updates (request_id, at, updated, status, description, media_url, client,"
-                    " client_update_id) VALUES (?,?,?,?,?,?,?,?)",
+                    " client_update_id, extra_media_urls) VALUES (?,?,?,?,?,?,?,?,?)",
                     (
                         update.request_id,
                         _iso(now),
@@ -139,6 +147,7 @@ class UpdateStore:
                         update.media_url,
                         client,
                         update.client_update_id,
+                        json.dumps(list(update.extra_media_urls)) if update.extra_media_urls else None,
                     ),
                 )
                 db.execute("COMMIT")
@@ -151,7 +160,7 @@ class UpdateStore:
         """A case's residents' updates, oldest first (for staff)."""
         with closing(self.cases._connect()) as db:
             rows = db.execute(
-                "SELECT id, at, updated, status, description, media_url FROM citizen_updates"
+                "SELECT id, at, updated, status, description, media_url, extra_media_urls FROM citizen_updates"
                 " WHERE request_id = ? ORDER BY id",
                 (request_id,),
             ).fetchall()
@@ -163,6 +172,7 @@ class UpdateStore:
                 "status": row["status"],
                 "description": row["description"],
                 "media_url": row["media_url"],
+                "extra_media_urls": json.loads(row["extra_media_urls"]) if row["extra_media_urls"] else None,
             }
             for row in rows
         ]

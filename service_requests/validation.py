@@ -58,7 +58,7 @@ def _media_url(value: str | None) -> str | None:
     return url
 
 
-def _media_urls(values: Sequence[str]) -> tuple[str | None, tuple[str, ...]]:
+def split_media_urls(values: Sequence[str]) -> tuple[str | None, tuple[str, ...]]:
     """The first photo address (the request's ``media_url``) and the others, each checked.
 
     Raises:
@@ -196,7 +196,7 @@ def validate_submission(
 
     email = _checked("email", rules.clean_email, form.get("email"), "email is not a valid email address")
     phone = _checked("phone", rules.clean_phone, form.get("phone"), "phone is not a valid phone number")
-    media_url, extra_media_urls = _media_urls([form.get("media_url") or ""] if media_urls is None else media_urls)
+    media_url, extra_media_urls = split_media_urls([form.get("media_url") or ""] if media_urls is None else media_urls)
     return NewRequest(
         service_code=service.service_code,
         description=description,

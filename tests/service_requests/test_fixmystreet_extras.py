@@ -176,3 +176,28 @@ async def test_erasure_clears_the_extra_answers_and_photos_and_subject_access_fi
             "SELECT extra_attributes, extra_media_urls FROM requests WHERE id = ?", (reference,)
         ).fetchone()
     assert row == (None, None)
+
+
+async def test_a_residents_update_with_several_photos_keeps_the_first_and_the_rest_for_staff(api):
+    response = await api.post(f"{BASE}/requests.json", data=pothole())
+    reference = (await response.json())[0]["service_request_id"]
+    update = [
+        ("api_key", API_KEY),
+        ("service_request_id", reference),
+        ("description", "Still there. " + DETAIL),
+        ("update_id", "777"),
+        *[("media_url", url) for url in PHOTOS],
+    ]
+    assert len(dict(update)["description"]) > 2000
+    posted = await api.post(f"{BASE}/servicerequestupdates.xml", data=update)
+    assert posted.status == 201, await posted.text()
+    kept = await api.get(f"{BASE}/requests/{reference}/citizen_updates.xml", params={"api_key": STAFF_KEY})
+    (found,) = open311_xml.parse(await kept.read())
+    assert found["media_url"] == PHOTOS[0] and found["extra_media_urls"] == PHOTOS[1:]
+    too_many = [*update[:3], ("update_id", "778"), *[("media_url", PHOTOS[0])] * (MEDIA_URLS_LIMIT + 1)]
+    refused = await api.post(f"{BASE}/servicerequestupdates.json", data=too_many)
+    assert refused.status == 400 and "too many media_url values" in (await refused.json())[0]["description"]
+    erased = await api.post(f"{BASE}/privacy/erase.json", data={"api_key": STAFF_KEY, "service_request_id": reference})
+    assert erased.status == 200
+    kept = await api.get(f"{BASE}/requests/{reference}/citizen_updates.json", params={"api_key": STAFF_KEY})
+    assert "extra_media_urls" not in (await kept.json())[0]
