@@ -65,7 +65,9 @@ async def open311_errors(request: web.Request, handler) -> web.StreamResponse:
     except Exception:
         logger.exception("Unexpected error in %s %s", request.method, request.path)
         error = Open311Error(500, "internal error; nothing was stored")
-    request.app[METRICS].refusals.labels(reason_of(error)).inc()
+    metrics = request.app.get(METRICS)  # None in an app reusing this middleware (council mode's stop page)
+    if metrics is not None:
+        metrics.refusals.labels(reason_of(error)).inc()
     return reply(request, "errors", error.body(), error.status)
 
 

@@ -93,4 +93,6 @@ async def count_requests(request: web.Request, handler) -> web.StreamResponse:
         status = exc.status
         raise
     finally:
-        request.app[METRICS].requests.labels(endpoint_of(request), format_of(request), str(status)).inc()
+        metrics = request.app.get(METRICS)
+        if metrics is not None:
+            metrics.requests.labels(endpoint_of(request), format_of(request), str(status)).inc()
