@@ -116,6 +116,8 @@ def install(
             count("watch_refused")
             return web.json_response({"error": str(exc)}, status=400)
         added = await asyncio.to_thread(with_db, lambda db: watch.add(db, item, clock()))
+        if added:  # its starting status is the council's, not the one registered
+            await poller.start_from_now(item.reference)
         return web.json_response({"service_request_id": item.reference, "watched": True, "new": added})
 
     async def erase(request: web.Request) -> web.Response:

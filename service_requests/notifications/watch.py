@@ -5,6 +5,11 @@ there (``OPEN311_URL`` is not the built-in service) it hands the reference, the 
 the status it was filed with to the front door (``POST /notifications/v1/watch``). The poller
 (``poller.py``) then compares each watched case's status with the last one known here.
 
+The status a case is registered with is only the chat's guess: councils' systems start
+reports as ``OPEN``, ``RECEIVED``, ``NEW``... So the first status the poller sees for a case
+is taken as where it starts, and nobody is told about it (``checked`` is NULL until then,
+and afterwards is when the council last returned the case).
+
 The list lives in its own SQLite file (``NOTIFY_WATCH_DB``) beside the same outbox tables the
 built-in service uses, and a view named ``requests`` over it gives the outbox and the sender
 the columns they read from a case (status, contact, service name, closing date), so the
@@ -215,6 +220,39 @@ class Seen:
     notes: str | None = None
     service_name: str | None = None
     closed: bool = False
+
+
+def first_seen(db: sqlite3.Connection, seen: Mapping[str, Seen], now: dt.datetime) -> set[str]:
+    """Note that the council returned these cases now; a case never returned before starts at the status seen.
+
+    Its registered status was the chat's guess, so no notification is queued for it: a
+    council whose reports start as ``RECEIVED`` would otherwise email every resident once at
+    the first poll.
+
+    Returns:
+        The references seen for the first time (their status is stored, not a change).
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        first: set[str] = set()
+        for reference, case in seen.items():
+            row = db.execute("SELECT checked FROM council_watch WHERE id = ?", (reference,)).fetchone()
+            if row is None or not case.status:
+                continue
+            if row[0] is None:
+                first.add(reference)
+                closed = iso(now) if case.closed else None
+                db.execute(
+                    "UPDATE council_watch SET extended_status = ?, status_notes = ?,"
+                    " service_name = COALESCE(?, service_name), closed = ? WHERE id = ?",
+                    (case.status, case.notes, case.service_name, closed, reference),
+                )
+            db.execute("UPDATE council_watch SET checked = ? WHERE id = ?", (iso(now), reference))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return first
 
 
 def changes(known: Mapping[str, str], seen: Mapping[str, Seen]) -> dict[str, Seen]:

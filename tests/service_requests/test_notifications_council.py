@@ -8,6 +8,7 @@ import email
 import email.policy
 import os
 import time
+from contextlib import closing
 
 import aiohttp
 import pytest
@@ -192,6 +193,7 @@ async def test_after_contact_retention_and_after_an_erasure_nobody_is_watched_or
     db = connect()
     for reference in (kept, erased):
         watch.add(db, watch.Watch(reference, "Pothole", "OPEN", email=RESIDENT), clock())
+        assert await poller.start_from_now(reference)  # as the watch endpoint does
 
     await set_status(council.url, kept, "FIXED")  # closes it: the retention clock starts
     assert await poller.run_once() == 1, [tuple(r) for r in db.execute("SELECT * FROM council_changes")]
@@ -205,6 +207,7 @@ async def test_after_contact_retention_and_after_an_erasure_nobody_is_watched_or
     assert db.execute("SELECT COUNT(*) FROM council_changes").fetchone()[0] == 0
 
     watch.add(db, watch.Watch(kept, "Pothole", "OPEN", email=RESIDENT), clock())
+    assert await poller.start_from_now(kept)
     await set_status(council.url, kept, "CLOSED")
     assert await poller.run_once() == 1
     clock.now += dt.timedelta(days=31)
@@ -224,6 +227,7 @@ async def test_two_pollers_take_turns_so_a_change_is_queued_once(council, tmp_pa
     reference = (await Open311Client(Open311Settings(council.url, API_KEY)).submit(submission()))["service_request_id"]
     db = connect()
     watch.add(db, watch.Watch(reference, "Pothole", "OPEN", email=RESIDENT), clock())
+    assert await first.start_from_now(reference)
     await set_status(council.url, reference, "INVESTIGATING")
     results = await asyncio.gather(first.run_once(), second.run_once())
     assert sorted(results) == [0, 1]
@@ -310,3 +314,27 @@ async def test_the_data_protection_officer_s_erasure_stops_the_watch_on_a_person
     assert watch.watched(db) == {"NB-2026-000008": "OPEN"}
     db.close()
     await store.redis.close()
+
+
+async def test_a_case_whose_first_status_is_not_open_sends_nothing_until_it_changes(council, catcher, tmp_path):  # noqa: F811
+    port, folder = catcher
+    clock = Clock()
+    settings = watch.CouncilSettings(council.url, WATCH_KEY, database=tmp_path / "w.sqlite3")
+    connect = watch.opener(settings.database)
+    poller = Poller(connect, settings, clock)
+    sender = Sender(connect, NotifySettings.from_env(notify_env(port)), 90, clock)
+    reference = (await Open311Client(Open311Settings(council.url, API_KEY)).submit(submission()))["service_request_id"]
+    # This council's reports start as INVESTIGATING; the chat registers the watch as it always does.
+    await set_status(council.url, reference, "INVESTIGATING")
+    with closing(connect()) as db:
+        watch.add(db, watch.parse({"service_request_id": reference, "email": RESIDENT, "status": "open"}), clock())
+    assert await poller.run_once() == 0  # the first status seen is where the case starts
+    await sender.run_once()
+    assert mails(folder) == []
+    assert watch.watched(connect()) == {reference: "INVESTIGATING"}
+    await set_status(council.url, reference, "FIXED")
+    assert await poller.run_once() == 1
+    await sender.run_once()
+    [mail] = mails(folder)
+    assert mail["Subject"] == f"Your report {reference} is now fixed"
+    assert "It was being investigated" in mail.get_body(("plain",)).get_content()
