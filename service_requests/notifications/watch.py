@@ -15,8 +15,8 @@ built-in service uses, and a view named ``requests`` over it gives the outbox an
 the columns they read from a case (status, contact, service name, closing date), so the
 outbox, sender, retries, stop links and retention checks are the built-in ones, unchanged.
 
-A row is kept until the contact-retention period after the case closes, then deleted; an
-erasure deletes it at once.
+A row is kept until the contact-retention period after the case closes (or after the
+council last returned it), then deleted with its updates; an erasure deletes it at once.
 """
 
 from __future__ import annotations
@@ -297,18 +297,28 @@ def record(db: sqlite3.Connection, reference: str, seen: Seen, now: dt.datetime)
 
 
 def purge(db: sqlite3.Connection, cutoff: dt.datetime) -> int:
-    """Forget cases closed before ``cutoff`` (contact retention): unsent updates expire, the row goes.
+    """Forget watched cases past contact retention, with their changes, updates and stop records.
+
+    A case is forgotten when the council closed it before ``cutoff``, and also when the
+    council has not returned it since ``cutoff`` (deleted or hidden there, or never found):
+    a case that never closes here must not keep the resident's contact details for ever.
+    Updates and stop records left by an erasure (their watch already gone) go too.
 
     Returns:
         How many watched cases were forgotten.
     """
-    outbox.purge(db, cutoff)
-    db.execute(
-        "DELETE FROM council_changes WHERE request_id IN"
-        " (SELECT id FROM council_watch WHERE closed IS NOT NULL AND closed < ?)",
-        (iso(cutoff),),
-    )
-    return db.execute("DELETE FROM council_watch WHERE closed IS NOT NULL AND closed < ?", (iso(cutoff),)).rowcount
+    gone = "(closed IS NOT NULL AND closed < ?) OR COALESCE(checked, added) < ?"
+    at = (iso(cutoff), iso(cutoff))
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(f"DELETE FROM council_changes WHERE request_id IN (SELECT id FROM council_watch WHERE {gone})", at)
+        forgotten = db.execute(f"DELETE FROM council_watch WHERE {gone}", at).rowcount
+        outbox.forget_orphans(db)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return forgotten
 
 
 def erase(db: sqlite3.Connection, references: list[str], email: str = "", phone: str = "") -> list[str]:

@@ -17,7 +17,7 @@ from aiohttp import web
 from actions.clients.open311 import Open311Client
 from actions.settings import Open311Settings
 from bot.processes import ROOT, Open311Service
-from service_requests.notifications import watch
+from service_requests.notifications import outbox, watch
 from service_requests.notifications.poller import Poller
 from service_requests.notifications.sender import Sender
 from service_requests.notifications.settings import NotifySettings
@@ -215,8 +215,30 @@ async def test_after_contact_retention_and_after_an_erasure_nobody_is_watched_or
     assert len(mails(folder)) == 1
     assert await poller.run_once() == 0
     assert watch.watched(db) == {}
-    assert db.execute("SELECT COUNT(*) FROM notification_outbox WHERE address IS NOT NULL").fetchone()[0] == 0
+    # The updates of both (one past retention, one erased) went with the watches.
+    assert db.execute("SELECT COUNT(*) FROM notification_outbox").fetchone()[0] == 0
     db.close()
+
+
+async def test_a_case_the_council_stops_returning_is_forgotten_after_contact_retention(council, tmp_path):
+    clock = Clock()
+    settings = watch.CouncilSettings(council.url, WATCH_KEY, database=tmp_path / "w.sqlite3", retention_days=30)
+    connect = watch.opener(settings.database)
+    poller = Poller(connect, settings, clock)
+    reference = (await Open311Client(Open311Settings(council.url, API_KEY)).submit(submission()))["service_request_id"]
+    with closing(connect()) as db:
+        for ref in (reference, "NB-1999-000001"):  # the second: unknown to the council (deleted there)
+            watch.add(db, watch.Watch(ref, "Pothole", "OPEN", email=RESIDENT), clock())
+        outbox.unsubscribe(db, "NB-1999-000001", clock())
+    await poller.run_once()
+    clock.now += dt.timedelta(days=29)
+    await poller.run_once()
+    assert set(watch.watched(connect())) == {reference, "NB-1999-000001"}
+    clock.now += dt.timedelta(days=2)  # 31 days since the council last returned the unknown one
+    await poller.run_once()
+    assert watch.watched(connect()) == {reference: "OPEN"}  # still open, returned at every poll
+    with closing(connect()) as db:
+        assert db.execute("SELECT COUNT(*) FROM notification_optouts").fetchone()[0] == 0
 
 
 async def test_two_pollers_take_turns_so_a_change_is_queued_once(council, tmp_path):
