@@ -360,3 +360,49 @@ async def test_a_case_whose_first_status_is_not_open_sends_nothing_until_it_chan
     [mail] = mails(folder)
     assert mail["Subject"] == f"Your report {reference} is now fixed"
     assert "It was being investigated" in mail.get_body(("plain",)).get_content()
+
+
+async def test_a_phone_only_resident_gets_a_text_through_notify_in_council_mode(
+    council, aiohttp_server, tmp_path, monkeypatch
+):
+    from tests.service_requests import test_notifications_notify as notify_test
+
+    notify, captured = await notify_test.notify_stand_in(aiohttp_server)
+    env = {
+        "NOTIFY_PROVIDER": "govuk_notify",
+        "NOTIFY_PUBLIC_URL": "https://chat.example.gov.uk",
+        "NOTIFY_SECRET": SECRET,
+        "NOTIFY_API_KEY": f"frontdesk_test-{notify_test.SERVICE_ID}-{notify_test.SECRET_KEY}",
+        "NOTIFY_EMAIL_TEMPLATE_ID": notify_test.EMAIL_TEMPLATE,
+        "NOTIFY_SMS_TEMPLATE_ID": notify_test.SMS_TEMPLATE,
+        "NOTIFY_BASE_URL": str(notify.make_url("")).rstrip("/"),
+        "NOTIFY_POLL_SECONDS": "0.05",
+        "OPEN311_URL": council.url,
+        "NOTIFY_WATCH_KEY": WATCH_KEY,
+        "NOTIFY_WATCH_DB": str(tmp_path / "watch.sqlite3"),
+        "NOTIFY_COUNCIL_POLL_SECONDS": "0.2",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    app = web.Application()
+    assert install_council(app, builtin_mounted=False)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    door = free_port()
+    await web.TCPSite(runner, "127.0.0.1", door).start()
+    try:
+        form = {**submission(), "phone": "07700 900123"}
+        form.pop("email")
+        reference = (await chat_client(council.url, f"http://127.0.0.1:{door}").submit(form))["service_request_id"]
+        await set_status(council.url, reference, "ACTION_SCHEDULED")
+        deadline = time.monotonic() + 10
+        while not captured and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.6)  # three more polls: nothing more is sent
+        [sent] = captured
+        assert sent["path"] == "/v2/notifications/sms" and sent["json"]["template_id"] == notify_test.SMS_TEMPLATE
+        assert sent["json"]["phone_number"].replace(" ", "") == "07700900123"
+        assert sent["json"]["personalisation"]["headline"] == f"Your report {reference} is now scheduled for work"
+        assert "/open311/v2/notifications/unsubscribe?ref=" in sent["json"]["personalisation"]["unsubscribe_url"]
+    finally:
+        await runner.cleanup()
