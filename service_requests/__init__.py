@@ -8,6 +8,7 @@ public interface, for the front door that serves it beside the relay:
 - ``install_council(app, builtin_mounted)``: status-change updates for cases in a council's
   own case system (docs/notifications.md), served whether or not the service itself is.
 - ``forget_watched(app, references, email, phone)``: the privacy erasure's part in that.
+- ``watched_about(app, references, email, phone)``: subject access's part in that.
 
 The names are resolved on first use, so importing the store alone does not import the app.
 """
@@ -24,6 +25,7 @@ _PUBLIC = {
     "SettingsError": ("service_requests.settings", "SettingsError"),
     "install_council": ("service_requests.notifications.wiring", "install_council"),
     "forget_watched": ("service_requests.notifications.council", "forget_watched"),
+    "watched_about": ("service_requests.notifications.council", "watched_about"),
 }
 
 __all__ = sorted(_PUBLIC)
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from service_requests.app import MOUNT as MOUNT
     from service_requests.app import create_app as create_app
     from service_requests.notifications.council import forget_watched as forget_watched
+    from service_requests.notifications.council import watched_about as watched_about
     from service_requests.notifications.wiring import install_council as install_council
     from service_requests.settings import Settings as Settings
     from service_requests.settings import SettingsError as SettingsError

@@ -67,6 +67,7 @@ def document(found: Found, by: str, why: str, at: str) -> dict[str, Any]:
         "cases": [found.cases[k] for k in sorted(found.cases)],
         "case_system": found.case_system,
         "case_references": sorted(found.references),
+        "cases_watched_for_updates": found.watched,
     }
 
 
@@ -81,7 +82,10 @@ def summary(found: Found) -> dict[str, int]:
         "messages_left_waiting": len(found.outbox),
         "messages_refused": len(found.rejected),
         "cases": len(found.cases),
-        "status_updates_to_you": sum(len(c.get("notifications") or []) for c in found.cases.values()),
+        "status_updates_to_you": sum(
+            len(c.get("notifications") or []) for c in [*found.cases.values(), *found.watched]
+        ),
+        "cases_watched_for_updates": len(found.watched),
         "ratings": sum(1 for c in found.conversations.values() if c.fields.get("rating")),
         "rasa_trackers": len(found.trackers),
         "residents_questions": sum(
@@ -262,5 +266,16 @@ def html_page(doc: dict[str, Any]) -> str:
         parts.append(notifications_table(case.get("notifications") or []))
     if not doc["cases"] and doc["case_system"] != "own":
         parts.append("<p>No cases.</p>")
+    if doc.get("cases_watched_for_updates"):
+        parts.append("<h2>Updates about cases in the council's case system</h2>")
+        parts.append(
+            "<p>The web chat keeps your contact details for these cases so it can tell you when their status "
+            "changes.</p>"
+        )
+        for case in doc["cases_watched_for_updates"]:
+            parts.append(f"<h3>Case {escape(case['service_request_id'])}</h3>")
+            keys = [k for k in case if k != "notifications"]
+            parts.append(_table(["Field", "Value"], [[k, case[k]] for k in keys], "What the chat holds"))
+            parts.append(notifications_table(case.get("notifications") or []))
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"

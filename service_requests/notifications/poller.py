@@ -114,7 +114,8 @@ class Poller:
             Whether the council answered for the case.
         """
         try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            # Well inside the action server's own 5 s wait for the registration's answer.
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
                 seen = await self.fetch(session, [reference])
         except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError, ValueError) as exc:
             logger.info("The council did not answer for a new watch; the next poll sets its start: %s", exc)

@@ -27,10 +27,12 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from contracts.contact import normalise_phone
 from service_requests.notifications import outbox
 from service_requests.notifications.outbox import iso
+from service_requests.notifications.subject_access import notifications_about
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -321,12 +323,8 @@ def purge(db: sqlite3.Connection, cutoff: dt.datetime) -> int:
     return forgotten
 
 
-def erase(db: sqlite3.Connection, references: list[str], email: str = "", phone: str = "") -> list[str]:
-    """An erasure: stop watching these cases, and every case with this email or phone.
-
-    Returns:
-        The references forgotten.
-    """
+def _of_person(db: sqlite3.Connection, references: list[str], email: str, phone: str) -> list[str]:
+    """The watched references among ``references`` and with this email or phone (compared as the privacy desk does)."""
     refs = set(references)
     if email:
         refs |= {r[0] for r in db.execute("SELECT id FROM council_watch WHERE lower(email) = lower(?)", (email,))}
@@ -337,7 +335,43 @@ def erase(db: sqlite3.Connection, references: list[str], email: str = "", phone:
             for r in db.execute("SELECT id, phone FROM council_watch WHERE phone IS NOT NULL")
             if normalise_phone(r[1]) == normalise_phone(phone)
         }
-    found = sorted(r for r in refs if db.execute("SELECT 1 FROM council_watch WHERE id = ?", (r,)).fetchone())
+    return sorted(r for r in refs if db.execute("SELECT 1 FROM council_watch WHERE id = ?", (r,)).fetchone())
+
+
+def about(db: sqlite3.Connection, references: list[str], email: str = "", phone: str = "") -> list[dict[str, Any]]:
+    """A subject access request: the person's watched cases, with the updates queued or sent about each.
+
+    Returns:
+        One record per case: what the watch list holds (contact details included) and
+        ``notifications`` as the built-in service's privacy extension gives them.
+    """
+    found = _of_person(db, references, email, phone)
+    updates = notifications_about(db, found)
+    marks = ",".join("?" * len(found))
+    rows = db.execute(f"SELECT * FROM council_watch WHERE id IN ({marks}) ORDER BY id", found) if found else []
+    return [
+        {
+            "service_request_id": r["id"],
+            "service_name": r["service_name"],
+            "first_name": r["first_name"],
+            "email": r["email"],
+            "phone": r["phone"],
+            "extended_status": r["extended_status"],
+            "watched_since": r["added"],
+            "closed_datetime": r["closed"],
+            "notifications": updates.get(r["id"], []),
+        }
+        for r in rows
+    ]
+
+
+def erase(db: sqlite3.Connection, references: list[str], email: str = "", phone: str = "") -> list[str]:
+    """An erasure: stop watching these cases, and every case with this email or phone.
+
+    Returns:
+        The references forgotten.
+    """
+    found = _of_person(db, references, email, phone)
     if not found:
         return []
     marks = ",".join("?" * len(found))

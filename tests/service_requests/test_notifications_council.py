@@ -406,3 +406,49 @@ async def test_a_phone_only_resident_gets_a_text_through_notify_in_council_mode(
         assert "/open311/v2/notifications/unsubscribe?ref=" in sent["json"]["personalisation"]["unsubscribe_url"]
     finally:
         await runner.cleanup()
+
+
+async def test_the_data_protection_officer_s_export_lists_a_person_s_watched_cases_and_updates_sent(
+    redis_server, aiohttp_client, tmp_path, monkeypatch
+):
+    from live_handoff import auth
+    from tests.front_door.test_pages import app_and_store
+    from tests.front_door.test_privacy_page import signed_in
+    from tests.live_handoff.conftest import PASSWORD
+
+    for name, value in {
+        **notify_env(free_port()),
+        "OPEN311_URL": "http://127.0.0.1:9/open311/v2/",
+        "NOTIFY_WATCH_KEY": WATCH_KEY,
+        "NOTIFY_WATCH_DB": str(tmp_path / "watch.sqlite3"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    app, store, _ = await app_and_store(redis_server)
+    await auth.add_user(store, "dpo.jo", "Jo Dee", PASSWORD, {"dpo"}, 1)
+    client = await aiohttp_client(app)
+    headers = {"Authorization": f"Bearer {WATCH_KEY}"}
+    for reference, contact in (("NB-2026-000007", RESIDENT), ("NB-2026-000008", "someone.else@example.org")):
+        form = {"service_request_id": reference, "email": contact, "first_name": "Sam"}
+        assert (await client.post("/notifications/v1/watch", data=form, headers=headers)).status == 200
+    with closing(watch.opener(tmp_path / "watch.sqlite3")()) as db:
+        now = dt.datetime.now(dt.timezone.utc)
+        watch.first_seen(db, {"NB-2026-000007": watch.Seen("OPEN")}, now)
+        assert watch.record(db, "NB-2026-000007", watch.Seen("FIXED", "Filled"), now)
+    csrf = await signed_in(client, "dpo.jo")
+    form = {"csrf": csrf, "kind": "email", "value": RESIDENT, "why": "SAR 2026-9", "action": "export"}
+    exported = await client.post("/manager/privacy/", data={**form, "format": "json"})
+    doc = await exported.json()
+    [case] = doc["cases_watched_for_updates"]
+    assert case["service_request_id"] == "NB-2026-000007" and case["email"] == RESIDENT
+    [update] = case["notifications"]
+    assert (update["channel"], update["from_status"], update["to_status"], update["state"]) == (
+        "email",
+        "OPEN",
+        "FIXED",
+        "pending",
+    )
+    assert doc["summary"]["status_updates_to_you"] == 1 and doc["summary"]["cases_watched_for_updates"] == 1
+    page = await (await client.post("/manager/privacy/", data={**form, "format": "html"})).text()
+    assert "Updates about cases in the council" in page and "OPEN to FIXED" in page
+    assert "someone.else" not in page
+    await store.redis.close()
