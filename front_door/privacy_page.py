@@ -174,6 +174,10 @@ async def privacy_action(request: web.Request) -> web.StreamResponse:
     desk = PrivacyDesk(request.app)
     try:
         found = await desk.find(kind, value, user["username"], why, record=action == "search")
+        # Council mode: the person's cases watched for status updates, and the updates sent.
+        found.watched = await service_requests.watched_about(
+            request.app, sorted(found.references), *_contact(found.who.kind, found.who.value)
+        )
         counts = desk.summary(found)
         if action == "export":
             doc, page = await desk.export(found, user["username"], why)

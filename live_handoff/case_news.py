@@ -3,7 +3,8 @@
 The relay keeps a conversation's case references (conversation field ``cases``, written when
 the bot files a report) and, in field ``cases_told``, the status each was last told at. When
 the resident resumes the conversation, each case whose status moved since is announced once
-as a system message: "Your report NB-2026-000123 is now fixed."
+as a system message: "Your report NB-2026-000123 is now fixed." Once per change even when
+several tabs resume at the same moment: each change is claimed in Redis before it is said.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ FIRST_STATUS = "OPEN"  # what a case is when filed: the resident was told that t
 class Conversations(Protocol):
     async def field(self, cid: str, name: str) -> str | None: ...
 
-    async def set_fields(self, cid: str, **fields: Any) -> None: ...
+    async def claim_case_news(
+        self, cid: str, changes: list[tuple[str, str]], field: str, first_status: str
+    ) -> list[tuple[str, str]]: ...
 
 
 class Lookup(Protocol):
@@ -51,9 +54,11 @@ def _loads(raw: str | None, kind: type) -> Any:
 async def tell(store: Conversations, cases: Lookup, cid: str, say: Callable[[str, str], Awaitable[Any]]) -> int:
     """Announce every case of conversation ``cid`` whose status changed since it was last told.
 
-    What was told is written before it is said, so a relay that dies between the two leaves
-    the resident one message short rather than telling them twice. A case the Open311
-    service cannot answer for now is left for the next visit.
+    What was told is claimed before it is said, in one atomic Redis step
+    (``store_case_news``): of two tabs resuming at once only the first to claim a change
+    says it, and a relay that dies between the claim and the message leaves the resident
+    one message short rather than telling them twice. A case the Open311 service cannot
+    answer for now is left for the next visit.
 
     Returns:
         How many changes were announced.
@@ -74,9 +79,7 @@ async def tell(store: Conversations, cases: Lookup, cid: str, say: Callable[[str
     changed = news(statuses, told)
     if not changed:
         return 0
-    told.update(changed)
-    await store.set_fields(cid, **{TOLD: json.dumps(told)})
-    for reference, status in changed:
+    for reference, status in await store.claim_case_news(cid, changed, TOLD, FIRST_STATUS):
         await say(cid, f"{headline(reference, status)}.")
     return len(changed)
 

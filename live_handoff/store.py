@@ -33,13 +33,14 @@ from live_handoff.store_base import (  # noqa: F401
     now_ms,
     token_hash,
 )
+from live_handoff.store_case_news import CaseNewsStore
 from live_handoff.store_limits import LimitStore
 from live_handoff.store_turns import TurnStore
 
 MODES = ("bot", "queued", "advisor", "closed")
 
 
-class Store(TurnStore, AccountStore, LimitStore):
+class Store(TurnStore, AccountStore, LimitStore, CaseNewsStore):
     """All Redis reads and writes of the relay. The client is passed in, not built here.
 
     Conversations, their log and the queue are here; accounts and sessions in

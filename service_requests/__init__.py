@@ -10,6 +10,7 @@ public interface, for the front door that serves it beside the relay:
 - ``forget_watched(app, references, email, phone)``: the privacy erasure's part in that.
 - ``metrics_of(app)``: the service's Prometheus counters (requests, cases created,
   refusals), for the front door to add to the relay's ``/metrics``.
+- ``watched_about(app, references, email, phone)``: subject access's part in that.
 
 The names are resolved on first use, so importing the store alone does not import the app.
 """
@@ -27,6 +28,7 @@ _PUBLIC = {
     "install_council": ("service_requests.notifications.wiring", "install_council"),
     "forget_watched": ("service_requests.notifications.council", "forget_watched"),
     "metrics_of": ("service_requests.metrics", "metrics_of"),
+    "watched_about": ("service_requests.notifications.council", "watched_about"),
 }
 
 __all__ = sorted(_PUBLIC)
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from service_requests.app import create_app as create_app
     from service_requests.metrics import metrics_of as metrics_of
     from service_requests.notifications.council import forget_watched as forget_watched
+    from service_requests.notifications.council import watched_about as watched_about
     from service_requests.notifications.wiring import install_council as install_council
     from service_requests.settings import Settings as Settings
     from service_requests.settings import SettingsError as SettingsError

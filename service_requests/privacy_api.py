@@ -5,7 +5,8 @@ these two endpoints, with a staff key (``OPEN311_STAFF_KEYS``); the relay's ``pr
 command calls them. A council's own CRM has its own process and no such endpoints.
 
     GET  /privacy/requests.json?api_key=STAFF&email=...|phone=...|service_request_id=...|conversation_id=...
-         -> every matching request in full: contact details and status history included
+         -> every matching request in full: contact details, status history and the updates
+            queued or sent to the resident (``notifications``) included
     POST /privacy/erase.json   (form: api_key, service_request_id=comma,separated)
          -> [{"service_request_id": ..., "erased": true}, ...]: free text, contact details,
             place and answers removed; service, dates and status kept for counts
@@ -22,6 +23,7 @@ from aiohttp import web
 
 from service_requests.errors import Open311Error
 from service_requests.forms import read_form
+from service_requests.notifications import subject_access
 from service_requests.store import CaseStore
 
 logger = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ def routes(store: Callable[[], CaseStore], staff_keys: frozenset[str]) -> list[w
         if not (email or phone or ids or conversation_id):
             raise Open311Error(400, "give email, phone, service_request_id or conversation_id")
         found = await asyncio.to_thread(store().privacy_search, email, phone, ids, conversation_id)
+        found = await asyncio.to_thread(subject_access.add_to, found, store().notification_db)  # updates sent
         return web.json_response(found)
 
     async def erase(request: web.Request) -> web.Response:

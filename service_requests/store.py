@@ -20,7 +20,7 @@ from typing import Any
 from contracts.contact import emails_in, normalise_email, normalise_phone, phones_in
 from service_requests.catalogue import Service
 from service_requests.dates import add_working_days, to_open311
-from service_requests.notifications import outbox
+from service_requests.notifications import outbox, retention
 from service_requests.statuses import EXTENDED_STATUSES, open311_status
 from service_requests.validation import NewRequest
 
@@ -339,6 +339,7 @@ class CaseStore:
         """Forget residents' contact details on requests closed more than ``retention_days`` ago."""
         cutoff = _iso(now - dt.timedelta(days=retention_days))
         with closing(self._connect()) as db:
+            retention.purge(db, now - dt.timedelta(days=retention_days))  # updates sent, stop records, FMS updates
             # A submission key lives as long as the contact details: past that, a resend is a new case.
             db.execute(
                 "UPDATE requests SET client = NULL, client_request_key = NULL "

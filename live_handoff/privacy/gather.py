@@ -109,6 +109,9 @@ class Found:
     analytics: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
     trackers: dict[str, Any] = field(default_factory=dict)
+    # Council mode: the person's cases on the front door's watch list, with the updates sent
+    # (set by the front door's privacy page: ``service_requests.watched_about``).
+    watched: list[dict[str, Any]] = field(default_factory=list)
     scanned: int = 0
     seconds: float = 0.0
 
@@ -120,6 +123,7 @@ class Found:
             or self.rejected
             or self.cases
             or self.trackers
+            or self.watched
             or (self.case_system == "own" and self.references)  # cases only the CRM can show
         )
 

@@ -67,6 +67,7 @@ def document(found: Found, by: str, why: str, at: str) -> dict[str, Any]:
         "cases": [found.cases[k] for k in sorted(found.cases)],
         "case_system": found.case_system,
         "case_references": sorted(found.references),
+        "cases_watched_for_updates": found.watched,
     }
 
 
@@ -81,6 +82,10 @@ def summary(found: Found) -> dict[str, int]:
         "messages_left_waiting": len(found.outbox),
         "messages_refused": len(found.rejected),
         "cases": len(found.cases),
+        "status_updates_to_you": sum(
+            len(c.get("notifications") or []) for c in [*found.cases.values(), *found.watched]
+        ),
+        "cases_watched_for_updates": len(found.watched),
         "ratings": sum(1 for c in found.conversations.values() if c.fields.get("rating")),
         "rasa_trackers": len(found.trackers),
         "residents_questions": sum(
@@ -89,6 +94,24 @@ def summary(found: Found) -> dict[str, int]:
         "analytics_events": len(found.analytics),
         "audit_entries": len(found.audit),
     }
+
+
+UPDATE_CHANNELS = {"email": "Email", "sms": "Text message"}
+
+
+def notifications_table(updates: list[dict[str, Any]]) -> str:
+    """The status-change updates queued or sent to the person about one case (no addresses or stop links)."""
+    rows = [
+        [
+            when(u.get("queued_datetime")),
+            UPDATE_CHANNELS.get(str(u.get("channel")), "") if u.get("channel") else "",
+            f"{u.get('from_status') or ''} to {u.get('to_status')}" if u.get("to_status") else "",
+            u.get("state"),
+            when(u.get("finished_datetime")),
+        ]
+        for u in updates
+    ]
+    return _table(["When", "How", "Status change", "State", "Finished"], rows, "Updates we sent you about this case")
 
 
 def _table(headers: list[str], rows: list[list[Any]], caption: str) -> str:
@@ -228,7 +251,7 @@ def html_page(doc: dict[str, Any]) -> str:
         )
     for case in doc["cases"]:
         parts.append(f"<h3>Case {escape(case['service_request_id'])}</h3>")
-        keys = [k for k in case if k not in ("history",)]
+        keys = [k for k in case if k not in ("history", "notifications")]
         parts.append(_table(["Field", "Value"], [[k, case[k]] for k in keys], "What the case holds"))
         parts.append(
             _table(
@@ -240,7 +263,19 @@ def html_page(doc: dict[str, Any]) -> str:
                 "Status history",
             )
         )
+        parts.append(notifications_table(case.get("notifications") or []))
     if not doc["cases"] and doc["case_system"] != "own":
         parts.append("<p>No cases.</p>")
+    if doc.get("cases_watched_for_updates"):
+        parts.append("<h2>Updates about cases in the council's case system</h2>")
+        parts.append(
+            "<p>The web chat keeps your contact details for these cases so it can tell you when their status "
+            "changes.</p>"
+        )
+        for case in doc["cases_watched_for_updates"]:
+            parts.append(f"<h3>Case {escape(case['service_request_id'])}</h3>")
+            keys = [k for k in case if k != "notifications"]
+            parts.append(_table(["Field", "Value"], [[k, case[k]] for k in keys], "What the chat holds"))
+            parts.append(notifications_table(case.get("notifications") or []))
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"

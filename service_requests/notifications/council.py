@@ -53,6 +53,31 @@ async def forget_watched(app: web.Application, references: list[str], email: str
     return await asyncio.to_thread(work)
 
 
+async def watched_about(
+    app: web.Application, references: list[str], email: str = "", phone: str = ""
+) -> list[dict[str, Any]]:
+    """A subject access request on the privacy desk: the person's watched cases and the updates sent (none when council mode is off).
+
+    Args:
+        app: The front door.
+        references: Case references linked to the person.
+        email: Their email: every watched case with it.
+        phone: Their phone number: every watched case with it.
+
+    Returns:
+        ``watch.about``'s records.
+    """
+    connect = app.get(WATCH_DB)
+    if connect is None:
+        return []
+
+    def work() -> list[dict[str, Any]]:
+        with closing(connect()) as db:
+            return watch.about(db, references, email, phone)
+
+    return await asyncio.to_thread(work)
+
+
 class _WatchStore:
     """What the unsubscribe page and staff report need: a connection to the outbox."""
 
@@ -116,6 +141,8 @@ def install(
             count("watch_refused")
             return web.json_response({"error": str(exc)}, status=400)
         added = await asyncio.to_thread(with_db, lambda db: watch.add(db, item, clock()))
+        if added:  # its starting status is the council's, not the one registered
+            await poller.start_from_now(item.reference)
         return web.json_response({"service_request_id": item.reference, "watched": True, "new": added})
 
     async def erase(request: web.Request) -> web.Response:

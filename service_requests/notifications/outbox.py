@@ -4,7 +4,8 @@ A row is one notification of one status change (``change_id`` is unique: one per
 however often anything retries). Senders claim due rows under a lease inside one write
 transaction, so two processes never hold the same row; a sender that dies mid-send leaves
 its rows to be claimed again when the lease ends. Contact details leave a row as soon as
-it is finished (sent, given up, expired), and with the case's own at the retention cut-off.
+it is finished (sent, given up, expired); the whole row goes with the case's contact details
+at the retention cut-off.
 
 States: ``pending`` → ``sending`` → ``sent``, or back to ``pending`` (retry after back-off),
 or ``failed`` (gave up after the last try, or refused for good); ``skipped`` (no provider for
@@ -195,17 +196,24 @@ def backoff(attempts: int, base_seconds: float, cap_seconds: float = 3600.0) -> 
 
 
 def purge(db: sqlite3.Connection, cutoff: dt.datetime) -> int:
-    """Forget addresses queued for cases closed before ``cutoff`` (the contact-retention cut-off).
+    """Forget the updates of cases closed before ``cutoff`` (the contact-retention cut-off).
 
-    Unsent rows become ``expired``: they are never sent. Returns how many rows changed.
+    Their rows go, sent or not (an unsent one is never sent), and so does the record that
+    the resident stopped updates: nothing about the person's updates outlives their contact
+    details. Returns how many outbox rows were deleted.
     """
-    return db.execute(
-        "UPDATE notification_outbox SET address = NULL,"
-        " state = CASE WHEN state IN ('pending', 'sending') THEN 'expired' ELSE state END"
-        " WHERE address IS NOT NULL AND request_id IN"
-        " (SELECT id FROM requests WHERE closed IS NOT NULL AND closed < ?)",
-        (iso(cutoff),),
-    ).rowcount
+    closed = "SELECT id FROM requests WHERE closed IS NOT NULL AND closed < ?"
+    db.execute(f"DELETE FROM notification_optouts WHERE request_id IN ({closed})", (iso(cutoff),))
+    return db.execute(f"DELETE FROM notification_outbox WHERE request_id IN ({closed})", (iso(cutoff),)).rowcount
+
+
+def forget_orphans(db: sqlite3.Connection) -> int:
+    """Delete updates and stop records of cases no longer held (council mode: watches deleted).
+
+    Returns how many outbox rows were deleted.
+    """
+    db.execute("DELETE FROM notification_optouts WHERE request_id NOT IN (SELECT id FROM requests)")
+    return db.execute("DELETE FROM notification_outbox WHERE request_id NOT IN (SELECT id FROM requests)").rowcount
 
 
 def unsubscribe(db: sqlite3.Connection, request_id: str, now: dt.datetime) -> None:

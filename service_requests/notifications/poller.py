@@ -2,7 +2,8 @@
 
 Every ``NOTIFY_COUNCIL_POLL_SECONDS`` one poller (a lease in the watch list's SQLite file, so
 one at a time across front door processes) reads ``GET {OPEN311_URL}requests.json?
-service_request_id=a,b,c`` for the watched references, 50 at a time. GeoReport v2 says a
+service_request_id=a,b,c`` for the watched references, 50 at a time. The first status seen
+for a case is where it starts (``watch.first_seen``), whatever the chat registered it with. GeoReport v2 says a
 ``service_request_id`` list overrides every other filter, which is what makes it dependable:
 ``start_date``/``end_date`` filter on ``requested_datetime`` on most servers, so a change to a
 case filed last month would never show in a ``start_date`` window. A status that differs from
@@ -87,6 +88,10 @@ class Poller:
         with closing(self.connect()) as db:
             return watch.record(db, reference, seen, self.clock())
 
+    def _first_seen(self, seen: dict[str, Seen]) -> set[str]:
+        with closing(self.connect()) as db:
+            return watch.first_seen(db, seen, self.clock())
+
     async def fetch(self, session: aiohttp.ClientSession, references: list[str]) -> dict[str, Seen]:
         """The council's view of these cases (raises on an unusable answer)."""
         params = {"service_request_id": ",".join(references)}
@@ -97,6 +102,26 @@ class Poller:
             if response.status != 200:
                 raise RuntimeError(f"GET requests: HTTP {response.status}")
             return seen_in(open311_xml.load(await response.read(), self.response_format))
+
+    async def start_from_now(self, reference: str) -> bool:
+        """Ask the council for a newly watched case now, so its starting status is the one it was filed with.
+
+        Without this the first poll sets the start, and a change made before it (up to
+        ``NOTIFY_COUNCIL_POLL_SECONDS`` after filing) would go untold. A failure here is
+        left to that first poll.
+
+        Returns:
+            Whether the council answered for the case.
+        """
+        try:
+            # Well inside the action server's own 5 s wait for the registration's answer.
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+                seen = await self.fetch(session, [reference])
+        except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError, ValueError) as exc:
+            logger.info("The council did not answer for a new watch; the next poll sets its start: %s", exc)
+            return False
+        await asyncio.to_thread(self._first_seen, seen)
+        return reference in seen
 
     async def run_once(self) -> int:
         """One poll, if this process holds the lease. Returns how many changes were queued."""
@@ -120,7 +145,8 @@ class Poller:
                     self.on_failure()
                     logger.warning("Polling the council's Open311 for %d cases failed: %s", len(batch), exc)
                     continue
-                for reference, new in watch.changes(known, seen).items():
+                first = await asyncio.to_thread(self._first_seen, seen)
+                for reference, new in watch.changes(known, {r: s for r, s in seen.items() if r not in first}).items():
                     queued += await asyncio.to_thread(self._record, reference, new)
         self.polls += 1
         self.queued += queued

@@ -5,13 +5,18 @@ there (``OPEN311_URL`` is not the built-in service) it hands the reference, the 
 the status it was filed with to the front door (``POST /notifications/v1/watch``). The poller
 (``poller.py``) then compares each watched case's status with the last one known here.
 
+The status a case is registered with is only the chat's guess: councils' systems start
+reports as ``OPEN``, ``RECEIVED``, ``NEW``... So the first status the poller sees for a case
+is taken as where it starts, and nobody is told about it (``checked`` is NULL until then,
+and afterwards is when the council last returned the case).
+
 The list lives in its own SQLite file (``NOTIFY_WATCH_DB``) beside the same outbox tables the
 built-in service uses, and a view named ``requests`` over it gives the outbox and the sender
 the columns they read from a case (status, contact, service name, closing date), so the
 outbox, sender, retries, stop links and retention checks are the built-in ones, unchanged.
 
-A row is kept until the contact-retention period after the case closes, then deleted; an
-erasure deletes it at once.
+A row is kept until the contact-retention period after the case closes (or after the
+council last returned it), then deleted with its updates; an erasure deletes it at once.
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from contracts.contact import normalise_phone
 from service_requests.notifications import outbox
 from service_requests.notifications.outbox import iso
+from service_requests.notifications.subject_access import notifications_about
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -217,6 +224,39 @@ class Seen:
     closed: bool = False
 
 
+def first_seen(db: sqlite3.Connection, seen: Mapping[str, Seen], now: dt.datetime) -> set[str]:
+    """Note that the council returned these cases now; a case never returned before starts at the status seen.
+
+    Its registered status was the chat's guess, so no notification is queued for it: a
+    council whose reports start as ``RECEIVED`` would otherwise email every resident once at
+    the first poll.
+
+    Returns:
+        The references seen for the first time (their status is stored, not a change).
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        first: set[str] = set()
+        for reference, case in seen.items():
+            row = db.execute("SELECT checked FROM council_watch WHERE id = ?", (reference,)).fetchone()
+            if row is None or not case.status:
+                continue
+            if row[0] is None:
+                first.add(reference)
+                closed = iso(now) if case.closed else None
+                db.execute(
+                    "UPDATE council_watch SET extended_status = ?, status_notes = ?,"
+                    " service_name = COALESCE(?, service_name), closed = ? WHERE id = ?",
+                    (case.status, case.notes, case.service_name, closed, reference),
+                )
+            db.execute("UPDATE council_watch SET checked = ? WHERE id = ?", (iso(now), reference))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return first
+
+
 def changes(known: Mapping[str, str], seen: Mapping[str, Seen]) -> dict[str, Seen]:
     """The watched cases whose status differs from the last known one (pure).
 
@@ -259,26 +299,32 @@ def record(db: sqlite3.Connection, reference: str, seen: Seen, now: dt.datetime)
 
 
 def purge(db: sqlite3.Connection, cutoff: dt.datetime) -> int:
-    """Forget cases closed before ``cutoff`` (contact retention): unsent updates expire, the row goes.
+    """Forget watched cases past contact retention, with their changes, updates and stop records.
+
+    A case is forgotten when the council closed it before ``cutoff``, and also when the
+    council has not returned it since ``cutoff`` (deleted or hidden there, or never found):
+    a case that never closes here must not keep the resident's contact details for ever.
+    Updates and stop records left by an erasure (their watch already gone) go too.
 
     Returns:
         How many watched cases were forgotten.
     """
-    outbox.purge(db, cutoff)
-    db.execute(
-        "DELETE FROM council_changes WHERE request_id IN"
-        " (SELECT id FROM council_watch WHERE closed IS NOT NULL AND closed < ?)",
-        (iso(cutoff),),
-    )
-    return db.execute("DELETE FROM council_watch WHERE closed IS NOT NULL AND closed < ?", (iso(cutoff),)).rowcount
+    gone = "(closed IS NOT NULL AND closed < ?) OR COALESCE(checked, added) < ?"
+    at = (iso(cutoff), iso(cutoff))
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(f"DELETE FROM council_changes WHERE request_id IN (SELECT id FROM council_watch WHERE {gone})", at)
+        forgotten = db.execute(f"DELETE FROM council_watch WHERE {gone}", at).rowcount
+        outbox.forget_orphans(db)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return forgotten
 
 
-def erase(db: sqlite3.Connection, references: list[str], email: str = "", phone: str = "") -> list[str]:
-    """An erasure: stop watching these cases, and every case with this email or phone.
-
-    Returns:
-        The references forgotten.
-    """
+def _of_person(db: sqlite3.Connection, references: list[str], email: str, phone: str) -> list[str]:
+    """The watched references among ``references`` and with this email or phone (compared as the privacy desk does)."""
     refs = set(references)
     if email:
         refs |= {r[0] for r in db.execute("SELECT id FROM council_watch WHERE lower(email) = lower(?)", (email,))}
@@ -289,7 +335,43 @@ def erase(db: sqlite3.Connection, references: list[str], email: str = "", phone:
             for r in db.execute("SELECT id, phone FROM council_watch WHERE phone IS NOT NULL")
             if normalise_phone(r[1]) == normalise_phone(phone)
         }
-    found = sorted(r for r in refs if db.execute("SELECT 1 FROM council_watch WHERE id = ?", (r,)).fetchone())
+    return sorted(r for r in refs if db.execute("SELECT 1 FROM council_watch WHERE id = ?", (r,)).fetchone())
+
+
+def about(db: sqlite3.Connection, references: list[str], email: str = "", phone: str = "") -> list[dict[str, Any]]:
+    """A subject access request: the person's watched cases, with the updates queued or sent about each.
+
+    Returns:
+        One record per case: what the watch list holds (contact details included) and
+        ``notifications`` as the built-in service's privacy extension gives them.
+    """
+    found = _of_person(db, references, email, phone)
+    updates = notifications_about(db, found)
+    marks = ",".join("?" * len(found))
+    rows = db.execute(f"SELECT * FROM council_watch WHERE id IN ({marks}) ORDER BY id", found) if found else []
+    return [
+        {
+            "service_request_id": r["id"],
+            "service_name": r["service_name"],
+            "first_name": r["first_name"],
+            "email": r["email"],
+            "phone": r["phone"],
+            "extended_status": r["extended_status"],
+            "watched_since": r["added"],
+            "closed_datetime": r["closed"],
+            "notifications": updates.get(r["id"], []),
+        }
+        for r in rows
+    ]
+
+
+def erase(db: sqlite3.Connection, references: list[str], email: str = "", phone: str = "") -> list[str]:
+    """An erasure: stop watching these cases, and every case with this email or phone.
+
+    Returns:
+        The references forgotten.
+    """
+    found = _of_person(db, references, email, phone)
     if not found:
         return []
     marks = ",".join("?" * len(found))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -94,3 +95,37 @@ async def test_without_a_staff_key_the_relay_says_nothing_about_cases(settings, 
     await sock.ws.close()
     again = await come_back(client, welcome)
     assert not [f for f in await again.quiet(0.7) if f.get("type") == "message"]
+
+
+async def test_tabs_resuming_at_the_same_moment_hear_each_change_once(settings, make_client, store, open311):
+    url = str(open311.make_url("/open311/v2/"))
+    client = await make_client(replace(settings, open311_url=url, open311_api_key=API_KEY, open311_staff_key=STAFF_KEY))
+    sock, welcome = await resident(client)
+    cid = welcome["conversation_id"]
+    fixed = await file_and_change(client, open311, "FIXED")
+    scheduled = await file_and_change(client, open311, "ACTION_SCHEDULED")
+    await store.set_fields(cid, cases=f'["{fixed}", "{scheduled}"]')
+    await sock.ws.close()
+
+    tabs = await asyncio.gather(*(come_back(client, welcome) for _ in range(6)))  # six tabs restored at once
+    await tabs[0].next(kind("message", **{"from": "system"}))
+    await asyncio.sleep(1.0)  # every tab's look-up has finished
+    logged = [e.event.get("text", "") for e in await store.events_after(cid, "0-0")]
+    news_told = sorted(t for t in logged if t.startswith("Your report"))
+    assert news_told == [f"Your report {fixed} is now fixed.", f"Your report {scheduled} is now scheduled for work."]
+    for tab in tabs:
+        await tab.ws.close()
+
+
+async def test_of_many_claims_at_once_one_wins_and_a_gone_conversation_is_not_brought_back(store):
+    cid, _ = await store.create_conversation("/")
+    change = [("NB-2026-000001", "FIXED")]
+    won = await asyncio.gather(*(store.claim_case_news(cid, change, "cases_told", "OPEN") for _ in range(20)))
+    assert sorted(map(len, won)) == [0] * 19 + [1]
+    assert await store.claim_case_news(cid, [("NB-2026-000001", "OPEN")], "cases_told", "OPEN") == [
+        ("NB-2026-000001", "OPEN")
+    ]  # reopened: news again
+    await store.set_fields(cid, cases_told="not json")
+    assert await store.claim_case_news(cid, change, "cases_told", "OPEN") == change
+    assert await store.claim_case_news("c_gone", change, "cases_told", "OPEN") == []
+    assert not await store.redis.exists(store.key("conv", "c_gone"))

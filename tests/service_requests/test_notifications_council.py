@@ -8,6 +8,7 @@ import email
 import email.policy
 import os
 import time
+from contextlib import closing
 
 import aiohttp
 import pytest
@@ -16,7 +17,7 @@ from aiohttp import web
 from actions.clients.open311 import Open311Client
 from actions.settings import Open311Settings
 from bot.processes import ROOT, Open311Service
-from service_requests.notifications import watch
+from service_requests.notifications import outbox, watch
 from service_requests.notifications.poller import Poller
 from service_requests.notifications.sender import Sender
 from service_requests.notifications.settings import NotifySettings
@@ -192,6 +193,7 @@ async def test_after_contact_retention_and_after_an_erasure_nobody_is_watched_or
     db = connect()
     for reference in (kept, erased):
         watch.add(db, watch.Watch(reference, "Pothole", "OPEN", email=RESIDENT), clock())
+        assert await poller.start_from_now(reference)  # as the watch endpoint does
 
     await set_status(council.url, kept, "FIXED")  # closes it: the retention clock starts
     assert await poller.run_once() == 1, [tuple(r) for r in db.execute("SELECT * FROM council_changes")]
@@ -205,6 +207,7 @@ async def test_after_contact_retention_and_after_an_erasure_nobody_is_watched_or
     assert db.execute("SELECT COUNT(*) FROM council_changes").fetchone()[0] == 0
 
     watch.add(db, watch.Watch(kept, "Pothole", "OPEN", email=RESIDENT), clock())
+    assert await poller.start_from_now(kept)
     await set_status(council.url, kept, "CLOSED")
     assert await poller.run_once() == 1
     clock.now += dt.timedelta(days=31)
@@ -212,8 +215,30 @@ async def test_after_contact_retention_and_after_an_erasure_nobody_is_watched_or
     assert len(mails(folder)) == 1
     assert await poller.run_once() == 0
     assert watch.watched(db) == {}
-    assert db.execute("SELECT COUNT(*) FROM notification_outbox WHERE address IS NOT NULL").fetchone()[0] == 0
+    # The updates of both (one past retention, one erased) went with the watches.
+    assert db.execute("SELECT COUNT(*) FROM notification_outbox").fetchone()[0] == 0
     db.close()
+
+
+async def test_a_case_the_council_stops_returning_is_forgotten_after_contact_retention(council, tmp_path):
+    clock = Clock()
+    settings = watch.CouncilSettings(council.url, WATCH_KEY, database=tmp_path / "w.sqlite3", retention_days=30)
+    connect = watch.opener(settings.database)
+    poller = Poller(connect, settings, clock)
+    reference = (await Open311Client(Open311Settings(council.url, API_KEY)).submit(submission()))["service_request_id"]
+    with closing(connect()) as db:
+        for ref in (reference, "NB-1999-000001"):  # the second: unknown to the council (deleted there)
+            watch.add(db, watch.Watch(ref, "Pothole", "OPEN", email=RESIDENT), clock())
+        outbox.unsubscribe(db, "NB-1999-000001", clock())
+    await poller.run_once()
+    clock.now += dt.timedelta(days=29)
+    await poller.run_once()
+    assert set(watch.watched(connect())) == {reference, "NB-1999-000001"}
+    clock.now += dt.timedelta(days=2)  # 31 days since the council last returned the unknown one
+    await poller.run_once()
+    assert watch.watched(connect()) == {reference: "OPEN"}  # still open, returned at every poll
+    with closing(connect()) as db:
+        assert db.execute("SELECT COUNT(*) FROM notification_optouts").fetchone()[0] == 0
 
 
 async def test_two_pollers_take_turns_so_a_change_is_queued_once(council, tmp_path):
@@ -224,6 +249,7 @@ async def test_two_pollers_take_turns_so_a_change_is_queued_once(council, tmp_pa
     reference = (await Open311Client(Open311Settings(council.url, API_KEY)).submit(submission()))["service_request_id"]
     db = connect()
     watch.add(db, watch.Watch(reference, "Pothole", "OPEN", email=RESIDENT), clock())
+    assert await first.start_from_now(reference)
     await set_status(council.url, reference, "INVESTIGATING")
     results = await asyncio.gather(first.run_once(), second.run_once())
     assert sorted(results) == [0, 1]
@@ -309,4 +335,120 @@ async def test_the_data_protection_officer_s_erasure_stops_the_watch_on_a_person
     db = watch.opener(tmp_path / "watch.sqlite3")()
     assert watch.watched(db) == {"NB-2026-000008": "OPEN"}
     db.close()
+    await store.redis.close()
+
+
+async def test_a_case_whose_first_status_is_not_open_sends_nothing_until_it_changes(council, catcher, tmp_path):  # noqa: F811
+    port, folder = catcher
+    clock = Clock()
+    settings = watch.CouncilSettings(council.url, WATCH_KEY, database=tmp_path / "w.sqlite3")
+    connect = watch.opener(settings.database)
+    poller = Poller(connect, settings, clock)
+    sender = Sender(connect, NotifySettings.from_env(notify_env(port)), 90, clock)
+    reference = (await Open311Client(Open311Settings(council.url, API_KEY)).submit(submission()))["service_request_id"]
+    # This council's reports start as INVESTIGATING; the chat registers the watch as it always does.
+    await set_status(council.url, reference, "INVESTIGATING")
+    with closing(connect()) as db:
+        watch.add(db, watch.parse({"service_request_id": reference, "email": RESIDENT, "status": "open"}), clock())
+    assert await poller.run_once() == 0  # the first status seen is where the case starts
+    await sender.run_once()
+    assert mails(folder) == []
+    assert watch.watched(connect()) == {reference: "INVESTIGATING"}
+    await set_status(council.url, reference, "FIXED")
+    assert await poller.run_once() == 1
+    await sender.run_once()
+    [mail] = mails(folder)
+    assert mail["Subject"] == f"Your report {reference} is now fixed"
+    assert "It was being investigated" in mail.get_body(("plain",)).get_content()
+
+
+async def test_a_phone_only_resident_gets_a_text_through_notify_in_council_mode(
+    council, aiohttp_server, tmp_path, monkeypatch
+):
+    from tests.service_requests import test_notifications_notify as notify_test
+
+    notify, captured = await notify_test.notify_stand_in(aiohttp_server)
+    env = {
+        "NOTIFY_PROVIDER": "govuk_notify",
+        "NOTIFY_PUBLIC_URL": "https://chat.example.gov.uk",
+        "NOTIFY_SECRET": SECRET,
+        "NOTIFY_API_KEY": f"frontdesk_test-{notify_test.SERVICE_ID}-{notify_test.SECRET_KEY}",
+        "NOTIFY_EMAIL_TEMPLATE_ID": notify_test.EMAIL_TEMPLATE,
+        "NOTIFY_SMS_TEMPLATE_ID": notify_test.SMS_TEMPLATE,
+        "NOTIFY_BASE_URL": str(notify.make_url("")).rstrip("/"),
+        "NOTIFY_POLL_SECONDS": "0.05",
+        "OPEN311_URL": council.url,
+        "NOTIFY_WATCH_KEY": WATCH_KEY,
+        "NOTIFY_WATCH_DB": str(tmp_path / "watch.sqlite3"),
+        "NOTIFY_COUNCIL_POLL_SECONDS": "0.2",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    app = web.Application()
+    assert install_council(app, builtin_mounted=False)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    door = free_port()
+    await web.TCPSite(runner, "127.0.0.1", door).start()
+    try:
+        form = {**submission(), "phone": "07700 900123"}
+        form.pop("email")
+        reference = (await chat_client(council.url, f"http://127.0.0.1:{door}").submit(form))["service_request_id"]
+        await set_status(council.url, reference, "ACTION_SCHEDULED")
+        deadline = time.monotonic() + 10
+        while not captured and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.6)  # three more polls: nothing more is sent
+        [sent] = captured
+        assert sent["path"] == "/v2/notifications/sms" and sent["json"]["template_id"] == notify_test.SMS_TEMPLATE
+        assert sent["json"]["phone_number"].replace(" ", "") == "07700900123"
+        assert sent["json"]["personalisation"]["headline"] == f"Your report {reference} is now scheduled for work"
+        assert "/open311/v2/notifications/unsubscribe?ref=" in sent["json"]["personalisation"]["unsubscribe_url"]
+    finally:
+        await runner.cleanup()
+
+
+async def test_the_data_protection_officer_s_export_lists_a_person_s_watched_cases_and_updates_sent(
+    redis_server, aiohttp_client, tmp_path, monkeypatch
+):
+    from live_handoff import auth
+    from tests.front_door.test_pages import app_and_store
+    from tests.front_door.test_privacy_page import signed_in
+    from tests.live_handoff.conftest import PASSWORD
+
+    for name, value in {
+        **notify_env(free_port()),
+        "OPEN311_URL": "http://127.0.0.1:9/open311/v2/",
+        "NOTIFY_WATCH_KEY": WATCH_KEY,
+        "NOTIFY_WATCH_DB": str(tmp_path / "watch.sqlite3"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    app, store, _ = await app_and_store(redis_server)
+    await auth.add_user(store, "dpo.jo", "Jo Dee", PASSWORD, {"dpo"}, 1)
+    client = await aiohttp_client(app)
+    headers = {"Authorization": f"Bearer {WATCH_KEY}"}
+    for reference, contact in (("NB-2026-000007", RESIDENT), ("NB-2026-000008", "someone.else@example.org")):
+        form = {"service_request_id": reference, "email": contact, "first_name": "Sam"}
+        assert (await client.post("/notifications/v1/watch", data=form, headers=headers)).status == 200
+    with closing(watch.opener(tmp_path / "watch.sqlite3")()) as db:
+        now = dt.datetime.now(dt.timezone.utc)
+        watch.first_seen(db, {"NB-2026-000007": watch.Seen("OPEN")}, now)
+        assert watch.record(db, "NB-2026-000007", watch.Seen("FIXED", "Filled"), now)
+    csrf = await signed_in(client, "dpo.jo")
+    form = {"csrf": csrf, "kind": "email", "value": RESIDENT, "why": "SAR 2026-9", "action": "export"}
+    exported = await client.post("/manager/privacy/", data={**form, "format": "json"})
+    doc = await exported.json()
+    [case] = doc["cases_watched_for_updates"]
+    assert case["service_request_id"] == "NB-2026-000007" and case["email"] == RESIDENT
+    [update] = case["notifications"]
+    assert (update["channel"], update["from_status"], update["to_status"], update["state"]) == (
+        "email",
+        "OPEN",
+        "FIXED",
+        "pending",
+    )
+    assert doc["summary"]["status_updates_to_you"] == 1 and doc["summary"]["cases_watched_for_updates"] == 1
+    page = await (await client.post("/manager/privacy/", data={**form, "format": "html"})).text()
+    assert "Updates about cases in the council" in page and "OPEN to FIXED" in page
+    assert "someone.else" not in page
     await store.redis.close()
