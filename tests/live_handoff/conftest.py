@@ -17,6 +17,7 @@ from live_handoff.protocol import check_outgoing
 from live_handoff.settings import Settings
 from live_handoff.store import Store, connect_redis
 from tests.passwords import STAFF_PASSWORD
+from tests.waiting import until
 
 ALWAYS_OPEN = hours.OpeningHours(
     weekly={d: (hours.dt.time(0, 0), hours.dt.time(23, 59, 59)) for d in range(7)}, closed_dates=frozenset()
@@ -137,3 +138,14 @@ async def advisor(client, username: str = "sam", presence: str = "available") ->
 
 def with_rasa(settings: Settings, servers) -> Settings:
     return replace(settings, rasa_url=servers.rasa_url, rasa_token=servers.rasa_token)
+
+
+async def turns_finished(store: Store) -> None:
+    """Every bot turn's bookkeeping is written. The relay logs the bot's answer (which is
+    what reaches the socket) first, then records its route, the editors' events, the case,
+    ``answered``; the message stops waiting last of all."""
+
+    async def none_waiting() -> bool:
+        return await store.conversations_waiting() == 0
+
+    await until(none_waiting, "the bot turn's bookkeeping is written after its answer")
