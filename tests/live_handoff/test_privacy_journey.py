@@ -3,7 +3,6 @@ and the built-in Open311 service with its SQLite database."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import sqlite3
@@ -15,7 +14,8 @@ import pytest
 
 from live_handoff import audit
 from live_handoff.privacy import cli, register
-from tests.live_handoff.conftest import add_advisor, advisor, kind, resident, with_rasa
+from tests.live_handoff.conftest import add_advisor, advisor, kind, resident, turns_finished, with_rasa
+from tests.waiting import until
 
 pytestmark = pytest.mark.servers
 
@@ -174,7 +174,7 @@ async def test_a_residents_data_is_exported_then_erased_everywhere_leaving_other
     await sock.ws.close()
     await other.ws.close()
     await console.ws.close()
-    await asyncio.sleep(0.5)  # the rating's analytics event and Rasa's last save
+    await turns_finished(store)  # the last answer's bookkeeping is written after it is shown
 
     # Export by email: her words, both cases with contact details and history, the note; nobody else's.
     out = tmp_path / "privacy"
@@ -236,11 +236,12 @@ async def test_a_residents_data_is_exported_then_erased_everywhere_leaving_other
         assert trace.encode() not in on_disk, trace
     assert f"frontdesk:tracker:{cid}" not in everything
     # Redis's append-only file is rewritten, so the deleted values are not left on its disk either.
-    for _ in range(100):
+
+    async def rewritten() -> bool:
         persistence = await store.redis.info("persistence")
-        if not persistence["aof_rewrite_in_progress"] and not persistence["aof_rewrite_scheduled"]:
-            break
-        await asyncio.sleep(0.1)
+        return not persistence["aof_rewrite_in_progress"] and not persistence["aof_rewrite_scheduled"]
+
+    await until(rewritten, "Redis finishes rewriting its append-only file", timeout=30)
     redis_files = b"".join(
         p.read_bytes() for p in redis_server.directory.rglob("*") if p.is_file() and p.suffix != ".log"
     )
