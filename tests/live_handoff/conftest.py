@@ -149,3 +149,12 @@ async def turns_finished(store: Store) -> None:
         return await store.conversations_waiting() == 0
 
     await until(none_waiting, "the bot turn's bookkeeping is written after its answer")
+
+
+async def whole_turn(store: Store, sock: Socket) -> None:
+    """The bot's whole answer is logged and has reached ``sock``: a turn's messages are
+    logged one after another, so its first on the socket does not mean the rest are there."""
+    await turns_finished(store)
+    last = await store.last_id(sock.frames[0]["conversation_id"])  # frames[0] is the welcome
+    if not any(f.get("id") == last for f in sock.frames):
+        await sock.next(lambda f: f.get("id") == last)
