@@ -172,7 +172,8 @@ async def test_a_redis_restart_keeps_the_queue_and_the_conversations(cluster):
 
         again, resumed = await open_resident(http, a, {"conversation_id": cid, "resume_token": welcome["resume_token"]})
         assert resumed["mode"] == "queued"
-        assert [f["mode"] for f in (await again.quiet(0.5)) if f["type"] == "status"] == ["queued"]
+        await again.next(kind("status"))
+        assert [f["mode"] for f in again.frames + await again.quiet(0.5) if f["type"] == "status"] == ["queued"]
         advisor_http, console = await open_advisor(b)
         await console.next(lambda f: f["type"] == "queue" and f["items"])
         await console.send({"type": "claim", "conversation_id": cid})
