@@ -13,6 +13,7 @@ import pytest
 
 from live_handoff import auth, hours
 from live_handoff.app import create_app
+from live_handoff.keys import STORE
 from live_handoff.protocol import check_outgoing
 from live_handoff.settings import Settings
 from live_handoff.store import Store, connect_redis
@@ -133,6 +134,14 @@ async def advisor(client, username: str = "sam", presence: str = "available") ->
     await sock.next(kind("welcome"))
     if presence:
         await sock.send({"type": "presence", "status": presence})
+        # No frame answers a presence: wait until the relay has stored it, as a resident's
+        # handoff reads it from there.
+        store = client.app[STORE]
+
+        async def stored() -> bool:
+            return (await store.advisor(username) or {}).get("presence") == presence
+
+        await until(stored, f"the relay records {username} as {presence}")
     return sock
 
 
