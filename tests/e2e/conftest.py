@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from bot.processes import ROOT
 from front_door.processes import PYTHON, FrontDoor
 from tests.passwords import STAFF_PASSWORD
+from tests.waiting import until_sync
 
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -27,6 +29,46 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+# The session front door's Redis and key prefix, for ``bot_turns_finished``.
+RELAY: dict[str, str] = {}
+
+
+def bot_turns_finished(timeout: float = 30.0) -> None:
+    """Until no resident's message waits for the bot. The relay logs a turn's messages one
+    after another and marks the message answered last of all, so a page that has shown the
+    turn's first message may not have the rest yet; once this returns they are all logged."""
+    import redis
+
+    from live_handoff.store import Store
+
+    client = redis.Redis.from_url(RELAY["url"], decode_responses=True)
+    try:
+        index = Store(client, RELAY["prefix"]).turns_index  # type: ignore[arg-type]
+        until_sync(lambda: client.zcard(index) == 0, "the bot's turn is logged whole", timeout=timeout)
+    finally:
+        client.close()
+
+
+def advisor_available(username: str, timeout: float = 20.0) -> None:
+    """Until the relay has recorded the console's "available": what a handoff reads to
+    decide whether anyone can come. The page says so as soon as it is chosen."""
+    import redis
+
+    from live_handoff.store import Store
+
+    client = redis.Redis.from_url(RELAY["url"], decode_responses=True)
+    try:
+        store = Store(client, RELAY["prefix"])  # type: ignore[arg-type]
+
+        def available() -> bool:
+            online = client.zcount(store.key("online", username), int(time.time() * 1000), "+inf")
+            return bool(online) and client.hget(store.key("advisor", username), "presence") == "available"
+
+        until_sync(available, f"the relay has {username} online and available", timeout)
+    finally:
+        client.close()
 
 
 def add_user(env: dict[str, str], username: str, name: str, roles=("advisor",)) -> None:
@@ -81,6 +123,7 @@ def front_door(door_env, tmp_path_factory):
     add_user(door_env, "mina", "Mina Okafor", roles=("manager",))
     add_user(door_env, "olu", "Olu Bello", roles=("supervisor",))
     door = FrontDoor(door_env, tmp_path_factory.mktemp("door") / "front-door.log").start()
+    RELAY.update(url=door_env["REDIS_URL"], prefix=door_env["RELAY_KEY_PREFIX"])
     yield door
     door.stop()
 
@@ -124,7 +167,7 @@ def advisor_page(browser: Browser, front_door):
 def axe_violations(page: Page, include: str | None = None) -> list[dict]:
     """Serious and critical axe-core violations on the page (or inside ``include``)."""
     # Let entrance animations finish: mid-fade text would be measured at part opacity.
-    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=5_000)
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=15_000)
     page.add_script_tag(path=str(AXE))
     context = json.dumps({"include": [include]}) if include else "document"
     result = page.evaluate(f"async () => await axe.run({context}, {{resultTypes: ['violations']}})")

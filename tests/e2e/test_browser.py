@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PASSWORD, axe_violations, shoot
+from tests.e2e.conftest import PASSWORD, axe_violations, bot_turns_finished, shoot
 
 pytestmark = pytest.mark.servers
 XSS = "<img src=x onerror=alert(1)>"
@@ -42,7 +42,8 @@ def bot_count(page: Page) -> int:
 def wait_for_reply(page: Page, before: int) -> None:
     """Until the bot's turn after ``before`` bot messages has arrived (it may be several)."""
     expect(page.locator("li.fd-msg.fd-from-bot:not(.fd-greeting)")).not_to_have_count(before, timeout=20_000)
-    page.wait_for_timeout(400)
+    bot_turns_finished()  # the turn's other messages are logged (one by one, after the first)...
+    page.wait_for_timeout(400)  # ...and reach the page
 
 
 def report_a_pothole(page: Page) -> str:

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import axe_violations, shoot
+from tests.e2e.conftest import advisor_available, axe_violations, shoot
 from tests.e2e.test_browser import advisor_login, bot_count, last_bot, open_widget, send, wait_for_reply
 from tests.live_handoff.unit.test_photo_images import jpeg_with_gps
 
@@ -68,10 +68,9 @@ def test_a_resident_adds_a_photo_by_keyboard_at_375px_and_the_advisor_sees_it(
     open_widget(page, front_door.url)
     seen = bot_count(page)
     send(page, "report a pothole")
-    answer_until(page, "what is the problem", seen)
-    page.wait_for_timeout(1000)  # the bot's turn may have more than one message
+    answer_until(page, "what is the problem", seen)  # the whole turn: it may have more than one message
     panel = page.get_by_role("group", name=re.compile("^Photos"))
-    expect(panel).to_be_visible()
+    expect(panel).to_be_visible(timeout=10_000)
     assert page.locator(".fd-chip", has_text="Add a photo").count() == 0  # a panel, not a chip
 
     choose_file(page, "pothole.txt.jpg", "image/jpeg", b"this is not a photo\n" * 40)
@@ -109,7 +108,7 @@ def test_a_resident_adds_a_photo_by_keyboard_at_375px_and_the_advisor_sees_it(
     advisor.on("console", lambda m: errors.append(m.text) if "Could not handle" in m.text else None)
     advisor_login(advisor, front_door.url)
     expect(advisor.get_by_role("status").filter(has_text="Your status is now Available")).to_be_visible(timeout=10_000)
-    advisor.wait_for_timeout(1000)  # presence reaches the relay
+    advisor_available("sam")  # presence reaches the relay
     send(page, "I want to talk to a person")
     try:
         expect(page.locator(".fd-messages li").filter(has_text="queue for an advisor").last).to_be_visible(
@@ -122,7 +121,10 @@ def test_a_resident_adds_a_photo_by_keyboard_at_375px_and_the_advisor_sees_it(
     item.get_by_role("button", name="Claim").click()
     thumbnail = advisor.get_by_role("img", name=f"Photo 1 from the resident, sent with {reference}")
     expect(thumbnail).to_be_visible(timeout=10_000)
-    assert advisor.evaluate("img => img.naturalWidth", thumbnail.element_handle()) > 0
+    # Shown is not loaded: the browser fetches the image after laying out its element.
+    image = thumbnail.element_handle()
+    advisor.wait_for_function("img => img.complete", arg=image, timeout=10_000)
+    assert advisor.evaluate("img => img.naturalWidth", image) > 0, "the photo loads"
     assert errors == [], "the console handled every frame"
     assert axe_violations(advisor) == [], "console with a photo"
     shoot(advisor, "console-1280-photo")

@@ -13,10 +13,12 @@ import pytest
 
 from live_handoff import auth, hours
 from live_handoff.app import create_app
+from live_handoff.keys import STORE
 from live_handoff.protocol import check_outgoing
 from live_handoff.settings import Settings
 from live_handoff.store import Store, connect_redis
 from tests.passwords import STAFF_PASSWORD
+from tests.waiting import until
 
 ALWAYS_OPEN = hours.OpeningHours(
     weekly={d: (hours.dt.time(0, 0), hours.dt.time(23, 59, 59)) for d in range(7)}, closed_dates=frozenset()
@@ -132,8 +134,36 @@ async def advisor(client, username: str = "sam", presence: str = "available") ->
     await sock.next(kind("welcome"))
     if presence:
         await sock.send({"type": "presence", "status": presence})
+        # No frame answers a presence: wait until the relay has stored it, as a resident's
+        # handoff reads it from there.
+        store = client.app[STORE]
+
+        async def stored() -> bool:
+            return (await store.advisor(username) or {}).get("presence") == presence
+
+        await until(stored, f"the relay records {username} as {presence}")
     return sock
 
 
 def with_rasa(settings: Settings, servers) -> Settings:
     return replace(settings, rasa_url=servers.rasa_url, rasa_token=servers.rasa_token)
+
+
+async def turns_finished(store: Store) -> None:
+    """Every bot turn's bookkeeping is written. The relay logs the bot's answer (which is
+    what reaches the socket) first, then records its route, the editors' events, the case,
+    ``answered``; the message stops waiting last of all."""
+
+    async def none_waiting() -> bool:
+        return await store.conversations_waiting() == 0
+
+    await until(none_waiting, "the bot turn's bookkeeping is written after its answer")
+
+
+async def whole_turn(store: Store, sock: Socket) -> None:
+    """The bot's whole answer is logged and has reached ``sock``: a turn's messages are
+    logged one after another, so its first on the socket does not mean the rest are there."""
+    await turns_finished(store)
+    last = await store.last_id(sock.frames[0]["conversation_id"])  # frames[0] is the welcome
+    if not any(f.get("id") == last for f in sock.frames):
+        await sock.next(lambda f: f.get("id") == last)

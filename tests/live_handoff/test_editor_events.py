@@ -8,14 +8,13 @@ route is exactly the one under test.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 import pytest
 from aiohttp import web
 
 from live_handoff.editor_events import OFFERED
-from tests.live_handoff.conftest import kind, resident
+from tests.live_handoff.conftest import kind, resident, turns_finished
 
 KIDS = "anything for the kids round here? call me on 07700 900123"
 OFFER = ["faq:children-families", "faq:libraries"]
@@ -64,7 +63,7 @@ async def scripted_bot(aiohttp_server):
 
 
 @pytest.fixture
-async def chat(settings, scripted_bot, make_client):
+async def chat(settings, store, scripted_bot, make_client):
     client = await make_client(replace(settings, rasa_url=str(scripted_bot.make_url(""))))
     sock, welcome = await resident(client)
     sent = 0
@@ -76,20 +75,17 @@ async def chat(settings, scripted_bot, make_client):
             {"type": "message", "client_id": f"m{sent}", "text": text, **({"payload": payload} if payload else {})}
         )
         await sock.next(kind("message", **{"from": "bot"}), timeout=10)
+        await turns_finished(store)  # what is kept for editors is written after the answer
 
     say.conversation_id = welcome["conversation_id"]
     return say
 
 
 async def recorded(store, *kinds: str, routes: int) -> list[dict]:
-    """The events of these kinds, once the relay has recorded ``routes`` route events."""
-    for _ in range(100):  # recorded just after the reply is logged
-        events = await store.analytics()
-        if sum(e["kind"] == "route" for e in events) >= routes:
-            break
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.1)
-    return [e for e in await store.analytics() if e["kind"] in kinds]
+    """The events of these kinds, after ``routes`` turns (each finished: see ``chat``)."""
+    events = await store.analytics()
+    assert sum(e["kind"] == "route" for e in events) == routes
+    return [e for e in events if e["kind"] in kinds]
 
 
 async def test_pressing_an_offered_article_records_the_masked_question_that_led_to_it(chat, store):

@@ -298,7 +298,9 @@ async def served_meanwhile(client, stop: asyncio.Event, tally: Tally) -> None:
         n += 1
         started = time.monotonic()
         await sock.send({"type": "message", "client_id": f"served-{n}", "text": f"Still there? {n}"})
-        await sock.next(kind("ack", client_id=f"served-{n}"), timeout=5)
+        # Answered while the flood goes on; how fast is printed below (a figure, not a pass
+        # mark: a loaded test machine is slower than the relay is).
+        await sock.next(kind("ack", client_id=f"served-{n}"), timeout=15)
         tally.served_latencies.append(time.monotonic() - started)
         try:
             await asyncio.wait_for(stop.wait(), 2.0)

@@ -13,6 +13,17 @@ from knowledge_base.urgent import CATEGORIES, missing_numbers
 from live_handoff import texts
 from live_handoff.keys import RELAY
 from tests.live_handoff.conftest import NEVER_OPEN, PASSWORD, add_advisor, advisor, kind, resident
+from tests.waiting import until
+
+
+async def console_gone(store, username: str = "sam") -> None:
+    """The relay has marked the advisor offline: it does so after the socket's close
+    handshake, so the sweeper run next sees them gone."""
+
+    async def offline() -> bool:
+        return not await store.is_online(username)
+
+    await until(offline, f"the relay marks {username} offline after their console closed")
 
 
 async def queued_resident(client):
@@ -240,7 +251,7 @@ async def test_queued_residents_are_told_when_the_last_advisor_leaves(settings, 
     console = await advisor(client)
     sock, _ = await queued_resident(client)
     await console.ws.close()
-    await asyncio.sleep(0.2)
+    await console_gone(store)
     await client.app[RELAY].sweeper.sweep()
     told = await sock.next(kind("message", **{"from": "system"}))
     assert "no advisors are free" in told["text"]
@@ -258,7 +269,7 @@ async def test_chats_of_an_advisor_who_disappeared_go_back_to_the_queue(settings
     await console.send({"type": "claim", "conversation_id": welcome["conversation_id"]})
     await sock.next(kind("status", mode="advisor"))
     await console.ws.close()
-    await asyncio.sleep(0.2)
+    await console_gone(store)
     relay = client.app[RELAY]
     await relay.sweeper.sweep()  # notices the advisor is gone
     await store.redis.delete(store.key("sweeper"))
@@ -366,7 +377,7 @@ async def test_a_queued_resident_in_crisis_left_without_advisors_is_given_the_nu
     await sock.send({"type": "request_advisor"})
     await sock.next(kind("status", mode="queued"))
     await console.ws.close()
-    await asyncio.sleep(0.2)
+    await console_gone(store)
     await client.app[RELAY].sweeper.sweep()
     told = await sock.next(kind("message", **{"from": "system"}))
     assert told["text"].index("116 123") < told["text"].index("no advisors are free")

@@ -38,7 +38,7 @@ def door(redis_server, tmp_path):
     started.stop()
 
 
-async def dribble(port: int, first: bytes, every: float = 0.2, until: float = 5.0) -> tuple[float, bytes]:
+async def dribble(port: int, first: bytes, every: float = 0.2, until: float = 10.0) -> tuple[float, bytes]:
     """Send ``first``, then a header line every ``every`` seconds, never finishing; how
     long the front door kept the connection open, and what it said before closing."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -71,7 +71,8 @@ async def test_half_sent_requests_are_closed_after_the_header_deadline_while_oth
         async with http.get(door.url + "/health") as response:
             assert response.status in (200, 503)  # served (Rasa is not running here: that is fine)
         held = await asyncio.gather(*attack)
-        assert max(seconds for seconds, _ in held) < 3.0  # 1 s deadline; the attack would hold 5 s
+        # 1 s deadline; the attack would hold 10 s. The margin is for a loaded machine.
+        assert max(seconds for seconds, _ in held) < 8.0
         assert all(said.startswith(b"HTTP/1.1 408") for _, said in held)
         metrics = await (await http.get(door.url + "/metrics", headers={"Authorization": f"Bearer {TOKEN}"})).text()
     assert f'frontdesk_limited_total{{limit="http_headers"}} {float(HALF_SENT)}' in metrics
@@ -80,7 +81,7 @@ async def test_half_sent_requests_are_closed_after_the_header_deadline_while_oth
 async def test_a_body_that_dribbles_in_is_cut_off_after_the_body_deadline(door):
     head = b"POST /api/advisor/login HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"
     held, _ = await dribble(door.port, head)
-    assert held < 3.0
+    assert held < 8.0  # 1 s deadline; the attack would hold 10 s
 
 
 async def test_keep_alive_connections_idle_between_requests_and_websockets_are_not_cut(door):

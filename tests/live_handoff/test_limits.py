@@ -17,6 +17,7 @@ from live_handoff.limits import Limits
 from live_handoff.proxies import parse_trusted
 from live_handoff.texts import BOT_BUSY
 from tests.live_handoff.conftest import PASSWORD, Socket, add_advisor, kind, resident
+from tests.waiting import until
 
 PROXY = parse_trusted("127.0.0.1")
 LIBRARY = {"X-Forwarded-For": "203.0.113.5"}
@@ -86,12 +87,11 @@ async def test_sockets_over_the_limit_per_address_are_refused_and_a_closed_one_f
     assert ws.close_code == 1013
     assert (await hello(client, ELSEWHERE))[1]["type"] == "welcome"
     await first.ws.close()
-    for _ in range(50):  # the relay notices the close
-        if (await hello(client, LIBRARY))[1]["type"] == "welcome":
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("a closed socket never gave its place back")
+
+    async def place_given_back() -> bool:  # the relay notices the close after the handshake
+        return (await hello(client, LIBRARY))[1]["type"] == "welcome"
+
+    await until(place_given_back, "a closed socket gives its place back", timeout=15, every=0.1)
     assert await metric(client, "sockets") >= 1
 
 

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from live_handoff.protocol import CONTRACTS
-from tests.live_handoff.conftest import kind, resident
+from tests.live_handoff.conftest import kind, resident, turns_finished
 
 EXAMPLE = json.loads((CONTRACTS.parent / "examples" / "relay" / "resident_client.message_location.json").read_text())
 METADATA = json.loads((CONTRACTS.parent / "schemas" / "bot_metadata.schema.json").read_text())
@@ -74,12 +74,13 @@ async def test_a_location_out_of_range_is_refused_with_an_error_frame_and_not_se
     assert received == []
 
 
-async def test_what_the_bot_made_of_a_position_is_counted_in_metrics(settings, make_client, rasa_recorder):
+async def test_what_the_bot_made_of_a_position_is_counted_in_metrics(settings, store, make_client, rasa_recorder):
     url, _ = rasa_recorder
     token = "metrics-token-for-tests-0123456789"
     client = await make_client(replace(settings, rasa_url=url, metrics_token=token))
     sock, _ = await resident(client)
     await sock.send(EXAMPLE)
     await sock.next(kind("message", **{"from": "bot"}), timeout=10)
+    await turns_finished(store)  # the route is counted after the answer is logged
     body = await (await client.get("/metrics", headers={"Authorization": f"Bearer {token}"})).text()
     assert 'frontdesk_shared_locations_total{outcome="outside"} 1.0' in body

@@ -3,7 +3,6 @@ and the built-in Open311 service with its SQLite database."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import sqlite3
@@ -15,7 +14,8 @@ import pytest
 
 from live_handoff import audit
 from live_handoff.privacy import cli, register
-from tests.live_handoff.conftest import add_advisor, advisor, kind, resident, with_rasa
+from tests.live_handoff.conftest import add_advisor, advisor, kind, resident, whole_turn, with_rasa
+from tests.waiting import until
 
 pytestmark = pytest.mark.servers
 
@@ -34,7 +34,7 @@ TRACES = (
 OTHER = "Bartholomew"
 
 
-async def say(sock, text: str, payload: str | None = None, wait: float = 0.8) -> list[dict]:
+async def say(store, sock, text: str, payload: str | None = None) -> list[dict]:
     """Send a message and collect the bot's whole answer."""
     number = len(sock.frames)
     frame = {"type": "message", "client_id": f"m{number}", "text": text}
@@ -42,14 +42,14 @@ async def say(sock, text: str, payload: str | None = None, wait: float = 0.8) ->
         frame["payload"] = payload
     await sock.send(frame)
     await sock.next(kind("message", **{"from": "bot"}), timeout=20)
-    await sock.quiet(wait)
+    await whole_turn(store, sock)
     return [f for f in sock.frames[number:] if f.get("type") == "message" and f.get("from") == "bot"]
 
 
-async def press(sock, title: str) -> list[dict]:
+async def press(store, sock, title: str) -> list[dict]:
     buttons = [b for f in reversed(sock.frames) for b in f.get("buttons", []) if b.get("title") == title]
     assert buttons, f"no button {title!r} in {sock.frames[-4:]}"
-    return await say(sock, title, buttons[0]["payload"])
+    return await say(store, sock, title, buttons[0]["payload"])
 
 
 async def dump_redis(redis) -> str:
@@ -108,14 +108,14 @@ async def test_a_residents_data_is_exported_then_erased_everywhere_leaving_other
     # asks for an advisor and leaves a message while she waits.
     sock, welcome = await resident(client)
     cid = welcome["conversation_id"]
-    await say(sock, f"what is the best recipe for quince and rhubarb crumble? {NAME} here")
-    await say(sock, "bin men didnt empty my bin today, NB4 2QT")
-    await say(sock, "outside 14 elm road")
-    await say(sock, "it was out but they missed it twice")
-    await press(sock, "Grey bin (general waste)")
-    await press(sock, "Yes")
-    await say(sock, EMAIL)
-    sent = await press(sock, "Send report")
+    await say(store, sock, f"what is the best recipe for quince and rhubarb crumble? {NAME} here")
+    await say(store, sock, "bin men didnt empty my bin today, NB4 2QT")
+    await say(store, sock, "outside 14 elm road")
+    await say(store, sock, "it was out but they missed it twice")
+    await press(store, sock, "Grey bin (general waste)")
+    await press(store, sock, "Yes")
+    await say(store, sock, EMAIL)
+    sent = await press(store, sock, "Send report")
     reported = re.search(r"NB-\d{4}-\d{6}", " ".join(f["text"] for f in sent))
     assert reported, sent
     await sock.send({"type": "message", "client_id": "ho", "text": "Talk to an advisor", "payload": "/handoff"})
@@ -170,11 +170,10 @@ async def test_a_residents_data_is_exported_then_erased_everywhere_leaving_other
     # Another resident, whose data must stay.
     other, other_welcome = await resident(client)
     other_cid = other_welcome["conversation_id"]
-    await say(other, f"Hello, {OTHER} Ainsworth here, how do I pay my council tax")
+    await say(store, other, f"Hello, {OTHER} Ainsworth here, how do I pay my council tax")
     await sock.ws.close()
     await other.ws.close()
     await console.ws.close()
-    await asyncio.sleep(0.5)  # the rating's analytics event and Rasa's last save
 
     # Export by email: her words, both cases with contact details and history, the note; nobody else's.
     out = tmp_path / "privacy"
@@ -236,11 +235,12 @@ async def test_a_residents_data_is_exported_then_erased_everywhere_leaving_other
         assert trace.encode() not in on_disk, trace
     assert f"frontdesk:tracker:{cid}" not in everything
     # Redis's append-only file is rewritten, so the deleted values are not left on its disk either.
-    for _ in range(100):
+
+    async def rewritten() -> bool:
         persistence = await store.redis.info("persistence")
-        if not persistence["aof_rewrite_in_progress"] and not persistence["aof_rewrite_scheduled"]:
-            break
-        await asyncio.sleep(0.1)
+        return not persistence["aof_rewrite_in_progress"] and not persistence["aof_rewrite_scheduled"]
+
+    await until(rewritten, "Redis finishes rewriting its append-only file", timeout=30)
     redis_files = b"".join(
         p.read_bytes() for p in redis_server.directory.rglob("*") if p.is_file() and p.suffix != ".log"
     )
