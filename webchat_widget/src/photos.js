@@ -106,6 +106,9 @@ export function createPhotos({ relay, conversation, announce, vh }) {
 
   function renderList() {
     const hadFocus = panel.contains(document.activeElement) ? document.activeElement : null;
+    // The list is rebuilt (a thumbnail arriving, a photo removed): keep a Remove button's
+    // focus on the button in the same place.
+    const removeAt = hadFocus ? [...list.querySelectorAll("button")].indexOf(hadFocus) : -1;
     list.textContent = "";
     minis.textContent = "";
     photos.forEach((p, i) => {
@@ -135,7 +138,9 @@ export function createPhotos({ relay, conversation, announce, vh }) {
     addButton.disabled = cameraButton.disabled = busy || full;
     addButton.textContent = count ? "Add another photo" : "Add a photo";
     // A control that moved or went away takes the resident's focus with it to the toggle.
-    if (hadFocus && !panel.contains(document.activeElement)) keepFocus(count ? toggle : addButton);
+    const removes = list.querySelectorAll("button");
+    if (removeAt >= 0 && removes.length && expanded) removes[Math.min(removeAt, removes.length - 1)].focus();
+    else if (hadFocus && !panel.contains(document.activeElement)) keepFocus(count ? toggle : addButton);
   }
 
   async function thumbnail(id) {
@@ -205,7 +210,7 @@ export function createPhotos({ relay, conversation, announce, vh }) {
     photos.splice(photos.indexOf(photo), 1);
     renderList();
     announce("Photo " + n + " removed.");
-    keepFocus(list.querySelector("button"), addButton, toggle);
+    if (!list.contains(document.activeElement)) keepFocus(addButton, toggle);
   }
 
   /** The bot offers photos: show the panel (once per report). */
