@@ -54,7 +54,8 @@ def search_form(csrf: str, kind: str = "email", value: str = "", why: str = "") 
         for k, label in KIND_LABELS.items()
     )
     return (
-        f'<form method="post" action="{PATH}"><input type="hidden" name="action" value="search">{_hidden(csrf)}'
+        f'<form class="stacked" method="post" action="{PATH}"><input type="hidden" name="action" value="search">'
+        f"{_hidden(csrf)}"
         "<h2>Find a person</h2>"
         f'<p><label for="kind">Search by</label> <select id="kind" name="kind">{options}</select></p>'
         f'<p><label for="value">Email, phone, reference or conversation id</label> '
@@ -131,8 +132,9 @@ def confirm_body(csrf: str, kind: str, value: str, why: str, counts: dict[str, i
         f"<p>You are about to erase everything held about {_e(KIND_LABELS.get(kind, kind).lower())} "
         f"<strong>{_e(value)}</strong>, for this reason: {_e(why)}.</p>"
         + _table("What will be erased", ["What", "How many"], [[k.replace("_", " "), v] for k, v in counts.items()])
-        + f'<form method="post" action="{PATH}"><input type="hidden" name="action" value="erase">{_hidden(csrf, kind, value, why)}'
-        + '<p><input type="checkbox" id="confirm" name="confirm" value="yes" required> '
+        + f'<form class="stacked" method="post" action="{PATH}"><input type="hidden" name="action" value="erase">'
+        + _hidden(csrf, kind, value, why)
+        + '<p class="check"><input type="checkbox" id="confirm" name="confirm" value="yes" required> '
         + '<label for="confirm">I have checked who is asking and want to erase this. It cannot be undone.</label></p>'
         + '<p><button type="submit">Erase now</button> <a href="'
         + PATH

@@ -35,10 +35,12 @@ def staff_page(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}: Northbridge Borough Council</title>"
         '<link rel="stylesheet" href="/reports/report.css"><link rel="stylesheet" href="/staff/manager.css"></head>'
-        '<body><div class="staff-bar"><nav aria-label="Staff pages"><ul>'
+        # The skip link: a keyboard user lands on the page's own content, not the navigation.
+        '<body><a class="skip-link" href="#main">Skip to main content</a>'
+        '<div class="staff-bar"><nav aria-label="Staff pages"><ul>'
         f'<li><a href="/staff/">All your pages</a></li>{links}{more_links}</ul></nav></div>'
         '<div class="page"><header class="masthead"><p class="organisation">Northbridge Borough Council</p>'
-        f"<h1>{escape(title)}</h1></header><main>{body}</main></div></body></html>"
+        f'<h1>{escape(title)}</h1></header><main id="main" tabindex="-1">{body}</main></div></body></html>'
     )
     return web.Response(
         text=page,

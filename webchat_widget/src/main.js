@@ -14,6 +14,7 @@ import { describeDuration } from "./durations.js";
 import { icon } from "./icons.js";
 import { isLocationButton, locationControl } from "./location.js";
 import { createPhotos, PHOTO_PAYLOAD } from "./photos.js";
+import { followTarget } from "./follow.js";
 
 (function () {
   "use strict";
@@ -215,12 +216,18 @@ import { createPhotos, PHOTO_PAYLOAD } from "./photos.js";
   let logHeight = 0;
   function follow() {
     if (!following || panel.hidden) return;
-    const end = log.scrollHeight - log.clientHeight;
-    let target = end;
-    if (turnStart && turnStart.isConnected) {
-      const top = turnStart.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop;
-      target = Math.max(0, Math.min(end, top - 8)); // 8 px: the sender's name is not flush with the edge
-    }
+    const at = (el, side) => el.getBoundingClientRect()[side] - log.getBoundingClientRect().top + log.scrollTop;
+    const turn = turnStart && turnStart.isConnected ? turnStart : null;
+    // The newest message's buttons ("Use my location", Yes/No) come into view (follow.js).
+    const newest = list.lastElementChild;
+    const actions = turn && newest && newest.querySelector(".fd-quick:not([hidden])");
+    const target = followTarget({
+      end: log.scrollHeight - log.clientHeight,
+      view: log.clientHeight,
+      turnTop: turn ? at(turn, "top") : null,
+      actionsTop: actions ? at(actions, "top") : null,
+      actionsBottom: actions ? at(actions, "bottom") : null,
+    });
     if (Math.abs(log.scrollTop - target) >= 1) {
       log.scrollTop = target;
       placed = log.scrollTop;

@@ -19,8 +19,16 @@ export function uploadError(status, body) {
   return "Sorry, we couldn't add that photo. Please try again.";
 }
 
+/** The panel's one-line summary once photos are added: "1 added", "2 added". */
+export function photosSummary(count) {
+  return count ? ": " + count + " added" : " (optional, up to " + MAX_PHOTOS + ")";
+}
+
 /**
- * The photo panel.
+ * The photo panel. It keeps to one line so the transcript keeps its room at 200% zoom and
+ * on phones: "Photos (optional, up to 3) [Add a photo]" before the first photo, then
+ * "Photos: 2 added [Change]", whose disclosure opens a row of thumbnails (scrolling
+ * sideways) with their Remove buttons and "Add another photo".
  * @param {object} o
  * @param {string} o.relay the front door's address
  * @param {() => {cid: string|null, token: string|null}} o.conversation
@@ -31,6 +39,7 @@ export function createPhotos({ relay, conversation, announce, vh }) {
   const photos = []; // {id, number, thumb}
   let busy = false;
   let offered = false;
+  let expanded = false;
 
   const gallery = h("input", { type: "file", accept: "image/*", class: "fd-vh", tabindex: "-1", "aria-hidden": "true" });
   // With `capture`, phones open the camera at once; without it they offer camera or library.
@@ -41,20 +50,43 @@ export function createPhotos({ relay, conversation, announce, vh }) {
   const cameraButton = h("button", { type: "button", class: "fd-btn fd-btn-secondary", hidden: true }, "Take a photo");
   const coarse = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
   cameraButton.hidden = !coarse;
+  const adding = h("div", { class: "fd-photo-add" }, addButton, cameraButton);
   const error = h("p", { class: "fd-error", hidden: true });
   const list = h("ul", { class: "fd-photo-list", "aria-label": "Photos added" });
-  const title = h("p", { class: "fd-photos-title", id: "fd-photos-title" }, "Photos (optional, up to " + MAX_PHOTOS + ")");
+  const summary = h("span", { class: "fd-photos-count" });
+  const title = h("p", { class: "fd-photos-title", id: "fd-photos-title" }, h("strong", {}, "Photos"), summary);
+  // Small copies of the photos on the folded line, for the eye only: the count is the words.
+  const minis = h("span", { class: "fd-photo-minis", "aria-hidden": "true" });
+  const body = h("div", { class: "fd-photos-body", id: "fd-photos-body", hidden: true }, list);
+  const toggle = h("button", {
+    type: "button", class: "fd-btn-link fd-photos-toggle", "aria-expanded": "false", "aria-controls": "fd-photos-body",
+    hidden: true,
+  }, "Change", vh(" photos"));
+  const head = h("div", { class: "fd-photos-head" }, minis, title, toggle);
   const panel = h("div", { class: "fd-photos", role: "group", "aria-labelledby": "fd-photos-title", hidden: true },
-    title, error, list, h("div", { class: "fd-button-row" }, addButton, cameraButton), gallery, camera);
+    head, error, body, gallery, camera);
 
   addButton.addEventListener("click", () => gallery.click());
   cameraButton.addEventListener("click", () => camera.click());
+  toggle.addEventListener("click", () => {
+    expanded = !expanded;
+    renderList();
+  });
   for (const input of [gallery, camera]) {
     input.addEventListener("change", () => {
       const file = input.files && input.files[0];
       input.value = "";
       if (file) upload(file);
     });
+  }
+
+  /** Move focus to ``target`` only if it was in the panel (or nowhere, after the file
+   * chooser): never away from someone typing their message meanwhile. */
+  function keepFocus(...targets) {
+    const active = document.activeElement;
+    if (active && active !== document.body && !panel.contains(active)) return;
+    const usable = targets.find((t) => t && !t.disabled && t.getClientRects().length);
+    if (usable) usable.focus();
   }
 
   function showError(text) {
@@ -73,20 +105,42 @@ export function createPhotos({ relay, conversation, announce, vh }) {
   }
 
   function renderList() {
+    const hadFocus = panel.contains(document.activeElement) ? document.activeElement : null;
+    // The list is rebuilt (a thumbnail arriving, a photo removed): keep a Remove button's
+    // focus on the button in the same place.
+    const removeAt = hadFocus ? [...list.querySelectorAll("button")].indexOf(hadFocus) : -1;
     list.textContent = "";
+    minis.textContent = "";
     photos.forEach((p, i) => {
       const n = i + 1;
       // The words beside it name the photo; the picture itself adds nothing read aloud.
-      const img = h("img", { class: "fd-photo-thumb", alt: "", width: "64", height: "64" });
+      const img = h("img", { class: "fd-photo-thumb", alt: "", width: "48", height: "48" });
       if (p.thumb) img.src = p.thumb;
       const remove = h("button", { type: "button", class: "fd-btn-link" }, "Remove", vh(" photo " + n));
       remove.addEventListener("click", () => removePhoto(p, n));
-      list.append(h("li", { class: "fd-photo" }, img, h("span", {}, "Photo " + n), remove));
+      list.append(h("li", { class: "fd-photo" }, img, h("span", { class: "fd-photo-words" }, h("span", {}, "Photo " + n), remove)));
+      const mini = h("img", { class: "fd-photo-mini", alt: "", width: "28", height: "28" });
+      if (p.thumb) mini.src = p.thumb;
+      minis.append(mini);
     });
-    list.hidden = photos.length === 0;
-    const full = photos.length >= MAX_PHOTOS;
+    const count = photos.length;
+    summary.textContent = photosSummary(count);
+    if (!count) expanded = false;
+    toggle.hidden = !count;
+    toggle.setAttribute("aria-expanded", String(expanded));
+    toggle.firstChild.textContent = expanded ? "Done" : "Change";
+    body.hidden = !expanded;
+    minis.hidden = !count || expanded;
+    // Before the first photo the buttons sit on the panel's one line; after it, behind "Change".
+    if (count && adding.parentNode !== body) body.append(adding);
+    else if (!count && adding.parentNode !== head) head.append(adding);
+    const full = count >= MAX_PHOTOS;
     addButton.disabled = cameraButton.disabled = busy || full;
-    addButton.textContent = photos.length ? "Add another photo" : "Add a photo";
+    addButton.textContent = count ? "Add another photo" : "Add a photo";
+    // A control that moved or went away takes the resident's focus with it to the toggle.
+    const removes = list.querySelectorAll("button");
+    if (removeAt >= 0 && removes.length && expanded) removes[Math.min(removeAt, removes.length - 1)].focus();
+    else if (hadFocus && !panel.contains(document.activeElement)) keepFocus(count ? toggle : addButton);
   }
 
   async function thumbnail(id) {
@@ -126,7 +180,9 @@ export function createPhotos({ relay, conversation, announce, vh }) {
       const photo = { id: body.id, thumb: "" };
       photos.push(photo);
       busy = false;
+      expanded = false;
       renderList();
+      keepFocus(toggle);
       announce("Photo " + photos.length + " added. It will be sent with your report.");
       photo.thumb = await thumbnail(body.id).catch(() => "");
       renderList();
@@ -134,8 +190,8 @@ export function createPhotos({ relay, conversation, announce, vh }) {
       busy = false;
       renderList();
       showError(uploadError(status, body));
+      keepFocus(addButton, toggle);
     }
-    if (!addButton.disabled) addButton.focus();
   }
 
   async function removePhoto(photo, n) {
@@ -154,7 +210,7 @@ export function createPhotos({ relay, conversation, announce, vh }) {
     photos.splice(photos.indexOf(photo), 1);
     renderList();
     announce("Photo " + n + " removed.");
-    addButton.focus();
+    if (!list.contains(document.activeElement)) keepFocus(addButton, toggle);
   }
 
   /** The bot offers photos: show the panel (once per report). */
@@ -188,6 +244,7 @@ export function createPhotos({ relay, conversation, announce, vh }) {
     photos.length = 0;
     offered = false;
     busy = false;
+    expanded = false;
     showError("");
     panel.hidden = true;
     renderList();
