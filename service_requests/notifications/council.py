@@ -42,15 +42,7 @@ async def forget_watched(app: web.Application, references: list[str], email: str
     Returns:
         The references no longer watched.
     """
-    connect = app.get(WATCH_DB)
-    if connect is None:
-        return []
-
-    def work() -> list[str]:
-        with closing(connect()) as db:
-            return watch.erase(db, references, email, phone)
-
-    return await asyncio.to_thread(work)
+    return await _on_watch_list(app, watch.erase, references, email, phone)
 
 
 async def watched_about(
@@ -67,13 +59,19 @@ async def watched_about(
     Returns:
         ``watch.about``'s records.
     """
+    return await _on_watch_list(app, watch.about, references, email, phone)
+
+
+async def _on_watch_list(app: web.Application, step: Callable[..., list[Any]], *args: Any) -> list[Any]:
+    """Run one of ``watch``'s privacy steps on the watch list, off the event loop; nothing
+    when council mode is off."""
     connect = app.get(WATCH_DB)
     if connect is None:
         return []
 
-    def work() -> list[dict[str, Any]]:
+    def work() -> list[Any]:
         with closing(connect()) as db:
-            return watch.about(db, references, email, phone)
+            return step(db, *args)
 
     return await asyncio.to_thread(work)
 
