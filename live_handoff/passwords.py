@@ -4,8 +4,8 @@ Strength is judged by zxcvbn (offline: its own lists of common and breached pass
 English words, names, keyboard patterns, dates, repeats and l33t spellings), with the
 person's username and name and the council's own words as extra dictionary words.
 
-Why a zxcvbn score of 3 or more: score 3 means at least 10^8 guesses are needed. Logins
-lock after 5 failures, so online guessing never gets near that; 10^8 guesses against an
+Why a zxcvbn score of 3 or more: score 3 means at least 10^8 guesses are needed. After 5
+failures logins are slowed to one try a minute, so online guessing never gets near that; 10^8 guesses against an
 Argon2id hash (about 0.2 s of CPU each) is years of one core's work if the Redis holding
 the hashes were ever copied. Score 4 (10^10) would refuse many ordinary three-word
 passphrases, which people then write down.
